@@ -1,0 +1,122 @@
+"""The neutral conversation: who asked what, and replies made of platform-free parts.
+
+Front ends convert a platform update into a :class:`Request`, call ``ChatCore.handle``, and
+render each :class:`Reply` in their own idiom. Nothing here knows Telegram or Slack.
+
+Example::
+
+    req = Request(who=Identity("telegram", "42"), chat_id="42", text="Moscow buyers")
+    replies = await core.handle(req)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+__all__ = [
+    "Identity",
+    "Request",
+    "Text",
+    "Table",
+    "Button",
+    "Buttons",
+    "File",
+    "Image",
+    "Part",
+    "Reply",
+    "Outbound",
+]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A person as the platform identifies them: never a display name."""
+
+    platform: Literal["telegram", "slack", "terminal", "cli"]
+    user_id: str  # Telegram from_user.id, Slack user id, terminal/cli user name
+    team_id: str | None = None  # Slack workspace (team) id
+
+    @property
+    def key(self) -> str:
+        """Stable text key, e.g. ``telegram:42`` or ``slack:T01:U02``."""
+        parts = [self.platform, *([self.team_id] if self.team_id else []), self.user_id]
+        return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One message typed, or one button pressed."""
+
+    who: Identity
+    chat_id: str  # the conversation the request came from
+    text: str | None = None  # typed text (commands and queries alike)
+    action: str | None = None  # the opaque token of a pressed button
+    is_group: bool = False  # a group or channel rather than a private chat
+    language: str | None = None  # the platform's language hint (e.g. Telegram language_code)
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str  # plain text: front ends escape it for their markup
+    style: Literal["plain", "echo", "heading", "error", "note"] = "plain"
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    token: str  # opaque, at most 32 ASCII characters; the meaning lives in the database
+    style: Literal["default", "primary", "danger"] = "default"  # danger: destructive, confirm it
+
+
+@dataclass(frozen=True)
+class Buttons:
+    buttons: tuple[Button, ...]
+
+
+@dataclass(frozen=True)
+class File:
+    filename: str
+    content: bytes
+    mime: str
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Image:
+    filename: str
+    content: bytes  # PNG
+    caption: str = ""
+
+
+Part = Text | Table | Buttons | File | Image
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message back. ``private``: customer data goes only to the asker (ephemeral in Slack,
+    a direct message from a Telegram group) unless they chose to share it. ``replace``: edit the
+    message whose button was pressed (paging) instead of sending a new one."""
+
+    parts: tuple[Part, ...] = field(default_factory=tuple)
+    private: bool = True
+    replace: bool = False
+
+    @property
+    def text(self) -> str:
+        """All text parts joined, for logs and tests."""
+        return "\n".join(p.text for p in self.parts if isinstance(p, Text))
+
+
+class Outbound(Protocol):
+    """What a front end offers for messages nobody asked for right now (scheduled reports)."""
+
+    async def send(self, chat: str, reply: Reply) -> None:
+        """Send ``reply`` to ``chat`` (the front end's own chat/channel id)."""

@@ -1,0 +1,132 @@
+"""The ``custbot`` command line: one entry point, global options honoured by every command.
+
+``--config``, ``--db``, ``--as-of`` and ``--as`` may stand before or after the subcommand.
+Errors are one line on stderr and a non-zero exit, never a traceback
+(``CUSTBOT_DEBUG=1`` shows it).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from custbot.context import AppContext, UsageError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="custbot",
+    help="Query, rate and tag your customers from chat, or from here.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+GLOBAL_OPTIONS = ("--config", "--db", "--as-of", "--as")
+# Each module registers its own commands on ``app`` when imported.
+COMMAND_MODULES = [
+    "custbot.commands.imports",
+    "custbot.commands.demo",
+    "custbot.commands.ask",
+    "custbot.commands.chat",
+    "custbot.commands.serve",
+    "custbot.commands.classes",
+    "custbot.commands.mail",
+    "custbot.commands.telegram",
+]
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-22") from None
+
+
+@app.callback()
+def _globals(
+    ctx: typer.Context,
+    config: Annotated[Path | None, typer.Option("--config", help="Configuration file (default ./custbot.toml).")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: the embedded SQLite file).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="What 'today' is, YYYY-MM-DD.")] = None,
+    acting_as: Annotated[str | None, typer.Option("--as", help="Act as this user, with their role and scope.")] = None,
+) -> None:
+    ctx.obj = AppContext.create(config=config, db=db, as_of=_parse_date(as_of), acting_as=acting_as)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply database migrations up to the newest schema."""
+    from storage.db import current_revision
+
+    context: AppContext = ctx.find_root().obj
+    engine = context.engine  # migrates on first use
+    typer.echo(f"database at revision {current_revision(engine)}")
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move global options (with their values) in front of the subcommand."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            if "=" in arg:
+                front.append(arg)
+            else:
+                front.extend(argv[i : i + 2])
+                i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def _register_commands() -> None:
+    for module in COMMAND_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name != module:
+                raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    from custbot.errors import describe_error
+
+    _register_commands()
+    args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+    try:
+        app(args=args, prog_name="custbot", standalone_mode=False)
+    except SystemExit as e:
+        return int(e.code or 0)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("aborted", err=True)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the one place that turns errors into a line
+        if os.environ.get("CUSTBOT_DEBUG") == "1":
+            raise
+        status, message = describe_error(e)
+        typer.echo(f"error: {message}", err=True)
+        return status
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Storage: the schema, migrations, imports and exports, and repositories."""

@@ -1,0 +1,100 @@
+"""Engines and migrations: one place that knows SQLite from PostgreSQL.
+
+Example::
+
+    engine = connect("sqlite:///custbot.db")   # migrates to head on first use
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+
+__all__ = ["DEFAULT_URL", "connect", "make_engine", "upgrade", "is_postgres", "analyze"]
+
+DEFAULT_URL = "sqlite:///custbot.db"
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for a bare ``postgresql://`` URL."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine tuned for the dialect (SQLite pragmas, a large compiled-statement cache)."""
+    url = normalise_url(url)
+    kwargs: dict = {"echo": echo, "query_cache_size": 5000, "future": True}
+    if make_url(url).get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+    else:
+        kwargs["pool_pre_ping"] = True
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "foreign_keys=ON",
+        "temp_store=MEMORY",
+        "cache_size=-65536",
+        "busy_timeout=30000",
+    ):
+        cur.execute(f"PRAGMA {pragma}")
+    cur.close()
+
+
+def is_postgres(engine_or_conn) -> bool:  # type: ignore[no-untyped-def]
+    return engine_or_conn.dialect.name == "postgresql"
+
+
+def _alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations up to ``revision`` (idempotent)."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def connect(url: str | None = None, *, migrate: bool = True, echo: bool = False) -> Engine:
+    """An engine for ``url`` (default: ``$CUSTBOT_DB_URL`` or the embedded SQLite file),
+    migrated to the newest schema."""
+    engine = make_engine(url or os.environ.get("CUSTBOT_DB_URL") or DEFAULT_URL, echo=echo)
+    if migrate:
+        upgrade(engine)
+    return engine
+
+
+def analyze(engine: Engine) -> None:
+    """Refresh planner statistics after a bulk load (SQLite is lost without them)."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+
+
+def table_names(engine: Engine) -> list[str]:
+    return sorted(inspect(engine).get_table_names())

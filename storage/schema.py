@@ -1,0 +1,420 @@
+"""The database schema: SQLAlchemy Core tables, the single source for migrations.
+
+Every table lives in ``metadata``; Alembic migrations in ``storage/migrations`` create and
+evolve them. Indexes follow the query shapes of the query language (see
+``docs/benchmarks.md`` for why each one exists).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "metadata",
+    "managers",
+    "customers",
+    "property_definitions",
+    "customer_properties",
+    "products",
+    "orders",
+    "order_lines",
+    "interactions",
+    "tags",
+    "customer_tags",
+    "segments",
+    "segment_members",
+    "batches",
+    "audit_log",
+    "rating_history",
+    "class_runs",
+    "customer_classes",
+    "chat_state",
+    "processed_events",
+    "chat_users",
+    "mail_templates",
+    "mailings",
+    "mail_outbox",
+    "scheduler_locks",
+    "STATUSES",
+    "RATINGS",
+    "ROLES",
+    "PROPERTY_TYPES",
+]
+
+STATUSES = ("active", "check", "archived")
+RATINGS = ("A", "B", "C")
+ROLES = ("rep", "manager", "admin")
+PROPERTY_TYPES = ("number", "date", "yesno", "text")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# --- people -------------------------------------------------------------------------------
+
+managers = Table(
+    "managers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),  # full name
+    Column("surname", String(100), nullable=False, index=True),  # what users type
+    Column("email", String(320)),
+    Column("role", String(10), nullable=False, server_default="rep"),
+    Column("telegram_id", BigInteger, unique=True),
+    Column("slack_team_id", String(32)),
+    Column("slack_user_id", String(32)),
+    Column("team_lead_id", Integer, ForeignKey("managers.id")),  # a manager's team
+    Column("language", String(8)),  # configured or taken from the last query
+    CheckConstraint("role in ('rep','manager','admin')", name="role"),
+    UniqueConstraint("slack_team_id", "slack_user_id"),
+)
+
+# --- customers ----------------------------------------------------------------------------
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("external_id", String(64), nullable=False, unique=True),
+    Column("name", String(300), nullable=False),
+    Column("city", String(120)),
+    Column("region", String(120)),
+    Column("country", String(120)),
+    Column("industry", String(120)),
+    Column("manager_id", Integer, ForeignKey("managers.id")),
+    Column("email", String(320)),
+    Column("phone", String(64)),
+    Column("status", String(10), nullable=False, server_default="active"),
+    Column("rating", String(1)),
+    Column("rating_pinned", Boolean, nullable=False, server_default="0"),
+    Column("created_at", Date, nullable=False),
+    Column("opted_out_at", DateTime),
+    Column("updated_at", DateTime),  # last change by a person or rule (undo conflicts)
+    CheckConstraint("status in ('active','check','archived')", name="status"),
+    CheckConstraint("rating is null or rating in ('A','B','C')", name="rating"),
+    Index("ix_customers_city_manager", "city", "manager_id"),
+    Index("ix_customers_manager_id", "manager_id"),
+    Index("ix_customers_region", "region"),
+    Index("ix_customers_country", "country"),
+    Index("ix_customers_industry", "industry"),
+    Index("ix_customers_rating", "rating"),
+    Index("ix_customers_status", "status"),
+    Index("ix_customers_created_at", "created_at"),
+    Index("ix_customers_name", "name"),
+)
+
+property_definitions = Table(
+    "property_definitions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),  # lower-case key, e.g. employees
+    Column("label", String(200), nullable=False),  # as first seen, e.g. Employees
+    Column("type", String(10), nullable=False),
+    CheckConstraint("type in ('number','date','yesno','text')", name="type"),
+)
+
+# One typed column per type, so each comparison uses an index on (property, value).
+customer_properties = Table(
+    "customer_properties",
+    metadata,
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("property_id", Integer, ForeignKey("property_definitions.id"), primary_key=True),
+    Column("number_value", Float),
+    Column("date_value", Date),
+    Column("bool_value", Boolean),
+    Column("text_value", String(500)),
+    Index("ix_customer_properties_number", "property_id", "number_value", "customer_id"),
+    Index("ix_customer_properties_date", "property_id", "date_value", "customer_id"),
+    Index("ix_customer_properties_text", "property_id", "text_value", "customer_id"),
+)
+
+# --- products and sales -------------------------------------------------------------------
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sku", String(64), nullable=False, unique=True),
+    Column("name", String(300), nullable=False),
+    Column("category", String(120)),
+    Column("price", Float),
+    Index("ix_products_name", "name"),
+    Index("ix_products_category", "category"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_no", String(64), nullable=False, unique=True),  # the import's order_id
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Index("ix_orders_customer_date", "customer_id", "date", "id"),
+    Index("ix_orders_date_customer", "date", "customer_id", "id"),
+)
+
+# amount is the line total; a return has negative quantity and amount.
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
+    Column("quantity", Float, nullable=False),
+    Column("amount", Float, nullable=False),
+    UniqueConstraint("order_id", "line_no"),
+    Index("ix_order_lines_order_product_amount", "order_id", "product_id", "amount", "quantity"),
+    Index("ix_order_lines_product_order_amount", "product_id", "order_id", "amount", "quantity"),
+)
+
+interactions = Table(
+    "interactions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("date", DateTime, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("manager_id", Integer, ForeignKey("managers.id")),
+    Column("note", Text, nullable=False, server_default=""),
+    UniqueConstraint("customer_id", "date", "kind", "note"),
+    Index("ix_interactions_kind_date", "kind", "date", "customer_id"),
+    Index("ix_interactions_customer_date", "customer_id", "date"),
+)
+
+# --- tags and segments --------------------------------------------------------------------
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(80), nullable=False, unique=True),  # lower case
+)
+
+customer_tags = Table(
+    "customer_tags",
+    metadata,
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", Integer, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_customer_tags_tag_customer", "tag_id", "customer_id"),
+)
+
+segments = Table(
+    "segments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False, unique=True),  # lower case, e.g. drill-buyers
+    Column("query", Text, nullable=False),
+    Column("language", String(8), nullable=False, server_default="en"),
+    Column("kind", String(10), nullable=False),  # dynamic | static
+    Column("owner_id", Integer, ForeignKey("managers.id")),
+    Column("created_at", DateTime, nullable=False),
+    Column("frozen_as_of", Date),  # the 'today' a static segment was evaluated for
+    CheckConstraint("kind in ('dynamic','static')", name="kind"),
+)
+
+segment_members = Table(
+    "segment_members",
+    metadata,
+    Column("segment_id", Integer, ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# --- changes: batches, audit, rating history ----------------------------------------------
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("actor_platform", String(16), nullable=False),  # telegram | slack | cli | rule
+    Column("actor_id", String(80), nullable=False),  # platform id (or rule name)
+    Column("manager_id", Integer, ForeignKey("managers.id")),
+    Column("action", String(40), nullable=False),  # rate, tag, untag, status, pin, recompute, undo
+    Column("description", Text, nullable=False),
+    Column("query", Text),
+    Column("count", Integer, nullable=False, server_default="0"),
+    Column("undoes_batch_id", Integer, ForeignKey("batches.id")),
+    Column("undone_by_batch_id", Integer, ForeignKey("batches.id")),
+    Index("ix_batches_manager_created", "manager_id", "created_at"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("field", String(40), nullable=False),  # rating, rating_pinned, status, tag:<name>
+    Column("before", String(200)),
+    Column("after", String(200)),
+    Index("ix_audit_log_batch", "batch_id"),
+    Index("ix_audit_log_customer_at", "customer_id", "at"),
+)
+
+rating_history = Table(
+    "rating_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("before", String(1)),
+    Column("after", String(1)),
+    Column("source", String(200), nullable=False),  # "Ivanov via telegram" or "rule A: ..."
+    Column("batch_id", Integer, ForeignKey("batches.id")),
+    Index("ix_rating_history_customer_at", "customer_id", "at"),
+)
+
+# --- computed classes (ABC / XYZ / RFM) ---------------------------------------------------
+
+class_runs = Table(
+    "class_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("computed_for", Date, nullable=False),  # 'today' of the computation
+    Column("window_start", Date, nullable=False),
+    Column("window_end", Date, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("parameters", JSON, nullable=False),
+)
+
+customer_classes = Table(
+    "customer_classes",
+    metadata,
+    Column("run_id", Integer, ForeignKey("class_runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("revenue", Float, nullable=False, server_default="0"),
+    Column("abc", String(1)),
+    Column("xyz", String(1)),
+    Column("recency_days", Integer),
+    Column("frequency", Integer),
+    Column("monetary", Float),
+    Column("r_score", Integer),
+    Column("f_score", Integer),
+    Column("m_score", Integer),
+    Column("rfm_segment", String(40)),
+    Index("ix_customer_classes_run_abc", "run_id", "abc", "customer_id"),
+    Index("ix_customer_classes_run_xyz", "run_id", "xyz", "customer_id"),
+    Index("ix_customer_classes_run_rfm", "run_id", "rfm_segment", "customer_id"),
+)
+
+# --- chat state (no replica keeps it in memory) -------------------------------------------
+
+# Pages, pending choices, what a button means, pending confirmations: one row each, addressed by
+# a short opaque token that fits Telegram's 64-byte callback_data.
+chat_state = Table(
+    "chat_state",
+    metadata,
+    Column("token", String(32), primary_key=True),
+    Column("kind", String(32), nullable=False),  # page, choice, confirm, ...
+    Column("user_key", String(120), nullable=False),  # platform:user id of the initiator
+    Column("payload", JSON, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime),  # single-use states are spent atomically
+    Index("ix_chat_state_expires", "expires_at"),
+)
+
+# Redelivered platform events (Telegram update_id, Slack event_id / action ids) are ignored.
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("event_key", String(200), primary_key=True),
+    Column("at", DateTime, nullable=False),
+)
+
+# Per-user chat preferences that are not part of the managers table (e.g. unknown-user logs).
+chat_users = Table(
+    "chat_users",
+    metadata,
+    Column("user_key", String(120), primary_key=True),
+    Column("language", String(8)),
+    Column("last_seen", DateTime),
+)
+
+# --- mailing ------------------------------------------------------------------------------
+
+mail_templates = Table(
+    "mail_templates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("owner_id", Integer, ForeignKey("managers.id")),
+    Column("created_at", DateTime, nullable=False),
+)
+
+mailings = Table(
+    "mailings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("template_id", Integer, ForeignKey("mail_templates.id"), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("language", String(8), nullable=False, server_default="en"),
+    Column("frozen_customer_ids", JSON),  # set when frozen at confirm
+    Column("requester_id", Integer, ForeignKey("managers.id")),
+    Column("requester_chat", JSON),  # where the final report goes
+    Column("first_run_at", DateTime, nullable=False),  # UTC
+    Column("recurrence", String(120)),  # cron expression in the configured time zone
+    Column("next_run_at", DateTime),  # UTC; null when finished or cancelled
+    Column("status", String(16), nullable=False, server_default="scheduled"),
+    Column("created_at", DateTime, nullable=False),
+    Column("cancelled_at", DateTime),
+    Index("ix_mailings_next_run", "status", "next_run_at"),
+)
+
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("mailing_id", Integer, ForeignKey("mailings.id"), nullable=False),
+    Column("run_no", Integer, nullable=False, server_default="1"),  # recurrences
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("to_address", String(320)),
+    Column("subject", Text),
+    Column("body", Text),
+    Column("state", String(16), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime),
+    Column("claimed_by", String(80)),
+    Column("claimed_at", DateTime),
+    Column("sent_at", DateTime),
+    Column("reason", Text),  # why skipped or failed
+    UniqueConstraint("mailing_id", "run_no", "customer_id"),
+    Index("ix_mail_outbox_state_next", "state", "next_attempt_at"),
+)
+
+# A named lease so that only one process runs a scheduled job at a time.
+scheduler_locks = Table(
+    "scheduler_locks",
+    metadata,
+    Column("name", String(80), primary_key=True),
+    Column("holder", String(120)),
+    Column("until", DateTime),
+)
