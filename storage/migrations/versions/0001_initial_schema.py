@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 09:12:19.261047
+Create Date: 2026-11-22 09:13:53.848685
 """
 
 from __future__ import annotations
