@@ -1,0 +1,326 @@
+"""Audited, set-based changes to customers: ratings, pins, statuses and tags, in batches.
+
+Every change belongs to a batch (who, when, what) and writes one audit row per customer with
+the value before and after, so that a batch can be shown and undone. Statements are
+``INSERT … SELECT`` and ``UPDATE … WHERE id IN (subquery)``: never a query per customer.
+
+Example::
+
+    with engine.begin() as conn:
+        batch = start_batch(conn, actor, action="rate", description="rate A: Moscow")
+        n = set_field(conn, batch, "rating", "A", select(customers.c.id).where(...), source="Ivanov")
+        finish_batch(conn, batch, n)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.schema import audit_log, batches, customer_tags, customers, rating_history, tags
+
+__all__ = [
+    "Actor",
+    "FIELDS",
+    "start_batch",
+    "finish_batch",
+    "set_field",
+    "add_tag",
+    "remove_tag",
+    "breakdown",
+    "UndoPlan",
+    "plan_undo",
+    "apply_undo",
+    "utcnow",
+]
+
+# field name -> (column, how a value is written in the audit log)
+FIELDS = {
+    "rating": customers.c.rating,
+    "status": customers.c.status,
+    "rating_pinned": customers.c.rating_pinned,
+}
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: every timestamp in the database is naive UTC."""
+    return datetime.utcnow().replace(microsecond=0)  # noqa: DTZ003 - naive UTC by convention
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: a person on a platform, or a rule."""
+
+    platform: str  # telegram | slack | terminal | cli | rule
+    user_id: str
+    manager_id: int | None
+    label: str  # shown in histories, e.g. "Ivanov (telegram)"
+
+
+def start_batch(
+    conn: Connection,
+    actor: Actor,
+    *,
+    action: str,
+    description: str,
+    query: str | None = None,
+    undoes: int | None = None,
+) -> int:
+    """Open a batch and return its id."""
+    return conn.execute(
+        insert(batches)
+        .values(
+            created_at=utcnow(),
+            actor_platform=actor.platform,
+            actor_id=actor.user_id,
+            manager_id=actor.manager_id,
+            action=action,
+            description=description,
+            query=query,
+            undoes_batch_id=undoes,
+        )
+        .returning(batches.c.id)
+    ).scalar_one()
+
+
+def finish_batch(conn: Connection, batch_id: int, count: int) -> None:
+    conn.execute(update(batches).where(batches.c.id == batch_id).values(count=count))
+
+
+def _as_text(field: str, expr):  # type: ignore[no-untyped-def]
+    if field == "rating_pinned":
+        return case((expr.is_(True), literal("yes")), else_=literal("no"))
+    return expr
+
+
+def _to_value(field: str, text: str | None):  # type: ignore[no-untyped-def]
+    if field == "rating_pinned":
+        return text == "yes"
+    return text
+
+
+def set_field(
+    conn: Connection,
+    batch_id: int,
+    field: str,
+    value: str | bool | None,
+    ids: Select,
+    *,
+    source: str,
+) -> int:
+    """Set ``field`` to ``value`` for the customers in ``ids`` whose value differs.
+
+    Writes the audit rows (and rating history) first, then one UPDATE; returns the number of
+    customers changed.
+    """
+    column = FIELDS[field]
+    now = utcnow()
+    targets = and_(customers.c.id.in_(ids.scalar_subquery()), column.is_distinct_from(value))
+    after = _as_text(field, literal(value)) if value is not None else null()
+    conn.execute(
+        insert(audit_log).from_select(
+            ["batch_id", "at", "customer_id", "field", "before", "after"],
+            select(
+                literal(batch_id), literal(now), customers.c.id, literal(field),
+                _as_text(field, column), after,
+            ).where(targets),
+        )
+    )
+    if field == "rating":
+        conn.execute(
+            insert(rating_history).from_select(
+                ["customer_id", "at", "before", "after", "source", "batch_id"],
+                select(
+                    customers.c.id, literal(now), customers.c.rating, after,
+                    literal(source), literal(batch_id),
+                ).where(targets),
+            )
+        )
+    result = conn.execute(update(customers).where(targets).values({column: value, "updated_at": now}))
+    return result.rowcount
+
+
+def _tag_id(conn: Connection, name: str) -> int:
+    name = name.strip().lower()
+    stmt_cls = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(stmt_cls(tags).values(name=name).on_conflict_do_nothing(index_elements=["name"]))
+    return conn.execute(select(tags.c.id).where(tags.c.name == name)).scalar_one()
+
+
+def _has_tag(tag_id: int):  # type: ignore[no-untyped-def]
+    return exists().where(customer_tags.c.customer_id == customers.c.id, customer_tags.c.tag_id == tag_id)
+
+
+def add_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
+    """Tag the customers in ``ids`` that lack ``tag``; returns how many were tagged."""
+    tag_id = _tag_id(conn, tag)
+    targets = and_(customers.c.id.in_(ids.scalar_subquery()), ~_has_tag(tag_id))
+    now = utcnow()
+    conn.execute(
+        insert(audit_log).from_select(
+            ["batch_id", "at", "customer_id", "field", "before", "after"],
+            select(literal(batch_id), literal(now), customers.c.id, literal(f"tag:{tag.lower()}"),
+                   literal("no"), literal("yes")).where(targets),
+        )
+    )
+    n = conn.execute(select(func.count()).where(targets)).scalar_one()
+    conn.execute(
+        insert(customer_tags).from_select(
+            ["customer_id", "tag_id"], select(customers.c.id, literal(tag_id)).where(targets)
+        )
+    )
+    conn.execute(update(customers).where(customers.c.id.in_(_audited(batch_id, tag, "yes"))).values(updated_at=now))
+    return n
+
+
+def _audited(batch_id: int, tag: str, after: str) -> Select:
+    return select(audit_log.c.customer_id).where(
+        audit_log.c.batch_id == batch_id, audit_log.c.field == f"tag:{tag.lower()}", audit_log.c.after == after
+    )
+
+
+def remove_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
+    """Remove ``tag`` from the customers in ``ids`` that have it; returns how many."""
+    tag_id = _tag_id(conn, tag)
+    targets = and_(customers.c.id.in_(ids.scalar_subquery()), _has_tag(tag_id))
+    now = utcnow()
+    conn.execute(
+        insert(audit_log).from_select(
+            ["batch_id", "at", "customer_id", "field", "before", "after"],
+            select(literal(batch_id), literal(now), customers.c.id, literal(f"tag:{tag.lower()}"),
+                   literal("yes"), literal("no")).where(targets),
+        )
+    )
+    changed = _audited(batch_id, tag, "no")
+    n = conn.execute(
+        customer_tags.delete().where(
+            customer_tags.c.tag_id == tag_id, customer_tags.c.customer_id.in_(changed)
+        )
+    ).rowcount
+    conn.execute(update(customers).where(customers.c.id.in_(changed)).values(updated_at=now))
+    return n
+
+
+def breakdown(conn: Connection, field: str, ids: Select) -> dict[str | None, int]:
+    """How many of ``ids`` have each current value of ``field`` (tags: 'yes'/'no')."""
+    if field.startswith("tag:"):
+        tag_row = conn.execute(select(tags.c.id).where(tags.c.name == field[4:])).scalar()
+        flag = _has_tag(tag_row) if tag_row is not None else literal(False)
+        expr = case((flag, literal("yes")), else_=literal("no"))
+    else:
+        expr = _as_text(field, FIELDS[field])
+    rows = conn.execute(
+        select(expr.label("v"), func.count()).where(customers.c.id.in_(ids.scalar_subquery()))
+        .group_by(expr)
+    )
+    return {v: n for v, n in rows}
+
+
+# --- undo ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UndoPlan:
+    batch_id: int
+    revertible: int  # customers whose values are still what the batch set
+    conflicts: list[tuple[int, str]]  # (customer id, name) changed since by another batch
+
+
+def _later_change_exists(batch_id: int, undo_id: int | None):  # type: ignore[no-untyped-def]
+    later = audit_log.alias("later")
+    return exists().where(
+        later.c.customer_id == audit_log.c.customer_id,
+        later.c.field == audit_log.c.field,
+        later.c.id > audit_log.c.id,
+        later.c.batch_id.not_in([batch_id, undo_id if undo_id is not None else batch_id]),
+    )
+
+
+def _current_matches_after(field: str):  # type: ignore[no-untyped-def]
+    if field.startswith("tag:"):
+        tag_q = select(tags.c.id).where(tags.c.name == field[4:]).scalar_subquery()
+        has = exists().where(customer_tags.c.customer_id == customers.c.id, customer_tags.c.tag_id == tag_q)
+        return case((has, literal("yes")), else_=literal("no")) == audit_log.c.after
+    return _as_text(field, FIELDS[field]).is_not_distinct_from(audit_log.c.after)
+
+
+def _revertible(batch_id: int, field: str, undo_id: int | None = None):  # type: ignore[no-untyped-def]
+    return and_(
+        audit_log.c.batch_id == batch_id,
+        audit_log.c.field == field,
+        audit_log.c.customer_id == customers.c.id,
+        ~_later_change_exists(batch_id, undo_id),
+        _current_matches_after(field),
+    )
+
+
+def plan_undo(conn: Connection, batch_id: int) -> UndoPlan:
+    """What undoing ``batch_id`` would do: how many revert, which customers conflict."""
+    fields = conn.execute(
+        select(audit_log.c.field).where(audit_log.c.batch_id == batch_id).distinct()
+    ).scalars().all()
+    ok: set[int] = set()
+    for field in fields:
+        ok.update(conn.execute(select(customers.c.id).where(_revertible(batch_id, field))).scalars())
+    all_rows = conn.execute(
+        select(customers.c.id, customers.c.name)
+        .where(customers.c.id.in_(select(audit_log.c.customer_id).where(audit_log.c.batch_id == batch_id)))
+        .order_by(customers.c.name)
+    ).all()
+    conflicts = [(cid, name) for cid, name in all_rows if cid not in ok]
+    return UndoPlan(batch_id, len(ok), conflicts)
+
+
+def apply_undo(conn: Connection, batch_id: int, actor: Actor) -> tuple[int, int]:
+    """Revert ``batch_id`` to the exact before values where nobody changed them since.
+
+    Returns (new batch id, customers reverted). Runs set-based, one statement per distinct
+    (field, before, after) of the batch.
+    """
+    original = conn.execute(select(batches).where(batches.c.id == batch_id)).one()
+    undo_id = start_batch(
+        conn, actor, action="undo", description=f"undo of batch {batch_id}: {original.description}",
+        query=original.query, undoes=batch_id,
+    )
+    groups = conn.execute(
+        select(audit_log.c.field, audit_log.c.before, audit_log.c.after)
+        .where(audit_log.c.batch_id == batch_id).distinct()
+    ).all()
+    for field, before, after in groups:
+        ids = (
+            select(customers.c.id)
+            .select_from(customers.join(audit_log, audit_log.c.customer_id == customers.c.id))
+            .where(_revertible(batch_id, field, undo_id), audit_log.c.before.is_not_distinct_from(before),
+                   audit_log.c.after.is_not_distinct_from(after))
+        )
+        if field.startswith("tag:"):
+            tag = field[4:]
+            (add_tag if before == "yes" else remove_tag)(conn, undo_id, tag, ids)
+        else:
+            set_field(conn, undo_id, field, _to_value(field, before), ids,
+                      source=f"undo of batch {batch_id} by {actor.label}")
+    touched = conn.execute(
+        select(func.count(audit_log.c.customer_id.distinct())).where(audit_log.c.batch_id == undo_id)
+    ).scalar_one()
+    finish_batch(conn, undo_id, touched)
+    conn.execute(update(batches).where(batches.c.id == batch_id).values(undone_by_batch_id=undo_id))
+    return undo_id, touched
+
+
+def undo_window_start(days: int) -> datetime:
+    return utcnow() - timedelta(days=days)

@@ -1,0 +1,80 @@
+"""Audited set-based changes and undo, on both databases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import insert, select
+
+from storage.changes import (
+    Actor, add_tag, apply_undo, breakdown, finish_batch, plan_undo, remove_tag, set_field, start_batch,
+)
+from storage.schema import audit_log, customer_tags, customers, rating_history, tags
+
+ALICE = Actor("telegram", "1", None, "Alice (telegram)")
+BOB = Actor("slack", "T1:U2", None, "Bob (slack)")
+
+
+def _seed(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.execute(insert(customers), [
+        {"external_id": f"c{i}", "name": f"Cust {i}", "city": "Moscow" if i < 6 else "Kazan",
+         "rating": ["A", "B", "C", None][i % 4], "created_at": date(2025, 1, 1)}
+        for i in range(10)
+    ])
+
+
+def _ids(city: str):  # type: ignore[no-untyped-def]
+    return select(customers.c.id).where(customers.c.city == city)
+
+
+def _ratings(conn) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
+    return dict(conn.execute(select(customers.c.external_id, customers.c.rating)).all())
+
+
+def test_set_field_audits_only_real_changes_and_undo_restores(engine) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as conn:
+        _seed(conn)
+        before = _ratings(conn)
+        assert breakdown(conn, "rating", _ids("Moscow")) == {"A": 2, "B": 2, "C": 1, None: 1}
+        batch = start_batch(conn, ALICE, action="rate", description="rate A: Moscow")
+        n = set_field(conn, batch, "rating", "A", _ids("Moscow"), source="Alice")
+        finish_batch(conn, batch, n)
+    assert n == 4  # two were A already
+    with engine.connect() as conn:
+        assert conn.execute(select(audit_log).where(audit_log.c.batch_id == batch)).rowcount != 0
+        audit = conn.execute(select(audit_log.c.before, audit_log.c.after).where(audit_log.c.batch_id == batch)).all()
+        assert sorted(audit, key=str) == sorted([("B", "A"), ("B", "A"), ("C", "A"), (None, "A")], key=str)
+        assert len(conn.execute(select(rating_history).where(rating_history.c.batch_id == batch)).all()) == 4
+    # Bob changes one of them afterwards: a conflict for the undo
+    with engine.begin() as conn:
+        b2 = start_batch(conn, BOB, action="rate", description="rate C: c1")
+        set_field(conn, b2, "rating", "C", select(customers.c.id).where(customers.c.external_id == "c1"), source="Bob")
+        plan = plan_undo(conn, batch)
+    assert plan.revertible == 3 and [name for _, name in plan.conflicts] == ["Cust 1"]
+    with engine.begin() as conn:
+        undo_id, reverted = apply_undo(conn, batch, ALICE)
+        after = _ratings(conn)
+    assert reverted == 3
+    assert after["c1"] == "C"  # left alone
+    assert {k: v for k, v in after.items() if k != "c1"} == {k: v for k, v in before.items() if k != "c1"}
+
+
+def test_tags_and_pins_round_trip_through_undo(engine) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as conn:
+        _seed(conn)
+        b = start_batch(conn, ALICE, action="tag", description="tag vip: Kazan")
+        assert add_tag(conn, b, "VIP", _ids("Kazan")) == 4
+        assert add_tag(conn, b, "vip", _ids("Kazan")) == 0  # already tagged: nothing to do
+        p = start_batch(conn, ALICE, action="pin", description="pin: Kazan")
+        assert set_field(conn, p, "rating_pinned", True, _ids("Kazan"), source="Alice") == 4
+        assert breakdown(conn, "rating_pinned", _ids("Kazan")) == {"yes": 4}
+        assert breakdown(conn, "tag:vip", _ids("Kazan")) == {"yes": 4}
+    with engine.begin() as conn:
+        u = start_batch(conn, BOB, action="untag", description="untag vip: all")
+        assert remove_tag(conn, u, "vip", select(customers.c.id)) == 4
+        apply_undo(conn, u, BOB)
+        assert conn.execute(select(customer_tags)).rowcount != 0
+        assert len(conn.execute(select(customer_tags)).all()) == 4
+        apply_undo(conn, p, ALICE)
+        assert breakdown(conn, "rating_pinned", _ids("Kazan")) == {"no": 4}
+        assert conn.execute(select(tags.c.name)).scalars().all() == ["vip"]
