@@ -9,6 +9,8 @@ is unreachable the PostgreSQL half is skipped with the reason, unless ``CUSTBOT_
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +20,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from storage.db import connect
+from storage.schema import metadata
 
 PG_URL = os.environ.get("CUSTBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
@@ -50,31 +53,94 @@ def require_backend(backend: str) -> None:
         pytest.skip(problem)
 
 
+_SQLITE_TEMPLATE: Path | None = None
+_PG_POOL: list[str] = []  # migrated, empty schemas ready for the next test
+_PG_ALL: list[str] = []
+
+
+def _pg_url(schema: str) -> str:
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+def _pg_admin():  # type: ignore[no-untyped-def]
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+
+
+def _new_pg_schema(migrate: bool) -> str:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    if migrate:
+        connect(_pg_url(schema)).dispose()
+    _PG_ALL.append(schema)
+    return schema
+
+
+def _drop_pg_schema(schema: str) -> None:
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+    if schema in _PG_ALL:
+        _PG_ALL.remove(schema)
+
+
+def _truncate_all(engine: Engine) -> None:
+    names = ", ".join(f'"{t}"' for t in metadata.tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
 @contextmanager
-def fresh_database(backend: str, tmp_dir: Path, *, migrate: bool = True) -> Iterator[Engine]:
-    """A new empty database (migrated unless told not to); dropped afterwards."""
+def fresh_database(backend: str, tmp_dir: Path, *, migrate: bool = True, pooled: bool = True) -> Iterator[Engine]:
+    """A new empty database (migrated unless told not to).
+
+    SQLite: a copy of a migrated template file. PostgreSQL: a migrated schema of its own, taken
+    from a pool and truncated when given back (``pooled=False`` for tests that change the DDL).
+    """
+    global _SQLITE_TEMPLATE
     require_backend(backend)
     if backend == "sqlite":
-        url = f"sqlite:///{tmp_dir / f'db-{uuid.uuid4().hex[:8]}.sqlite'}"
-        engine = connect(url, migrate=migrate)
+        path = tmp_dir / f"db-{uuid.uuid4().hex[:8]}.sqlite"
+        if migrate:
+            if _SQLITE_TEMPLATE is None:
+                template = Path(tempfile.mkdtemp(prefix="custbot-template-")) / "template.sqlite"
+                connect(f"sqlite:///{template}").dispose()
+                _SQLITE_TEMPLATE = template
+            shutil.copyfile(_SQLITE_TEMPLATE, path)
+        engine = connect(f"sqlite:///{path}", migrate=migrate)
         try:
             yield engine
         finally:
             engine.dispose()
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    engine = connect(f"{PG_URL}{sep}options=-csearch_path%3D{schema}", migrate=migrate)
+    use_pool = migrate and pooled
+    schema = _PG_POOL.pop() if use_pool and _PG_POOL else _new_pg_schema(migrate)
+    engine = connect(_pg_url(schema), migrate=False)
     try:
         yield engine
     finally:
         engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        if use_pool:
+            try:
+                cleaner = create_engine(_pg_url(schema))
+                _truncate_all(cleaner)
+                cleaner.dispose()
+                _PG_POOL.append(schema)
+            except Exception:  # noqa: BLE001 - a broken schema is dropped, not reused
+                _drop_pg_schema(schema)
+        else:
+            _drop_pg_schema(schema)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pooled_schemas() -> Iterator[None]:
+    yield
+    for schema in list(_PG_ALL):
+        _drop_pg_schema(schema)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -10,7 +10,7 @@ from tests.conftest import fresh_database
 
 
 def test_migrations_from_empty_create_every_table(backend: str, tmp_path: Path) -> None:
-    with fresh_database(backend, tmp_path, migrate=False) as engine:
+    with fresh_database(backend, tmp_path, migrate=False, pooled=False) as engine:
         assert inspect(engine).get_table_names() == []
         upgrade(engine)
         tables = set(inspect(engine).get_table_names())

@@ -1,0 +1,5 @@
+"""Every chat command, registered explicitly by importing its module here."""
+
+from __future__ import annotations
+
+from bot.commands import bulk, card, chart, export, help, query, segments, undo  # noqa: F401

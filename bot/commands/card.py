@@ -1,0 +1,120 @@
+"""A customer's card: rating with stars, status, manager, contacts, tags, properties, spend,
+orders, the last interactions and the rating history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core import Context
+from bot.messages import Button, Buttons, Part, Reply, Table, Text
+from bot.registry import action, command
+from bot.state import State
+from bot.views import button_row, day, money, stars
+from storage.cards import find_customers_by_name, load_card
+
+__all__ = ["card_reply", "card_for_query"]
+
+
+@command("card", example="card Romashka")
+def card(ctx: Context, args: str) -> list[Reply]:
+    """Show one customer's card (a customer's name alone works too)."""
+    if not args:
+        return [Reply((Text(ctx._("Whose card? For example: card Romashka"), "error"),))]
+    with ctx.engine.connect() as conn:
+        found = find_customers_by_name(conn, args)
+    return _choose(ctx, [cid for cid, _n, _c in found], args, found)
+
+
+def card_for_query(ctx: Context, query: Any) -> list[Reply]:
+    """The card for a query whose output is a customer's card."""
+    out = query.output
+    ids = list(getattr(out, "customer_ids", None) or getattr(out, "ids", None) or [])
+    name = getattr(out, "name", "")
+    if not ids and name:
+        return card(ctx, name)
+    with ctx.engine.connect() as conn:
+        from sqlalchemy import select
+
+        from storage.schema import customers
+
+        found = [tuple(r) for r in conn.execute(
+            select(customers.c.id, customers.c.name, customers.c.city).where(customers.c.id.in_(ids))
+            .order_by(customers.c.name)
+        )]
+    return _choose(ctx, ids, name, found)
+
+
+def _choose(ctx: Context, ids: list[int], name: str, found: list[tuple[int, str, str | None]]) -> list[Reply]:
+    if not found:
+        return [Reply((Text(ctx._("No customer is called '{name}'.").format(name=name), "error"),))]
+    if len(found) == 1:
+        return [card_reply(ctx, found[0][0])]
+    buttons = tuple(
+        Button(f"{n} ({c})" if c else n, ctx.remember("card", {"customer_id": cid})) for cid, n, c in found[:10]
+    )
+    return [Reply((Text(ctx._("Several customers match '{name}'. Which one?").format(name=name), "heading"),
+                   Buttons(buttons)))]
+
+
+def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Reply:
+    _ = ctx._
+    with ctx.engine.connect() as conn:
+        c = load_card(conn, customer_id, ctx.today)
+    cust = c.customer
+    if ctx.scope_manager_id is not None and cust["manager_id"] != ctx.scope_manager_id:
+        return Reply((Text(_("{name} is managed by {manager}; you can only see your own customers.").format(
+            name=cust["name"], manager=c.manager or _("nobody")), "error"),))
+    cur = ctx.settings.currency
+    place = ", ".join(v for v in (cust["city"], cust["region"], cust["country"]) if v)
+    facts = [
+        (_("rating"), stars(cust["rating"]) + (" 📌" if cust["rating_pinned"] else "")),
+        (_("status"), cust["status"]),
+        (_("manager"), c.manager or "—"),
+        (_("place"), place or "—"),
+        (_("industry"), cust["industry"] or "—"),
+        (_("email"), cust["email"] or "—"),
+        (_("phone"), cust["phone"] or "—"),
+        (_("tags"), ", ".join(c.tags) or "—"),
+        *((label, day(v) if hasattr(v, "isoformat") else ("—" if v is None else str(v))) for label, v in c.properties),
+        (_("spend this year"), money(c.spend_this_year, cur)),
+        (_("spend last 12 months"), money(c.spend_12m, cur)),
+        (_("orders last 12 months / all"), f"{c.orders_12m} / {c.orders_total}"),
+        (_("last purchase"), day(c.last_purchase)),
+    ]
+    if c.classes:
+        facts.append((_("ABC / XYZ / RFM"), " / ".join(str(c.classes[k] or "—") for k in ("abc", "xyz", "rfm_segment"))))
+    if cust["opted_out_at"]:
+        facts.append((_("mailings"), _("opted out")))
+    parts: list[Part] = [
+        Text(f"{cust['name']} — {stars(cust['rating'])}", "heading"),
+        Table((_("field"), _("value")), tuple((k, v) for k, v in facts)),
+    ]
+    if c.interactions:
+        parts.append(Table((_("date"), _("kind"), _("manager"), _("note")), tuple(
+            (f"{i['date']:%Y-%m-%d}", i["kind"], i["manager"] or "—", (i["note"] or "")[:80]) for i in c.interactions
+        ), title=_("Last interactions")))
+    if c.rating_history:
+        parts.append(Table((_("when"), _("change"), _("by")), tuple(
+            (f"{h['at']:%Y-%m-%d %H:%M}", f"{h['before'] or '—'} → {h['after'] or '—'}", h["source"])
+            for h in c.rating_history
+        ), title=_("Rating history")))
+    if ctx.user.at_least("manager"):
+        one = {"customer_id": customer_id, "today": ctx.today.isoformat(), "language": ctx.language}
+        parts.append(button_row(*(
+            Button(_("Rate {r}").format(r=r), ctx.remember("bulk_start", {**one, "op": "rate", "value": r}))
+            for r in ("A", "B", "C") if r != cust["rating"]
+        )))
+        pin = ("unpin", _("Unpin rating")) if cust["rating_pinned"] else ("pin", _("Pin rating"))
+        status = ("status", "active", _("Set active")) if cust["status"] == "archived" else ("status", "archived", _("Archive"))
+        parts.append(button_row(
+            Button(pin[1], ctx.remember("bulk_start", {**one, "op": pin[0], "value": None})),
+            Button(status[2], ctx.remember("bulk_start", {**one, "op": status[0], "value": status[1]}),
+                   "danger" if status[1] == "archived" else "default"),
+        ))
+    return Reply(tuple(parts), private=True, replace=replace)
+
+
+@action("card")
+def _card(ctx: Context, st: State) -> list[Reply]:
+    """A customer chosen from several with the same name."""
+    return [card_reply(ctx, int(st.payload["customer_id"]))]

@@ -1,0 +1,55 @@
+"""Exports of every customer a query matches, as a file."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.commands.query import interpret_for, output_kind, query_error_reply
+from bot.core import Context
+from bot.messages import File, Reply, Text
+from bot.registry import action, command
+from bot.state import State
+from storage.exports import MIME, export_customers
+
+__all__ = ["export_reply"]
+
+_AS_FORMAT = re.compile(r"\s+(?:as|in|to)\s+(csv|xlsx|excel)\s*$", re.IGNORECASE)
+
+
+def export_reply(ctx: Context, text: str, fmt: str, today: date | None = None, language: str | None = None) -> list[Reply]:
+    from query_language import QueryError, run_query
+
+    try:
+        query = interpret_for(ctx, text, today, language)
+    except QueryError as e:
+        return [query_error_reply(ctx, e)]
+    if output_kind(query) == "group":
+        return [Reply((Text(ctx._("Exports are of customers; drop the 'by …' grouping to export them."), "error"),))]
+    with ctx.engine.connect() as conn:
+        result = run_query(conn, query, offset=0, limit=query.output.n if output_kind(query) == "top" else None,
+                           scope_manager_id=ctx.scope_manager_id)
+        data = export_customers(conn, result.rows, fmt)
+    stamp = (today or ctx.today).isoformat()
+    caption = f"{result.interpretation} → {len(result.rows)}"
+    return [Reply((File(f"customers-{stamp}.{fmt}", data, MIME[fmt], caption[:1000]),), private=True)]
+
+
+@command("export", example="export Moscow buyers of Super Drill as xlsx")
+def export(ctx: Context, args: str) -> list[Reply]:
+    """Every customer a query matches, as a CSV or XLSX file (add 'as csv' or 'as xlsx')."""
+    m = _AS_FORMAT.search(args)
+    fmt = "csv"
+    if m:
+        fmt = "xlsx" if m.group(1).lower() in ("xlsx", "excel") else "csv"
+        args = args[: m.start()]
+    if not args.strip():
+        return [Reply((Text(ctx._("Export what? For example: export vip as xlsx"), "error"),))]
+    return export_reply(ctx, args.strip(), fmt)
+
+
+@action("export")
+def _export(ctx: Context, st: State) -> list[Reply]:
+    """The Export button under an answer."""
+    p = st.payload
+    return export_reply(ctx, p["text"], p["format"], date.fromisoformat(p["today"]), p.get("language"))

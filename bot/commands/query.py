@@ -1,0 +1,142 @@
+"""Queries typed as they are: the echo, the count, a page of customers, and what to do next.
+
+``list``, ``top N … by …``, ``count …``, grouped forms and a customer's name alone are all
+queries: the query language decides the output form; this module renders it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.core import Context
+from bot.messages import Button, Buttons, Part, Reply, Table, Text
+from bot.registry import action
+from bot.state import State
+from bot.views import PAGE_SIZE, button_row, customer_table, echo_parts, money
+
+__all__ = ["answer_query", "interpret_for", "query_error_reply", "page_reply", "output_kind"]
+
+
+def output_kind(query: Any) -> str:
+    """``count``, ``list``, ``top``, ``group`` or ``card``."""
+    return type(query.output).__name__.lower()
+
+
+def interpret_for(ctx: Context, text: str, today: date | None = None, language: str | None = None):  # type: ignore[no-untyped-def]
+    """Parse and resolve ``text`` for this user (raises QueryError)."""
+    from query_language import interpret
+
+    return interpret(text, ctx.catalog(), today=today or ctx.today, language=language or ctx.language)
+
+
+def query_error_reply(ctx: Context, error: Any) -> Reply:
+    """The query with a caret under the word, what was expected, suggestions as buttons."""
+    parts: list[Part] = [Text(error.render(), "error")]
+    buttons = [
+        Button(label[:60], ctx.remember("query", {"text": text}))
+        for label, text in (getattr(error, "choices", None) or [])[:8]
+    ]
+    if buttons:
+        parts.insert(0, Text(ctx._("Which one did you mean?"), "heading"))
+        parts.append(Buttons(tuple(buttons)))
+    return Reply(tuple(parts))
+
+
+def answer_query(ctx: Context, text: str) -> list[Reply]:
+    from query_language import QueryError
+
+    try:
+        query = interpret_for(ctx, text)
+    except QueryError as e:
+        return [query_error_reply(ctx, e)]
+    if output_kind(query) == "card":
+        from bot.commands.card import card_for_query
+
+        return card_for_query(ctx, query)
+    return [page_reply(ctx, text, ctx.today, query, offset=0)]
+
+
+def _scope_note(ctx: Context, query: Any, shown: int) -> Text | None:
+    """Say when a rep's scope hides customers, rather than pretending there are none."""
+    if ctx.scope_manager_id is None:
+        return None
+    from query_language import run_query
+
+    with ctx.engine.connect() as conn:
+        everyone = run_query(conn, query, offset=0, limit=0).count
+    hidden = everyone - shown
+    if hidden <= 0:
+        return None
+    return Text(ctx._("{n} more match among other managers' customers, which you cannot see.").format(n=hidden), "note")
+
+
+def page_reply(ctx: Context, text: str, today: date, query: Any, *, offset: int, replace: bool = False) -> Reply:
+    """One page of the answer to ``query`` with its buttons."""
+    from query_language import run_query
+
+    kind = output_kind(query)
+    limit = PAGE_SIZE
+    if kind == "top":
+        limit = max(0, min(PAGE_SIZE, query.output.n - offset))
+    with ctx.engine.connect() as conn:
+        result = run_query(conn, query, offset=offset, limit=limit, scope_manager_id=ctx.scope_manager_id)
+    total = min(result.count, query.output.n) if kind == "top" else result.count
+    parts: list[Part] = []
+    if kind == "group":
+        parts.append(Text(result.interpretation, "echo"))
+        parts.append(Table(
+            (ctx._("group"), ctx._("customers"), ctx._("spend")),
+            tuple((str(g["key"]) if g["key"] is not None else "—", str(g["count"]),
+                   money(g["spend"], ctx.settings.currency)) for g in result.groups),
+        ))
+    else:
+        parts.extend(echo_parts(result.interpretation, total, ctx._))
+        if result.rows:
+            parts.append(customer_table(result.rows, ctx._, ctx.settings.currency, start=offset))
+    if note := _scope_note(ctx, query, result.count):
+        parts.append(note)
+    parts.extend(_buttons(ctx, text, today, kind, offset, total))
+    return Reply(tuple(parts), private=True, replace=replace)
+
+
+def _buttons(ctx: Context, text: str, today: date, kind: str, offset: int, total: int) -> list[Buttons]:
+    base = {"text": text, "today": today.isoformat(), "language": ctx.language}
+    rows: list[Buttons] = []
+    if kind != "group" and total > PAGE_SIZE:
+        prev_b = Button(ctx._("◀ Previous"), ctx.remember("page", {**base, "offset": max(0, offset - PAGE_SIZE)})) \
+            if offset > 0 else None
+        next_b = Button(ctx._("Next ▶"), ctx.remember("page", {**base, "offset": offset + PAGE_SIZE})) \
+            if offset + PAGE_SIZE < total else None
+        rows.append(button_row(prev_b, next_b))
+    if total:
+        rows.append(button_row(
+            Button(ctx._("Export CSV"), ctx.remember("export", {**base, "format": "csv"})),
+            Button(ctx._("Export XLSX"), ctx.remember("export", {**base, "format": "xlsx"})),
+            Button(ctx._("Chart"), ctx.remember("chart", base)),
+        ))
+    if kind != "group" and total and ctx.user.at_least("manager"):
+        rows.append(button_row(*(
+            Button(ctx._("Rate {r}").format(r=r), ctx.remember("bulk_start", {**base, "op": "rate", "value": r}))
+            for r in ("A", "B", "C")
+        )))
+    return rows
+
+
+@action("page")
+def _page(ctx: Context, st: State) -> list[Reply]:
+    """Next or previous page of an earlier answer, edited in place."""
+    from query_language import QueryError
+
+    today = date.fromisoformat(st.payload["today"])
+    try:
+        query = interpret_for(ctx, st.payload["text"], today, st.payload.get("language"))
+    except QueryError as e:
+        return [query_error_reply(ctx, e)]
+    return [page_reply(ctx, st.payload["text"], today, query, offset=int(st.payload["offset"]), replace=True)]
+
+
+@action("query")
+def _query(ctx: Context, st: State) -> list[Reply]:
+    """A chosen reading of an ambiguous query."""
+    return answer_query(ctx, st.payload["text"])

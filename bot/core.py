@@ -1,0 +1,214 @@
+"""The chat core: one conversation engine for Telegram, Slack and the terminal.
+
+It takes a neutral :class:`~bot.messages.Request`, decides who is asking and what they may do,
+runs the command or query off the event loop, and returns neutral replies. It never imports a
+chat SDK.
+
+Example::
+
+    core = ChatCore(engine, settings)
+    replies = await core.handle(Request(Identity("telegram", "42"), "42", text="Moscow buyers"))
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from bot import state
+from bot.i18n import translator
+from bot.messages import Identity, Part, Reply, Request, Table, Text
+from bot.registry import ACTIONS, COMMANDS, match_command
+from bot.users import User, identify, sync_config_users
+from custbot.config import Settings
+from storage.changes import Actor, utcnow
+from storage.schema import batches, processed_events, segments
+
+__all__ = ["ChatCore", "Context"]
+
+log = logging.getLogger("custbot.chat")
+
+
+@dataclass
+class Context:
+    """Everything a command handler needs for one request."""
+
+    core: ChatCore
+    user: User
+    request: Request
+    today: date
+    language: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def engine(self) -> Engine:
+        return self.core.engine
+
+    @property
+    def settings(self) -> Settings:
+        return self.core.settings
+
+    @cached_property
+    def _(self):  # type: ignore[no-untyped-def]
+        return translator(self.language)
+
+    @property
+    def scope_manager_id(self) -> int | None:
+        """Reps with ``access.scope = "own"`` see only their own customers."""
+        if self.settings.access.scope == "own" and self.user.role == "rep":
+            return self.user.manager_id
+        return None
+
+    @property
+    def actor(self) -> Actor:
+        ident = self.user.identity
+        return Actor(ident.platform, ident.key, self.user.manager_id, self.user.label)
+
+    def catalog(self):  # type: ignore[no-untyped-def]
+        return self.core.catalog()
+
+    def remember(self, kind: str, payload: dict[str, Any], ttl=state.DEFAULT_TTL) -> str:  # type: ignore[no-untyped-def]
+        """Store what a button means and return its opaque token."""
+        with self.engine.begin() as conn:
+            return state.put(conn, kind, self.user.identity.key, payload, ttl)
+
+
+class ChatCore:
+    """The conversation engine. Stateless between requests: everything lives in the database."""
+
+    def __init__(self, engine: Engine, settings: Settings, *, today: date | None = None) -> None:
+        self.engine = engine
+        self.settings = settings
+        self._fixed_today = today
+        self._catalog_cache = None
+        import bot.commands  # noqa: F401 - registers every command
+
+        sync_config_users(engine, settings)
+
+    # --- what front ends call -------------------------------------------------------------
+
+    async def handle(self, request: Request) -> list[Reply]:
+        """Answer one message or button press."""
+        return await asyncio.to_thread(self.handle_sync, request)
+
+    async def seen(self, platform: str, event_key: str) -> bool:
+        """True when this platform event was processed before (a redelivery); records it otherwise."""
+        return await asyncio.to_thread(self.seen_sync, platform, event_key)
+
+    def commands(self, language: str = "en") -> list[tuple[str, str]]:
+        """(command word, help line) for the platforms' command menus."""
+        _ = translator(language)
+        out: list[tuple[str, str]] = [("help", _("How to ask, with examples"))]
+        for cmd in COMMANDS:
+            word = cmd.name.split()[0]
+            if word.isalpha() and word not in {w for w, _h in out}:
+                out.append((word, _(cmd.help)))
+        return out
+
+    async def home(self, identity: Identity) -> list[Part]:
+        """The user's saved segments and recent batches (Slack's App Home)."""
+        return await asyncio.to_thread(self._home_sync, identity)
+
+    # --- the synchronous core -------------------------------------------------------------
+
+    def today(self) -> date:
+        return self._fixed_today or datetime.now(self.settings.tz).date()
+
+    def catalog(self):  # type: ignore[no-untyped-def]
+        from query_language import CatalogCache
+
+        if self._catalog_cache is None:
+            self._catalog_cache = CatalogCache(self.engine)
+        return self._catalog_cache.get()
+
+    def invalidate_catalog(self) -> None:
+        if self._catalog_cache is not None:
+            self._catalog_cache.invalidate()
+
+    def seen_sync(self, platform: str, event_key: str) -> bool:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(processed_events).values(platform=platform, event_key=event_key[:200], at=utcnow()))
+            return False
+        except IntegrityError:
+            return True
+
+    def identify(self, identity: Identity) -> User | None:
+        with self.engine.connect() as conn:
+            return identify(conn, identity, self.settings)
+
+    def handle_sync(self, request: Request) -> list[Reply]:
+        user = self.identify(request.who)
+        language = (user.language if user else None) or request.language or self.settings.language
+        _ = translator(language)
+        if user is None:
+            log.warning("refused %s in chat %s", request.who.key, request.chat_id)
+            return [Reply((Text(_(
+                "Sorry, I can only talk to the sales team. If you are on it, ask your custbot "
+                "administrator to add your {platform} id {user_id}."
+            ).format(platform=request.who.platform, user_id=request.who.user_id)),))]
+        ctx = Context(self, user, request, self.today(), language)
+        try:
+            if request.action is not None:
+                return self._press(ctx, request.action)
+            return self._type(ctx, (request.text or "").strip())
+        except Exception:
+            log.exception("failed to answer %s: %r", request.who.key, request.text or request.action)
+            return [Reply((Text(_("Something went wrong on my side and nothing was changed. "
+                                  "Please try again; if it keeps failing, tell your administrator."),
+                                "error"),))]
+
+    def _type(self, ctx: Context, text: str) -> list[Reply]:
+        from bot.commands.query import answer_query
+
+        if not text:
+            text = "help"
+        found = match_command(text)
+        if found is None:
+            return answer_query(ctx, text)
+        cmd, rest = found
+        if not ctx.user.at_least(cmd.role):
+            log.warning("refused %s: %r needs role %s", ctx.user.identity.key, cmd.name, cmd.role)
+            return [Reply((Text(ctx._("Only a {role} may use '{command}'. You are a {mine}.").format(
+                role=cmd.role, command=cmd.name, mine=ctx.user.role), "error"),))]
+        return cmd.handler(ctx, rest)
+
+    def _press(self, ctx: Context, token: str) -> list[Reply]:
+        with self.engine.connect() as conn:
+            st = state.get(conn, token)
+        if st is None or st.kind not in ACTIONS:
+            return [Reply((Text(ctx._("This button has expired. Please ask again."), "note"),))]
+        act = ACTIONS[st.kind]
+        if act.owner_only and st.user_key != ctx.user.identity.key:
+            log.warning("refused %s pressing a button of %s", ctx.user.identity.key, st.user_key)
+            return [Reply((Text(ctx._("This button belongs to someone else's request."), "error"),))]
+        return act.handler(ctx, st)
+
+    def _home_sync(self, identity: Identity) -> list[Part]:
+        user = self.identify(identity)
+        _ = translator(user.language if user else self.settings.language)
+        if user is None:
+            return [Text(_("Sorry, I can only talk to the sales team."))]
+        with self.engine.connect() as conn:
+            segs = conn.execute(
+                select(segments.c.name, segments.c.kind, segments.c.query).order_by(segments.c.name).limit(30)
+            ).all()
+            recent = conn.execute(
+                select(batches.c.id, batches.c.created_at, batches.c.description, batches.c.count)
+                .where(batches.c.actor_id == identity.key).order_by(batches.c.id.desc()).limit(10)
+            ).all()
+        parts: list[Part] = [Text(_("Saved segments"), "heading")]
+        parts.append(Table((_("segment"), _("kind"), _("query")), tuple((n, k, q) for n, k, q in segs))
+                     if segs else Text(_("No saved segments yet: try 'save buyers of Super Drill as drill-buyers'.")))
+        parts.append(Text(_("Your recent changes"), "heading"))
+        parts.append(Table(("#", _("when"), _("what"), _("customers")),
+                           tuple((str(i), f"{at:%Y-%m-%d %H:%M}", d, str(c)) for i, at, d, c in recent))
+                     if recent else Text(_("No changes yet.")))
+        return parts

@@ -1,0 +1,84 @@
+"""Conversation state that outlives one message, addressed by short opaque tokens.
+
+A page, a pending choice, what a button means, a pending confirmation: one ``chat_state`` row
+each, so any replica can answer the next message. Tokens are 22 URL-safe characters, well inside
+Telegram's 64-byte ``callback_data``.
+
+Example::
+
+    token = put(conn, "page", user_key, {"query": "Moscow", "offset": 10})
+    state = get(conn, token)             # None when unknown or expired
+    payload = spend(conn, token, user_key)  # single use: only the first caller gets it
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from storage.changes import utcnow
+from storage.schema import chat_state
+
+__all__ = ["State", "put", "get", "spend", "purge_expired", "DEFAULT_TTL"]
+
+DEFAULT_TTL = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class State:
+    token: str
+    kind: str
+    user_key: str
+    payload: dict[str, Any]
+    used: bool
+
+
+def put(conn: Connection, kind: str, user_key: str, payload: dict[str, Any], ttl: timedelta = DEFAULT_TTL) -> str:
+    token = secrets.token_urlsafe(16)
+    now = utcnow()
+    conn.execute(
+        insert(chat_state).values(
+            token=token, kind=kind, user_key=user_key, payload=payload, created_at=now, expires_at=now + ttl
+        )
+    )
+    return token
+
+
+def get(conn: Connection, token: str) -> State | None:
+    """The live state behind ``token`` (None if unknown or expired)."""
+    if not token or len(token) > 32:
+        return None
+    row = conn.execute(
+        select(chat_state).where(chat_state.c.token == token, chat_state.c.expires_at > utcnow())
+    ).first()
+    if row is None:
+        return None
+    return State(row.token, row.kind, row.user_key, row.payload, row.used_at is not None)
+
+
+def spend(conn: Connection, token: str, user_key: str) -> bool:
+    """Mark a single-use state as used; True only for the one caller that did it.
+
+    The conditional UPDATE is atomic on both databases, so a double click or a replayed
+    confirmation from two concurrent tasks applies once. Call it inside the transaction that
+    applies the change, so a failure leaves the state unused.
+    """
+    result = conn.execute(
+        update(chat_state)
+        .where(
+            chat_state.c.token == token,
+            chat_state.c.user_key == user_key,
+            chat_state.c.used_at.is_(None),
+            chat_state.c.expires_at > utcnow(),
+        )
+        .values(used_at=utcnow())
+    )
+    return result.rowcount == 1
+
+
+def purge_expired(conn: Connection) -> int:
+    return conn.execute(delete(chat_state).where(chat_state.c.expires_at <= utcnow())).rowcount

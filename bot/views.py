@@ -1,0 +1,58 @@
+"""How customers look in a chat: stars, money, the compact list table, the echo.
+
+Pure functions from rows to neutral parts, shared by every command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from bot.messages import Button, Buttons, Part, Table, Text
+
+__all__ = ["stars", "money", "day", "customer_table", "echo_parts", "button_row", "PAGE_SIZE"]
+
+PAGE_SIZE = 10
+STARS = {"A": "★★★", "B": "★★", "C": "★"}
+
+
+def stars(rating: str | None) -> str:
+    """``A ★★★``; an unrated customer shows ``—``."""
+    return f"{rating} {STARS[rating]}" if rating in STARS else "—"
+
+
+def money(value: float | int | None, currency: str = "") -> str:
+    """Whole amounts with thin grouping, e.g. ``1 234 567 RUB``."""
+    if value is None:
+        return "—"
+    text = f"{round(value):,}".replace(",", " ")
+    return f"{text} {currency}".strip()
+
+
+def day(value: date | str | None) -> str:
+    if value is None:
+        return "—"
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def customer_table(rows: Iterable[Mapping[str, Any]], _: Callable[[str], str], currency: str,
+                   start: int = 0) -> Table:
+    """The paged list: number, name, city, rating stars, spend, last purchase."""
+    return Table(
+        ("#", _("name"), _("city"), _("rating"), _("spend"), _("last purchase")),
+        tuple(
+            (str(start + i + 1), r["name"], r.get("city") or "—", stars(r.get("rating")),
+             money(r.get("spend"), currency), day(r.get("last_purchase")))
+            for i, r in enumerate(rows)
+        ),
+    )
+
+
+def echo_parts(interpretation: str, count: int, _: Callable[[str], str]) -> list[Part]:
+    return [Text(interpretation, "echo"), Text(_("{n} customers").format(n=count) if count != 1
+                                             else _("1 customer"), "heading")]
+
+
+def button_row(*buttons: Button | None) -> Buttons:
+    return Buttons(tuple(b for b in buttons if b is not None))
