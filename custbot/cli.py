@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from custbot.context import AppContext, UsageError
+from custbot.context import AppContext
 
 __all__ = ["app", "main"]
 

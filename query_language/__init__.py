@@ -1,0 +1,101 @@
+"""The customer query language: text → AST → resolved query → SQL, and the echo.
+
+Example::
+
+    from query_language import CatalogCache, interpret, describe, run_query
+    catalog = CatalogCache(engine).get()
+    query = interpret("top 10 Kazan customers by spend this year", catalog, today=date(2026, 11, 22))
+    with engine.connect() as conn:
+        result = run_query(conn, query)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from query_language.ast import Card, Count, Group, List, Query, Top
+from query_language.catalog import Catalog, CatalogCache
+from query_language.compile import matching_ids as _matching_ids
+from query_language.describe import describe as _describe
+from query_language.errors import QueryError
+from query_language.lexicon import LANGUAGES
+from query_language.parser import parse as _parse
+from query_language.resolve import resolve
+from query_language.run import QueryResult
+from query_language.run import run_query as _run_query
+
+__all__ = ["QueryError", "Catalog", "CatalogCache", "parse", "interpret", "describe",
+           "matching_ids", "run_query", "Query", "QueryResult", "Count", "List", "Top", "Group",
+           "Card"]
+
+
+def _internal(e: Exception, text: str = "") -> QueryError:
+    return QueryError(f"I could not understand this query ({type(e).__name__}: {e})",
+                      span=(0, len(text)), text=text or None,
+                      expected=["a simpler query; please report this one"])
+
+
+def parse(text: str, language: str = "en") -> Any:
+    """Check the syntax of ``text`` without a catalog; the AST as typed, or QueryError.
+
+    Example: ``parse("rating B or better, vip")`` (used to validate rating rules in config).
+    """
+    try:
+        return _parse(text, language)
+    except QueryError:
+        raise
+    except Exception as e:  # noqa: BLE001 - no input may raise anything but QueryError
+        raise _internal(e, text) from e
+
+
+def interpret(text: str, catalog: Catalog, today: date | None = None, language: str = "en") -> Query:
+    """Parse and resolve ``text`` against ``catalog``; raises QueryError only.
+
+    Example: ``interpret("vip no purchases in last 90 days", catalog, today=date(2026, 11, 22))``.
+    """
+    today = today or date.today()
+    try:
+        if not isinstance(text, str):
+            raise QueryError("a query must be text", expected=["text"])
+        if language not in LANGUAGES:
+            raise QueryError(f"I cannot read queries in '{language}' yet", span=(0, len(text)),
+                             expected=list(LANGUAGES))
+        tree = _parse(text, language, catalog.index(language))
+        return resolve(tree, catalog, text=text, today=today, language=language)
+    except QueryError as e:
+        if e.text is None and isinstance(text, str):
+            e.text = text
+        raise
+    except RecursionError as e:
+        raise QueryError("the query is nested too deeply", span=(0, len(text)), text=text,
+                         expected=["fewer parentheses"]) from e
+    except Exception as e:  # noqa: BLE001 - no input may raise anything but QueryError
+        raise _internal(e, text if isinstance(text, str) else "") from e
+
+
+def describe(query: Query) -> str:
+    """The echo: ``'customers · city = Moscow · bought Super Drill for over 40 000 in …'``."""
+    return _describe(query)
+
+
+def matching_ids(query: Query, *, scope_manager_id: int | None = None) -> Any:
+    """A ``Select`` of one column, ``customers.id``, of the customers ``query`` matches."""
+    return _matching_ids(query, scope_manager_id=scope_manager_id)
+
+
+def run_query(conn: Any, query: Query, *, offset: int = 0, limit: int | None = 10,
+              scope_manager_id: int | None = None) -> QueryResult:
+    """Count, rows (or groups), period and echo; see ``query_language.run``."""
+    return _run_query(conn, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id)
+
+
+def _register() -> None:
+    try:
+        from custbot.errors import register_error
+    except ImportError:  # pragma: no cover - the package is used without the application
+        return
+    register_error(QueryError, 2)
+
+
+_register()

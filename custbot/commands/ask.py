@@ -1,0 +1,105 @@
+"""``custbot ask "QUERY" [--json] [--all]``: one query, answered once, then exit.
+
+Example::
+
+    custbot --as-of 2026-11-22 ask --json "top 10 Kazan customers by spend this year"
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from custbot.cli import app
+from custbot.context import AppContext
+
+__all__ = ["ask", "answer"]
+
+_COLUMNS = ("external_id", "name", "city", "manager", "rating", "status", "spend", "orders",
+            "last_purchase")
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, (date, datetime)):
+        return x.isoformat()
+    return x
+
+
+def _language(text: str, given: str | None) -> str:
+    if given:
+        return given
+    return "ru" if re.search(r"[а-яА-ЯёЁ]", text) else "en"
+
+
+def answer(context: AppContext, text: str, *, everything: bool = False,
+           language: str | None = None) -> dict[str, Any]:
+    """The JSON answer to ``text`` (raises QueryError): count, interpretation and customers, or
+    groups. Example: ``answer(ctx, "vip")["count"]``."""
+    from query_language import CatalogCache, Group, interpret, run_query
+
+    engine = context.engine
+    query = interpret(text, CatalogCache(engine).get(), today=context.today(),
+                      language=_language(text, language))
+    # TODO(lead): map context.acting_as to a manager id for --as scope.
+    with engine.connect() as conn:
+        result = run_query(conn, query, limit=None if everything else 10, scope_manager_id=None)
+    if isinstance(query.output, Group):
+        return {"groups": result.groups, "interpretation": result.interpretation}
+    rows = [{k: _jsonable(v) for k, v in row.items()} for row in result.rows]
+    return {"count": result.count, "interpretation": result.interpretation, "customers": rows}
+
+
+def _print(console: Console, out: dict[str, Any]) -> None:
+    if "groups" in out:
+        console.print(out["interpretation"])
+        table = Table("group", "customers", "spend")
+        for g in out["groups"]:
+            table.add_row(str(g["key"] if g["key"] is not None else "—"), str(g["count"]),
+                          f"{g['spend']:,.2f}")
+        console.print(table)
+        return
+    console.print(f"{out['interpretation']} → {out['count']}")
+    if not out["customers"]:
+        return
+    table = Table(*_COLUMNS)
+    for row in out["customers"]:
+        table.add_row(*("" if row.get(c) is None else f"{row[c]:,.2f}" if c == "spend" else str(row[c])
+                        for c in _COLUMNS))
+    console.print(table)
+    shown = len(out["customers"])
+    if shown < out["count"]:
+        console.print(f"first {shown} of {out['count']}; --all shows every one")
+
+
+@app.command("ask")
+def ask(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="The question, e.g. \"Moscow buyers of Super Drill last quarter\".")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")] = False,
+    everything: Annotated[bool, typer.Option("--all", help="Every matching customer, not the first 10.")] = False,
+    language: Annotated[str | None, typer.Option("--lang", help="en or ru (default: guessed from the text).")] = None,
+) -> None:
+    """Answer one query in the customer query language, then exit."""
+    from query_language import QueryError
+
+    context: AppContext = ctx.find_root().obj
+    try:
+        out = answer(context, query, everything=everything, language=language)
+    except QueryError as e:
+        if as_json:
+            typer.echo(json.dumps(e.to_json(), ensure_ascii=False))
+        else:
+            typer.echo(e.render(query), err=True)
+        raise SystemExit(2) from None
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False))
+        return
+    tty = sys.stdout.isatty()
+    _print(Console(soft_wrap=not tty, width=None if tty else 200), out)

@@ -1,0 +1,124 @@
+"""``custbot serve``: every configured chat front end, the scheduler and the mail worker in one
+process. Each front end starts only when its secrets are in the environment.
+
+Several replicas may run it against one PostgreSQL: recompute takes a database lease (only one
+applies), the mail sender claims outbox rows with ``FOR UPDATE SKIP LOCKED``, and chat state
+lives in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable
+from datetime import date
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Connection, Select
+
+from bot.core import ChatCore
+from bot.messages import Reply, Text
+from bot.outbound import OutboundRouter
+from custbot.config import Settings
+
+__all__ = ["serve", "build_scheduler", "query_audience", "recompute_job"]
+
+log = logging.getLogger("custbot.serve")
+
+
+def query_audience(core: ChatCore):  # type: ignore[no-untyped-def]
+    """The mailing audience function: a saved query's customers, re-evaluated at each run."""
+
+    def audience(conn: Connection, query_text: str, language: str, today: date) -> Select:
+        from query_language import interpret, matching_ids
+
+        return matching_ids(interpret(query_text, core.catalog(), today=today, language=language))
+
+    return audience
+
+
+async def recompute_job(core: ChatCore, router: OutboundRouter) -> None:
+    """Recompute classes and ratings (only one replica applies) and post the report."""
+    from analytics.schedule import run_scheduled_recompute
+
+    settings = core.settings
+    texts: list[str] = []
+    report = await asyncio.to_thread(run_scheduled_recompute, core.engine, settings, today=core.today(),
+                                     notify=texts.append)
+    log.info("scheduled recompute: applied=%s", report.applied)
+    if texts and settings.rating.report_chat:
+        await router.send(settings.rating.report_chat, Reply((Text("\n".join(texts)),), private=False))
+
+
+def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
+    """The jobs of ``custbot serve``: the rating recompute on its cron schedule."""
+    settings = core.settings
+    scheduler = AsyncIOScheduler(timezone=settings.tz)
+    if settings.rating.schedule:
+        scheduler.add_job(recompute_job, CronTrigger.from_crontab(settings.rating.schedule, timezone=settings.tz),
+                          args=[core, router], id="recompute", max_instances=1, coalesce=True)
+    return scheduler
+
+
+def _front_ends(core: ChatCore, settings: Settings, stop: asyncio.Event, router: OutboundRouter) -> dict[str, Awaitable]:
+    tasks: dict[str, Awaitable] = {}
+    tg_token = settings.secret(settings.telegram.token_env)
+    if tg_token:
+        from telegram import Bot
+
+        from bot.telegram.deliver import TelegramOutbound
+        from bot.telegram.runner import run_telegram
+
+        router.targets["telegram"] = TelegramOutbound(Bot(tg_token, base_url=settings.telegram.base_url,
+                                                          base_file_url=settings.telegram.base_file_url))
+        tasks["telegram"] = run_telegram(core, settings, tg_token, stop)
+    slack_token = settings.secret(settings.slack.bot_token_env)
+    if slack_token:
+        from bot.slack.app import make_client
+        from bot.slack.deliver import SlackOutbound
+        from bot.slack.run import run_slack
+
+        router.targets["slack"] = SlackOutbound(make_client(slack_token, settings.slack.base_url), core.engine)
+        tasks["slack"] = run_slack(core, settings, stop)
+    return tasks
+
+
+async def serve(core: ChatCore, stop: asyncio.Event | None = None, *, mail_poll_seconds: float = 30) -> None:
+    """Run until ``stop`` is set (or SIGINT/SIGTERM)."""
+    from mailing.worker import run_mail_worker
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
+            pass
+    router = OutboundRouter()
+    tasks = _front_ends(core, core.settings, stop, router)
+    if not tasks:
+        log.warning("no chat front end configured: set %s, or %s (and the Slack secrets); "
+                    "running the scheduler and the mail worker only",
+                    core.settings.telegram.token_env, core.settings.slack.bot_token_env)
+
+    async def notify(requester_chat, report) -> None:  # type: ignore[no-untyped-def]
+        if requester_chat:
+            chat = requester_chat.get("chat") if isinstance(requester_chat, dict) else str(requester_chat)
+            if chat:
+                await router.send(chat, Reply((Text(report.text() if hasattr(report, "text") else str(report)),)))
+
+    tasks["mail"] = run_mail_worker(core.engine, core.settings, query_audience(core), notify,
+                                    stop_event=stop, poll_seconds=mail_poll_seconds)
+    scheduler = build_scheduler(core, router)
+    scheduler.start()
+    log.info("serving: %s; scheduler jobs: %s", ", ".join(tasks), [j.id for j in scheduler.get_jobs()] or "none")
+    running = [asyncio.create_task(t, name=name) for name, t in tasks.items()]
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        await asyncio.gather(*running, return_exceptions=True)
+
+

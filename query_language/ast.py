@@ -1,0 +1,259 @@
+"""The query as typed (``ValueWords``, ``Comparison``, ``PeriodWords``, ``Keyword``) and as
+understood (``FieldIs``, ``Bought``, ``SpendCmp``, ``HasTag``, ``Period`` …), as frozen dataclasses.
+
+Every node carries the source ``span`` (start, end) of the words it came from; spans are left
+out of equality so that tests can build nodes directly. Nothing here knows SQL.
+
+Example::
+
+    And((FieldIs("city", ("Moscow",), "Moscow"), Bought(Scope(products=(1,), label="Super Drill"))))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+__all__ = [
+    "Span", "Node", "ValueWords", "Comparison", "PeriodWords", "Keyword",
+    "And", "Or", "Not", "Everyone", "Period", "Cmp", "Scope", "FieldIs", "CustomerIs",
+    "Bought", "SpendCmp", "OrderCountCmp", "Lapsed", "LastPurchase", "Created", "RatingIn",
+    "HasTag", "StatusIs", "PropertyCmp", "Interacted", "ClassIs", "InSegment",
+    "Output", "Count", "List", "Top", "Group", "Card", "Query",
+]
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Node:
+    span: Span = field(default=(0, 0), kw_only=True, compare=False, repr=False)
+
+
+# --- as typed (parser output) --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ValueWords(Node):
+    """A value: catalog words, quoted text, unknown words, or a keyword's fixed reading."""
+    text: str
+    field: str | None = None  # the keyword that settles its kind (city, tag, manager, …)
+    source: str = "words"  # catalog | quoted | words | fixed
+    fixed: tuple[str, str] | None = None  # (field, value) for keyword values: active, at risk
+    modifier: str | None = None  # "better" / "worse" after a rating
+
+
+@dataclass(frozen=True)
+class Comparison(Node):
+    """``over 40k``, ``at least 3 orders``, ``= yes``; measure: auto | spend | orders."""
+    op: str
+    value: float | date | ValueWords
+    high: float | date | None = None
+    measure: str = "auto"
+
+
+@dataclass(frozen=True)
+class PeriodWords(Node):
+    """A period as typed: form (this, last, last_n, span, year, month, …) and its numbers."""
+    form: str
+    unit: str | None = None
+    n: int | None = None
+    first: date | None = None
+    second: date | None = None
+
+
+@dataclass(frozen=True)
+class Keyword(Node):
+    """A keyword item: bought, lapsed, last_purchase, created, interaction, not_contacted,
+    count, list, top, card, by, spend, stars."""
+    kind: str
+    value: ValueWords | None = None
+    n: int | None = None
+    payload: str | None = None
+
+
+@dataclass(frozen=True)
+class And(Node):
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or(Node):
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    item: Node
+
+
+# --- as understood (resolver output, compiler input) ---------------------------------------
+
+@dataclass(frozen=True)
+class Everyone(Node):
+    """No condition: every customer."""
+
+
+@dataclass(frozen=True)
+class Period(Node):
+    """Both ends inclusive; None = open on that side."""
+    start: date | None
+    end: date | None
+
+
+@dataclass(frozen=True)
+class Cmp(Node):
+    """op in >, >=, <, <=, =, between (value..high inclusive)."""
+    op: str
+    value: float | date | str | bool
+    high: float | date | None = None
+
+
+@dataclass(frozen=True)
+class Scope(Node):
+    """Which order lines count: some products, a category, or everything (both empty)."""
+    products: tuple[int, ...] = ()
+    categories: tuple[str, ...] = ()
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class FieldIs(Node):
+    field: str  # a key of compile.FIELDS: city, region, country, industry, manager
+    values: tuple[str | int, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class CustomerIs(Node):
+    ids: tuple[int, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class Bought(Node):
+    """A purchase line in scope and period; optionally net spend / order count on that scope."""
+    scope: Scope = Scope()
+    period: Period | None = None
+    spend: Cmp | None = None
+    orders: Cmp | None = None
+
+
+@dataclass(frozen=True)
+class SpendCmp(Node):
+    cmp: Cmp
+    scope: Scope = Scope()
+    period: Period | None = None
+
+
+@dataclass(frozen=True)
+class OrderCountCmp(Node):
+    cmp: Cmp
+    scope: Scope = Scope()
+    period: Period | None = None
+
+
+@dataclass(frozen=True)
+class Lapsed(Node):
+    """Bought before ``period.start`` and nothing within ``period``."""
+    period: Period
+
+
+@dataclass(frozen=True)
+class LastPurchase(Node):
+    period: Period
+
+
+@dataclass(frozen=True)
+class Created(Node):
+    period: Period
+
+
+@dataclass(frozen=True)
+class RatingIn(Node):
+    ratings: tuple[str, ...]  # "" = unrated
+
+
+@dataclass(frozen=True)
+class HasTag(Node):
+    tag_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class StatusIs(Node):
+    status: str
+
+
+@dataclass(frozen=True)
+class PropertyCmp(Node):
+    property_id: int
+    name: str
+    type: str  # number | date | yesno | text
+    cmp: Cmp
+
+
+@dataclass(frozen=True)
+class Interacted(Node):
+    kind: str | None
+    period: Period | None = None
+
+
+@dataclass(frozen=True)
+class ClassIs(Node):
+    kind: str  # abc | xyz | rfm
+    value: str
+
+
+@dataclass(frozen=True)
+class InSegment(Node):
+    segment_id: int
+    name: str
+    dynamic: Node | None = None  # the resolved stored query of a dynamic segment
+
+
+# --- output forms --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Output(Node):
+    pass
+
+
+@dataclass(frozen=True)
+class Count(Output):
+    pass
+
+
+@dataclass(frozen=True)
+class List(Output):
+    pass
+
+
+@dataclass(frozen=True)
+class Top(Output):
+    n: int = 10
+    by: str = "spend"  # spend | orders | last_purchase
+
+
+@dataclass(frozen=True)
+class Group(Output):
+    by: str = "city"  # a key of compile.GROUP_KEYS
+    measure: str = "count"  # count | spend
+
+
+@dataclass(frozen=True)
+class Card(Output):
+    ids: tuple[int, ...] = ()
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query understood: what to match (``where``), what to answer (``output``), and the period
+    that spend / orders / last purchase are measured in (None = all time)."""
+    text: str
+    language: str
+    today: date
+    where: Node
+    output: Output
+    period: Period | None = None
+    include_archived: bool = False

@@ -1,0 +1,215 @@
+"""The pre-pass: text → tokens, with keyword phrases from the lexicon and values from the catalog.
+
+Longest match wins at every position: a catalog value longer than a keyword phrase protects the
+keywords inside it (``PACK OF 72 …``), a keyword longer than a value wins (``top 10``). On a tie
+the keyword wins, unless the previous token expects a value (``tag new``). Numbers (``40 000``,
+``40,000``, ``40k``, ``1,5m``) and dates are recognised here; currency symbols are dropped.
+
+Example::
+
+    [t.type for t in tokenize("spent over 40k", load_lexicon("en"))]   # ['SPEND', 'GT', 'NUMBER']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from query_language.errors import QueryError
+from query_language.lexicon import Lexicon
+
+__all__ = ["Tok", "ValueIndex", "tokenize", "split_words"]
+
+_CUR = "[$€£₽]"
+_RAW = re.compile(
+    r"""(?P<quoted>"[^"]*"|«[^»]*»|“[^”]*”|„[^“”]*[“”])
+    |(?P<date>\d{4}-\d{1,2}-\d{1,2}(?![\d-])|\d{1,2}\.\d{1,2}\.\d{4}(?!\d)|\d{4}/\d{1,2}/\d{1,2}(?!\d))
+    |(?P<ym>\d{4}-\d{1,2}(?![\d-]))
+    |(?P<num>(?:CUR\s?)?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d.,])|\d{1,3}(?:,\d{3})+(?![\d,])|\d+(?:[.,]\d+)?)
+        (?:\s?(?P<suf>[kmкм]|mn|bn|млн|тыс)(?![\w]))?(?:\s?CUR)?(?![\w]))
+    |(?P<sym>>=|<=|≥|≤|<>|!=|[<>=])
+    |(?P<punct>[,;()])
+    |(?P<cur>CUR)
+    |(?P<word>[^\s,;()"«»“”„<>=]+)""".replace("CUR", _CUR),
+    re.VERBOSE | re.IGNORECASE,
+)
+_SUFFIX = {"k": 1e3, "к": 1e3, "тыс": 1e3, "m": 1e6, "м": 1e6, "mn": 1e6, "млн": 1e6, "bn": 1e9}
+_POSS = re.compile(r"^(.+?)(['’]s)$", re.IGNORECASE)
+_VALUE_EXPECTING = {"FIELD", "BOUGHT", "NOTAG", "CARD", "IN", "FROM"}
+_PUNCT = {",": "COMMA", ";": "COMMA", "(": "LPAR", ")": "RPAR"}
+
+
+class ValueIndex(Protocol):
+    def max_len(self, first: str) -> int: ...
+    def get(self, key: str) -> Any: ...
+
+
+@dataclass
+class Tok:
+    type: str
+    text: str
+    start: int
+    end: int
+    value: Any = None  # number, date, keyword payload, or catalog entries
+
+
+@dataclass
+class _Piece:
+    kind: str  # word | num | date | ym | sym | punct | quoted
+    text: str
+    start: int
+    end: int
+    norm: str
+
+
+def _pieces(text: str, lex: Lexicon) -> list[_Piece]:
+    out: list[_Piece] = []
+    for m in _RAW.finditer(text):
+        kind = m.lastgroup or "word"
+        s, e = m.span()
+        raw = m.group()
+        if kind == "cur":
+            continue
+        if kind == "word":
+            stripped = raw.rstrip(".?!:")
+            if not stripped:
+                continue
+            e = s + len(stripped)
+            raw = stripped
+            poss = _POSS.match(raw)
+            if poss:
+                stem = poss.group(1)
+                out.append(_Piece("word", stem, s, s + len(stem), lex.normalise_word(stem)))
+                out.append(_Piece("word", poss.group(2), s + len(stem), e, "'s"))
+                continue
+            out.append(_Piece("word", raw, s, e, lex.normalise_word(raw)))
+        else:
+            out.append(_Piece(kind, raw, s, e, raw.casefold().replace("ё", "е")))
+    return out
+
+
+def split_words(text: str, lex: Lexicon) -> list[str]:
+    """The normalised pieces of a catalog value, joined the same way queries are matched."""
+    return [p.norm for p in _pieces(text, lex) if p.kind != "quoted"]
+
+
+def _number(raw: str, suf: str | None, text: str, start: int) -> float:
+    body = re.sub(_CUR, "", raw).strip()
+    if suf:
+        body = body[: len(body) - len(suf)].strip() if body.lower().endswith(suf.lower()) else body
+    body = body.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", body):
+        body = body.replace(",", "")
+    try:
+        value = float(body.replace(",", "."))
+    except ValueError:
+        raise QueryError(f"'{raw}' is not a number", span=(start, start + len(raw)), text=text,
+                         expected=["a number such as 40000, 40 000, 40k or 1.5m"]) from None
+    return value * _SUFFIX.get((suf or "").lower(), 1)
+
+
+def _date(raw: str, text: str, start: int) -> date:
+    try:
+        if "." in raw:
+            d, m, y = raw.split(".")
+        else:
+            y, m, d = re.split(r"[-/]", raw)
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        raise QueryError(f"'{raw}' is not a date", span=(start, start + len(raw)), text=text,
+                         expected=["a date as YYYY-MM-DD, e.g. 2026-03-01"]) from None
+
+
+def _simple(p: _Piece, text: str) -> Tok:
+    if p.kind == "num":
+        m = _RAW.match(p.text)
+        suf = m.group("suf") if m else None
+        return Tok("NUMBER", p.text, p.start, p.end, _number(p.text, suf, text, p.start))
+    if p.kind == "date":
+        return Tok("DATE", p.text, p.start, p.end, _date(p.text, text, p.start))
+    if p.kind == "ym":
+        y, m = p.text.split("-")
+        if not 1 <= int(m) <= 12:
+            raise QueryError(f"'{p.text}' is not a month", span=(p.start, p.end), text=text,
+                             expected=["a month as YYYY-MM, e.g. 2026-03"])
+        return Tok("YEARMONTH", p.text, p.start, p.end, (int(y), int(m)))
+    if p.kind == "punct":
+        return Tok(_PUNCT[p.text], p.text, p.start, p.end)
+    if p.kind == "quoted":
+        return Tok("QUOTED", p.text, p.start, p.end, p.text[1:-1].strip())
+    return Tok("WORD", p.text, p.start, p.end, p.norm)
+
+
+_STOP = {"FIXED", "FIELD", "AND", "OR", "NOT", "COMMA", "LPAR", "RPAR", "GT", "GE", "LT", "LE",
+         "EQ", "BETWEEN"}
+
+
+def _words_mode(toks: list[Tok]) -> bool:
+    """Right after ``city``/``tag``… (not ``by city``) or ``=``, keywords are read as words."""
+    if not toks:
+        return False
+    last = toks[-1].type
+    if last == "FIELD":
+        return len(toks) < 2 or toks[-2].type != "BY"
+    i = len(toks) - 1
+    while i >= 0 and toks[i].type == "WORD":
+        i -= 1
+    return i >= 0 and toks[i].type == "EQ" and (i < len(toks) - 1 or last == "EQ")
+
+
+def tokenize(text: str, lex: Lexicon, index: ValueIndex | None = None) -> list[Tok]:
+    """Tokens of ``text``; catalog values become VALUE tokens when an ``index`` is given."""
+    pieces = _pieces(text, lex)
+    norms = [p.norm for p in pieces]
+    toks: list[Tok] = []
+    i, n = 0, len(pieces)
+    while i < n:
+        p = pieces[i]
+        kw_len, kw = 0, None
+        if p.kind in ("word", "sym"):
+            for L in range(min(lex.max_phrase, n - i), 0, -1):
+                if all(q.kind in ("word", "sym") for q in pieces[i:i + L]):
+                    hit = lex.phrases.get(tuple(norms[i:i + L]))
+                    if hit:
+                        kw_len, kw = L, hit
+                        break
+        cat_len, entries = 0, None
+        if index is not None and p.kind not in ("quoted", "punct", "sym"):
+            prev = toks[-1].type if toks else None
+            for L in range(min(index.max_len(norms[i]), n - i), 0, -1):
+                span = pieces[i:i + L]
+                if any(q.kind == "quoted" for q in span):
+                    continue
+                if prev not in _VALUE_EXPECTING and not any(q.kind == "word" for q in span):
+                    continue
+                hit = index.get(" ".join(norms[i:i + L]))
+                if hit:
+                    cat_len, entries = L, hit
+                    break
+            if cat_len and cat_len == kw_len and prev not in _VALUE_EXPECTING:
+                cat_len = 0
+        if cat_len and cat_len >= kw_len:
+            s, e = pieces[i].start, pieces[i + cat_len - 1].end
+            toks.append(Tok("VALUE", text[s:e], s, e, entries))
+            i += cat_len
+        elif kw_len and _words_mode(toks) and kw[0] not in _STOP:
+            toks.append(Tok("WORD", p.text, p.start, p.end, p.norm))  # "city New York", "= trade show"
+            i += 1
+        elif kw_len:
+            s, e = pieces[i].start, pieces[i + kw_len - 1].end
+            term, payload = kw
+            if term == "MULT" and toks and toks[-1].type == "NUMBER":
+                toks[-1].value *= payload
+                toks[-1].end = e
+                toks[-1].text = text[toks[-1].start:e]
+            else:
+                toks.append(Tok(term, text[s:e], s, e, payload))
+            i += kw_len
+        elif p.kind == "word" and p.norm in lex.fillers:
+            i += 1
+        else:
+            toks.append(_simple(p, text))
+            i += 1
+    return toks

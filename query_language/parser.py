@@ -1,0 +1,306 @@
+"""Text → tokens (lexer.py) → Lark tree (grammar.lark, LALR) → the AST as typed (ast.py).
+
+Lark's exceptions are translated into QueryError here and nowhere else.
+
+Example::
+
+    parse("Moscow buyers of Super Drill over 40k last quarter")
+    # And((ValueWords('Moscow'), Keyword('bought', ValueWords('Super Drill')), Comparison('>', 40000.0),
+    #      PeriodWords('last', unit='quarter')))
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
+from lark.lexer import Lexer
+
+from query_language import ast as a
+from query_language.errors import QueryError, unexpected
+from query_language.lexer import Tok, ValueIndex, tokenize
+from query_language.lexicon import load_lexicon
+
+__all__ = ["parse", "parse_tokens"]
+
+
+class _PassThrough(Lexer):
+    """The tokens are made by lexer.tokenize; Lark only parses them."""
+
+    def __init__(self, conf: Any) -> None:
+        pass
+
+    def lex(self, data: Any) -> Any:  # type: ignore[override]
+        yield from data
+
+
+_LARK = Lark.open(
+    str(Path(__file__).with_name("grammar.lark")),
+    parser="lalr",
+    lexer=_PassThrough,
+    propagate_positions=True,
+    cache=True,
+)
+
+
+@v_args(inline=True)
+class _ToAst(Transformer):
+    def __init__(self, text: str, toks: list[Tok]) -> None:
+        super().__init__()
+        self.text = text
+        self.toks = toks
+
+    # helpers ------------------------------------------------------------------------------
+    def _t(self, token: Token) -> Tok:
+        return self.toks[int(token.value)]
+
+    def _span(self, *parts: Any) -> a.Span:
+        starts, ends = [], []
+        for p in parts:
+            if isinstance(p, Token):
+                t = self._t(p)
+                starts.append(t.start)
+                ends.append(t.end)
+            elif isinstance(p, a.Node):
+                starts.append(p.span[0])
+                ends.append(p.span[1])
+        return (min(starts), max(ends)) if starts else (0, 0)
+
+    def _of(self, parts: tuple, *types: str) -> Token | None:
+        return next((p for p in parts if isinstance(p, Token) and p.type in types), None)
+
+    # logic --------------------------------------------------------------------------------
+    def start(self, *items: Any) -> a.Node:
+        return items[0] if items and items[0] is not None else a.And((), span=(0, 0))
+
+    def or_expr(self, *parts: Any) -> a.Node:
+        items = tuple(p for p in parts if isinstance(p, a.Node))
+        return a.Or(items, span=self._span(*items))
+
+    def and_expr(self, *parts: Any) -> a.Node:
+        items = tuple(p for p in parts if isinstance(p, a.Node))
+        return a.And(items, span=self._span(*items))
+
+    def negation(self, tok: Token, item: a.Node) -> a.Node:
+        return a.Not(item, span=self._span(tok, item))
+
+    def group(self, lpar: Token, item: a.Node, rpar: Token) -> a.Node:
+        return item
+
+    # values -------------------------------------------------------------------------------
+    def value(self, *toks: Token) -> a.ValueWords:
+        first = self._t(toks[0])
+        span = self._span(*toks)
+        if first.type == "VALUE":
+            return a.ValueWords(first.text, source="catalog", span=span)
+        if first.type == "QUOTED":
+            return a.ValueWords(first.value, source="quoted", span=span)
+        if first.type == "FIXED":
+            return a.ValueWords(first.text, source="fixed", fixed=tuple(first.value), span=span)
+        text = self.text[span[0]:span[1]]
+        return a.ValueWords(text, source="words", span=span)
+
+    def _with(self, v: a.ValueWords, span: a.Span, **changes: Any) -> a.ValueWords:
+        return a.ValueWords(changes.get("text", v.text), changes.get("field", v.field), v.source,
+                            v.fixed, changes.get("modifier", v.modifier), span=span)
+
+    def bare(self, v: a.ValueWords) -> a.ValueWords:
+        return v
+
+    def field(self, f: Token, v: a.ValueWords, mod: Token | None = None) -> a.ValueWords:
+        modifier = self._t(mod).value if mod is not None else None
+        return self._with(v, v.span, field=self._t(f).value, modifier=modifier)
+
+    def modified(self, v: a.ValueWords, mod: Token) -> a.ValueWords:
+        return self._with(v, v.span, field=v.field or "rating", modifier=self._t(mod).value)
+
+    def possessive(self, v: a.ValueWords, poss: Token) -> a.ValueWords:
+        return self._with(v, v.span, field="manager")
+
+    def located(self, *parts: Any) -> a.ValueWords:
+        f = self._of(parts, "FIELD")
+        v = parts[-1]
+        return self._with(v, v.span, field=self._t(f).value if f else "location")
+
+    def untagged(self, tok: Token, v: a.ValueWords) -> a.Node:
+        return a.Not(self._with(v, v.span, field="tag"), span=self._span(tok, v))
+
+    def bought(self, tok: Token, *parts: Any) -> a.Keyword:
+        f = self._of(parts, "FIELD")
+        v = next((p for p in parts if isinstance(p, a.ValueWords)), None)
+        if v is not None and f is not None:
+            v = self._with(v, v.span, field=self._t(f).value)
+        return a.Keyword("bought", value=v, span=self._span(tok, *parts))
+
+    def stars(self, num: Token, tok: Token) -> a.ValueWords:
+        n = self._t(num).value
+        return a.ValueWords(f"{n:g}", field="stars", source="words", span=self._span(num, tok))
+
+    # comparisons --------------------------------------------------------------------------
+    _OPS = {"GT": ">", "GE": ">=", "LT": "<", "LE": "<=", "EQ": "=", "BETWEEN": "between"}
+
+    def cmp(self, op: Token, *parts: Any) -> a.Comparison:
+        vals = [self._t(p).value if isinstance(p, Token) else p for p in parts
+                if not (isinstance(p, Token) and p.type == "AND")]
+        high = vals[1] if len(vals) > 1 else None
+        return a.Comparison(self._OPS[op.type], vals[0], high, span=self._span(op, *parts))
+
+    def compare(self, c: a.Comparison) -> a.Comparison:
+        return c
+
+    def spend_compare(self, tok: Token, c: a.Comparison) -> a.Comparison:
+        return a.Comparison(c.op, c.value, c.high, "spend", span=self._span(tok, c))
+
+    def order_count(self, c: a.Comparison, tok: Token) -> a.Comparison:
+        return a.Comparison(c.op, c.value, c.high, "orders", span=self._span(c, tok))
+
+    # keywords -----------------------------------------------------------------------------
+    def _kw(self, kind: str, tok: Token, **kw: Any) -> a.Keyword:
+        return a.Keyword(kind, span=self._span(tok), **kw)
+
+    def spend_word(self, tok: Token) -> a.Keyword:
+        return self._kw("spend", tok)
+
+    def no_purchases(self, tok: Token) -> a.Keyword:
+        return self._kw("lapsed", tok)
+
+    def inactive(self, tok: Token) -> a.Keyword:
+        return self._kw("lapsed", tok)
+
+    def last_purchase(self, tok: Token) -> a.Keyword:
+        return self._kw("last_purchase", tok)
+
+    def created(self, tok: Token) -> a.Keyword:
+        return self._kw("created", tok)
+
+    def interaction(self, tok: Token) -> a.Keyword:
+        return self._kw("interaction", tok, payload=self._t(tok).value)
+
+    def not_contacted(self, tok: Token) -> a.Node:
+        return a.Not(self._kw("interaction", tok), span=self._span(tok))
+
+    def count(self, tok: Token) -> a.Keyword:
+        return self._kw("count", tok)
+
+    def list_(self, tok: Token) -> a.Keyword:
+        return self._kw("list", tok)
+
+    def top(self, tok: Token, num: Token | None = None) -> a.Keyword:
+        n = self._t(num).value if num is not None else 10
+        return a.Keyword("top", n=int(n), span=self._span(tok, num))
+
+    def card(self, tok: Token, v: a.ValueWords) -> a.Keyword:
+        return a.Keyword("card", value=self._with(v, v.span, field="customer"), span=self._span(tok, v))
+
+    def by(self, tok: Token, key: Token) -> a.Keyword:
+        k = self._t(key)
+        payload = k.value if k.type == "FIELD" else k.type.lower()
+        return a.Keyword("by", payload=payload, span=self._span(tok, key))
+
+    # periods ------------------------------------------------------------------------------
+    def period(self, *parts: Any) -> a.PeriodWords:
+        p = parts[-1]
+        return a.PeriodWords(p.form, p.unit, p.n, p.first, p.second, span=self._span(*parts))
+
+    def _p(self, form: str, parts: tuple, **kw: Any) -> a.PeriodWords:
+        return a.PeriodWords(form, span=self._span(*parts), **kw)
+
+    def year(self, tok: Token, num: Token) -> a.PeriodWords:
+        return self._p("year", (tok, num), n=int(self._t(num).value))
+
+    def p_day(self, t: Token) -> a.PeriodWords:
+        return self._p("day", (t,), n=self._t(t).value)
+
+    def p_this(self, t: Token, u: Token) -> a.PeriodWords:
+        return self._p("this", (t, u), unit=self._t(u).value)
+
+    def p_last(self, t: Token, u: Token) -> a.PeriodWords:
+        return self._p("last", (t, u), unit=self._t(u).value)
+
+    def p_last_n(self, t: Token, num: Token, u: Token) -> a.PeriodWords:
+        return self._p("span", (t, num, u), unit=self._t(u).value, n=int(self._t(num).value))
+
+    def p_span(self, num: Token, u: Token) -> a.PeriodWords:
+        return self._p("span", (num, u), unit=self._t(u).value, n=int(self._t(num).value))
+
+    def p_ytd(self, t: Token) -> a.PeriodWords:
+        return self._p("this", (t,), unit="year")
+
+    def p_month(self, m: Token, num: Token | None = None) -> a.PeriodWords:
+        year = int(self._t(num).value) if num is not None else None
+        return self._p("month", (m, num), n=self._t(m).value, unit=str(year) if year else None)
+
+    def p_quarter(self, q: Token, num: Token | None = None) -> a.PeriodWords:
+        year = int(self._t(num).value) if num is not None else None
+        return self._p("quarter", (q, num), n=self._t(q).value, unit=str(year) if year else None)
+
+    def p_yearmonth(self, t: Token) -> a.PeriodWords:
+        y, m = self._t(t).value
+        return self._p("month", (t,), n=m, unit=str(y))
+
+    def p_date(self, t: Token) -> a.PeriodWords:
+        d = self._t(t).value
+        return self._p("between", (t,), first=d, second=d)
+
+    def p_since(self, t: Token, d: Token) -> a.PeriodWords:
+        return self._p("since", (t, d), first=self._t(d).value)
+
+    def p_before(self, t: Token, d: Token) -> a.PeriodWords:
+        return self._p("before", (t, d), first=self._t(d).value)
+
+    def p_after(self, t: Token, d: Token) -> a.PeriodWords:
+        return self._p("after", (t, d), first=self._t(d).value)
+
+    def p_between(self, t: Token, d1: Token, _and: Token, d2: Token) -> a.PeriodWords:
+        return self._p("between", (t, d1, d2), first=self._t(d1).value, second=self._t(d2).value)
+
+
+def _lark_tokens(toks: list[Tok]) -> list[Token]:
+    return [Token(t.type, str(i), start_pos=t.start, end_pos=t.end, line=1, column=t.start + 1,
+                  end_line=1, end_column=t.end + 1) for i, t in enumerate(toks)]
+
+
+def _expected(exc: UnexpectedInput, language: str) -> list[str]:
+    lex = load_lexicon(language)
+    names = sorted(getattr(exc, "expected", None) or getattr(exc, "accepts", None) or [])
+    words = {"VALUE": "a value", "WORD": "a value", "QUOTED": "a value", "NUMBER": "a number",
+             "DATE": "a date", "$END": "the end of the query"}
+    out: list[str] = []
+    for n in names:
+        w = words.get(n) or lex.keyword_for(n)
+        if w not in out:
+            out.append(w)
+    return out
+
+
+def parse_tokens(text: str, toks: list[Tok], language: str = "en") -> a.Node:
+    """The AST as typed, from tokens made by ``lexer.tokenize``."""
+    try:
+        tree = _LARK.parse(_lark_tokens(toks))  # type: ignore[arg-type]
+        return _ToAst(text, toks).transform(tree)
+    except UnexpectedToken as e:
+        tok = e.token
+        if tok.type == "$END" or not str(tok.value).isdigit():
+            raise unexpected(text, (len(text), len(text)), _expected(e, language)) from None
+        t = toks[int(tok.value)]
+        raise unexpected(text, (t.start, t.end), _expected(e, language)) from None
+    except UnexpectedInput as e:
+        raise unexpected(text, (len(text), len(text)), _expected(e, language)) from None
+    except VisitError as e:
+        if isinstance(e.orig_exc, QueryError):
+            raise e.orig_exc from None
+        raise
+
+
+def parse(text: str, language: str = "en", index: ValueIndex | None = None) -> a.Node:
+    """Syntax only (no catalog unless ``index`` is given): text → AST; raises QueryError.
+
+    Example: ``parse("rating B or better, vip")`` → ``And((ValueWords('B', field='rating', …), …))``.
+    """
+    try:
+        lex = load_lexicon(language)
+    except KeyError:
+        raise QueryError(f"unknown language '{language}'", expected=["en", "ru"]) from None
+    return parse_tokens(text, tokenize(text, lex, index), language)

@@ -1,0 +1,312 @@
+"""The AST as typed → the query as understood: values looked up, periods made concrete, and
+each period, amount and order count bound to the condition next to it.
+
+Binding, within one ``and`` list: a period binds to the nearest condition before it that takes
+a period (purchase, spend, order count, lapsed, last purchase, created, interaction, date
+property), else to the next one; a period with none means *bought anything in that period*. An
+amount or order count right after a product binds to that product; otherwise it is net spend
+(or orders) on everything.
+
+Example::
+
+    q = interpret("Moscow buyers of Super Drill over 40k last quarter", catalog, today=date(2026, 11, 22))
+    q.where   # And((FieldIs('city', …), Bought(Scope((1,), …), Period(2026-07-01, 2026-09-30), spend=Cmp('>', 40000.0))))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from query_language import ast as a
+from query_language.catalog import Catalog
+from query_language.errors import QueryError
+from query_language.lexicon import load_lexicon
+from query_language.parser import parse
+from query_language.periods import to_period
+from query_language.segments import mentions_archived
+from query_language.values import Context, ProductScope, PropertyRef, read_value
+
+__all__ = ["resolve", "resolve_where"]
+
+_OUTPUT_KINDS = {"count", "list", "top", "card", "by", "spend"}
+_TAKES_PERIOD = {"bought", "spend", "orders", "lapsed", "last_purchase", "created", "interaction"}
+
+
+@dataclass
+class _Slot:
+    """A condition still collecting its period and amounts."""
+    kind: str
+    span: a.Span
+    scope: a.Scope = a.Scope()
+    period: a.Period | None = None
+    spend: a.Cmp | None = None
+    orders: a.Cmp | None = None
+    prop: PropertyRef | None = None
+    payload: str | None = None
+    negate: bool = False
+
+    def takes_period(self) -> bool:
+        if self.period is not None:
+            return False
+        if self.kind == "property":
+            return self.prop is not None and self.prop.type == "date" and self.spend is None
+        return self.kind in _TAKES_PERIOD
+
+
+def _cmp(c: a.Comparison, ctx: Context, want: str) -> a.Cmp:
+    if want == "number" and not isinstance(c.value, float):
+        raise QueryError("an amount must be a number", span=c.span, text=ctx.text,
+                         expected=["a number such as 40000, 40k or 1.5m"])
+    value: Any = c.value.text if isinstance(c.value, a.ValueWords) else c.value
+    return a.Cmp(c.op, value, c.high, span=c.span)
+
+
+def _property_cmp(slot: _Slot, ctx: Context) -> a.Node:
+    prop = slot.prop
+    assert prop is not None
+    cmp = slot.spend
+    if cmp is None and slot.period is not None:
+        p = slot.period
+        cmp = (a.Cmp("between", p.start, p.end) if p.start and p.end
+               else a.Cmp(">=", p.start) if p.start else a.Cmp("<=", p.end))
+    if cmp is None:
+        if prop.type != "yesno":
+            raise QueryError(f"what about {prop.name}?", span=prop.span, text=ctx.text,
+                             expected=["over, under, at least, at most, = or between, then a value"])
+        cmp = a.Cmp("=", True)
+    if prop.type == "yesno" and isinstance(cmp.value, str):
+        truth = cmp.value.strip().casefold()
+        if truth not in ("yes", "no", "true", "false", "да", "нет"):
+            raise QueryError(f"{prop.name} is yes or no", span=cmp.span, text=ctx.text, expected=["yes", "no"])
+        cmp = a.Cmp("=", truth in ("yes", "true", "да"))
+    if prop.type == "number" and not isinstance(cmp.value, float):
+        raise QueryError(f"{prop.name} is a number", span=cmp.span, text=ctx.text, expected=["a number"])
+    if prop.type == "date" and not isinstance(cmp.value, date):
+        raise QueryError(f"{prop.name} is a date", span=cmp.span, text=ctx.text, expected=["a date"])
+    return a.PropertyCmp(prop.property_id, prop.name, prop.type, cmp, span=prop.span)
+
+
+def _finish(slot: _Slot, ctx: Context) -> a.Node:
+    k, p, span = slot.kind, slot.period, slot.span
+    node: a.Node
+    if k == "bought":
+        node = a.Bought(slot.scope, p, slot.spend, slot.orders, span=span)
+    elif k == "spend":
+        assert slot.spend is not None
+        node = a.SpendCmp(slot.spend, slot.scope, p, span=span)
+    elif k == "orders":
+        assert slot.orders is not None
+        node = a.OrderCountCmp(slot.orders, slot.scope, p, span=span)
+    elif k == "interaction":
+        node = a.Interacted(slot.payload, p, span=span)
+    elif k == "property":
+        node = _property_cmp(slot, ctx)
+    elif k == "created" and p is None:
+        node = a.ClassIs("rfm", "new", span=span)  # "new" alone: the RFM segment
+    elif p is None:
+        raise QueryError("since when?", span=span, text=ctx.text,
+                         expected=["a period, e.g. last 90 days or before 2026-01-01"])
+    elif k == "lapsed":
+        if p.start is None:
+            raise QueryError("a lapse needs a start", span=span, text=ctx.text, expected=["e.g. last 90 days"])
+        node = a.Lapsed(p, span=span)
+    elif k == "last_purchase":
+        node = a.LastPurchase(p, span=span)
+    else:
+        node = a.Created(p, span=span)
+    return a.Not(node, span=span) if slot.negate else node
+
+
+class _Binder:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def node(self, n: a.Node) -> a.Node:
+        if isinstance(n, a.Or):
+            return a.Or(tuple(self.node(i) for i in n.items), span=n.span)
+        if isinstance(n, a.And):
+            return self.and_list(list(n.items), n.span)
+        return self.and_list([n], n.span)
+
+    def and_list(self, items: list[a.Node], span: a.Span) -> a.Node:
+        out: list[a.Node | _Slot] = []
+        pending: list[a.Period] = []
+        last: _Slot | None = None
+
+        def add(x: a.Node | _Slot) -> None:
+            nonlocal last
+            out.append(x)
+            last = x if isinstance(x, _Slot) else None
+            if isinstance(x, _Slot) and pending and x.takes_period():
+                x.period = pending.pop(0)
+
+        for item in items:
+            negate = isinstance(item, a.Not) and isinstance(item.item, (a.Keyword, a.ValueWords))
+            inner = item.item if negate else item  # type: ignore[attr-defined]
+            if isinstance(inner, a.PeriodWords):
+                p = to_period(inner, self.ctx.today)
+                target = next((x for x in reversed(out) if isinstance(x, _Slot) and x.takes_period()), None)
+                if target is not None and target.kind == "property" and inner.form in ("after", "since"):
+                    target.period = a.Period(p.start, None, span=p.span)  # dates may lie ahead
+                elif target is not None:
+                    target.period = p
+                else:
+                    pending.append(p)
+            elif isinstance(inner, a.Comparison):
+                self.comparison(inner, last, add)
+            elif isinstance(inner, a.Keyword):
+                if inner.kind in _OUTPUT_KINDS:
+                    raise QueryError(f"'{self.ctx.text[inner.span[0]:inner.span[1]]}' must come at the top level",
+                                     span=inner.span, text=self.ctx.text, expected=["a condition"])
+                for x in self.keyword(inner):
+                    if isinstance(x, _Slot):
+                        x.negate = negate
+                    add(x if isinstance(x, _Slot) or not negate else a.Not(x, span=item.span))
+            elif isinstance(inner, a.ValueWords):
+                got = self.value(inner)
+                if (isinstance(got, _Slot) and got.kind == "bought" and not negate and last is not None
+                        and last.kind in ("orders", "spend") and not last.scope.label):
+                    last.scope = got.scope  # "at least 2 orders of Super Drill"
+                    continue
+                if isinstance(got, _Slot):
+                    got.negate = negate
+                add(got if isinstance(got, _Slot) or not negate else a.Not(got, span=item.span))
+            elif isinstance(inner, a.Not):
+                add(a.Not(self.node(inner.item), span=inner.span))
+            else:
+                add(self.node(inner))
+        for p in pending:
+            out.append(_Slot("bought", p.span, period=p))
+        nodes = [_finish(x, self.ctx) if isinstance(x, _Slot) else x for x in out]
+        if not nodes:
+            return a.Everyone(span=span)
+        return nodes[0] if len(nodes) == 1 else a.And(tuple(nodes), span=span)
+
+    def comparison(self, c: a.Comparison, last: _Slot | None, add: Any) -> None:
+        if last is not None and last.kind == "property" and last.spend is None and c.measure == "auto":
+            last.spend = _cmp(c, self.ctx, "any")
+            return
+        if isinstance(c.value, a.ValueWords):
+            raise QueryError("'=' needs a property before it", span=c.span, text=self.ctx.text,
+                             expected=["e.g. channel = online"])
+        if c.measure == "orders":
+            if last is not None and last.kind == "bought" and last.orders is None:
+                last.orders = _cmp(c, self.ctx, "number")
+            else:
+                add(_Slot("orders", c.span, orders=_cmp(c, self.ctx, "number")))
+            return
+        if c.measure == "auto" and last is not None and last.kind == "bought" and last.spend is None:
+            last.spend = _cmp(c, self.ctx, "number")
+            return
+        add(_Slot("spend", c.span, spend=_cmp(c, self.ctx, "number")))
+
+    def keyword(self, k: a.Keyword) -> list[a.Node | _Slot]:
+        if k.kind == "bought":
+            if k.value is None:
+                return [_Slot("bought", k.span)]
+            field = k.value.field if k.value.field in ("product", "category") else "bought"
+            v = replace(k.value, field=field) if k.value.field in (None, "product", "category") else k.value
+            try:
+                got = read_value(v, self.ctx)
+            except QueryError as first:
+                if k.value.field is not None:
+                    raise
+                try:
+                    got = read_value(k.value, self.ctx)  # "buyers vip": any purchase, and vip
+                except QueryError:
+                    raise first from None
+            if isinstance(got, ProductScope):
+                return [_Slot("bought", k.span, scope=got.scope)]
+            return [_Slot("bought", k.span), *self._as_items(got)]
+        if k.kind == "interaction":
+            return [_Slot("interaction", k.span, payload=k.payload)]
+        return [_Slot(k.kind, k.span)]
+
+    def _as_items(self, got: Any) -> list[a.Node | _Slot]:
+        if isinstance(got, PropertyRef):
+            return [_Slot("property", got.span, prop=got)]
+        if isinstance(got, ProductScope):
+            return [_Slot("bought", got.span, scope=got.scope)]
+        return [got]
+
+    def value(self, v: a.ValueWords) -> a.Node | _Slot:
+        return self._as_items(read_value(v, self.ctx))[0]
+
+
+def _context(text: str, catalog: Catalog, today: date, language: str,
+             segments_seen: frozenset[int] = frozenset()) -> Context:
+    try:
+        lex = load_lexicon(language)
+    except KeyError:
+        raise QueryError(f"unknown language '{language}'", expected=["en", "ru"]) from None
+    return Context(catalog, lex, text, language, today, segments_seen)
+
+
+def resolve_where(text: str, catalog: Catalog, *, today: date, language: str = "en",
+                  segments_seen: frozenset[int] = frozenset()) -> a.Node:
+    """Only the condition of ``text`` (used for dynamic segments); output words are ignored."""
+    ctx = _context(text, catalog, today, language, segments_seen)
+    tree = parse(text, language, catalog.index(language))
+    items = list(tree.items) if isinstance(tree, a.And) else [tree]
+    items = [i for i in items if not (isinstance(i, a.Keyword) and i.kind in _OUTPUT_KINDS)]
+    return _Binder(ctx).and_list(items, tree.span)
+
+
+def _query_period(node: a.Node) -> a.Period | None:
+    if isinstance(node, (a.Bought, a.SpendCmp, a.OrderCountCmp)):
+        return node.period
+    if isinstance(node, (a.And, a.Or)):
+        for n in node.items:
+            if (p := _query_period(n)) is not None:
+                return p
+    return None
+
+
+def _output(outs: list[a.Keyword], ctx: Context) -> a.Output:
+    kinds = {k.kind: k for k in outs}
+    by, top = kinds.get("by"), kinds.get("top")
+    if by is not None and by.payload in ("spend", "orders", "last_purchase"):
+        return a.Top(top.n or 10 if top else 10, by.payload, span=by.span)
+    if by is not None:
+        if by.payload not in _GROUP_KEYS:
+            raise QueryError(f"I cannot group by {by.payload}", span=by.span, text=ctx.text,
+                             expected=[", ".join(sorted(_GROUP_KEYS))])
+        measure = "spend" if "spend" in kinds and kinds["spend"].span[0] < by.span[0] else "count"
+        return a.Group(by.payload, measure, span=by.span)
+    if top is not None:
+        return a.Top(top.n or 10, "spend", span=top.span)
+    if "list" in kinds:
+        return a.List(span=kinds["list"].span)
+    return a.Count()
+
+
+_GROUP_KEYS = {"city", "region", "country", "industry", "manager", "rating", "status", "abc",
+               "xyz", "rfm", "segment", "tag", "category", "product"} - {"segment", "tag", "category", "product"}
+
+
+def resolve(tree: a.Node, catalog: Catalog, *, text: str, today: date, language: str = "en") -> a.Query:
+    """The query as understood, from the AST as typed; raises QueryError.
+
+    Example: ``resolve(parse("card Romashka"), catalog, text="card Romashka", today=d).output``
+    → ``Card(ids=(7,), name='Romashka')``.
+    """
+    ctx = _context(text, catalog, today, language)
+    items = list(tree.items) if isinstance(tree, a.And) else [tree]
+    outs = [i for i in items if isinstance(i, a.Keyword) and i.kind in _OUTPUT_KINDS]
+    rest = [i for i in items if not any(i is o for o in outs)]
+    card = next((o for o in outs if o.kind == "card"), None)
+    alone = rest[0] if not outs and len(rest) == 1 else None
+    if isinstance(alone, a.ValueWords) and alone.field is None and alone.fixed is None:
+        got = read_value(alone, ctx, allow_customer=True)
+        if isinstance(got, a.CustomerIs):
+            card = a.Keyword("card", value=replace(alone, field="customer"), span=alone.span)
+    if card is not None and card.value is not None:
+        who = read_value(card.value, ctx)
+        assert isinstance(who, a.CustomerIs)
+        return a.Query(text, language, today, who, a.Card(who.ids, who.label, span=card.span),
+                       None, include_archived=True)
+    where = _Binder(ctx).and_list(rest, tree.span)
+    return a.Query(text, language, today, where, _output(outs, ctx), _query_period(where),
+                   mentions_archived(where))

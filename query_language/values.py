@@ -1,0 +1,194 @@
+"""Words → catalog values: which kind of value a phrase names, settled by keywords or asked about.
+
+Fields that are not catalog values (rating letters, statuses, ABC/XYZ/RFM classes) are read
+here as well. A value of several kinds raises an ambiguity QueryError with one choice per kind;
+an unknown value raises a QueryError with the closest known values.
+
+Example::
+
+    read_value(ValueWords("Moscow", field="city"), ctx)   # FieldIs('city', ('Moscow',), 'Moscow')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from query_language import ast as a
+from query_language.catalog import KINDS, Catalog, Entry
+from query_language.errors import QueryError, ambiguous, unknown_word
+from query_language.lexer import split_words
+from query_language.lexicon import Lexicon
+
+__all__ = ["Context", "ProductScope", "PropertyRef", "read_value"]
+
+_FIELD_KINDS = {
+    None: set(KINDS) - {"customer"},
+    "location": {"city", "region", "country"},
+    "bought": {"product", "category"},
+    **{k: {k} for k in KINDS},
+}
+_LETTERS = str.maketrans({"а": "a", "в": "b", "с": "c", "х": "x", "у": "y", "А": "a", "В": "b",
+                          "С": "c", "Х": "x", "У": "y"})
+_RATINGS = ("A", "B", "C")
+_STARS = {"3": "A", "2": "B", "1": "C"}
+
+
+@dataclass
+class Context:
+    catalog: Catalog
+    lex: Lexicon
+    text: str
+    language: str
+    today: date
+    segments_seen: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class ProductScope:
+    """A product or category named as a value: becomes a purchase once bound."""
+    scope: a.Scope
+    span: a.Span
+
+
+@dataclass(frozen=True)
+class PropertyRef:
+    """A typed property named as a value: needs a comparison (or a period for dates)."""
+    property_id: int
+    name: str
+    type: str
+    span: a.Span
+
+
+def _fixed_values(lex: Lexicon, field: str) -> dict[str, str]:
+    return {" ".join(words): value for words, (term, payload) in lex.phrases.items()
+            if term == "FIXED" and payload[0] == field for value in [payload[1]]}
+
+
+def _letters(v: a.ValueWords) -> str:
+    return v.text.strip().translate(_LETTERS).upper().replace(" ", "").replace("-", "")
+
+
+def _rating(v: a.ValueWords, ctx: Context) -> a.Node:
+    raw = _letters(v)
+    letter = _STARS.get(raw) if v.field == "stars" else raw
+    if raw == "":
+        return a.RatingIn(("",), span=v.span)
+    if letter not in _RATINGS:
+        raise QueryError(f"'{v.text}' is not a rating", span=v.span, text=ctx.text,
+                         expected=["A, B or C (A = 3 stars)"])
+    i = _RATINGS.index(letter)
+    if v.modifier == "better":
+        return a.RatingIn(_RATINGS[: i + 1], span=v.span)
+    if v.modifier == "worse":
+        return a.RatingIn(_RATINGS[i:], span=v.span)
+    return a.RatingIn((letter,), span=v.span)
+
+
+def _class(v: a.ValueWords, ctx: Context) -> a.Node:
+    field = v.field
+    if field == "rfm":
+        names = _fixed_values(ctx.lex, "rfm")
+        key = " ".join(split_words(v.text, ctx.lex))
+        if key in names:
+            return a.ClassIs("rfm", names[key], span=v.span)
+        from rapidfuzz import process
+        near = [m for m, _s, _i in process.extract(key, list(names), limit=3, score_cutoff=50)]
+        raise unknown_word(ctx.text, v.span, near, ["an RFM segment such as champions or at risk"])
+    raw = _letters(v)
+    allowed = {"abc": "ABC", "xyz": "XYZ"}
+    if field in allowed and len(raw) == 1 and raw in allowed[field]:
+        return a.ClassIs(field, raw, span=v.span)
+    if field == "class":
+        if len(raw) == 2 and raw[0] in "ABC" and raw[1] in "XYZ":
+            return a.And((a.ClassIs("abc", raw[0], span=v.span), a.ClassIs("xyz", raw[1], span=v.span)),
+                         span=v.span)
+        if len(raw) == 1 and raw in "ABCXYZ":
+            return a.ClassIs("abc" if raw in "ABC" else "xyz", raw, span=v.span)
+    expected = {"abc": ["A, B or C"], "xyz": ["X, Y or Z"], "class": ["e.g. AX, BY, CZ"]}[field or "class"]
+    raise QueryError(f"'{v.text}' is not an {field} class", span=v.span, text=ctx.text, expected=expected)
+
+
+def _status(v: a.ValueWords, ctx: Context) -> a.Node:
+    names = _fixed_values(ctx.lex, "status")
+    key = " ".join(split_words(v.text, ctx.lex))
+    if key in names or key in ("active", "check", "archived"):
+        return a.StatusIs(names.get(key, key), span=v.span)
+    raise unknown_word(ctx.text, v.span, [], ["active, check or archived"])
+
+
+def _from_fixed(v: a.ValueWords, ctx: Context) -> a.Node:
+    assert v.fixed is not None
+    field, value = v.fixed
+    if field == "status":
+        return a.StatusIs(value, span=v.span)
+    if field == "rfm":
+        return a.ClassIs("rfm", value, span=v.span)
+    return _rating(a.ValueWords(value, "rating", modifier=v.modifier, span=v.span), ctx)
+
+
+def _choices(v: a.ValueWords, kinds: list[str], ctx: Context) -> list[tuple[str, str]]:
+    s, e = v.span
+    out = []
+    for k in kinds:
+        word = ctx.lex.field_words.get(k, k)
+        label = f"{word} {ctx.text[s:e]}".strip()
+        out.append((label, f"{ctx.text[:s]}{word} {ctx.text[s:]}" if word else ctx.text))
+    return out
+
+
+def _build(kind: str, entries: list[Entry], v: a.ValueWords, ctx: Context) -> Any:
+    keys = tuple(dict.fromkeys(e.key for e in entries))
+    label = entries[0].label
+    if kind in ("city", "region", "country", "industry", "manager"):
+        return a.FieldIs(kind, keys, label, span=v.span)
+    if kind == "product":
+        return ProductScope(a.Scope(products=keys, label=label), v.span)
+    if kind == "category":
+        return ProductScope(a.Scope(categories=keys, label=label), v.span)
+    if kind == "tag":
+        return a.HasTag(keys[0], label, span=v.span)
+    if kind == "customer":
+        return a.CustomerIs(keys, label, span=v.span)
+    if kind == "property":
+        prop = ctx.catalog.properties[keys[0]]
+        return PropertyRef(keys[0], prop["name"], prop["type"], v.span)
+    if kind == "segment":
+        from query_language.segments import segment_node
+        return segment_node(keys[0], v, ctx)
+    raise AssertionError(kind)
+
+
+def read_value(v: a.ValueWords, ctx: Context, *, allow_customer: bool = False) -> Any:
+    """A resolved node, a ProductScope or a PropertyRef for the value ``v``; raises QueryError."""
+    if v.field in ("rating", "stars"):
+        return _from_fixed(v, ctx) if v.fixed else _rating(v, ctx)
+    if v.field in ("abc", "xyz", "class", "rfm"):
+        return _from_fixed(v, ctx) if v.fixed and v.fixed[0] == "rfm" else _class(v, ctx)
+    if v.field == "status":
+        return _from_fixed(v, ctx) if v.fixed else _status(v, ctx)
+    idx = ctx.catalog.index(ctx.language)
+    found = idx.get(" ".join(split_words(v.text, ctx.lex))) or ()
+    if v.fixed and (v.field is None or not found):
+        return _from_fixed(v, ctx)
+    wanted = set(_FIELD_KINDS.get(v.field, {v.field}))
+    if allow_customer:
+        wanted.add("customer")
+    matches = [e for e in found if e.kind in wanted]
+    if not matches and v.field is None and not allow_customer:
+        matches = [e for e in found if e.kind == "customer"]
+    if not matches:
+        if found:
+            kinds = sorted({e.kind for e in found})
+            raise QueryError(f"'{v.text}' is a {' / '.join(kinds)}, not a {v.field}", span=v.span,
+                             text=ctx.text, expected=[f"a {v.field}"],
+                             suggestions=ctx.catalog.suggest(v.text, ctx.language, wanted))
+        raise unknown_word(ctx.text, v.span, ctx.catalog.suggest(v.text, ctx.language, wanted),
+                           [f"a {v.field}"] if v.field and v.field != "location" else None)
+    kinds = list(dict.fromkeys(e.kind for e in matches))
+    if len(kinds) > 1 and "customer" in kinds and not allow_customer:
+        kinds.remove("customer")
+    if len(kinds) > 1:
+        raise ambiguous(ctx.text, v.span, _choices(v, kinds, ctx))
+    return _build(kinds[0], [e for e in matches if e.kind == kinds[0]], v, ctx)

@@ -1,0 +1,62 @@
+"""``custbot serve``: it starts the configured parts, schedules the recompute in the configured
+time zone, posts reports through the router, and stops cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.core import ChatCore
+from bot.messages import Reply
+from bot.outbound import OutboundRouter
+from custbot.serve import build_scheduler, serve
+from tests.bot.conftest import make_settings
+from tests.bot.seed import TODAY, seed
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Reply]] = []
+
+    async def send(self, chat: str, reply: Reply) -> None:
+        self.sent.append((chat, reply))
+
+
+def test_router_delivers_by_platform_and_ignores_unknown() -> None:
+    rec = Recorder()
+    router = OutboundRouter({"telegram": rec})
+    asyncio.run(router.send("telegram:-100", Reply()))
+    asyncio.run(router.send("slack:C1", Reply()))
+    assert [c for c, _r in rec.sent] == ["-100"]
+
+
+def test_the_recompute_is_scheduled_in_the_configured_zone(engine) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(rating__schedule="0 6 * * mon", **{"timezone": None} if False else {})
+    settings = settings.model_copy(update={"timezone": "Asia/Yekaterinburg"})
+    core = ChatCore(engine, settings, today=TODAY)
+
+    async def check() -> datetime:
+        scheduler = build_scheduler(core, OutboundRouter())
+        job = scheduler.get_job("recompute")
+        return job.trigger.get_next_fire_time(None, datetime(2026, 11, 22, 12, tzinfo=ZoneInfo("Asia/Yekaterinburg")))
+
+    fire = asyncio.run(check())
+    assert (fire.isoformat(), fire.utcoffset().total_seconds()) == ("2026-11-23T06:00:00+05:00", 5 * 3600)
+
+
+def test_serve_runs_without_front_ends_and_stops(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for var in ("CUSTBOT_TELEGRAM_TOKEN", "CUSTBOT_SLACK_BOT_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    seed(engine)
+    core = ChatCore(engine, make_settings(), today=TODAY)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(core, stop, mail_poll_seconds=0.05))
+        await asyncio.sleep(0.5)
+        assert not task.done()
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(run())
