@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 
 from custbot.context import AppContext
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         app(args=args, prog_name="custbot", standalone_mode=False)
     except SystemExit as e:
         return int(e.code or 0)
-    except (typer.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt, click.exceptions.Abort):
         typer.echo("aborted", err=True)
         return 130
     except Exception as e:  # noqa: BLE001 - the one place that turns errors into a line

@@ -48,6 +48,26 @@ class AppContext:
         """The database, migrated to the newest schema on first use."""
         return self._engine or connect(self.settings.database.url)
 
+    def acting_user(self):  # type: ignore[no-untyped-def]
+        """The user of ``--as`` (the local administrator without it); UsageError if unknown."""
+        from bot.users import LOCAL_ADMIN, find_user_by_name
+
+        if not self.acting_as:
+            return LOCAL_ADMIN
+        with self.engine.connect() as conn:
+            user = find_user_by_name(conn, self.acting_as)
+        if user is None:
+            raise UsageError(f"--as {self.acting_as}: no single user has that name or surname; "
+                             "see the managers table or the [[users]] of the configuration")
+        return user
+
+    def scope_manager_id(self) -> int | None:
+        """Reps with ``access.scope = "own"`` see only their own customers, here as in chat."""
+        user = self.acting_user()
+        if self.settings.access.scope == "own" and user.role == "rep":
+            return user.manager_id
+        return None
+
     def today(self) -> date:
         """*Today* in the configured time zone, unless overridden with ``--as-of``."""
         return self.as_of or datetime.now(self.settings.tz).date()

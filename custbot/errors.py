@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import click
 
+try:  # typer ≥ 0.20 carries its own copy of click
+    from typer._click import exceptions as _typer_click
+except ImportError:  # pragma: no cover
+    _typer_click = click.exceptions  # type: ignore[assignment]
+
+_USAGE = (click.exceptions.UsageError, _typer_click.UsageError)
+_CLICK = (click.ClickException, _typer_click.ClickException)
+
 __all__ = ["describe_error", "register_error"]
 
 # (exception type, exit status); more specific types first. Packages register their own.
@@ -22,10 +30,10 @@ def describe_error(e: BaseException) -> tuple[int, str]:
     from custbot.config import ConfigError
     from custbot.context import UsageError
 
-    if isinstance(e, click.exceptions.UsageError):
-        hint = f" (try 'custbot {e.ctx.command_path.split(' ', 1)[-1]} --help')" if e.ctx else ""
+    if isinstance(e, _USAGE):
+        hint = f" (try '{e.ctx.command_path} --help')" if e.ctx else " (try 'custbot --help')"
         return 2, f"{e.format_message()}{hint}"
-    if isinstance(e, click.ClickException):
+    if isinstance(e, _CLICK):
         return e.exit_code, e.format_message()
     if isinstance(e, ConfigError):
         return 2, f"bad configuration: {e}"

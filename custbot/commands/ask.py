@@ -47,9 +47,9 @@ def answer(context: AppContext, text: str, *, everything: bool = False,
     engine = context.engine
     query = interpret(text, CatalogCache(engine).get(), today=context.today(),
                       language=_language(text, language))
-    # TODO(lead): map context.acting_as to a manager id for --as scope.
+    scope = context.scope_manager_id()
     with engine.connect() as conn:
-        result = run_query(conn, query, limit=None if everything else 10, scope_manager_id=None)
+        result = run_query(conn, query, limit=None if everything else 10, scope_manager_id=scope)
     if isinstance(query.output, Group):
         return {"groups": result.groups, "interpretation": result.interpretation}
     rows = [{k: _jsonable(v) for k, v in row.items()} for row in result.rows]

@@ -1,0 +1,120 @@
+"""``custbot demo`` and ``custbot generate``: fill the database with the demo customer base."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from custbot.cli import app
+from custbot.context import AppContext
+from custbot.errors import register_error
+from storage.demo import DemoError, DemoSummary, build_demo, clear_data, count_customers, generate
+from storage.demo_catalog import LANGUAGES
+
+__all__ = ["demo", "generate_command"]
+
+register_error(DemoError, 2)
+
+
+def _language(context: AppContext, lang: str | None) -> str:
+    chosen = lang or (context.settings.language if context.settings.language in LANGUAGES else "en")
+    if chosen not in LANGUAGES:
+        raise DemoError(f"--lang {chosen}: the demo speaks {' and '.join(LANGUAGES)}; pick one of those")
+    return chosen
+
+
+def _run(console: Console, build) -> DemoSummary:  # type: ignore[no-untyped-def]
+    """Run ``build(progress=...)`` behind a progress bar on stderr."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        return build(progress=progress)
+
+
+def _print_summary(console: Console, s: DemoSummary, url: str) -> None:
+    table = Table(title=f"Demo data in {url}", show_header=False)
+    for label, value in (
+        ("customers", s.customers), ("orders", s.orders), ("order lines", s.order_lines),
+        ("products", s.products), ("managers", s.managers), ("interactions", s.interactions),
+        ("tags on customers", s.customer_tags), ("saved segments", s.segments),
+    ):
+        table.add_row(label, f"{value:,}")
+    table.add_row("orders up to", s.today.isoformat())
+    table.add_row("built in", f"{s.seconds:.1f} s (seed {s.seed}, language {s.lang})")
+    console.print(table)
+    console.print("Try asking:")
+    for example in s.examples:
+        console.print(f"  • {example}", markup=False, highlight=False)
+
+
+def _after_build(ctx: typer.Context) -> None:
+    """What happens once the demo database is ready. (The lead makes this open the terminal chat.)"""
+    typer.echo('Next: `custbot chat` to talk to the bot, or `custbot ask "QUERY"` for one answer.')
+
+
+@app.command("demo")
+def demo(
+    ctx: typer.Context,
+    customers: Annotated[int, typer.Option("--customers", min=1, help="How many demo customers.")] = 2000,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the demo data: en or ru.")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Delete ALL data first, then build the demo.")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same data.")] = 7,
+) -> None:
+    """Create the demo database (a tools distributor's customers) unless it has customers already."""
+    context: AppContext = ctx.find_root().obj
+    console = Console()
+    engine = context.engine
+    url = engine.url.render_as_string()
+    existing = count_customers(engine)
+    if existing and not rebuild:
+        console.print(f"{url} already holds {existing:,} customers; keeping them (--rebuild replaces ALL data).",
+                      markup=False, highlight=False)
+    else:
+        language = _language(context, lang)
+        if rebuild:
+            clear_data(engine)
+        summary = _run(console, lambda progress: build_demo(
+            engine, customers=customers, seed=seed, today=context.today(), lang=language, progress=progress))
+        _print_summary(console, summary, url)
+    _after_build(ctx)
+
+
+@app.command("generate")
+def generate_command(
+    ctx: typer.Context,
+    customers: Annotated[int, typer.Option("--customers", min=1, help="Exactly this many customers.")] = 1_000_000,
+    orders: Annotated[int, typer.Option("--orders", min=1, help="Exactly this many orders (about 3 lines each).")] = 5_000_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same data.")] = 7,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the data: en or ru.")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Delete ALL data first.")] = False,
+) -> None:
+    """Generate a large synthetic customer base (for load tests), streamed in chunks."""
+    context: AppContext = ctx.find_root().obj
+    console = Console()
+    engine = context.engine
+    language = _language(context, lang)
+    if rebuild:
+        clear_data(engine)
+    summary = _run(console, lambda progress: generate(
+        engine, customers=customers, orders=orders, seed=seed, today=context.today(), lang=language,
+        progress=progress))
+    rows = summary.customers + summary.orders + summary.order_lines + summary.interactions
+    _print_summary(console, summary, engine.url.render_as_string())
+    console.print(f"{rows / max(summary.seconds, 1e-9):,.0f} rows/s", highlight=False)

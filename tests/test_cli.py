@@ -1,0 +1,48 @@
+"""The command line: global options anywhere, --as scope, one-line errors with exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from custbot.cli import hoist_global_options, main
+from tests.bot.seed import MOSCOW, seed
+
+
+def test_global_options_are_honoured_before_or_after_the_subcommand() -> None:
+    assert hoist_global_options(["ask", "vip", "--db", "x", "--json", "--as-of=2026-11-22"]) == \
+        ["--db", "x", "--as-of=2026-11-22", "ask", "vip", "--json"]
+    assert hoist_global_options(["ask", "--", "--db"]) == ["ask", "--", "--db"]
+
+
+def _ask(capsys, *args: str) -> tuple[int, dict, str]:  # type: ignore[no-untyped-def]
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, json.loads(out) if out.strip().startswith("{") else {}, err
+
+
+def test_as_user_applies_their_scope(engine, db_url: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    config = tmp_path / "custbot.toml"
+    config.write_text('[access]\nscope = "own"\n', encoding="utf-8")
+    base = ["ask", "--json", "--all", "Moscow", "--db", db_url, "--as-of", "2026-11-22", "--config", str(config)]
+    status, everyone, _err = _ask(capsys, *base)
+    assert status == 0 and everyone["count"] == MOSCOW
+    status, own, _err = _ask(capsys, *base, "--as", "Ivanov")
+    assert status == 0 and 0 < own["count"] < MOSCOW
+    assert {c["manager"] for c in own["customers"]} <= {"Ivanov", "Ivan Ivanov"}
+    status, _out, err = _ask(capsys, *base, "--as", "Nobody")
+    assert status == 2 and "--as Nobody: no single user" in err
+
+
+@pytest.mark.parametrize("args, status, message", [
+    (["ask", "vip", "--as-of", "22.11.2026"], 2, "is not a date; use YYYY-MM-DD"),
+    (["frobnicate"], 2, "No such command"),
+    (["ask", "vip", "--db", "sqlite:////nonexistent/dir/x.db"], 1, "database error"),
+])
+def test_errors_are_one_line_and_a_status(capsys, args, status, message) -> None:  # type: ignore[no-untyped-def]
+    assert main(args) == status
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
