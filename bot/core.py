@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import state
@@ -29,9 +30,25 @@ from bot.registry import ACTIONS, COMMANDS, match_command
 from bot.users import User, identify, sync_config_users
 from custbot.config import Settings
 from storage.changes import Actor, utcnow
-from storage.schema import batches, processed_events, segments
+from storage.schema import batches, chat_users, processed_events, segments
 
-__all__ = ["ChatCore", "Context"]
+__all__ = ["ChatCore", "Context", "detect_language"]
+
+_CYRILLIC = re.compile("[А-Яа-яЁё]")
+_LATIN_WORD = re.compile("[A-Za-z]{2,}")
+
+
+def detect_language(text: str) -> str | None:
+    """``ru`` for text with Cyrillic letters, ``en`` for Latin words, None for neither (a number)."""
+    try:
+        from query_language import detect_language as detect  # the query language knows best
+    except ImportError:
+        detect = None
+    if detect is not None:
+        return detect(text)
+    if _CYRILLIC.search(text):
+        return "ru"
+    return "en" if _LATIN_WORD.search(text) else None
 
 log = logging.getLogger("custbot.chat")
 
@@ -44,7 +61,8 @@ class Context:
     user: User
     request: Request
     today: date
-    language: str
+    language: str  # the language answers come in
+    query_language: str = "en"  # the language the typed text is read in
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -146,7 +164,8 @@ class ChatCore:
 
     def handle_sync(self, request: Request) -> list[Reply]:
         user = self.identify(request.who)
-        language = (user.language if user else None) or request.language or self.settings.language
+        detected = detect_language(request.text) if request.text else None
+        language = self._language(user, request, detected)
         _ = translator(language)
         if user is None:
             log.warning("refused %s in chat %s", request.who.key, request.chat_id)
@@ -154,7 +173,7 @@ class ChatCore:
                 "Sorry, I can only talk to the sales team. If you are on it, ask your custbot "
                 "administrator to add your {platform} id {user_id}."
             ).format(platform=request.who.platform, user_id=request.who.user_id)),))]
-        ctx = Context(self, user, request, self.today(), language)
+        ctx = Context(self, user, request, self.today(), language, detected or language)
         try:
             if request.action is not None:
                 return self._press(ctx, request.action)
@@ -164,6 +183,22 @@ class ChatCore:
             return [Reply((Text(_("Something went wrong on my side and nothing was changed. "
                                   "Please try again; if it keeps failing, tell your administrator."),
                                 "error"),))]
+
+    def _language(self, user: User | None, request: Request, detected: str | None) -> str:
+        """Configured for the user, else the language of their last query (remembered), else the
+        platform's hint, else the configured default."""
+        if user is not None and user.language:
+            return user.language
+        key = request.who.key
+        with self.engine.begin() as conn:
+            stored = conn.execute(select(chat_users.c.language).where(chat_users.c.user_key == key)).first()
+            if user is not None and detected and (stored is None or stored[0] != detected):
+                if stored is None:
+                    conn.execute(insert(chat_users).values(user_key=key, language=detected, last_seen=utcnow()))
+                else:
+                    conn.execute(update(chat_users).where(chat_users.c.user_key == key).values(language=detected))
+                return detected
+        return (stored[0] if stored and stored[0] else None) or detected or request.language or self.settings.language
 
     def _type(self, ctx: Context, text: str) -> list[Reply]:
         from bot.commands.query import answer_query

@@ -114,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     _register_commands()
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     try:
-        app(args=args, prog_name="custbot", standalone_mode=False)
+        result = app(args=args, prog_name="custbot", standalone_mode=False)
+        if isinstance(result, int):  # typer.Exit(n) comes back as a return value here
+            return result
     except SystemExit as e:
         return int(e.code or 0)
     except (typer.Abort, KeyboardInterrupt, click.exceptions.Abort):

@@ -209,7 +209,7 @@ def _start(ctx: Context, op: str, value: Any, text: str, example: str) -> list[R
     if not text.strip():
         return [Reply((Text(ctx._("Which customers? For example: {example}").format(example=example), "error"),))]
     return preview_reply(ctx, {"op": op, "value": value, "text": text.strip(), "today": ctx.today.isoformat(),
-                               "language": ctx.language})
+                               "language": ctx.query_language})
 
 
 def _split_first(args: str) -> tuple[str, str]:

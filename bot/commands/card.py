@@ -99,7 +99,7 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
             for h in c.rating_history
         ), title=_("Rating history")))
     if ctx.user.at_least("manager"):
-        one = {"customer_id": customer_id, "today": ctx.today.isoformat(), "language": ctx.language}
+        one = {"customer_id": customer_id, "today": ctx.today.isoformat(), "language": ctx.query_language}
         parts.append(button_row(*(
             Button(_("Rate {r}").format(r=r), ctx.remember("bulk_start", {**one, "op": "rate", "value": r}))
             for r in ("A", "B", "C") if r != cust["rating"]

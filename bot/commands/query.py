@@ -27,7 +27,7 @@ def interpret_for(ctx: Context, text: str, today: date | None = None, language: 
     """Parse and resolve ``text`` for this user (raises QueryError)."""
     from query_language import interpret
 
-    return interpret(text, ctx.catalog(), today=today or ctx.today, language=language or ctx.language)
+    return interpret(text, ctx.catalog(), today=today or ctx.today, language=language or ctx.query_language)
 
 
 def query_error_reply(ctx: Context, error: Any) -> Reply:
@@ -101,7 +101,7 @@ def page_reply(ctx: Context, text: str, today: date, query: Any, *, offset: int,
 
 
 def _buttons(ctx: Context, text: str, today: date, kind: str, offset: int, total: int) -> list[Buttons]:
-    base = {"text": text, "today": today.isoformat(), "language": ctx.language}
+    base = {"text": text, "today": today.isoformat(), "language": ctx.query_language}
     rows: list[Buttons] = []
     if kind != "group" and total > PAGE_SIZE:
         prev_b = Button(ctx._("◀ Previous"), ctx.remember("page", {**base, "offset": max(0, offset - PAGE_SIZE)})) \

@@ -29,7 +29,7 @@ def _store(ctx: Context, args: str, kind: str) -> list[Reply]:
     try:
         with ctx.engine.begin() as conn:
             members = matching_ids(query, scope_manager_id=ctx.scope_manager_id) if kind == "static" else None
-            seg = save_segment(conn, name, text, kind=kind, owner_id=ctx.user.manager_id, language=ctx.language,
+            seg = save_segment(conn, name, text, kind=kind, owner_id=ctx.user.manager_id, language=ctx.query_language,
                                members=members, as_of=ctx.today)
     except SegmentError as e:
         return [Reply((Text(str(e), "error"),))]
