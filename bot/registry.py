@@ -69,7 +69,11 @@ def action(kind: str, *, owner_only: bool = True) -> Callable[[Handler], Handler
 
 
 def match_command(text: str) -> tuple[Command, str] | None:
-    """The command ``text`` starts with (longest phrase wins) and the rest of the text."""
+    """The command ``text`` starts with (longest phrase wins, in any language of
+    :mod:`bot.lexicon`) and the rest of the text."""
+    from bot.lexicon import canonical
+
+    text = canonical(text)
     lowered = " ".join(text.lower().split())
     best: tuple[Command, str, int] | None = None
     for cmd in COMMANDS:

@@ -8,6 +8,7 @@ again at confirm time and the query is re-evaluated then.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from bot import state
 from bot.commands.query import interpret_for, query_error_reply
 from bot.core import Context
 from bot.messages import Button, Part, Reply, Text
+from bot.lexicon import connector_pattern
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row, stars
@@ -29,6 +31,7 @@ __all__ = ["Operation", "OPERATIONS", "preview_reply"]
 log = logging.getLogger("custbot.bulk")
 RATINGS = {"a": "A", "b": "B", "c": "C", "а": "A", "в": "B", "с": "C"}  # Latin and Cyrillic
 STATUSES = ("active", "check", "archived")
+_FOR = re.compile(rf"^(?:{connector_pattern('for')})\s+", re.IGNORECASE)
 
 
 class _Refused(Exception):
@@ -230,8 +233,7 @@ def rate(ctx: Context, args: str) -> list[Reply]:
 def set_rating(ctx: Context, args: str) -> list[Reply]:
     """Set a rating for every customer a query matches ('set rating B for QUERY')."""
     head, rest = _split_first(args)
-    if rest.lower().startswith("for "):
-        rest = rest[4:]
+    rest = _FOR.sub("", rest)
     if head.lower() not in RATINGS:
         return [Reply((Text(ctx._("Set rating A, B or C, e.g. 'set rating B for Kazan'."), "error"),))]
     return _start(ctx, "rate", RATINGS[head.lower()], rest, "set rating B for Kazan")
@@ -271,8 +273,7 @@ def archive(ctx: Context, args: str) -> list[Reply]:
 def set_status(ctx: Context, args: str) -> list[Reply]:
     """Set the status (active, check, archived) of every customer a query matches."""
     head, rest = _split_first(args)
-    if rest.lower().startswith("for "):
-        rest = rest[4:]
+    rest = _FOR.sub("", rest)
     if head.lower() not in STATUSES:
         return [Reply((Text(ctx._("The status is one of active, check, archived."), "error"),))]
     return _start(ctx, "status", head.lower(), rest, "set status check Kazan")

@@ -8,13 +8,14 @@ from datetime import date
 from bot.commands.query import interpret_for, output_kind, query_error_reply
 from bot.core import Context
 from bot.messages import File, Reply, Text
+from bot.lexicon import connector_pattern
 from bot.registry import action, command
 from bot.state import State
 from storage.exports import MIME, export_customers
 
 __all__ = ["export_reply"]
 
-_AS_FORMAT = re.compile(r"\s+(?:as|in|to)\s+(csv|xlsx|excel)\s*$", re.IGNORECASE)
+_AS_FORMAT = re.compile(rf"\s+(?:{connector_pattern('as')}|in|to)\s+(csv|xlsx|excel)\s*$", re.IGNORECASE)
 
 
 def export_reply(ctx: Context, text: str, fmt: str, today: date | None = None, language: str | None = None) -> list[Reply]:

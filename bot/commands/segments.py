@@ -7,10 +7,11 @@ import re
 from bot.commands.query import answer_query, interpret_for, query_error_reply
 from bot.core import Context
 from bot.messages import Reply, Table, Text
+from bot.lexicon import connector_pattern
 from bot.registry import command
 from storage.segments import SegmentError, drop_segment, get_segment, list_segments, save_segment
 
-_AS_NAME = re.compile(r"^(?P<query>.+?)\s+as\s+(?P<name>\S+)\s*$", re.IGNORECASE | re.DOTALL)
+_AS_NAME = re.compile(rf"^(?P<query>.+?)\s+(?:{connector_pattern('as')})\s+(?P<name>\S+)\s*$", re.IGNORECASE | re.DOTALL)
 
 
 def _store(ctx: Context, args: str, kind: str) -> list[Reply]:

@@ -165,3 +165,12 @@ def test_help_lists_every_command_with_an_example_and_whoami(manager: Person) ->
     manager.say("whoami")
     facts = dict(manager.tables()[0].rows)
     assert facts["role"] == "manager" and facts["identity"] == "telegram:1003"
+
+
+def test_command_words_come_from_each_languages_lexicon(manager: Person) -> None:
+    manager.say("карточка Romashka")
+    assert "Romashka — B ★★" in manager.text()
+    manager.say("сохрани Kazan как kz")
+    assert "'kz'" in manager.text()
+    manager.say("экспорт Kazan в xlsx")
+    assert manager.files()[0].filename.endswith(".xlsx")

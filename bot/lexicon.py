@@ -1,0 +1,70 @@
+"""Command words per language, as data: the words a user types → the command they mean.
+
+Adding a language's commands is adding a dict here (or calling :func:`register`); the handlers
+and their help stay the same.
+"""
+
+from __future__ import annotations
+
+__all__ = ["COMMAND_WORDS", "CONNECTORS", "register", "canonical"]
+
+# language -> {typed phrase: canonical (English) command phrase}
+COMMAND_WORDS: dict[str, dict[str, str]] = {
+    "ru": {
+        "карточка": "card", "карточку": "card",
+        "экспорт": "export", "выгрузи": "export", "выгрузить": "export",
+        "график": "chart", "диаграмма": "chart",
+        "сохрани": "save", "сохранить": "save",
+        "заморозь": "freeze", "заморозить": "freeze", "зафиксируй": "freeze",
+        "сегменты": "segments", "сегмент": "segment", "удали сегмент": "drop segment",
+        "удалить сегмент": "drop segment",
+        "помощь": "help", "справка": "help", "кто я": "whoami",
+        "оценить": "rate", "оцени": "rate",
+        "поставь рейтинг": "set rating", "установить рейтинг": "set rating",
+        "снять рейтинг": "unrate", "сними рейтинг": "unrate",
+        "пометь": "tag", "пометить": "tag",
+        "сними тег": "untag", "снять тег": "untag",
+        "в архив": "archive", "архивировать": "archive", "архивируй": "archive",
+        "поставь статус": "set status", "установить статус": "set status",
+        "закрепи рейтинг": "pin rating", "закрепить рейтинг": "pin rating",
+        "открепи рейтинг": "unpin rating", "открепить рейтинг": "unpin rating",
+        "отмени": "undo", "откати": "undo", "история": "history",
+        "пересчитай рейтинги": "recompute ratings", "пересчитать рейтинги": "recompute ratings",
+        "объясни": "explain", "почему": "explain",
+    },
+}
+
+# words that join a command's parts: "save QUERY as NAME", "export QUERY as xlsx", "set rating B for QUERY"
+CONNECTORS: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {"as": ("as",), "for": ("for",)},
+    "ru": {"as": ("как", "в", "под именем"), "for": ("для",)},
+}
+
+
+def register(language: str, words: dict[str, str], connectors: dict[str, tuple[str, ...]] | None = None) -> None:
+    """Add (or extend) a language's command words from data."""
+    COMMAND_WORDS.setdefault(language, {}).update({k.lower(): v for k, v in words.items()})
+    if connectors:
+        CONNECTORS.setdefault(language, {}).update(connectors)
+
+
+def canonical(text: str) -> str:
+    """``text`` with a leading command phrase of any language replaced by its English command
+    phrase (longest phrase wins); other text unchanged."""
+    squeezed = " ".join(text.split())
+    lowered = squeezed.lower()
+    best = ""
+    target = ""
+    for words in COMMAND_WORDS.values():
+        for phrase, command in words.items():
+            if (lowered == phrase or lowered.startswith(phrase + " ")) and len(phrase) > len(best):
+                best, target = phrase, command
+    if not best:
+        return text
+    return f"{target}{squeezed[len(best):]}"
+
+
+def connector_pattern(kind: str) -> str:
+    """A regex alternation of every language's words for ``kind`` (e.g. ``as``)."""
+    words = sorted({w for c in CONNECTORS.values() for w in c.get(kind, ())}, key=len, reverse=True)
+    return "|".join(w.replace(" ", r"\s+") for w in words)
