@@ -92,6 +92,12 @@ class Context:
     def catalog(self):  # type: ignore[no-untyped-def]
         return self.core.catalog()
 
+    def await_next_message(self, kind: str, payload: dict[str, Any], minutes: int = 30) -> None:
+        """Treat this user's next message as the input of action ``kind`` (e.g. a template's text)."""
+        from datetime import timedelta
+
+        self.remember(f"await:{kind}", payload, timedelta(minutes=minutes))
+
     def remember(self, kind: str, payload: dict[str, Any], ttl=state.DEFAULT_TTL) -> str:  # type: ignore[no-untyped-def]
         """Store what a button means and return its opaque token."""
         with self.engine.begin() as conn:
@@ -205,6 +211,10 @@ class ChatCore:
 
         if not text:
             text = "help"
+        with self.engine.begin() as conn:
+            waiting = state.take_awaited(conn, ctx.user.identity.key)
+        if waiting is not None and text.lower() not in ("cancel", "отмена") and waiting.kind in ACTIONS:
+            return ACTIONS[waiting.kind].handler(ctx, waiting)
         found = match_command(text)
         if found is None:
             return answer_query(ctx, text)

@@ -51,8 +51,7 @@ def register(language: str, words: dict[str, str], connectors: dict[str, tuple[s
 def canonical(text: str) -> str:
     """``text`` with a leading command phrase of any language replaced by its English command
     phrase (longest phrase wins); other text unchanged."""
-    squeezed = " ".join(text.split())
-    lowered = squeezed.lower()
+    lowered = " ".join(text.split()).lower()
     best = ""
     target = ""
     for words in COMMAND_WORDS.values():
@@ -61,7 +60,10 @@ def canonical(text: str) -> str:
                 best, target = phrase, command
     if not best:
         return text
-    return f"{target}{squeezed[len(best):]}"
+    from bot.registry import drop_words
+
+    rest = drop_words(text, len(best.split()))
+    return f"{target} {rest}" if rest else target
 
 
 def connector_pattern(kind: str) -> str:

@@ -13,6 +13,7 @@ Example::
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -68,18 +69,22 @@ def action(kind: str, *, owner_only: bool = True) -> Callable[[Handler], Handler
     return register
 
 
+def drop_words(text: str, n: int) -> str:
+    """``text`` without its first ``n`` words, the rest as typed (line breaks kept)."""
+    return re.sub(r"^\s*(?:\S+\s+){%d}" % n, "", text.strip() + " ", count=1).rstrip(" ") if n else text.strip()
+
+
 def match_command(text: str) -> tuple[Command, str] | None:
     """The command ``text`` starts with (longest phrase wins, in any language of
-    :mod:`bot.lexicon`) and the rest of the text."""
+    :mod:`bot.lexicon`) and the rest of the text, as typed."""
     from bot.lexicon import canonical
 
     text = canonical(text)
     lowered = " ".join(text.lower().split())
-    best: tuple[Command, str, int] | None = None
+    best: tuple[Command, int] | None = None
     for cmd in COMMANDS:
         for phrase in cmd.words:
             if lowered == phrase or lowered.startswith(phrase + " "):
-                if best is None or len(phrase) > best[2]:
-                    rest = " ".join(text.split())[len(phrase):].strip()
-                    best = (cmd, rest, len(phrase))
-    return (best[0], best[1]) if best else None
+                if best is None or len(phrase.split()) > best[1]:
+                    best = (cmd, len(phrase.split()))
+    return (best[0], drop_words(text, best[1]).strip()) if best else None

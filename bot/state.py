@@ -23,7 +23,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from storage.changes import utcnow
 from storage.schema import chat_state
 
-__all__ = ["State", "put", "get", "spend", "purge_expired", "DEFAULT_TTL"]
+__all__ = ["State", "put", "get", "spend", "take_awaited", "purge_expired", "DEFAULT_TTL"]
 
 DEFAULT_TTL = timedelta(days=2)
 
@@ -78,6 +78,19 @@ def spend(conn: Connection, token: str, user_key: str) -> bool:
         .values(used_at=utcnow())
     )
     return result.rowcount == 1
+
+
+def take_awaited(conn: Connection, user_key: str) -> State | None:
+    """The newest live ``await:*`` state of ``user_key``, spent (so it is used once), or None."""
+    row = conn.execute(
+        select(chat_state).where(
+            chat_state.c.user_key == user_key, chat_state.c.kind.like("await:%"),
+            chat_state.c.used_at.is_(None), chat_state.c.expires_at > utcnow(),
+        ).order_by(chat_state.c.created_at.desc()).limit(1)
+    ).first()
+    if row is None or not spend(conn, row.token, user_key):
+        return None
+    return State(row.token, row.kind, row.user_key, row.payload, True)
 
 
 def purge_expired(conn: Connection) -> int:

@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from bot.commands import bulk, card, chart, export, help, query, ratings, segments, undo  # noqa: F401
+from bot.commands import bulk, card, chart, export, help, mail, query, ratings, segments, undo  # noqa: F401

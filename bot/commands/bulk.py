@@ -18,8 +18,8 @@ from sqlalchemy import Connection, Select, func, select
 from bot import state
 from bot.commands.query import interpret_for, query_error_reply
 from bot.core import Context
-from bot.messages import Button, Part, Reply, Text
 from bot.lexicon import connector_pattern
+from bot.messages import Button, Part, Reply, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row, stars

@@ -7,8 +7,8 @@ from datetime import date
 
 from bot.commands.query import interpret_for, output_kind, query_error_reply
 from bot.core import Context
-from bot.messages import File, Reply, Text
 from bot.lexicon import connector_pattern
+from bot.messages import File, Reply, Text
 from bot.registry import action, command
 from bot.state import State
 from storage.exports import MIME, export_customers

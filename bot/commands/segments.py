@@ -6,8 +6,8 @@ import re
 
 from bot.commands.query import answer_query, interpret_for, query_error_reply
 from bot.core import Context
-from bot.messages import Reply, Table, Text
 from bot.lexicon import connector_pattern
+from bot.messages import Reply, Table, Text
 from bot.registry import command
 from storage.segments import SegmentError, drop_segment, get_segment, list_segments, save_segment
 

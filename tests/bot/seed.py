@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine, insert, text
 
 from storage.schema import (
-    customer_tags, customers, interactions, managers, order_lines, orders, products, segment_members, segments, tags,
+    customer_tags, customers, interactions, mail_templates, managers, order_lines, orders, products, segment_members, segments, tags,
 )
 
 TODAY = date(2026, 11, 22)
@@ -69,6 +69,9 @@ def seed(engine: Engine) -> None:
              "created_at": datetime(2026, 11, 1), "frozen_as_of": None},
         ])
         conn.execute(insert(segment_members), [{"segment_id": 1, "customer_id": i} for i in (26, 27, 28)])
+        conn.execute(insert(mail_templates).values(
+            name="winback", subject="We miss you, {{ name }}", created_at=datetime(2026, 11, 1),
+            body="Dear {{ name }},\nit has been a while since {{ last_purchase }}. {{ manager }}"))
         if engine.dialect.name == "postgresql":  # explicit ids do not advance the sequences
             for table in ("managers", "customers", "products", "orders", "tags", "segments"):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))

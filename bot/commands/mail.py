@@ -1,0 +1,249 @@
+"""Mailings and call lists to a query or segment: templates, scheduling (previewed and
+confirmed), listing, cancelling, opt-outs, and the telemarketing call list."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot import state
+from bot.commands.query import interpret_for, query_error_reply
+from bot.core import Context
+from bot.messages import Button, File, Part, Reply, Table, Text
+from bot.registry import action, command
+from bot.state import State
+from bot.views import button_row
+from storage.cards import find_customers_by_name
+from storage.schema import customers
+
+log = logging.getLogger("custbot.mail")
+
+_MAIL = re.compile(r"^(?P<tpl>\S+)\s+to\s+(?P<query>.+)\s+(?P<when>(?:at|every|each)\s+.+?)(?P<freeze>\s+frozen)?\s*$",
+                   re.IGNORECASE | re.DOTALL)
+_FOR_CUSTOMER = re.compile(r"^(?P<tpl>\S+)\s+for\s+(?P<customer>.+)$", re.IGNORECASE)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _error(ctx: Context, message: str) -> list[Reply]:
+    return [Reply((Text(message, "error"),))]
+
+
+def _one_customer(ctx: Context, name: str) -> tuple[int, str] | list[Reply]:
+    with ctx.engine.connect() as conn:
+        found = find_customers_by_name(conn, name)
+    if len(found) != 1:
+        return _error(ctx, ctx._("No customer is called '{name}'.").format(name=name) if not found else
+                      ctx._("Several customers match '{name}': {names}").format(
+                          name=name, names=", ".join(n for _i, n, _c in found)))
+    return found[0][0], found[0][1]
+
+
+@command("template", example="template winback", role="manager", topic="mail")
+def template(ctx: Context, args: str) -> list[Reply]:
+    """Create a mail template: 'template NAME', then send its text (first line 'Subject: …')."""
+    from mailing.errors import MailingError
+    from mailing.templates import save_template
+
+    name, _sep, text = args.strip().partition("\n")
+    name = name.strip()
+    if not name:
+        return _error(ctx, ctx._("Name the template, e.g. 'template winback'."))
+    if not text.strip():
+        ctx.await_next_message("template_text", {"name": name})
+        return [Reply((Text(ctx._("Send the text of template '{name}' now: the first line 'Subject: …', then the "
+                                  "body. Fields: {{ name }}, {{ manager }}, {{ last_purchase }}, {{ spend_12m }}, "
+                                  "{{ stars }} …").format(name=name)),))]
+    try:
+        with ctx.engine.begin() as conn:
+            tpl = save_template(conn, name, text, ctx.user.manager_id)
+    except MailingError as e:
+        return _error(ctx, str(e))
+    return [Reply((Text(ctx._("Saved template '{name}': {subject}").format(name=tpl.name, subject=tpl.subject)),))]
+
+
+@action("await:template_text")
+def _template_text(ctx: Context, st: State) -> list[Reply]:
+    """The text of a template, sent right after 'template NAME'."""
+    return template(ctx, f"{st.payload['name']}\n{ctx.request.text or ''}")
+
+
+@command("preview template", example="preview template winback for Romashka", topic="mail")
+def preview_template(ctx: Context, args: str) -> list[Reply]:
+    """How a template reads for one customer: 'preview template NAME for CUSTOMER'."""
+    from mailing.errors import MailingError
+    from mailing.templates import render_for_customer
+
+    m = _FOR_CUSTOMER.match(args.strip())
+    if not m:
+        return _error(ctx, ctx._("Say 'preview template NAME for CUSTOMER'."))
+    found = _one_customer(ctx, m.group("customer"))
+    if isinstance(found, list):
+        return found
+    try:
+        with ctx.engine.connect() as conn:
+            rendered = render_for_customer(conn, m.group("tpl"), found[0], ctx.today)
+    except MailingError as e:
+        return _error(ctx, str(e))
+    return [Reply((Text(ctx._("To: {to}").format(to=rendered.to_address or "—"), "note"),
+                   Text(rendered.subject, "heading"), Text(rendered.body)))]
+
+
+@command("mail", example="mail winback to vip no purchases in last 90 days at tomorrow 9:00", role="manager", topic="mail")
+def mail(ctx: Context, args: str) -> list[Reply]:
+    """Schedule a mailing: 'mail TEMPLATE to QUERY at TIME' or '… every Monday 9:00' (add 'frozen'
+    to fix today's recipients)."""
+    m = _MAIL.match(args.strip())
+    if not m:
+        return _error(ctx, ctx._("Say 'mail TEMPLATE to QUERY at TIME', e.g. 'mail winback to vip at tomorrow 9:00' "
+                                 "or '… every Monday 9:00'."))
+    when = re.sub(r"^(at)\s+", "", m.group("when").strip(), flags=re.IGNORECASE)
+    return _mail_preview(ctx, {"template": m.group("tpl"), "text": m.group("query").strip(), "when": when,
+                               "freeze": bool(m.group("freeze")), "today": ctx.today.isoformat(),
+                               "language": ctx.query_language})
+
+
+def _schedule(ctx: Context, when: str):  # type: ignore[no-untyped-def]
+    from mailing.when import parse_when
+
+    return parse_when(when, ctx.settings.timezone, datetime.now(UTC))
+
+
+def _mail_preview(ctx: Context, p: dict) -> list[Reply]:  # type: ignore[type-arg]
+    from mailing.errors import MailingError
+    from mailing.mailings import preview_mailing
+    from query_language import QueryError, describe, matching_ids
+
+    _ = ctx._
+    try:
+        query = interpret_for(ctx, p["text"], date.fromisoformat(p["today"]), p["language"])
+        schedule = _schedule(ctx, p["when"])
+        with ctx.engine.connect() as conn:
+            preview = preview_mailing(conn, p["template"], matching_ids(query, scope_manager_id=ctx.scope_manager_id),
+                                      ctx.today)
+    except QueryError as e:
+        return [query_error_reply(ctx, e)]
+    except MailingError as e:
+        return _error(ctx, str(e))
+    local = schedule.first_run_utc.replace(tzinfo=UTC).astimezone(ctx.settings.tz)
+    parts: list[Part] = [
+        Text(_("Mailing '{tpl}' to: {echo}").format(tpl=p["template"], echo=describe(query)), "echo"),
+        Text(_("{n} will receive it.").format(n=preview.will_receive), "heading"),
+        Text(_("Matched {m}; left out: {no_email} without an email, {opted} opted out, {archived} archived.").format(
+            m=preview.matched, no_email=preview.no_email, opted=preview.opted_out, archived=preview.archived)),
+        Text(_("First run {at} ({tz})").format(at=f"{local:%Y-%m-%d %H:%M}", tz=ctx.settings.timezone)
+             + (_(", then on schedule '{cron}'").format(cron=schedule.cron) if schedule.cron else "")
+             + (_("; recipients frozen now") if p["freeze"] else _("; the query is re-evaluated at each run"))),
+    ]
+    if preview.sample is not None:
+        parts.append(Text(_("Sample for {name}:").format(name=preview.sample_customer), "note"))
+        parts.append(Text(f"{preview.sample.subject}\n\n{preview.sample.body}"))
+    if preview.will_receive == 0:
+        parts.append(Text(_("Nobody would receive it, so there is nothing to schedule."), "note"))
+        return [Reply(tuple(parts))]
+    ttl = timedelta(minutes=ctx.settings.bulk.confirm_minutes)
+    token = ctx.remember("mail_confirm", {**p, "count": preview.will_receive}, ttl)
+    cancel = ctx.remember("cancel", {"confirm": token}, ttl)
+    parts.append(button_row(Button(_("Confirm"), token, "primary"), Button(_("Cancel"), cancel)))
+    return [Reply(tuple(parts))]
+
+
+@action("mail_confirm")
+def _mail_confirm(ctx: Context, st: State) -> list[Reply]:
+    """Schedule a previewed mailing once."""
+    from mailing.errors import MailingError
+    from mailing.mailings import create_mailing
+    from query_language import QueryError, matching_ids
+
+    _ = ctx._
+    if not ctx.user.at_least("manager"):
+        return _error(ctx, _("Only a manager may schedule mailings."))
+    p = st.payload
+    try:
+        query = interpret_for(ctx, p["text"], date.fromisoformat(p["today"]), p["language"])
+        schedule = _schedule(ctx, p["when"])
+        with ctx.engine.begin() as conn:
+            if not state.spend(conn, st.token, ctx.user.identity.key):
+                return [Reply((Text(_("This change was already confirmed, cancelled, or it expired."), "note"),))]
+            frozen = list(conn.execute(matching_ids(query, scope_manager_id=ctx.scope_manager_id)).scalars()) \
+                if p["freeze"] else None
+            chat = {"chat": f"{ctx.request.who.platform}:{ctx.request.chat_id}", "user": ctx.user.identity.key}
+            mailing_id = create_mailing(conn, p["template"], p["text"], p["language"], schedule,
+                                        ctx.user.manager_id, chat, frozen)
+    except (QueryError, MailingError) as e:
+        return _error(ctx, getattr(e, "message", None) or str(e))
+    return [Reply((Text(_("Scheduled mailing #{id}. 'mailings' lists it; 'cancel mailing {id}' stops it.").format(
+        id=mailing_id), "heading"),), replace=True)]
+
+
+@command("mailings", example="mailings", role="manager", topic="mail")
+def mailings_(ctx: Context, args: str) -> list[Reply]:
+    """Scheduled and past mailings (yours; an admin sees all)."""
+    from mailing.mailings import list_mailings
+
+    with ctx.engine.connect() as conn:
+        items = list_mailings(conn, None if ctx.user.at_least("admin") else ctx.user.manager_id)
+    if not items:
+        return [Reply((Text(ctx._("No mailings yet."), "note"),))]
+    tz = ctx.settings.tz
+    return [Reply((Table(("#", ctx._("template"), ctx._("to"), ctx._("status"), ctx._("next run"), ctx._("repeats")),
+                         tuple((str(m.id), m.template, m.query[:60], m.status,
+                                f"{m.next_run_at.replace(tzinfo=UTC).astimezone(tz):%Y-%m-%d %H:%M}" if m.next_run_at else "—",
+                                m.recurrence or "—") for m in items)),))]
+
+
+@command("cancel mailing", example="cancel mailing 1", role="manager", topic="mail")
+def cancel_mailing_(ctx: Context, args: str) -> list[Reply]:
+    """Cancel a scheduled mailing: no further runs, unsent mails dropped."""
+    from mailing.errors import MailingError
+    from mailing.mailings import cancel_mailing
+
+    arg = args.strip().lstrip("#")
+    if not arg.isdigit():
+        return _error(ctx, ctx._("Say which one, e.g. 'cancel mailing 3' ('mailings' lists them)."))
+    try:
+        with ctx.engine.begin() as conn:
+            info = cancel_mailing(conn, int(arg), ctx.user.manager_id if not ctx.user.at_least("admin") else None)
+    except MailingError as e:
+        return [Reply((Text(str(e), "note"),))]
+    return [Reply((Text(ctx._("Cancelled mailing #{id} ({tpl}).").format(id=info.id, tpl=info.template)),))]
+
+
+@command("opt out", example="opt out Romashka", topic="mail")
+def opt_out(ctx: Context, args: str) -> list[Reply]:
+    """Record that a customer wants no more mailings."""
+    from mailing.optout import opt_out_customer
+
+    found = _one_customer(ctx, args.strip())
+    if isinstance(found, list):
+        return found
+    with ctx.engine.begin() as conn:
+        opt_out_customer(conn, found[0])
+    return [Reply((Text(ctx._("{name} will not be mailed again.").format(name=found[1])),))]
+
+
+@command("call list", example="call list vip no purchases in last 90 days for me", topic="mail")
+def call_list(ctx: Context, args: str) -> list[Reply]:
+    """An XLSX call plan for a query, one sheet per manager ('… for me': only your customers)."""
+    from mailing.call_lists import call_list_xlsx
+    from query_language import QueryError, matching_ids
+
+    text = args.strip()
+    mine = bool(re.search(r"\s+for\s+me$", text, re.IGNORECASE))
+    if mine:
+        text = re.sub(r"\s+for\s+me$", "", text, flags=re.IGNORECASE)
+    if not text:
+        return _error(ctx, ctx._("Which customers? e.g. 'call list vip no purchases in last 90 days'."))
+    try:
+        query = interpret_for(ctx, text)
+    except QueryError as e:
+        return [query_error_reply(ctx, e)]
+    ids = matching_ids(query, scope_manager_id=ctx.scope_manager_id)
+    if mine:
+        ids = select(customers.c.id).where(customers.c.id.in_(ids.scalar_subquery()),
+                                           customers.c.manager_id == ctx.user.manager_id)
+    with ctx.engine.connect() as conn:
+        data = call_list_xlsx(conn, ids, ctx.today)
+    return [Reply((File(f"call-list-{ctx.today}.xlsx", data, XLSX, ctx._("Call list: {q}").format(q=text)[:1000]),))]
