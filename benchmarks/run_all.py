@@ -1,0 +1,89 @@
+"""The benchmark suite in one command: every benchmark script, at one scale, into one report.
+
+    python benchmarks/run_all.py --smoke            # CI: small scale, well under a minute per part
+    python benchmarks/run_all.py --full --out docs/benchmarks-latest.md
+
+Each script measures its own baseline in the same run and prints ratios; this runner only runs
+them one after another (so they do not compete for the two cores), records the machine's facts,
+and collects their output. It asserts nothing about speed: a script that fails makes the run fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PG = os.environ.get("CUSTBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+# (title, script, smoke arguments, full-scale arguments)
+SUITE: list[tuple[str, str, list[str], list[str]]] = [
+    ("Query language: parse + resolve + compile, and SQL vs hand-written SQL", "query_language.py",
+     ["--small"], []),
+    ("Chat core: answering through the terminal code path, 8 concurrent users", "chat_core.py",
+     ["--small"], ["--pg", PG]),
+    ("Bulk rating of 100,000 customers (preview + confirm) vs a per-row loop", "bulk_rating.py",
+     ["--small", "--no-pg"], ["--pg", PG]),
+    ("ABC / XYZ / RFM recompute vs pandas", "classes.py",
+     ["--small", "--backend", "sqlite"], ["--customers", "1000000", "--lines", "10000000"]),
+    ("Import of order lines (rows per second, peak memory)", "import_orders.py",
+     ["--lines", "20000", "--customers", "2000", "--products", "500"], ["--lines", "1000000"]),
+    ("Mail outbox to a loopback SMTP server vs a bare smtplib loop", "mail_outbox.py",
+     ["-n", "200", "--repeat", "1"], ["-n", "5000"]),
+    ("Telegram front end rendering and one update end to end", "telegram_frontend.py",
+     ["--repeat", "5"], []),
+]
+
+
+def machine_facts() -> str:
+    mem = ""
+    try:
+        mem = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    except (OSError, StopIteration):
+        pass
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
+    return (f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores, {mem.split(':')[-1].strip()}, "
+            f"load average {', '.join(f'{x:.1f}' for x in load)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    scale = ap.add_mutually_exclusive_group()
+    scale.add_argument("--smoke", action="store_true", help="small scale, as CI runs it")
+    scale.add_argument("--full", action="store_true", help="full scale (hours on a 2-core machine)")
+    ap.add_argument("--only", default="", help="comma-separated script names to run")
+    ap.add_argument("--out", type=Path, help="also write the report to this Markdown file")
+    args = ap.parse_args(argv)
+    full = args.full
+    chosen = {s.strip() for s in args.only.split(",") if s.strip()}
+    report = [f"# Benchmark run ({'full scale' if full else 'smoke'})", "", f"Machine: {machine_facts()}", ""]
+    failed = []
+    for title, script, smoke_args, full_args in SUITE:
+        if chosen and script not in chosen and script.removesuffix(".py") not in chosen:
+            continue
+        cmd = [sys.executable, str(HERE / script), *(full_args if full else smoke_args)]
+        print(f"== {title}\n   {' '.join(cmd[1:])}", flush=True)
+        started = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE.parent)
+        took = time.perf_counter() - started
+        print(proc.stdout, flush=True)
+        if proc.returncode != 0:
+            failed.append(script)
+            print(proc.stderr[-3000:], file=sys.stderr, flush=True)
+        report += [f"## {title}", "", f"`{' '.join(cmd[1:])}` — {took:.1f} s, exit {proc.returncode}", "",
+                   "```text", proc.stdout.strip(), "```", ""]
+    if args.out:
+        args.out.write_text("\n".join(report), encoding="utf-8")
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
