@@ -104,6 +104,20 @@ class Context:
             return state.put(conn, kind, self.user.identity.key, payload, ttl)
 
 
+def _text_language(text: str) -> str | None:
+    """The language a message is written in, judged by what the user chose to write: a command
+    phrase of another language decides; an English command counts only by its arguments (so a bare
+    'help' keeps the language remembered from the last query)."""
+    from bot.lexicon import phrase_language
+
+    if language := phrase_language(text):
+        return language
+    found = match_command(text)
+    if found is not None:
+        return detect_language(found[1]) if found[1].strip() else None
+    return detect_language(text)
+
+
 class ChatCore:
     """The conversation engine. Stateless between requests: everything lives in the database."""
 
@@ -170,7 +184,7 @@ class ChatCore:
 
     def handle_sync(self, request: Request) -> list[Reply]:
         user = self.identify(request.who)
-        detected = detect_language(request.text) if request.text else None
+        detected = _text_language(request.text) if request.text else None
         language = self._language(user, request, detected)
         _ = translator(language)
         if user is None:
@@ -222,7 +236,7 @@ class ChatCore:
         if not ctx.user.at_least(cmd.role):
             log.warning("refused %s: %r needs role %s", ctx.user.identity.key, cmd.name, cmd.role)
             return [Reply((Text(ctx._("Only a {role} may use '{command}'. You are a {mine}.").format(
-                role=cmd.role, command=cmd.name, mine=ctx.user.role), "error"),))]
+                role=ctx._(cmd.role), command=cmd.name, mine=ctx._(ctx.user.role)), "error"),))]
         return cmd.handler(ctx, rest)
 
     def _press(self, ctx: Context, token: str) -> list[Reply]:

@@ -6,7 +6,7 @@ and their help stay the same.
 
 from __future__ import annotations
 
-__all__ = ["COMMAND_WORDS", "CONNECTORS", "register", "canonical"]
+__all__ = ["COMMAND_WORDS", "CONNECTORS", "register", "canonical", "phrase_language", "connector_pattern"]
 
 # language -> {typed phrase: canonical (English) command phrase}
 COMMAND_WORDS: dict[str, dict[str, str]] = {
@@ -64,6 +64,15 @@ def canonical(text: str) -> str:
 
     rest = drop_words(text, len(best.split()))
     return f"{target} {rest}" if rest else target
+
+
+def phrase_language(text: str) -> str | None:
+    """The language of a leading non-English command phrase (``карточка …`` → ``ru``), or None."""
+    lowered = " ".join(text.split()).lower()
+    for language, words in COMMAND_WORDS.items():
+        if any(lowered == p or lowered.startswith(p + " ") for p in words):
+            return language
+    return None
 
 
 def connector_pattern(kind: str) -> str:

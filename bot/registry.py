@@ -71,7 +71,7 @@ def action(kind: str, *, owner_only: bool = True) -> Callable[[Handler], Handler
 
 def drop_words(text: str, n: int) -> str:
     """``text`` without its first ``n`` words, the rest as typed (line breaks kept)."""
-    return re.sub(r"^\s*(?:\S+\s+){%d}" % n, "", text.strip() + " ", count=1).rstrip(" ") if n else text.strip()
+    return re.sub(rf"^\s*(?:\S+\s+){{{n}}}", "", text.strip() + " ", count=1).rstrip(" ") if n else text.strip()
 
 
 def match_command(text: str) -> tuple[Command, str] | None:

@@ -9,11 +9,15 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from bot.i18n import N_
 from bot.messages import Button, Buttons, Part, Table, Text
 
 __all__ = ["stars", "money", "day", "customer_table", "echo_parts", "button_row", "PAGE_SIZE"]
 
 PAGE_SIZE = 10
+# values shown to people, translated through the catalogs (the database keeps the English keys)
+STATUS_WORDS = (N_("active"), N_("check"), N_("archived"))
+ROLE_WORDS = (N_("rep"), N_("manager"), N_("admin"))
 STARS = {"A": "★★★", "B": "★★", "C": "★"}
 
 

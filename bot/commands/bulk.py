@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Select, func, select
 from bot import state
 from bot.commands.query import interpret_for, query_error_reply
 from bot.core import Context
+from bot.i18n import N_
 from bot.lexicon import connector_pattern
 from bot.messages import Button, Part, Reply, Text
 from bot.registry import action, command
@@ -42,7 +43,13 @@ class _Refused(Exception):
 class Operation:
     op: str
     field: str  # rating, status, rating_pinned, tag:<name>
-    verb: str  # for messages: "rate A", "tag vip", …
+    verb: str  # for the audit log (English, stable): "rate A", "tag vip", …
+    template: str  # the same for people, a catalog message: "rate {value}"
+    value: Any = None
+
+    def says(self, _: Any) -> str:
+        """The operation in the user's language, e.g. «оценить A»."""
+        return _(self.template).format(value=self.value)
 
     def apply(self, conn: Connection, batch_id: int, value: Any, ids: Select, source: str) -> int:
         if self.op == "tag":
@@ -53,14 +60,20 @@ class Operation:
 
 
 def operation(op: str, value: Any) -> Operation:
+    if op == "rate" and value:
+        return Operation(op, "rating", f"rate {value}", N_("rate {value}"), value)
     if op in ("rate", "unrate"):
-        return Operation(op, "rating", f"rate {value}" if value else "unrate")
-    if op in ("tag", "untag"):
-        return Operation(op, f"tag:{value}", f"{op} {value}")
+        return Operation(op, "rating", "unrate", N_("remove the rating"))
+    if op == "tag":
+        return Operation(op, f"tag:{value}", f"tag {value}", N_("tag {value}"), value)
+    if op == "untag":
+        return Operation(op, f"tag:{value}", f"untag {value}", N_("untag {value}"), value)
     if op == "status":
-        return Operation(op, "status", f"set status {value}")
-    if op in ("pin", "unpin"):
-        return Operation(op, "rating_pinned", f"{op} rating")
+        return Operation(op, "status", f"set status {value}", N_("set status {value}"), value)
+    if op == "pin":
+        return Operation(op, "rating_pinned", "pin rating", N_("pin the rating"))
+    if op == "unpin":
+        return Operation(op, "rating_pinned", "unpin rating", N_("unpin the rating"))
     raise ValueError(f"unknown operation {op!r}")
 
 
@@ -111,10 +124,10 @@ def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
         return [Reply((Text(target, "echo"), Text(_("No customers match, so there is nothing to change."), "note")))]
     cap = ctx.settings.bulk.row_cap
     parts: list[Part] = [
-        Text(_("{verb}: {target}").format(verb=op.verb, target=target), "echo"),
+        Text(_("{verb}: {target}").format(verb=op.says(_), target=target), "echo"),
         Text(_("{n} customers would change.").format(n=count) if count != 1 else _("1 customer would change."), "heading"),
         Text(_("Now: {breakdown}").format(breakdown=", ".join(
-            f"{n} {_label(op, v)}" for v, n in sorted(counts.items(), key=lambda kv: -kv[1])))),
+            f"{n} {_label(op, v, _)}" for v, n in sorted(counts.items(), key=lambda kv: -kv[1])))),
         Text(_("For example: {names}").format(names=", ".join(f"{n} ({stars(r)})" for n, r in sample))
              + (" …" if count > len(sample) else "")),
     ]
@@ -131,14 +144,14 @@ def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
     return [Reply(tuple(parts))]
 
 
-def _label(op: Operation, value: str | None) -> str:
+def _label(op: Operation, value: str | None, _: Any) -> str:
     if op.field == "rating":
-        return f"now {value}" if value else "unrated"
+        return _("now {value}").format(value=value) if value else _("unrated")
     if op.field.startswith("tag:"):
-        return "tagged" if value == "yes" else "untagged"
+        return _("tagged") if value == "yes" else _("untagged")
     if op.field == "rating_pinned":
-        return "pinned" if value == "yes" else "not pinned"
-    return f"now {value}"
+        return _("pinned") if value == "yes" else _("not pinned")
+    return _("now {value}").format(value=_(value) if value else "—")
 
 
 @action("confirm")
@@ -154,7 +167,7 @@ def _confirm(ctx: Context, st: State) -> list[Reply]:
         return [Reply((Text(_("This change was already confirmed or cancelled."), "note"),))]
     if not ctx.user.at_least("manager"):
         log.warning("refused confirm by %s: role %s", ctx.user.identity.key, ctx.user.role)
-        return [Reply((Text(_("Only a manager may confirm changes. You are a {role}.").format(role=ctx.user.role),
+        return [Reply((Text(_("Only a manager may confirm changes. You are a {role}.").format(role=_(ctx.user.role)),
                             "error"),))]
     op = operation(p["op"], p.get("value"))
     try:
@@ -177,7 +190,7 @@ def _confirm(ctx: Context, st: State) -> list[Reply]:
         log.exception("bulk change failed; rolled back")
         return [Reply((Text(_("The change failed and nothing was changed. Please try again."), "error"),))]
     parts: list[Part] = [Text(_("Done: {verb} for {n} customers (batch #{batch}).").format(
-        verb=op.verb, n=changed, batch=batch), "heading")]
+        verb=op.says(_), n=changed, batch=batch), "heading")]
     if now_count != p.get("count"):
         parts.append(Text(_("The query matched {before} customers at preview and {now} at confirm; "
                             "the change used the customers matching now.").format(before=p.get("count"), now=now_count),

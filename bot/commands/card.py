@@ -68,7 +68,7 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
     place = ", ".join(v for v in (cust["city"], cust["region"], cust["country"]) if v)
     facts = [
         (_("rating"), stars(cust["rating"]) + (" 📌" if cust["rating_pinned"] else "")),
-        (_("status"), cust["status"]),
+        (_("status"), _(cust["status"])),
         (_("manager"), c.manager or "—"),
         (_("place"), place or "—"),
         (_("industry"), cust["industry"] or "—"),

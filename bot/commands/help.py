@@ -64,6 +64,6 @@ def whoami(ctx: Context, args: str) -> list[Reply]:
     u = ctx.user
     scope = _("only your own customers") if ctx.scope_manager_id is not None else _("every customer")
     return [Reply((Table((_("field"), _("value")), (
-        (_("name"), u.name), (_("role"), u.role), (_("identity"), u.identity.key),
+        (_("name"), u.name), (_("role"), _(u.role)), (_("identity"), u.identity.key),
         (_("you see"), scope), (_("language"), ctx.language),
     )),))]

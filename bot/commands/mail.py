@@ -93,8 +93,10 @@ def preview_template(ctx: Context, args: str) -> list[Reply]:
 
 @command("mail", example="mail winback to vip no purchases in last 90 days at tomorrow 9:00", role="manager", topic="mail")
 def mail(ctx: Context, args: str) -> list[Reply]:
-    """Schedule a mailing: 'mail TEMPLATE to QUERY at TIME' or '… every Monday 9:00' (add 'frozen'
-    to fix today's recipients)."""
+    """Schedule a mailing: 'mail TEMPLATE to QUERY at TIME' or '… every Monday 9:00' ('frozen' fixes recipients).
+
+    Add 'frozen' at the end to mail today's recipients at every run instead of re-evaluating the query.
+    """
     m = _MAIL.match(args.strip())
     if not m:
         return _error(ctx, ctx._("Say 'mail TEMPLATE to QUERY at TIME', e.g. 'mail winback to vip at tomorrow 9:00' "
@@ -109,6 +111,19 @@ def _schedule(ctx: Context, when: str):  # type: ignore[no-untyped-def]
     from mailing.when import parse_when
 
     return parse_when(when, ctx.settings.timezone, datetime.now(UTC))
+
+
+def _schedule_line(_, at: str, tz: str, cron: str | None, frozen: bool) -> str:  # type: ignore[no-untyped-def]
+    """One whole sentence per case, so that every language can word it naturally."""
+    if cron and frozen:
+        return _("First run {at} ({tz}), then on schedule '{cron}', always to today's recipients.").format(
+            at=at, tz=tz, cron=cron)
+    if cron:
+        return _("First run {at} ({tz}), then on schedule '{cron}'; the query is re-evaluated at each run.").format(
+            at=at, tz=tz, cron=cron)
+    if frozen:
+        return _("Sent at {at} ({tz}) to today's recipients.").format(at=at, tz=tz)
+    return _("Sent at {at} ({tz}); the query is evaluated then.").format(at=at, tz=tz)
 
 
 def _mail_preview(ctx: Context, p: dict) -> list[Reply]:  # type: ignore[type-arg]
@@ -133,9 +148,7 @@ def _mail_preview(ctx: Context, p: dict) -> list[Reply]:  # type: ignore[type-ar
         Text(_("{n} will receive it.").format(n=preview.will_receive), "heading"),
         Text(_("Matched {m}; left out: {no_email} without an email, {opted} opted out, {archived} archived.").format(
             m=preview.matched, no_email=preview.no_email, opted=preview.opted_out, archived=preview.archived)),
-        Text(_("First run {at} ({tz})").format(at=f"{local:%Y-%m-%d %H:%M}", tz=ctx.settings.timezone)
-             + (_(", then on schedule '{cron}'").format(cron=schedule.cron) if schedule.cron else "")
-             + (_("; recipients frozen now") if p["freeze"] else _("; the query is re-evaluated at each run"))),
+        Text(_schedule_line(_, f"{local:%Y-%m-%d %H:%M}", ctx.settings.timezone, schedule.cron, p["freeze"])),
     ]
     if preview.sample is not None:
         parts.append(Text(_("Sample for {name}:").format(name=preview.sample_customer), "note"))

@@ -34,7 +34,7 @@ def query_error_reply(ctx: Context, error: Any) -> Reply:
     """The query with a caret under the word, what was expected, suggestions as buttons."""
     parts: list[Part] = [Text(error.render(), "error")]
     buttons = [
-        Button(label[:60], ctx.remember("query", {"text": text}))
+        Button(label[:60], ctx.remember("query", {"text": text, "language": ctx.query_language}))
         for label, text in (getattr(error, "choices", None) or [])[:8]
     ]
     if buttons:
@@ -43,18 +43,18 @@ def query_error_reply(ctx: Context, error: Any) -> Reply:
     return Reply(tuple(parts))
 
 
-def answer_query(ctx: Context, text: str) -> list[Reply]:
+def answer_query(ctx: Context, text: str, language: str | None = None) -> list[Reply]:
     from query_language import QueryError
 
     try:
-        query = interpret_for(ctx, text)
+        query = interpret_for(ctx, text, language=language)
     except QueryError as e:
         return [query_error_reply(ctx, e)]
     if output_kind(query) == "card":
         from bot.commands.card import card_for_query
 
         return card_for_query(ctx, query)
-    return [page_reply(ctx, text, ctx.today, query, offset=0)]
+    return [page_reply(ctx, text, ctx.today, query, offset=0, language=language)]
 
 
 def _scope_note(ctx: Context, query: Any, shown: int) -> Text | None:
@@ -71,7 +71,8 @@ def _scope_note(ctx: Context, query: Any, shown: int) -> Text | None:
     return Text(ctx._("{n} more match among other managers' customers, which you cannot see.").format(n=hidden), "note")
 
 
-def page_reply(ctx: Context, text: str, today: date, query: Any, *, offset: int, replace: bool = False) -> Reply:
+def page_reply(ctx: Context, text: str, today: date, query: Any, *, offset: int, replace: bool = False,
+               language: str | None = None) -> Reply:
     """One page of the answer to ``query`` with its buttons."""
     from query_language import run_query
 
@@ -96,12 +97,13 @@ def page_reply(ctx: Context, text: str, today: date, query: Any, *, offset: int,
             parts.append(customer_table(result.rows, ctx._, ctx.settings.currency, start=offset))
     if note := _scope_note(ctx, query, result.count):
         parts.append(note)
-    parts.extend(_buttons(ctx, text, today, kind, offset, total))
+    parts.extend(_buttons(ctx, text, today, kind, offset, total, language or query.language))
     return Reply(tuple(parts), private=True, replace=replace)
 
 
-def _buttons(ctx: Context, text: str, today: date, kind: str, offset: int, total: int) -> list[Buttons]:
-    base = {"text": text, "today": today.isoformat(), "language": ctx.query_language}
+def _buttons(ctx: Context, text: str, today: date, kind: str, offset: int, total: int,
+             language: str) -> list[Buttons]:
+    base = {"text": text, "today": today.isoformat(), "language": language}
     rows: list[Buttons] = []
     if kind != "group" and total > PAGE_SIZE:
         prev_b = Button(ctx._("◀ Previous"), ctx.remember("page", {**base, "offset": max(0, offset - PAGE_SIZE)})) \
@@ -133,10 +135,11 @@ def _page(ctx: Context, st: State) -> list[Reply]:
         query = interpret_for(ctx, st.payload["text"], today, st.payload.get("language"))
     except QueryError as e:
         return [query_error_reply(ctx, e)]
-    return [page_reply(ctx, st.payload["text"], today, query, offset=int(st.payload["offset"]), replace=True)]
+    return [page_reply(ctx, st.payload["text"], today, query, offset=int(st.payload["offset"]), replace=True,
+                       language=st.payload.get("language"))]
 
 
 @action("query")
 def _query(ctx: Context, st: State) -> list[Reply]:
     """A chosen reading of an ambiguous query."""
-    return answer_query(ctx, st.payload["text"])
+    return answer_query(ctx, st.payload["text"], language=st.payload.get("language"))

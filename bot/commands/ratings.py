@@ -53,7 +53,7 @@ def _confirm_recompute(ctx: Context, st: State) -> list[Reply]:
 
     _ = ctx._
     if not ctx.user.at_least("manager"):
-        return [Reply((Text(_("Only a manager may confirm changes. You are a {role}.").format(role=ctx.user.role),
+        return [Reply((Text(_("Only a manager may confirm changes. You are a {role}.").format(role=_(ctx.user.role)),
                             "error"),))]
     today = date.fromisoformat(st.payload["today"])
     try:

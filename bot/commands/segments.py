@@ -79,7 +79,7 @@ def segment(ctx: Context, args: str) -> list[Reply]:
             seg = get_segment(conn, args)
     except SegmentError as e:
         return [Reply((Text(str(e), "error"),))]
-    return answer_query(ctx, f"in segment {seg.name}")
+    return answer_query(ctx, f"in segment {seg.name}", language="en")
 
 
 @command("drop segment", example="drop segment drill-buyers")
