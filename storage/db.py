@@ -93,7 +93,12 @@ def connect(url: str | None = None, *, migrate: bool = True, echo: bool = False)
 def analyze(engine: Engine) -> None:
     """Refresh planner statistics after a bulk load (SQLite is lost without them)."""
     with engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
+        if conn.dialect.name == "postgresql":  # only our schema's tables: a bare ANALYZE walks
+            from storage.schema import metadata  # every schema and waits on everyone's locks
+            quote = conn.dialect.identifier_preparer.quote
+            conn.exec_driver_sql("ANALYZE " + ", ".join(quote(t.name) for t in metadata.sorted_tables))
+        else:
+            conn.exec_driver_sql("ANALYZE")
 
 
 def table_names(engine: Engine) -> list[str]:

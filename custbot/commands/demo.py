@@ -30,13 +30,20 @@ register_error(DemoError, 2)
 def _language(context: AppContext, lang: str | None) -> str:
     chosen = lang or (context.settings.language if context.settings.language in LANGUAGES else "en")
     if chosen not in LANGUAGES:
-        raise DemoError(f"--lang {chosen}: the demo speaks {' and '.join(LANGUAGES)}; pick one of those")
+        raise DemoError(
+            f"--lang {chosen}: the demo speaks {' and '.join(LANGUAGES)}; pick one of those"
+        )
     return chosen
 
 
 def _run(console: Console, build) -> DemoSummary:  # type: ignore[no-untyped-def]
     """Run ``build(progress=...)`` behind a progress bar on stderr."""
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         tasks: dict[str, TaskID] = {}
 
@@ -51,9 +58,14 @@ def _run(console: Console, build) -> DemoSummary:  # type: ignore[no-untyped-def
 def _print_summary(console: Console, s: DemoSummary, url: str) -> None:
     table = Table(title=f"Demo data in {url}", show_header=False)
     for label, value in (
-        ("customers", s.customers), ("orders", s.orders), ("order lines", s.order_lines),
-        ("products", s.products), ("managers", s.managers), ("interactions", s.interactions),
-        ("tags on customers", s.customer_tags), ("saved segments", s.segments),
+        ("customers", s.customers),
+        ("orders", s.orders),
+        ("order lines", s.order_lines),
+        ("products", s.products),
+        ("managers", s.managers),
+        ("interactions", s.interactions),
+        ("tags on customers", s.customer_tags),
+        ("saved segments", s.segments),
     ):
         table.add_row(label, f"{value:,}")
     table.add_row("orders up to", s.today.isoformat())
@@ -65,16 +77,24 @@ def _print_summary(console: Console, s: DemoSummary, url: str) -> None:
 
 
 def _after_build(ctx: typer.Context) -> None:
-    """What happens once the demo database is ready. (The lead makes this open the terminal chat.)"""
-    typer.echo('Next: `custbot chat` to talk to the bot, or `custbot ask "QUERY"` for one answer.')
+    """Once the demo database is ready, open the terminal chat on it (reads a pipe too)."""
+    from custbot.commands.chat import open_chat
+
+    open_chat(ctx.find_root().obj)
 
 
 @app.command("demo")
 def demo(
     ctx: typer.Context,
-    customers: Annotated[int, typer.Option("--customers", min=1, help="How many demo customers.")] = 2000,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language of the demo data: en or ru.")] = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Delete ALL data first, then build the demo.")] = False,
+    customers: Annotated[
+        int, typer.Option("--customers", min=1, help="How many demo customers.")
+    ] = 2000,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of the demo data: en or ru.")
+    ] = None,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Delete ALL data first, then build the demo.")
+    ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same data.")] = 7,
 ) -> None:
     """Create the demo database (a tools distributor's customers) unless it has customers already."""
@@ -84,14 +104,26 @@ def demo(
     url = engine.url.render_as_string()
     existing = count_customers(engine)
     if existing and not rebuild:
-        console.print(f"{url} already holds {existing:,} customers; keeping them (--rebuild replaces ALL data).",
-                      markup=False, highlight=False)
+        console.print(
+            f"{url} already holds {existing:,} customers; keeping them (--rebuild replaces ALL data).",
+            markup=False,
+            highlight=False,
+        )
     else:
         language = _language(context, lang)
         if rebuild:
             clear_data(engine)
-        summary = _run(console, lambda progress: build_demo(
-            engine, customers=customers, seed=seed, today=context.today(), lang=language, progress=progress))
+        summary = _run(
+            console,
+            lambda progress: build_demo(
+                engine,
+                customers=customers,
+                seed=seed,
+                today=context.today(),
+                lang=language,
+                progress=progress,
+            ),
+        )
         _print_summary(console, summary, url)
     _after_build(ctx)
 
@@ -99,10 +131,16 @@ def demo(
 @app.command("generate")
 def generate_command(
     ctx: typer.Context,
-    customers: Annotated[int, typer.Option("--customers", min=1, help="Exactly this many customers.")] = 1_000_000,
-    orders: Annotated[int, typer.Option("--orders", min=1, help="Exactly this many orders (about 3 lines each).")] = 5_000_000,
+    customers: Annotated[
+        int, typer.Option("--customers", min=1, help="Exactly this many customers.")
+    ] = 1_000_000,
+    orders: Annotated[
+        int, typer.Option("--orders", min=1, help="Exactly this many orders (about 3 lines each).")
+    ] = 5_000_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same data.")] = 7,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language of the data: en or ru.")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of the data: en or ru.")
+    ] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Delete ALL data first.")] = False,
 ) -> None:
     """Generate a large synthetic customer base (for load tests), streamed in chunks."""
@@ -112,9 +150,18 @@ def generate_command(
     language = _language(context, lang)
     if rebuild:
         clear_data(engine)
-    summary = _run(console, lambda progress: generate(
-        engine, customers=customers, orders=orders, seed=seed, today=context.today(), lang=language,
-        progress=progress))
+    summary = _run(
+        console,
+        lambda progress: generate(
+            engine,
+            customers=customers,
+            orders=orders,
+            seed=seed,
+            today=context.today(),
+            lang=language,
+            progress=progress,
+        ),
+    )
     rows = summary.customers + summary.orders + summary.order_lines + summary.interactions
     _print_summary(console, summary, engine.url.render_as_string())
     console.print(f"{rows / max(summary.seconds, 1e-9):,.0f} rows/s", highlight=False)
