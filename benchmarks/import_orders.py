@@ -2,9 +2,10 @@
 
 The baseline, measured in the same run, is a bare ``sqlite3`` ``executemany`` of the same rows
 (parsed with the ``csv`` module) into one plain table. Each phase runs in a fresh process so
-its peak RSS is its own. Target: < 60 s for 1,000,000 lines; memory must not grow with the file.
+its peak RSS is its own. Target: < 60 s for 1,000,000 lines; memory must not grow with the file, so a smaller run
+(``--small``, default 100,000 lines) is measured too and the peak RSS of both is compared.
 
-    .venv/bin/python benchmarks/import_orders.py --lines 1000000
+    .venv/bin/python benchmarks/import_orders.py --lines 1000000 --small 100000
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import multiprocessing
+import os
 import random
 import resource
 import sqlite3
@@ -105,35 +107,45 @@ def _run(target, *args):  # type: ignore[no-untyped-def]
     return result
 
 
+def _measure(folder: Path, lines: int, customers: int, products: int) -> dict:
+    t = time.perf_counter()
+    path = generate(folder, lines, customers, products)
+    made = time.perf_counter() - t
+    base, base_rss = _run(_baseline, path, folder / "baseline.sqlite")
+    took, rss, rss_before, summary, again, changed = _run(_import, folder, folder / "custbot.sqlite")
+    return {"lines": lines, "mb": path.stat().st_size / 1e6, "made": made, "base": base,
+            "base_rss": base_rss, "took": took, "rss": rss, "rss_before": rss_before,
+            "summary": summary, "again": again, "changed": changed}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=100_000, help="a second, smaller run (0: none)")
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--products", type=int, default=5_000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        t = time.perf_counter()
-        path = generate(folder, args.lines, args.customers, args.products)
-        print(
-            f"generated {args.lines:,} lines ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s"
-        )
-        base, base_rss = _run(_baseline, path, folder / "baseline.sqlite")
-        took, rss, rss_before, summary, again, changed = _run(
-            _import, folder, folder / "custbot.sqlite"
-        )
-    print(
-        f"baseline  sqlite3 executemany: {base:6.1f} s  {args.lines / base:>10,.0f} rows/s  peak RSS {base_rss:5.0f} MB"
-    )
-    print(
-        f"custbot   import sales:        {took:6.1f} s  {args.lines / took:>10,.0f} rows/s  peak RSS {rss:5.0f} MB"
-        f" (before the sales import {rss_before:.0f} MB)"
-    )
-    print(
-        f"ratio     import / baseline:   {took / base:.1f}x   target < 60 s: {'met' if took < 60 else 'MISSED'}"
-    )
-    print(f"re-import of the same file:    {again:6.1f} s  changed anything: {changed}")
-    print(summary)
+    print(f"machine: {os.cpu_count()} cpus, load at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    results = []
+    for lines in [n for n in (args.small, args.lines) if n]:
+        with tempfile.TemporaryDirectory() as tmp:
+            results.append(_measure(Path(tmp), lines, args.customers, args.products))
+    for r in results:
+        n = r["lines"]
+        print(f"--- {n:,} lines ({r['mb']:.0f} MB, generated in {r['made']:.1f} s)")
+        print(f"baseline  sqlite3 executemany: {r['base']:6.1f} s  {n / r['base']:>10,.0f} rows/s  "
+              f"peak RSS {r['base_rss']:5.0f} MB")
+        print(f"custbot   import sales:        {r['took']:6.1f} s  {n / r['took']:>10,.0f} rows/s  "
+              f"peak RSS {r['rss']:5.0f} MB (before the sales import {r['rss_before']:.0f} MB)")
+        print(f"ratio     import / baseline:   {r['took'] / r['base']:.1f}x"
+              + (f"   target < 60 s: {'met' if r['took'] < 60 else 'MISSED'}" if n >= 1_000_000 else ""))
+        print(f"re-import of the same file:    {r['again']:6.1f} s  changed anything: {r['changed']}")
+        print(r["summary"])
+    if len(results) == 2:
+        small, big = results
+        print(f"memory: peak RSS {small['rss']:.0f} MB at {small['lines']:,} lines vs {big['rss']:.0f} MB at "
+              f"{big['lines']:,} ({big['rss'] - small['rss']:+.0f} MB for {big['lines'] // small['lines']}x the lines)")
+    print(f"load at end {' '.join(f'{x:.2f}' for x in os.getloadavg())} (the machine is shared: compare ratios)")
 
 
 if __name__ == "__main__":

@@ -136,8 +136,12 @@ def set_field(
         insert(audit_log).from_select(
             ["batch_id", "at", "customer_id", "field", "before", "after"],
             select(
-                literal(batch_id), literal(now), customers.c.id, literal(field),
-                _as_text(field, column), after,
+                literal(batch_id),
+                literal(now),
+                customers.c.id,
+                literal(field),
+                _as_text(field, column),
+                after,
             ).where(targets),
         )
     )
@@ -146,12 +150,18 @@ def set_field(
             insert(rating_history).from_select(
                 ["customer_id", "at", "before", "after", "source", "batch_id"],
                 select(
-                    customers.c.id, literal(now), customers.c.rating, after,
-                    literal(source), literal(batch_id),
+                    customers.c.id,
+                    literal(now),
+                    customers.c.rating,
+                    after,
+                    literal(source),
+                    literal(batch_id),
                 ).where(targets),
             )
         )
-    result = conn.execute(update(customers).where(targets).values({column: value, "updated_at": now}))
+    result = conn.execute(
+        update(customers).where(targets).values({column: value, "updated_at": now})
+    )
     return result.rowcount
 
 
@@ -163,7 +173,9 @@ def _tag_id(conn: Connection, name: str) -> int:
 
 
 def _has_tag(tag_id: int):  # type: ignore[no-untyped-def]
-    return exists().where(customer_tags.c.customer_id == customers.c.id, customer_tags.c.tag_id == tag_id)
+    return exists().where(
+        customer_tags.c.customer_id == customers.c.id, customer_tags.c.tag_id == tag_id
+    )
 
 
 def add_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
@@ -174,8 +186,14 @@ def add_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
     conn.execute(
         insert(audit_log).from_select(
             ["batch_id", "at", "customer_id", "field", "before", "after"],
-            select(literal(batch_id), literal(now), customers.c.id, literal(f"tag:{tag.lower()}"),
-                   literal("no"), literal("yes")).where(targets),
+            select(
+                literal(batch_id),
+                literal(now),
+                customers.c.id,
+                literal(f"tag:{tag.lower()}"),
+                literal("no"),
+                literal("yes"),
+            ).where(targets),
         )
     )
     n = conn.execute(select(func.count()).where(targets)).scalar_one()
@@ -184,13 +202,19 @@ def add_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
             ["customer_id", "tag_id"], select(customers.c.id, literal(tag_id)).where(targets)
         )
     )
-    conn.execute(update(customers).where(customers.c.id.in_(_audited(batch_id, tag, "yes"))).values(updated_at=now))
+    conn.execute(
+        update(customers)
+        .where(customers.c.id.in_(_audited(batch_id, tag, "yes")))
+        .values(updated_at=now)
+    )
     return n
 
 
 def _audited(batch_id: int, tag: str, after: str) -> Select:
     return select(audit_log.c.customer_id).where(
-        audit_log.c.batch_id == batch_id, audit_log.c.field == f"tag:{tag.lower()}", audit_log.c.after == after
+        audit_log.c.batch_id == batch_id,
+        audit_log.c.field == f"tag:{tag.lower()}",
+        audit_log.c.after == after,
     )
 
 
@@ -202,8 +226,14 @@ def remove_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
     conn.execute(
         insert(audit_log).from_select(
             ["batch_id", "at", "customer_id", "field", "before", "after"],
-            select(literal(batch_id), literal(now), customers.c.id, literal(f"tag:{tag.lower()}"),
-                   literal("yes"), literal("no")).where(targets),
+            select(
+                literal(batch_id),
+                literal(now),
+                customers.c.id,
+                literal(f"tag:{tag.lower()}"),
+                literal("yes"),
+                literal("no"),
+            ).where(targets),
         )
     )
     changed = _audited(batch_id, tag, "no")
@@ -225,7 +255,8 @@ def breakdown(conn: Connection, field: str, ids: Select) -> dict[str | None, int
     else:
         expr = _as_text(field, FIELDS[field])
     rows = conn.execute(
-        select(expr.label("v"), func.count()).where(customers.c.id.in_(ids.scalar_subquery()))
+        select(expr.label("v"), func.count())
+        .where(customers.c.id.in_(ids.scalar_subquery()))
         .group_by(expr)
     )
     return {v: n for v, n in rows}
@@ -254,7 +285,9 @@ def _later_change_exists(batch_id: int, undo_id: int | None):  # type: ignore[no
 def _current_matches_after(field: str):  # type: ignore[no-untyped-def]
     if field.startswith("tag:"):
         tag_q = select(tags.c.id).where(tags.c.name == field[4:]).scalar_subquery()
-        has = exists().where(customer_tags.c.customer_id == customers.c.id, customer_tags.c.tag_id == tag_q)
+        has = exists().where(
+            customer_tags.c.customer_id == customers.c.id, customer_tags.c.tag_id == tag_q
+        )
         return case((has, literal("yes")), else_=literal("no")) == audit_log.c.after
     return _as_text(field, FIELDS[field]).is_not_distinct_from(audit_log.c.after)
 
@@ -271,15 +304,23 @@ def _revertible(batch_id: int, field: str, undo_id: int | None = None):  # type:
 
 def plan_undo(conn: Connection, batch_id: int) -> UndoPlan:
     """What undoing ``batch_id`` would do: how many revert, which customers conflict."""
-    fields = conn.execute(
-        select(audit_log.c.field).where(audit_log.c.batch_id == batch_id).distinct()
-    ).scalars().all()
+    fields = (
+        conn.execute(select(audit_log.c.field).where(audit_log.c.batch_id == batch_id).distinct())
+        .scalars()
+        .all()
+    )
     ok: set[int] = set()
     for field in fields:
-        ok.update(conn.execute(select(customers.c.id).where(_revertible(batch_id, field))).scalars())
+        ok.update(
+            conn.execute(select(customers.c.id).where(_revertible(batch_id, field))).scalars()
+        )
     all_rows = conn.execute(
         select(customers.c.id, customers.c.name)
-        .where(customers.c.id.in_(select(audit_log.c.customer_id).where(audit_log.c.batch_id == batch_id)))
+        .where(
+            customers.c.id.in_(
+                select(audit_log.c.customer_id).where(audit_log.c.batch_id == batch_id)
+            )
+        )
         .order_by(customers.c.name)
     ).all()
     conflicts = [(cid, name) for cid, name in all_rows if cid not in ok]
@@ -294,28 +335,44 @@ def apply_undo(conn: Connection, batch_id: int, actor: Actor) -> tuple[int, int]
     """
     original = conn.execute(select(batches).where(batches.c.id == batch_id)).one()
     undo_id = start_batch(
-        conn, actor, action="undo", description=f"undo of batch {batch_id}: {original.description}",
-        query=original.query, undoes=batch_id,
+        conn,
+        actor,
+        action="undo",
+        description=f"undo of batch {batch_id}: {original.description}",
+        query=original.query,
+        undoes=batch_id,
     )
     groups = conn.execute(
         select(audit_log.c.field, audit_log.c.before, audit_log.c.after)
-        .where(audit_log.c.batch_id == batch_id).distinct()
+        .where(audit_log.c.batch_id == batch_id)
+        .distinct()
     ).all()
     for field, before, after in groups:
         ids = (
             select(customers.c.id)
             .select_from(customers.join(audit_log, audit_log.c.customer_id == customers.c.id))
-            .where(_revertible(batch_id, field, undo_id), audit_log.c.before.is_not_distinct_from(before),
-                   audit_log.c.after.is_not_distinct_from(after))
+            .where(
+                _revertible(batch_id, field, undo_id),
+                audit_log.c.before.is_not_distinct_from(before),
+                audit_log.c.after.is_not_distinct_from(after),
+            )
         )
         if field.startswith("tag:"):
             tag = field[4:]
             (add_tag if before == "yes" else remove_tag)(conn, undo_id, tag, ids)
         else:
-            set_field(conn, undo_id, field, _to_value(field, before), ids,
-                      source=f"undo of batch {batch_id} by {actor.label}")
+            set_field(
+                conn,
+                undo_id,
+                field,
+                _to_value(field, before),
+                ids,
+                source=f"undo of batch {batch_id} by {actor.label}",
+            )
     touched = conn.execute(
-        select(func.count(audit_log.c.customer_id.distinct())).where(audit_log.c.batch_id == undo_id)
+        select(func.count(audit_log.c.customer_id.distinct())).where(
+            audit_log.c.batch_id == undo_id
+        )
     ).scalar_one()
     finish_batch(conn, undo_id, touched)
     conn.execute(update(batches).where(batches.c.id == batch_id).values(undone_by_batch_id=undo_id))

@@ -19,8 +19,24 @@ from storage.schema import customer_tags, customers, tags
 __all__ = ["export_customers", "EXPORT_COLUMNS", "MIME"]
 
 EXPORT_COLUMNS = [
-    "external_id", "name", "city", "region", "country", "industry", "manager", "email", "phone",
-    "status", "rating", "tags", "spend", "orders", "last_purchase", "abc", "xyz", "rfm_segment",
+    "external_id",
+    "name",
+    "city",
+    "region",
+    "country",
+    "industry",
+    "manager",
+    "email",
+    "phone",
+    "status",
+    "rating",
+    "tags",
+    "spend",
+    "orders",
+    "last_purchase",
+    "abc",
+    "xyz",
+    "rfm_segment",
 ]
 MIME = {
     "csv": "text/csv",
@@ -33,15 +49,21 @@ def _contacts(conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         for cid, email, phone in conn.execute(
-            select(customers.c.id, customers.c.email, customers.c.phone).where(customers.c.id.in_(chunk))
+            select(customers.c.id, customers.c.email, customers.c.phone).where(
+                customers.c.id.in_(chunk)
+            )
         ):
             out[cid] = {"email": email, "phone": phone, "tags": ""}
-        tag_expr = func.group_concat(tags.c.name, "; ") if conn.dialect.name == "sqlite" \
+        tag_expr = (
+            func.group_concat(tags.c.name, "; ")
+            if conn.dialect.name == "sqlite"
             else func.string_agg(tags.c.name, "; ")
+        )
         for cid, names in conn.execute(
             select(customer_tags.c.customer_id, tag_expr)
             .join(tags, tags.c.id == customer_tags.c.tag_id)
-            .where(customer_tags.c.customer_id.in_(chunk)).group_by(customer_tags.c.customer_id)
+            .where(customer_tags.c.customer_id.in_(chunk))
+            .group_by(customer_tags.c.customer_id)
         ):
             out[cid]["tags"] = names
     return out

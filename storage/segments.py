@@ -17,7 +17,15 @@ from sqlalchemy import Connection, Select, delete, func, insert, literal, select
 from storage.changes import utcnow
 from storage.schema import segment_members, segments
 
-__all__ = ["SegmentError", "Segment", "save_segment", "list_segments", "get_segment", "drop_segment", "NAME_RULE"]
+__all__ = [
+    "SegmentError",
+    "Segment",
+    "save_segment",
+    "list_segments",
+    "get_segment",
+    "drop_segment",
+    "NAME_RULE",
+]
 
 NAME_RULE = re.compile(r"^[\w][\w.-]{0,59}$", re.UNICODE)
 
@@ -49,46 +57,99 @@ def normalise_name(name: str) -> str:
 
 
 def save_segment(
-    conn: Connection, name: str, query: str, *, kind: str, owner_id: int | None, language: str = "en",
-    members: Select | None = None, as_of: date | None = None,
+    conn: Connection,
+    name: str,
+    query: str,
+    *,
+    kind: str,
+    owner_id: int | None,
+    language: str = "en",
+    members: Select | None = None,
+    as_of: date | None = None,
 ) -> Segment:
     name = normalise_name(name)
     if conn.execute(select(segments.c.id).where(segments.c.name == name)).first():
-        raise SegmentError(f"a segment called '{name}' exists already: drop it first ('drop segment {name}') "
-                           "or choose another name")
+        raise SegmentError(
+            f"a segment called '{name}' exists already: drop it first ('drop segment {name}') "
+            "or choose another name"
+        )
     seg_id = conn.execute(
-        insert(segments).values(name=name, query=query, language=language, kind=kind, owner_id=owner_id,
-                                created_at=utcnow(), frozen_as_of=as_of if kind == "static" else None)
+        insert(segments)
+        .values(
+            name=name,
+            query=query,
+            language=language,
+            kind=kind,
+            owner_id=owner_id,
+            created_at=utcnow(),
+            frozen_as_of=as_of if kind == "static" else None,
+        )
         .returning(segments.c.id)
     ).scalar_one()
     if kind == "static":
         if members is None:
             raise ValueError("a static segment needs its members")
         sub = members.subquery()
-        conn.execute(insert(segment_members).from_select(
-            ["segment_id", "customer_id"], select(literal(seg_id), sub.c[0]).distinct()))
+        conn.execute(
+            insert(segment_members).from_select(
+                ["segment_id", "customer_id"], select(literal(seg_id), sub.c[0]).distinct()
+            )
+        )
     return get_segment(conn, name)
 
 
 def _members_count():  # type: ignore[no-untyped-def]
-    return (select(func.count()).where(segment_members.c.segment_id == segments.c.id).scalar_subquery())
+    return (
+        select(func.count()).where(segment_members.c.segment_id == segments.c.id).scalar_subquery()
+    )
 
 
 def list_segments(conn: Connection) -> list[Segment]:
-    rows = conn.execute(select(segments, _members_count().label("members")).order_by(segments.c.name)).all()
-    return [Segment(r.id, r.name, r.query, r.language, r.kind, r.owner_id,
-                    r.members if r.kind == "static" else None, r.frozen_as_of) for r in rows]
+    rows = conn.execute(
+        select(segments, _members_count().label("members")).order_by(segments.c.name)
+    ).all()
+    return [
+        Segment(
+            r.id,
+            r.name,
+            r.query,
+            r.language,
+            r.kind,
+            r.owner_id,
+            r.members if r.kind == "static" else None,
+            r.frozen_as_of,
+        )
+        for r in rows
+    ]
 
 
 def get_segment(conn: Connection, name: str) -> Segment:
     key = name.strip().strip("'\"«»").lower()
-    r = conn.execute(select(segments, _members_count().label("members")).where(segments.c.name == key)).first()
+    r = conn.execute(
+        select(segments, _members_count().label("members")).where(segments.c.name == key)
+    ).first()
     if r is None:
-        known = conn.execute(select(segments.c.name).order_by(segments.c.name).limit(20)).scalars().all()
-        hint = f"; known segments: {', '.join(known)}" if known else "; there are no saved segments yet"
+        known = (
+            conn.execute(select(segments.c.name).order_by(segments.c.name).limit(20))
+            .scalars()
+            .all()
+        )
+        hint = (
+            f"; known segments: {', '.join(known)}"
+            if known
+            else "; there are no saved segments yet"
+        )
         raise SegmentError(f"no segment is called '{key}'{hint}")
-    return Segment(r.id, r.name, r.query, r.language, r.kind, r.owner_id,
-                   r.members if r.kind == "static" else None, r.frozen_as_of)
+    return Segment(
+        r.id,
+        r.name,
+        r.query,
+        r.language,
+        r.kind,
+        r.owner_id,
+        r.members if r.kind == "static" else None,
+        r.frozen_as_of,
+    )
 
 
 def drop_segment(conn: Connection, name: str) -> Segment:

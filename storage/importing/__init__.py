@@ -46,12 +46,13 @@ class ImportReport:
 
     @property
     def changed(self) -> bool:
-        return any(c.created or c.updated for c in self.tables.values())
+        return any(c.created or c.updated or c.removed for c in self.tables.values())
 
     def summary(self) -> str:
         """One line, e.g. ``sales.csv: 4792 lines; orders 2093 created, 0 updated, 0 unchanged``."""
         parts = [
             f"{t} {c.created} created, {c.updated} updated, {c.unchanged} unchanged"
+            + (f", {c.removed} removed" if c.removed else "")
             for t, c in self.tables.items()
         ]
         return f"{self.source}: {self.lines} lines; " + ("; ".join(parts) or "nothing to do")

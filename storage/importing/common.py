@@ -44,9 +44,10 @@ class Run:
         self.counts[table] = self.counts.get(table, MergeCounts()) + counts
 
     def advance(self, chunk: pd.DataFrame) -> None:
-        self.done = int(chunk.index[-1]) - 1 if len(chunk) else self.done
-        if self.progress:
-            self.progress(min(self.done, self.total_lines), self.total_lines)
+        """Count the chunk's records; report progress in the file's lines."""
+        self.done += len(chunk)
+        if self.progress and len(chunk):
+            self.progress(min(int(chunk.index[-1]) - 1, self.total_lines), self.total_lines)
 
     def convert(self, chunk: pd.DataFrame, column: str, parse: Parser, what: str) -> pd.Series:
         """Parse ``column`` (None where empty); each unreadable cell becomes a row error."""

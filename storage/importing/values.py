@@ -20,7 +20,9 @@ import pandas as pd
 
 __all__ = [
     "parse_numbers",
+    "parse_floats",
     "parse_dates",
+    "parse_days",
     "parse_datetimes",
     "parse_yesno",
     "normalise_ids",
@@ -57,16 +59,20 @@ def to_number(text: str) -> float | None:
     return value if value == value and value not in (float("inf"), float("-inf")) else None
 
 
-def parse_numbers(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_floats(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Like ``parse_numbers`` but a float64 Series (NaN where empty or bad): no per-cell objects."""
     empty = cells == ""
-    fast = pd.to_numeric(cells.where(~empty), errors="coerce")
+    fast = pd.to_numeric(cells.where(~empty, "nan"), errors="coerce").astype(float)
     slow = fast.isna() & ~empty
     if slow.any():
-        fast = fast.astype(object)
-        fast[slow] = cells[slow].map(to_number)
-    values = fast.astype(object).where(~empty & fast.notna(), None)
-    bad = ~empty & pd.Series([v is None for v in values], index=cells.index)
-    return values, bad
+        fast[slow] = [np.nan if v is None else v for v in cells[slow].map(to_number)]
+    fast[~np.isfinite(fast)] = np.nan
+    return fast, ~empty & fast.isna()
+
+
+def parse_numbers(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    fast, bad = parse_floats(cells)
+    return fast.astype(object).where(fast.notna(), None), bad
 
 
 def _to_datetime(text: str) -> datetime | None:
@@ -82,6 +88,14 @@ def _to_datetime(text: str) -> datetime | None:
         return None
 
 
+def _stamp(text: str) -> pd.Timestamp:
+    value = _to_datetime(text)
+    try:
+        return pd.NaT if value is None else pd.Timestamp(value).as_unit("ns")
+    except (OverflowError, ValueError):  # outside pandas' years 1677-2262: not a sales date
+        return pd.NaT
+
+
 def parse_datetimes(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """ISO (``2026-03-01``, ``2026-03-01 08:26``) or day-first (``01.03.2026``) → datetime."""
     empty = (cells == "").to_numpy()
@@ -94,6 +108,18 @@ def parse_datetimes(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     return pd.Series(values, index=cells.index, dtype=object), pd.Series(
         missing & ~empty, index=cells.index
     )
+
+
+def parse_days(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Like ``parse_dates`` but a datetime64 Series at midnight (NaT where empty or bad)."""
+    empty = (cells == "").to_numpy()
+    fast = pd.to_datetime(cells.where(~empty), format="ISO8601", errors="coerce")
+    slow = np.flatnonzero(fast.isna().to_numpy() & ~empty)
+    if len(slow):
+        fast = fast.copy()
+        fast.iloc[slow] = pd.DatetimeIndex([_stamp(cells.iat[pos]) for pos in slow], dtype=fast.dtype)
+    fast = fast.dt.normalize()
+    return fast, pd.Series(fast.isna().to_numpy() & ~empty, index=cells.index)
 
 
 def parse_dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -111,12 +137,13 @@ def parse_yesno(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def normalise_ids(cells: pd.Series) -> pd.Series:
     """Identifiers exported as floats (``17850.0``) become ``17850``; others stay as written."""
-    maybe = [c.endswith("0") and "." in c for c in cells]
+    codes, uniques = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=False)
+    maybe = [c.endswith("0") and "." in c for c in uniques]
     if not any(maybe):
         return cells
-    out = cells.copy()
-    out[maybe] = cells[maybe].str.replace(_INT_FLOAT, r"\1", regex=True)
-    return out
+    fixed = np.array([_INT_FLOAT.sub(r"\1", c) if m else c for c, m in zip(uniques, maybe, strict=True)],
+                     dtype=object)  # fmt: skip
+    return pd.Series(fixed[codes], index=cells.index, dtype=object)
 
 
 def infer_type(cells: pd.Series) -> str | None:

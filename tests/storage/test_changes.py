@@ -7,7 +7,15 @@ from datetime import date
 from sqlalchemy import insert, select
 
 from storage.changes import (
-    Actor, add_tag, apply_undo, breakdown, finish_batch, plan_undo, remove_tag, set_field, start_batch,
+    Actor,
+    add_tag,
+    apply_undo,
+    breakdown,
+    finish_batch,
+    plan_undo,
+    remove_tag,
+    set_field,
+    start_batch,
 )
 from storage.schema import audit_log, customer_tags, customers, rating_history, tags
 
@@ -16,11 +24,19 @@ BOB = Actor("slack", "T1:U2", None, "Bob (slack)")
 
 
 def _seed(conn) -> None:  # type: ignore[no-untyped-def]
-    conn.execute(insert(customers), [
-        {"external_id": f"c{i}", "name": f"Cust {i}", "city": "Moscow" if i < 6 else "Kazan",
-         "rating": ["A", "B", "C", None][i % 4], "created_at": date(2025, 1, 1)}
-        for i in range(10)
-    ])
+    conn.execute(
+        insert(customers),
+        [
+            {
+                "external_id": f"c{i}",
+                "name": f"Cust {i}",
+                "city": "Moscow" if i < 6 else "Kazan",
+                "rating": ["A", "B", "C", None][i % 4],
+                "created_at": date(2025, 1, 1),
+            }
+            for i in range(10)
+        ],
+    )
 
 
 def _ids(city: str):  # type: ignore[no-untyped-def]
@@ -42,13 +58,29 @@ def test_set_field_audits_only_real_changes_and_undo_restores(engine) -> None:  
     assert n == 4  # two were A already
     with engine.connect() as conn:
         assert conn.execute(select(audit_log).where(audit_log.c.batch_id == batch)).rowcount != 0
-        audit = conn.execute(select(audit_log.c.before, audit_log.c.after).where(audit_log.c.batch_id == batch)).all()
-        assert sorted(audit, key=str) == sorted([("B", "A"), ("B", "A"), ("C", "A"), (None, "A")], key=str)
-        assert len(conn.execute(select(rating_history).where(rating_history.c.batch_id == batch)).all()) == 4
+        audit = conn.execute(
+            select(audit_log.c.before, audit_log.c.after).where(audit_log.c.batch_id == batch)
+        ).all()
+        assert sorted(audit, key=str) == sorted(
+            [("B", "A"), ("B", "A"), ("C", "A"), (None, "A")], key=str
+        )
+        assert (
+            len(
+                conn.execute(select(rating_history).where(rating_history.c.batch_id == batch)).all()
+            )
+            == 4
+        )
     # Bob changes one of them afterwards: a conflict for the undo
     with engine.begin() as conn:
         b2 = start_batch(conn, BOB, action="rate", description="rate C: c1")
-        set_field(conn, b2, "rating", "C", select(customers.c.id).where(customers.c.external_id == "c1"), source="Bob")
+        set_field(
+            conn,
+            b2,
+            "rating",
+            "C",
+            select(customers.c.id).where(customers.c.external_id == "c1"),
+            source="Bob",
+        )
         plan = plan_undo(conn, batch)
     assert plan.revertible == 3 and [name for _, name in plan.conflicts] == ["Cust 1"]
     with engine.begin() as conn:
@@ -56,7 +88,9 @@ def test_set_field_audits_only_real_changes_and_undo_restores(engine) -> None:  
         after = _ratings(conn)
     assert reverted == 3
     assert after["c1"] == "C"  # left alone
-    assert {k: v for k, v in after.items() if k != "c1"} == {k: v for k, v in before.items() if k != "c1"}
+    assert {k: v for k, v in after.items() if k != "c1"} == {
+        k: v for k, v in before.items() if k != "c1"
+    }
 
 
 def test_tags_and_pins_round_trip_through_undo(engine) -> None:  # type: ignore[no-untyped-def]
