@@ -1,0 +1,62 @@
+"""Mailings and call lists: templates, schedules, the outbox, SMTP delivery, opt-out.
+
+Example::
+
+    from mailing import save_template, parse_when, create_mailing, enqueue_due, send_pending
+"""
+
+from __future__ import annotations
+
+from mailing.call_lists import call_list_xlsx
+from mailing.errors import MailingError
+from mailing.mailings import (
+    MailingInfo,
+    Preview,
+    cancel_mailing,
+    create_mailing,
+    list_mailings,
+    preview_mailing,
+)
+from mailing.optout import opt_out_by_email, opt_out_customer
+from mailing.outbox import Report, due_reports, enqueue_due, final_report
+from mailing.sender import SendStats, send_pending
+from mailing.templates import (
+    Rendered,
+    Template,
+    get_template,
+    load_templates_from_folder,
+    render_for_customer,
+    save_template,
+)
+from mailing.when import Schedule, next_run_after, parse_when
+from mailing.worker import mail_pass, run_mail_worker
+
+__all__ = [
+    "MailingError",
+    "Template",
+    "Rendered",
+    "save_template",
+    "get_template",
+    "load_templates_from_folder",
+    "render_for_customer",
+    "Schedule",
+    "parse_when",
+    "next_run_after",
+    "Preview",
+    "MailingInfo",
+    "preview_mailing",
+    "create_mailing",
+    "list_mailings",
+    "cancel_mailing",
+    "Report",
+    "enqueue_due",
+    "final_report",
+    "due_reports",
+    "SendStats",
+    "send_pending",
+    "opt_out_by_email",
+    "opt_out_customer",
+    "call_list_xlsx",
+    "mail_pass",
+    "run_mail_worker",
+]

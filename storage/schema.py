@@ -140,7 +140,9 @@ property_definitions = Table(
 customer_properties = Table(
     "customer_properties",
     metadata,
-    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("property_id", Integer, ForeignKey("property_definitions.id"), primary_key=True),
     Column("number_value", Float),
     Column("date_value", Date),
@@ -217,7 +219,9 @@ tags = Table(
 customer_tags = Table(
     "customer_tags",
     metadata,
-    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("tag_id", Integer, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
     Index("ix_customer_tags_tag_customer", "tag_id", "customer_id"),
 )
@@ -240,7 +244,9 @@ segment_members = Table(
     "segment_members",
     metadata,
     Column("segment_id", Integer, ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
-    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    ),
 )
 
 # --- changes: batches, audit, rating history ----------------------------------------------
@@ -306,7 +312,9 @@ customer_classes = Table(
     "customer_classes",
     metadata,
     Column("run_id", Integer, ForeignKey("class_runs.id", ondelete="CASCADE"), primary_key=True),
-    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("revenue", Float, nullable=False, server_default="0"),
     Column("abc", String(1)),
     Column("xyz", String(1)),
@@ -383,6 +391,9 @@ mailings = Table(
     Column("first_run_at", DateTime, nullable=False),  # UTC
     Column("recurrence", String(120)),  # cron expression in the configured time zone
     Column("next_run_at", DateTime),  # UTC; null when finished or cancelled
+    Column("runs_started", Integer, nullable=False, server_default="0"),  # last run_no enqueued
+    Column("runs_reported", Integer, nullable=False, server_default="0"),  # last run reported
+    Column("last_error", Text),  # why the last run could not pick its audience
     Column("status", String(16), nullable=False, server_default="scheduled"),
     Column("created_at", DateTime, nullable=False),
     Column("cancelled_at", DateTime),

@@ -70,7 +70,7 @@ def send_due_command(ctx: typer.Context) -> None:
     if stats.error:
         typer.echo(f"stopped early: {stats.error}", err=True)
     for _chat, report in reports:
-        typer.echo(report.text)
+        typer.echo(report.text())
 
 
 @mail_app.command("templates")
