@@ -160,10 +160,10 @@ class ChatCore:
         return self._fixed_today or datetime.now(self.settings.tz).date()
 
     def catalog(self):  # type: ignore[no-untyped-def]
-        from query_language import CatalogCache
+        from query_language import LANGUAGES, CatalogCache
 
         if self._catalog_cache is None:
-            self._catalog_cache = CatalogCache(self.engine)
+            self._catalog_cache = CatalogCache(self.engine, languages=tuple(LANGUAGES))  # every lexicon, built at load
         return self._catalog_cache.get()
 
     def invalidate_catalog(self) -> None:

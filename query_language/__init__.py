@@ -18,8 +18,8 @@ from query_language.ast import Card, Count, Group, List, Query, Top
 from query_language.catalog import Catalog, CatalogCache
 from query_language.compile import matching_ids as _matching_ids
 from query_language.describe import describe as _describe
-from query_language.errors import QueryError
-from query_language.lexicon import LANGUAGES
+from query_language.errors import QueryError, localise
+from query_language.lexicon import LANGUAGES, detect_language, register_lexicon
 from query_language.parser import parse as _parse
 from query_language.resolve import resolve
 from query_language.run import QueryResult
@@ -27,7 +27,7 @@ from query_language.run import run_query as _run_query
 
 __all__ = ["QueryError", "Catalog", "CatalogCache", "parse", "interpret", "describe",
            "matching_ids", "run_query", "Query", "QueryResult", "Count", "List", "Top", "Group",
-           "Card"]
+           "Card", "detect_language", "register_lexicon", "LANGUAGES"]
 
 
 def _internal(e: Exception, text: str = "") -> QueryError:
@@ -43,7 +43,8 @@ def parse(text: str, language: str = "en") -> Any:
     """
     try:
         return _parse(text, language)
-    except QueryError:
+    except QueryError as e:
+        localise(e, language)
         raise
     except Exception as e:  # noqa: BLE001 - no input may raise anything but QueryError
         raise _internal(e, text) from e
@@ -66,6 +67,7 @@ def interpret(text: str, catalog: Catalog, today: date | None = None, language: 
     except QueryError as e:
         if e.text is None and isinstance(text, str):
             e.text = text
+        localise(e, language)
         raise
     except RecursionError as e:
         raise QueryError("the query is nested too deeply", span=(0, len(text)), text=text,

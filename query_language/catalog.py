@@ -113,6 +113,11 @@ class Catalog:
         pool = [(k, e) for k, e in idx.choices if e.kind in wanted]
         found = process.extract(query, [k for k, _e in pool], scorer=fuzz.WRatio,
                                 limit=limit * 4, score_cutoff=60)
+        raw = word.casefold().replace("ё", "е")
+        if raw != query:  # an inflected misspelling lemmatises badly: try it as typed too
+            found += process.extract(raw, [e.label.casefold().replace("ё", "е") for _k, e in pool],
+                                     scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60)
+            found.sort(key=lambda f: -f[1])
         out: list[str] = []
         for _match, _score, i in found:
             label = pool[i][1].label
@@ -174,14 +179,16 @@ def _signature(engine: Engine) -> tuple:
 
 
 class CatalogCache:
-    """A catalog that stays current: ``get()`` reloads when the catalog tables change.
+    """A catalog that stays current: ``get()`` reloads when the catalog tables change;
+    ``languages`` are indexed at load, so no chat answer pays for lemmatising the catalog.
 
-    Example: ``CatalogCache(engine, check_every=5.0).get()``.
+    Example: ``CatalogCache(engine, check_every=5.0, languages=("en", "ru")).get()``.
     """
 
-    def __init__(self, engine: Engine, check_every: float = 5.0) -> None:
+    def __init__(self, engine: Engine, check_every: float = 5.0, languages: tuple[str, ...] = ()) -> None:
         self.engine = engine
         self.check_every = check_every
+        self.languages = languages  # value indexes built at load (Russian lemmatises every value)
         self._catalog: Catalog | None = None
         self._signature: tuple | None = None
         self._checked = 0.0
@@ -197,7 +204,10 @@ class CatalogCache:
                 return self._catalog
             sig = _signature(self.engine)
             if self._catalog is None or sig != self._signature:
-                self._catalog = load_catalog(self.engine)
+                catalog = load_catalog(self.engine)
+                for language in self.languages:
+                    catalog.index(language)
+                self._catalog = catalog
                 self._signature = sig
             self._checked = time.monotonic()
             return self._catalog

@@ -1,5 +1,9 @@
 """The echo: how a query was understood, in words, with the concrete dates of every period.
 
+English words are ``_W["en"]``; another language's lexicon supplies ``DESCRIBE`` (the same keys,
+plus ``period_*`` templates, ``kind_*``, ``status_*``, ``rfm_*``, ``group_*``) and
+``DATE_FORMAT``; a missing key falls back to English.
+
 Example::
 
     describe(interpret("Moscow buyers of Super Drill over 40k last quarter, manager Ivanov", catalog,
@@ -14,6 +18,7 @@ from typing import Any
 
 from query_language import ast as a
 from query_language.fields import FIELDS, OPERATORS
+from query_language.lexicon import LANGUAGES, load_lexicon
 from query_language.periods import period_text
 
 __all__ = ["describe", "describe_node", "amount_text"]
@@ -31,69 +36,119 @@ _W = {
 }
 
 
-def amount_text(x: Any) -> str:
-    """``40000.0`` → ``'40 000'``; ``1500.5`` → ``'1 500.5'``; dates as ISO."""
+_OPS = {">": "gt", ">=": "ge", "<": "lt", "<=": "le", "=": "eq", "between": "between"}
+
+
+def _words(lang: str) -> dict[str, Any]:
+    """The echo words of ``lang``: English, overlaid with the lexicon's ``DESCRIBE``."""
+    w: dict[str, Any] = dict(_W["en"])
+    if lang != "en" and lang in LANGUAGES:
+        lex = load_lexicon(lang)
+        w.update(lex.describe_words)
+        w["_fields"] = lex.field_words
+        w["_date"] = lex.date_format
+    w["_lang"] = lang
+    return w
+
+
+def amount_text(x: Any, w: dict[str, Any] | None = None) -> str:
+    """``40000.0`` → ``'40 000'``; ``1500.5`` → ``'1 500.5'``; dates as ISO (or the lexicon's format)."""
     if isinstance(x, bool):
-        return "yes" if x else "no"
+        return (w or _W["en"])["yes" if x else "no"]
     if isinstance(x, date):
-        return x.isoformat()
+        fmt = (w or {}).get("_date", "iso")
+        return x.isoformat() if fmt == "iso" else x.strftime(fmt)
     if isinstance(x, (int, float)):
         text = f"{x:,.2f}".rstrip("0").rstrip(".") if x != int(x) else f"{int(x):,}"
         return text.replace(",", " ")
     return str(x)
 
 
-def _cmp(c: a.Cmp, lang: str) -> str:
-    return OPERATORS[c.op].words[lang].format(v=amount_text(c.value), w=amount_text(c.high))
+def _cmp(c: a.Cmp, w: dict[str, Any]) -> str:
+    lang = w["_lang"]
+    words = OPERATORS[c.op].words
+    template = w.get(_OPS[c.op]) or words.get(lang) or words["en"]
+    return template.format(v=amount_text(c.value, w), w=amount_text(c.high, w))
 
 
-def _period(p: a.Period | None, w: dict[str, str]) -> str:
+def _ptext(p: a.Period, w: dict[str, Any]) -> str:
+    """The period in words: ``2026-07-01..2026-09-30`` or, from templates, ``с … по …``."""
+    if "period_span" not in w:
+        return period_text(p)
+    a_, b_ = amount_text(p.start, w), amount_text(p.end, w)
+    if p.start and p.end:
+        return w["period_day" if p.start == p.end else "period_span"].format(a=a_, b=b_)
+    return w["period_from"].format(a=a_) if p.start else w["period_to"].format(b=b_)
+
+
+def _period(p: a.Period | None, w: dict[str, Any]) -> str:
     if p is None:
         return ""
+    if "period_span" in w:
+        return f" {_ptext(p, w)}"
     return f" {w['in']} {period_text(p)}"
 
 
-def _last_purchase(p: a.Period, w: dict[str, str]) -> str:
+def _last_purchase(p: a.Period, w: dict[str, Any]) -> str:
     if p.start is None and p.end is not None:
-        return f"{w['last_purchase']} {w['before']} {(p.end + timedelta(days=1)).isoformat()}"
-    return f"{w['last_purchase']} {w['in']} {period_text(p)}"
+        return f"{w['last_purchase']} {w['before']} {amount_text(p.end + timedelta(days=1), w)}"
+    return f"{w['last_purchase']}{_period(p, w)}"
+
+
+def _field(key: str, w: dict[str, Any]) -> str:
+    own = w.get("_fields", {}).get(key)
+    return own or (FIELDS[key].words.get(w["_lang"]) if key in FIELDS else None) or \
+        (FIELDS[key].words["en"] if key in FIELDS else key)
+
+
+def _kind(kind: str | None, w: dict[str, Any]) -> str:
+    return w.get(f"kind_{kind}", kind) if kind else w["contacted"]
 
 
 def describe_node(node: a.Node, lang: str = "en", top: bool = False) -> str:
     """One condition in words; ``top`` leaves out the parentheses of a top-level list."""
-    w = _W.get(lang, _W["en"])
+    return _node(node, _words(lang), top)
+
+
+def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
     if isinstance(node, a.And):
-        inner = [describe_node(n, lang) for n in node.items if not isinstance(n, a.Everyone)]
+        inner = [_node(n, w) for n in node.items if not isinstance(n, a.Everyone)]
         return " · ".join(inner) if top else "(" + ", ".join(inner) + ")"
     if isinstance(node, a.Or):
-        return "(" + f" {w['or']} ".join(describe_node(n, lang) for n in node.items) + ")"
+        return "(" + f" {w['or']} ".join(_node(n, w) for n in node.items) + ")"
     if isinstance(node, a.Not):
         if isinstance(node.item, a.HasTag):
             return f"{w['without_tag']} {node.item.name}"
+        item = node.item
+        if (isinstance(item, a.Bought) and not item.scope.label and item.spend is None
+                and item.orders is None and "bought_nothing" in w):
+            return f"{w['bought_nothing']}{_period(item.period, w)}"
         if isinstance(node.item, a.Interacted):
-            what = node.item.kind or w["contacted"]
-            return f"{w['not']} {what}{_period(node.item.period, w)}"
-        return f"{w['not']} {describe_node(node.item, lang)}"
+            if node.item.kind is None and "not_contacted" in w:
+                return f"{w['not_contacted']}{_period(node.item.period, w)}"
+            return f"{w['not']} {_kind(node.item.kind, w)}{_period(node.item.period, w)}"
+        return f"{w['not']} {_node(node.item, w)}"
     if isinstance(node, a.Everyone):
         return w["everyone"]
     if isinstance(node, a.FieldIs):
-        return f"{FIELDS[node.field].words.get(lang, node.field)} = {node.label}"
+        return f"{_field(node.field, w)} = {node.label}"
     if isinstance(node, a.CustomerIs):
         return f"{w['customer']} = {node.label}"
     if isinstance(node, a.Bought):
         text = f"{w['bought']} {node.scope.label or w['anything']}"
         if node.spend is not None:
-            text += f" {w['for']} {_cmp(node.spend, lang)}"
+            text += f" {w['for']} {_cmp(node.spend, w)}"
         if node.orders is not None:
-            text += f" {w['with']} {_cmp(node.orders, lang)} {w['orders']}"
+            text += f" {w['with']} {_cmp(node.orders, w)} {w['orders']}"
         return text + _period(node.period, w)
     if isinstance(node, a.SpendCmp):
         on = f" {node.scope.label}" if node.scope.label else ""
-        return f"{w['spend']}{on} {_cmp(node.cmp, lang)}{_period(node.period, w)}"
+        return f"{w['spend']}{on} {_cmp(node.cmp, w)}{_period(node.period, w)}"
     if isinstance(node, a.OrderCountCmp):
-        return f"{_cmp(node.cmp, lang)} {w['orders']}{_period(node.period, w)}"
+        of = f" {w.get('orders_of', 'of')} {node.scope.label}" if node.scope.label else ""
+        return f"{_cmp(node.cmp, w)} {w['orders']}{of}{_period(node.period, w)}"
     if isinstance(node, a.Lapsed):
-        return w["lapsed"].format(d=amount_text(node.period.start), p=period_text(node.period))
+        return w["lapsed"].format(d=amount_text(node.period.start, w), p=_ptext(node.period, w))
     if isinstance(node, a.LastPurchase):
         return _last_purchase(node.period, w)
     if isinstance(node, a.Created):
@@ -101,34 +156,34 @@ def describe_node(node: a.Node, lang: str = "en", top: bool = False) -> str:
     if isinstance(node, a.RatingIn):
         if node.ratings == ("",):
             return w["unrated"]
-        name = FIELDS["rating"].words.get(lang, "rating")
+        name = _field("rating", w)
         if len(node.ratings) == 1:
             return f"{name} = {node.ratings[0]}"
         return f"{name} = " + f" {w['or']} ".join(r or w["unrated"] for r in node.ratings)
     if isinstance(node, a.HasTag):
         return f"{w['tag']} = {node.name}"
     if isinstance(node, a.StatusIs):
-        return f"{FIELDS['status'].words.get(lang, 'status')} = {node.status}"
+        return f"{_field('status', w)} = {w.get('status_' + node.status, node.status)}"
     if isinstance(node, a.PropertyCmp):
-        return f"{node.name} {_cmp(node.cmp, lang)}"
+        return f"{node.name} {_cmp(node.cmp, w)}"
     if isinstance(node, a.Interacted):
-        return f"{node.kind or w['contacted']}{_period(node.period, w)}"
+        return f"{_kind(node.kind, w)}{_period(node.period, w)}"
     if isinstance(node, a.ClassIs):
-        return f"{node.kind} = {node.value}"
+        return f"{node.kind} = {w.get(f'{node.kind}_{node.value}', node.value)}"
     if isinstance(node, a.InSegment):
         return f"{w['segment']} {node.name}"
     return type(node).__name__
 
 
-def _output(out: a.Output, lang: str) -> str:
-    w = _W.get(lang, _W["en"])
+def _output(out: a.Output, w: dict[str, Any]) -> str:
     if isinstance(out, a.Top):
-        by = {"spend": w["spend"], "orders": w["orders"], "last_purchase": w["last_purchase_by"]}[out.by]
+        by = {"spend": w.get("spend_by", w["spend"]), "orders": w.get("orders_by", w["orders"]),
+              "last_purchase": w["last_purchase_by"]}[out.by]
         return w["top"].format(n=out.n, by=by)
     if isinstance(out, a.Group):
-        measure = w["spend"] if out.measure == "spend" else w["count"]
-        return w["by"].format(measure=measure, key=FIELDS[out.by].words.get(lang, out.by)
-                              if out.by in FIELDS else out.by)
+        measure = w.get("measure_spend", w["spend"]) if out.measure == "spend" else w["count"]
+        key = w.get(f"group_{out.by}") or (_field(out.by, w) if out.by in FIELDS else out.by)
+        return w["by"].format(measure=measure, key=key)
     if isinstance(out, a.List):
         return w["list"]
     return ""
@@ -136,13 +191,12 @@ def _output(out: a.Output, lang: str) -> str:
 
 def describe(query: a.Query) -> str:
     """The echoed interpretation of ``query`` (see the module docstring for an example)."""
-    lang = query.language
-    w = _W.get(lang, _W["en"])
+    w = _words(query.language)
     if isinstance(query.output, a.Card):
         return f"{w['card']} {query.output.name}"
     parts = [w["customers"]]
     if not isinstance(query.where, a.Everyone):
-        parts.append(describe_node(query.where, lang, top=True))
-    if out := _output(query.output, lang):
+        parts.append(_node(query.where, w, top=True))
+    if out := _output(query.output, w):
         parts.append(out)
     return " · ".join(parts)

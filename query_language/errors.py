@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["QueryError", "unknown_word", "unexpected", "ambiguous"]
+__all__ = ["QueryError", "unknown_word", "unexpected", "ambiguous", "localise"]
 
 
 class QueryError(Exception):
@@ -35,16 +35,22 @@ class QueryError(Exception):
         self.suggestions = list(suggestions or [])
         self.choices = list(choices or [])
         self.text = text
+        self.glue: dict[str, str] = {}  # the joining words, from the lexicon (see localise)
+
+    def _g(self, key: str, default: str) -> str:
+        return self.glue.get(key, default)
 
     def __str__(self) -> str:
         hint = ""
         if self.suggestions:
-            hint = "; did you mean " + " or ".join(f"'{s}'" for s in self.suggestions[:3]) + "?"
+            hint = (f"; {self._g('did_you_mean', 'did you mean')} "
+                    + f" {self._g('or', 'or')} ".join(f"'{s}'" for s in self.suggestions[:3]) + "?")
         elif self.choices:
-            hint = "; say " + " or ".join(f"'{q}'" for _label, q in self.choices)
+            hint = f"; {self._g('say', 'say')} " + f" {self._g('or', 'or')} ".join(
+                f"'{q}'" for _label, q in self.choices)
         elif self.expected:
-            hint = "; expected " + ", ".join(self.expected[:6])
-        where = f" at {self.span[0] + 1}" if self.text is not None else ""
+            hint = f"; {self._g('expected', 'expected')} " + ", ".join(self.expected[:6])
+        where = f" {self._g('at', 'at')} {self.span[0] + 1}" if self.text is not None else ""
         return f"{self.message}{where}{hint}"
 
     def to_json(self) -> dict[str, Any]:
@@ -69,9 +75,9 @@ class QueryError(Exception):
             lines.append("  " + text)
             lines.append("  " + " " * start + "^" * max(1, end - start))
         if self.expected:
-            lines.append("expected: " + ", ".join(self.expected[:8]))
+            lines.append(f"{self._g('expected', 'expected')}: " + ", ".join(self.expected[:8]))
         if self.suggestions:
-            lines.append("did you mean: " + ", ".join(self.suggestions[:5]) + "?")
+            lines.append(f"{self._g('did_you_mean', 'did you mean')}: " + ", ".join(self.suggestions[:5]) + "?")
         for label, q in self.choices:
             lines.append(f"  {label}: {q}")
         return "\n".join(lines)
@@ -96,3 +102,39 @@ def ambiguous(text: str, span: tuple[int, int], choices: list[tuple[str, str]]) 
     kinds = " or ".join(label for label, _q in choices)
     return QueryError(f"'{word}' could mean {kinds}; which one?", span=span, choices=choices,
                       expected=[label for label, _q in choices], text=text)
+
+
+def _translate(text: str, lex: Any) -> str:
+    for pattern, template in lex.messages:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        groups = {}
+        for name, value in m.groupdict().items():
+            value = value or ""
+            if name.startswith("kinds"):
+                value = " / ".join(lex.field_words.get(k, k) for k in value.split(" / "))
+            groups[name] = value.replace(" or ", f" {lex.describe_words.get('or', 'or')} ")
+        return template.format(**groups)
+    return text
+
+
+def localise(err: QueryError, language: str) -> QueryError:
+    """Reword ``err`` (message and what was expected) in ``language`` from its lexicon's
+    ``MESSAGES``; the span, suggestions and choices stay. Returns ``err``.
+
+    Example: ``localise(QueryError("I don't know 'Моськва'"), "ru").message`` → ``'не знаю «Моськва»'``.
+    """
+    from query_language.lexicon import LANGUAGES, load_lexicon
+
+    if language not in LANGUAGES or getattr(err, "language", None) == language:
+        return err
+    lex = load_lexicon(language)
+    if lex.messages:
+        err.message = _translate(err.message, lex)
+        err.args = (err.message,)
+        err.expected = [_translate(x, lex) for x in err.expected]
+        err.glue = {k[4:]: v for k, v in lex.describe_words.items() if k.startswith("err_")}
+        err.glue.setdefault("or", lex.describe_words.get("or", "or"))
+    err.language = language  # type: ignore[attr-defined]
+    return err

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from query_language.errors import QueryError
-from query_language.lexicon import Lexicon
+from query_language.lexicon import Lexicon, Rule
 
 __all__ = ["Tok", "ValueIndex", "tokenize", "split_words"]
 
@@ -159,6 +159,72 @@ def _words_mode(toks: list[Tok]) -> bool:
     return i >= 0 and toks[i].type == "EQ" and (i < len(toks) - 1 or last == "EQ")
 
 
+def _fits(elem: str, tok: Tok | None) -> bool:
+    """Whether ``tok`` matches a rule element: ``TYPE``, ``A|B``, ``TYPE=payload`` or ``!TYPE``."""
+    if elem.startswith("!"):
+        return tok is None or tok.type != elem[1:]
+    if tok is None:
+        return False
+    kind, _, want = elem.partition("=")
+    if tok.type not in kind.split("|"):
+        return False
+    if not want:
+        return True
+    if kind == "NUMBER":
+        v = tok.value
+        whole = float(v).is_integer()
+        if want == "year":
+            return whole and 1900 <= v <= 2200 and tok.text.strip().isdigit()
+        if want == "quarter":
+            return whole and 1 <= v <= 4
+    return str(tok.value) == want
+
+
+def _rewrite(toks: list[Tok], rules: tuple[Rule, ...]) -> list[Tok]:
+    """Apply the lexicon's token rewrites, left to right, the first matching rule at each place."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(toks):
+        for rule in rules:
+            got = [toks[i + k] if i + k < len(toks) else None for k in range(len(rule.pattern))]
+            if all(_fits(e, t) for e, t in zip(rule.pattern, got, strict=True)):
+                for e, t, new in zip(rule.pattern, got, rule.replace, strict=True):
+                    if t is None or e.startswith("!"):
+                        continue  # a lookahead: neither consumed nor rewritten
+                    if new == "-":
+                        if out:
+                            out[-1].end = max(out[-1].end, t.end)
+                        continue
+                    if new != "=":
+                        t.type = new
+                    out.append(t)
+                i += sum(1 for e, t in zip(rule.pattern, got, strict=True)
+                         if t is not None and not e.startswith("!"))
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return out
+
+
+def _soft(toks: list[Tok]) -> list[Tok]:
+    """A keyword with payload ``soft`` ('покупатели') counts only before a product or category;
+    elsewhere it is a filler ('покупатели из Москвы')."""
+    out: list[Tok] = []
+    for i, t in enumerate(toks):
+        if t.value == "soft" and t.type not in ("WORD", "VALUE", "QUOTED"):
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            keep = nxt is not None and (
+                nxt.type in ("QUOTED", "WORD")
+                or (nxt.type == "FIELD" and nxt.value in ("product", "category"))
+                or (nxt.type == "VALUE" and any(getattr(e, "kind", None) in ("product", "category")
+                                                for e in nxt.value)))
+            if not keep:
+                continue
+        out.append(t)
+    return out
+
+
 def tokenize(text: str, lex: Lexicon, index: ValueIndex | None = None) -> list[Tok]:
     """Tokens of ``text``; catalog values become VALUE tokens when an ``index`` is given."""
     pieces = _pieces(text, lex)
@@ -212,4 +278,19 @@ def tokenize(text: str, lex: Lexicon, index: ValueIndex | None = None) -> list[T
         else:
             toks.append(_simple(p, text))
             i += 1
-    return toks
+    if lex.rules:
+        toks = _rewrite(toks, lex.rules)
+    return _commas(_soft(toks))
+
+
+def _commas(toks: list[Tok]) -> list[Tok]:
+    """Commas that separate nothing go: leading ('клиенты, купившие …'), doubled, trailing,
+    next to 'or' or a parenthesis."""
+    out: list[Tok] = []
+    for i, t in enumerate(toks):
+        nxt = toks[i + 1].type if i + 1 < len(toks) else None
+        if t.type == "COMMA" and (not out or out[-1].type in ("COMMA", "LPAR", "AND", "OR", "NOT")
+                                  or nxt in (None, "COMMA", "RPAR", "OR")):
+            continue
+        out.append(t)
+    return out

@@ -205,6 +205,10 @@ class _Binder:
     def keyword(self, k: a.Keyword) -> list[a.Node | _Slot]:
         if k.kind == "bought":
             if k.value is None:
+                words = tuple(map(self.ctx.lex.normalise_word, self.ctx.text[k.span[0]:k.span[1]].split()))
+                if self.ctx.lex.phrases.get(words, ("", None))[1] == "of":  # "buyers of" needs its object
+                    raise QueryError("bought what?", span=k.span, text=self.ctx.text,
+                                     expected=["a product or category"])
                 return [_Slot("bought", k.span)]
             field = k.value.field if k.value.field in ("product", "category") else "bought"
             v = replace(k.value, field=field) if k.value.field in (None, "product", "category") else k.value
@@ -267,6 +271,11 @@ def _query_period(node: a.Node) -> a.Period | None:
 def _output(outs: list[a.Keyword], ctx: Context) -> a.Output:
     kinds = {k.kind: k for k in outs}
     by, top = kinds.get("by"), kinds.get("top")
+    spend = kinds.get("spend")
+    if spend is not None and (by is None or by.payload in ("spend", "orders", "last_purchase")
+                              or spend.span[0] > by.span[0]):
+        raise QueryError(f"'{ctx.text[spend.span[0]:spend.span[1]]}' needs an amount", span=spend.span,
+                         text=ctx.text, expected=["e.g. spent over 40k, or spend by city"])
     if by is not None and by.payload in ("spend", "orders", "last_purchase"):
         return a.Top(top.n or 10 if top else 10, by.payload, span=by.span)
     if by is not None:

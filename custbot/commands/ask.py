@@ -8,7 +8,6 @@ Example::
 from __future__ import annotations
 
 import json
-import re
 import sys
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -33,9 +32,9 @@ def _jsonable(x: Any) -> Any:
 
 
 def _language(text: str, given: str | None) -> str:
-    if given:
-        return given
-    return "ru" if re.search(r"[а-яА-ЯёЁ]", text) else "en"
+    from query_language import detect_language
+
+    return given or detect_language(text)
 
 
 def answer(context: AppContext, text: str, *, everything: bool = False,

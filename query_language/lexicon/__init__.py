@@ -1,9 +1,12 @@
-"""Per-language lexicons: the keyword phrases of the query language are data, one module each.
+"""Per-language lexicons: the words of the query language are data, one module (or dict) each.
 
-A lexicon module defines ``PHRASES`` (phrase → (terminal, payload)), ``FILLERS`` (words that
-carry no meaning), ``FIELD_WORDS`` (the keyword that names each field in an echo or a choice),
-``normalise_word`` (lower case, and for inflected languages the lemma) and ``ECHO`` (the
-words of the echoed interpretation).
+A lexicon defines ``PHRASES`` (phrase → (terminal, payload)), ``FILLERS`` (words that carry no
+meaning), ``FIELD_WORDS`` (the keyword that names each field in an echo or a choice),
+``normalise_word`` (lower case, and for inflected languages the lemma) and ``ECHO``; optionally
+``DESCRIBE`` (the words of the echoed interpretation), ``RULES`` (token rewrites such as
+``"GE NUMBER LE NUMBER" → "BETWEEN NUMBER AND NUMBER"``), ``MESSAGES`` (regex → translated
+error wording), ``DATE_FORMAT`` and ``EXAMPLES``. Every module in this package is a language;
+``register_lexicon`` adds one at run time from a plain dict, and ``LANGUAGES`` follows both.
 
 Example::
 
@@ -14,14 +17,26 @@ Example::
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+import pkgutil
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cached_property
+from types import ModuleType
 from typing import Any
 
-__all__ = ["Lexicon", "load_lexicon", "LANGUAGES"]
+__all__ = ["Lexicon", "Rule", "load_lexicon", "register_lexicon", "unregister_lexicon",
+           "LANGUAGES", "detect_language"]
 
-LANGUAGES = ("en",)  # "ru" (issue 11): add lexicon/ru.py with a pymorphy3 normalise_word
+
+@dataclass(frozen=True)
+class Rule:
+    """A token rewrite: ``pattern`` elements are ``TYPE``, ``A|B``, ``TYPE=payload`` or ``!TYPE`` (a
+    lookahead: any other token or the end, not consumed); ``replace`` gives each matched
+    token's new type, ``=`` to keep it, ``-`` to drop it (its span joins the previous token)."""
+    pattern: tuple[str, ...]
+    replace: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -34,36 +49,154 @@ class Lexicon:
     echo: dict[str, str]
     max_phrase: int = field(default=1)
     examples: dict[str, str] = field(default_factory=dict)
+    describe_words: dict[str, str] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+    messages: tuple[tuple[re.Pattern[str], str], ...] = ()
+    date_format: str = "iso"
+    display: dict[str, str] = field(default_factory=dict)  # terminal → the phrase as written
 
     def keyword_for(self, terminal: str) -> str:
         """The first phrase that produces ``terminal`` (for 'expected …' messages)."""
+        if terminal in self.display:
+            return self.display[terminal]
         for words, (term, _payload) in self.phrases.items():
             if term == terminal:
                 return " ".join(words)
         return terminal.lower()
 
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every normalised word of a keyword phrase or a filler (for language detection)."""
+        return frozenset(w for words in self.phrases for w in words) | self.fillers
 
-@cache
-def load_lexicon(language: str) -> Lexicon:
-    """The lexicon of ``language`` ('en', 'ru'); raises KeyError for an unknown language.
 
-    Example: ``load_lexicon("en").keyword_for("GT")`` → ``'over'``.
-    """
-    if language not in LANGUAGES:
-        raise KeyError(language)
-    mod = importlib.import_module(f"query_language.lexicon.{language}")
-    norm = mod.normalise_word
+def _builtin() -> list[str]:
+    return [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
+
+
+_SOURCES: dict[str, Mapping[str, Any] | ModuleType | None] = {name: None for name in _builtin()}
+_LOADED: dict[str, Lexicon] = {}
+_LOCK = threading.Lock()
+
+
+class _Languages:
+    """The languages that can be read right now (built-in modules plus registered dicts)."""
+
+    def __contains__(self, language: object) -> bool:
+        return language in _SOURCES
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(_SOURCES))
+
+    def __len__(self) -> int:
+        return len(_SOURCES)
+
+    def __repr__(self) -> str:
+        return repr(tuple(_SOURCES))
+
+
+LANGUAGES = _Languages()
+
+
+def _get(src: Mapping[str, Any] | ModuleType, name: str, default: Any = None) -> Any:
+    return src.get(name, default) if isinstance(src, Mapping) else getattr(src, name, default)
+
+
+def _lower(word: str) -> str:
+    return word.casefold().replace("ё", "е")
+
+
+def _build(language: str, src: Mapping[str, Any] | ModuleType) -> Lexicon:
+    norm = _get(src, "normalise_word") or _lower
     phrases: dict[tuple[str, ...], tuple[str, Any]] = {}
-    for text, value in mod.PHRASES.items():
+    display: dict[str, str] = {}
+    for text, value in _get(src, "PHRASES").items():
         key = tuple(norm(w) for w in text.split())
         phrases.setdefault(key, value)
+        display.setdefault(value[0], text)
+    rules = tuple(Rule(tuple(p.split()), tuple(r.split())) for p, r in _get(src, "RULES", ()))
+    for r in rules:
+        if len(r.pattern) != len(r.replace):
+            raise ValueError(f"lexicon '{language}': rule {' '.join(r.pattern)} needs one "
+                             f"replacement per token, got {' '.join(r.replace)}")
+    messages = tuple((re.compile(p), t) for p, t in _get(src, "MESSAGES", ()))
     return Lexicon(
         language=language,
         phrases=phrases,
-        fillers=frozenset(norm(w) for w in mod.FILLERS),
-        field_words=dict(mod.FIELD_WORDS),
+        fillers=frozenset(norm(w) for w in _get(src, "FILLERS", ())),
+        field_words=dict(_get(src, "FIELD_WORDS", {})),
         normalise_word=norm,
-        echo=dict(mod.ECHO),
+        echo=dict(_get(src, "ECHO", {})),
         max_phrase=max(len(k) for k in phrases),
-        examples=dict(getattr(mod, "EXAMPLES", {})),
+        examples=dict(_get(src, "EXAMPLES", {})),
+        describe_words=dict(_get(src, "DESCRIBE", {})),
+        rules=rules,
+        messages=messages,
+        date_format=_get(src, "DATE_FORMAT", "iso"),
+        display=display,
     )
+
+
+def load_lexicon(language: str) -> Lexicon:
+    """The lexicon of ``language`` ('en', 'ru', or a registered one); KeyError when unknown.
+
+    Example: ``load_lexicon("en").keyword_for("GT")`` → ``'over'``.
+    """
+    lex = _LOADED.get(language)
+    if lex is not None:
+        return lex
+    if language not in _SOURCES:
+        raise KeyError(language)
+    with _LOCK:
+        if language not in _LOADED:
+            src = _SOURCES[language] or importlib.import_module(f"query_language.lexicon.{language}")
+            _LOADED[language] = _build(language, src)
+        return _LOADED[language]
+
+
+def register_lexicon(language: str, data: Mapping[str, Any] | ModuleType) -> Lexicon:
+    """Add (or replace) a language from data: a dict or module with ``PHRASES``, ``FILLERS`` …
+
+    Example: ``register_lexicon("xx", {"PHRASES": {"kupa": ("BOUGHT", None)}, "FILLERS": []})``.
+    """
+    if not re.fullmatch(r"[a-z]{2,8}(-[a-z0-9]+)?", language):
+        raise ValueError(f"'{language}' is not a language code such as 'de' or 'pt-br'")
+    lex = _build(language, data)
+    with _LOCK:
+        _SOURCES[language] = data
+        _LOADED[language] = lex
+    return lex
+
+
+def unregister_lexicon(language: str) -> None:
+    """Forget a language added with ``register_lexicon`` (built-in ones come back as files)."""
+    with _LOCK:
+        _LOADED.pop(language, None)
+        _SOURCES.pop(language, None)
+        if language in _builtin():
+            _SOURCES[language] = None
+
+
+_QUOTED = re.compile(r'"[^"]*"|«[^»]*»|“[^”]*”|„[^“”]*[“”]')
+_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+_CYR = re.compile(r"[а-яё]", re.IGNORECASE)
+
+
+def detect_language(text: str) -> str:
+    """``'ru'`` or ``'en'``: the language whose keywords the text uses more; on a tie, Russian
+    when Cyrillic letters stand outside quoted Latin names. English queries may name Russian
+    values, Russian queries Latin products.
+
+    Example: ``detect_language("купившие Super Drill")`` → ``'ru'``;
+    ``detect_language("buyers of Супер дрель")`` → ``'en'``.
+    """
+    bare = _QUOTED.sub(lambda m: m.group() if _CYR.search(m.group()) else " ", text)
+    words = _WORD.findall(bare)
+    scores = {}
+    for lang in ("ru", "en"):
+        lex = load_lexicon(lang)
+        vocab = lex.vocabulary
+        scores[lang] = sum(1 for w in words if lex.normalise_word(w) in vocab)
+    if scores["ru"] != scores["en"]:
+        return "ru" if scores["ru"] > scores["en"] else "en"
+    return "ru" if _CYR.search(bare) else "en"

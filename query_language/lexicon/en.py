@@ -53,10 +53,10 @@ PHRASES: dict[str, tuple[str, object]] = {
     "in": ("IN", None), "during": ("IN", None), "within": ("IN", None),
     "from": ("FROM", None), "based in": ("IN", None), "located in": ("IN", None),
     # purchases and spend
-    "bought": ("BOUGHT", None), "buyers of": ("BOUGHT", None), "buyer of": ("BOUGHT", None),
+    "bought": ("BOUGHT", None), "buyers of": ("BOUGHT", "of"), "buyer of": ("BOUGHT", "of"),
     "who bought": ("BOUGHT", None), "purchased": ("BOUGHT", None), "buying": ("BOUGHT", None),
-    "buyers": ("BOUGHT", None), "buyer": ("BOUGHT", None), "bought from": ("BOUGHT", None),
-    "purchasers of": ("BOUGHT", None), "buy": ("BOUGHT", None), "buys": ("BOUGHT", None),
+    "buyers": ("BOUGHT", None), "buyer": ("BOUGHT", None), "bought from": ("BOUGHT", "of"),
+    "purchasers of": ("BOUGHT", "of"), "buy": ("BOUGHT", None), "buys": ("BOUGHT", None),
     "spent": ("SPEND", None), "spend": ("SPEND", None), "spending": ("SPEND", None),
     "revenue": ("SPEND", None), "net spend": ("SPEND", None), "sales": ("SPEND", None),
     "orders": ("ORDERS", None), "order": ("ORDERS", None), "purchases": ("ORDERS", None),

@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import Engine, insert
 
 from storage import schema as s
+from storage.db import analyze
 from tests.conftest import BACKENDS, fresh_database, require_backend
 
 __all__ = ["TODAY", "MANAGERS", "PRODUCTS", "PLACES", "BOUNDARIES", "build_rows", "load_rows", "ql_db", "ambiguous_db",
@@ -209,8 +210,7 @@ def load_rows(engine: Engine, rows: Rows) -> None:
             if batch := rows.get(table.name):
                 keys = {k for row in batch for k in row}  # executemany wants one shape
                 conn.execute(insert(table), [{k: row.get(k) for k in keys} for row in batch])
-    with engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
+    analyze(engine)  # our own tables only: never wait on other schemas' locks
 
 
 def ambiguity_rows() -> Rows:

@@ -14,11 +14,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
 from storage import schema as s
 from tests.conftest import BACKENDS, fresh_database, require_backend
-from tests.query_language.fixture import TODAY, build_rows, load_rows
+from tests.query_language.fixture import TODAY, build_rows
 from tests.query_language.oracle import Oracle
 
 __all__ = ["build_ru_rows", "RU_ORACLE", "ru_db", "interpret_ru", "ids_of", "check_ru", "RuCase"]
@@ -87,12 +87,29 @@ RU_ORACLE = RuOracle(RU_ROWS, TODAY)
 RuCase = tuple[str, Callable[[Oracle], pd.Series]]
 
 
+def load_ru_rows(engine: Engine, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Insert ``rows`` and analyse only this schema's tables (a database-wide ANALYZE on a
+    shared PostgreSQL waits for every other test's and benchmark's locks)."""
+    names = []
+    with engine.begin() as conn:
+        for table in s.metadata.sorted_tables:
+            if batch := rows.get(table.name):
+                keys = {k for row in batch for k in row}
+                conn.execute(insert(table), [{k: row.get(k) for k in keys} for row in batch])
+                names.append(table.name)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE " + ", ".join(f'"{n}"' for n in names))
+        else:
+            conn.exec_driver_sql("ANALYZE")
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def ru_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """The Russian fixture loaded once per module, on SQLite and on PostgreSQL."""
     require_backend(request.param)
     with fresh_database(request.param, tmp_path_factory.mktemp("qlru")) as engine:
-        load_rows(engine, build_ru_rows())
+        load_ru_rows(engine, build_ru_rows())
         yield engine
 
 
