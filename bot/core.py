@@ -64,6 +64,7 @@ class Context:
     language: str  # the language answers come in
     query_language: str = "en"  # the language the typed text is read in
     extra: dict[str, Any] = field(default_factory=dict)
+    pending_states: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def engine(self) -> Engine:
@@ -99,9 +100,18 @@ class Context:
         self.remember(f"await:{kind}", payload, timedelta(minutes=minutes))
 
     def remember(self, kind: str, payload: dict[str, Any], ttl=state.DEFAULT_TTL) -> str:  # type: ignore[no-untyped-def]
-        """Store what a button means and return its opaque token."""
-        with self.engine.begin() as conn:
-            return state.put(conn, kind, self.user.identity.key, payload, ttl)
+        """What a button means: its opaque token now, the row written with the others of this
+        answer in one INSERT before the answer leaves (see :meth:`flush`)."""
+        row = state.new_row(kind, self.user.identity.key, payload, ttl)
+        self.pending_states.append(row)
+        return row["token"]
+
+    def flush(self) -> None:
+        """Write the button states of this answer (one multi-row INSERT)."""
+        if self.pending_states:
+            with self.engine.begin() as conn:
+                state.put_rows(conn, self.pending_states)
+            self.pending_states = []
 
 
 def _text_language(text: str) -> str | None:
@@ -195,9 +205,10 @@ class ChatCore:
             ).format(platform=request.who.platform, user_id=request.who.user_id)),))]
         ctx = Context(self, user, request, self.today(), language, detected or language)
         try:
-            if request.action is not None:
-                return self._press(ctx, request.action)
-            return self._type(ctx, (request.text or "").strip())
+            replies = self._press(ctx, request.action) if request.action is not None \
+                else self._type(ctx, (request.text or "").strip())
+            ctx.flush()
+            return replies
         except Exception:
             log.exception("failed to answer %s: %r", request.who.key, request.text or request.action)
             return [Reply((Text(_("Something went wrong on my side and nothing was changed. "

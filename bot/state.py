@@ -37,15 +37,23 @@ class State:
     used: bool
 
 
-def put(conn: Connection, kind: str, user_key: str, payload: dict[str, Any], ttl: timedelta = DEFAULT_TTL) -> str:
-    token = secrets.token_urlsafe(16)
+def new_row(kind: str, user_key: str, payload: dict[str, Any], ttl: timedelta = DEFAULT_TTL) -> dict[str, Any]:
+    """A chat_state row with a fresh opaque token, not yet written."""
     now = utcnow()
-    conn.execute(
-        insert(chat_state).values(
-            token=token, kind=kind, user_key=user_key, payload=payload, created_at=now, expires_at=now + ttl
-        )
-    )
-    return token
+    return {"token": secrets.token_urlsafe(16), "kind": kind, "user_key": user_key, "payload": payload,
+            "created_at": now, "expires_at": now + ttl}
+
+
+def put_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Write several states in one statement."""
+    if rows:
+        conn.execute(insert(chat_state).values(rows))
+
+
+def put(conn: Connection, kind: str, user_key: str, payload: dict[str, Any], ttl: timedelta = DEFAULT_TTL) -> str:
+    row = new_row(kind, user_key, payload, ttl)
+    put_rows(conn, [row])
+    return row["token"]
 
 
 def get(conn: Connection, token: str) -> State | None:
