@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
+    Column,
     Connection,
+    Integer,
     Select,
+    String,
     and_,
     case,
     exists,
@@ -32,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from storage.bulk import temp_table
 from storage.schema import audit_log, batches, customer_tags, customers, rating_history, tags
 
 __all__ = [
@@ -125,44 +129,37 @@ def set_field(
 ) -> int:
     """Set ``field`` to ``value`` for the customers in ``ids`` whose value differs.
 
-    Writes the audit rows (and rating history) first, then one UPDATE; returns the number of
-    customers changed.
+    The target set is evaluated once into a temporary table (with each customer's value before);
+    the audit rows, the rating history and one UPDATE read from it. Returns how many changed.
     """
     column = FIELDS[field]
     now = utcnow()
     targets = and_(customers.c.id.in_(ids.scalar_subquery()), column.is_distinct_from(value))
     after = _as_text(field, literal(value)) if value is not None else null()
-    conn.execute(
-        insert(audit_log).from_select(
-            ["batch_id", "at", "customer_id", "field", "before", "after"],
-            select(
-                literal(batch_id),
-                literal(now),
-                customers.c.id,
-                literal(field),
-                _as_text(field, column),
-                after,
-            ).where(targets),
-        )
-    )
-    if field == "rating":
+    changed = temp_table(conn, [Column("customer_id", Integer, primary_key=True), Column("before", String(8))])
+    try:
+        conn.execute(changed.insert().from_select(
+            ["customer_id", "before"], select(customers.c.id, _as_text(field, column)).where(targets)))
         conn.execute(
-            insert(rating_history).from_select(
-                ["customer_id", "at", "before", "after", "source", "batch_id"],
-                select(
-                    customers.c.id,
-                    literal(now),
-                    customers.c.rating,
-                    after,
-                    literal(source),
-                    literal(batch_id),
-                ).where(targets),
+            insert(audit_log).from_select(
+                ["batch_id", "at", "customer_id", "field", "before", "after"],
+                select(literal(batch_id), literal(now), changed.c.customer_id, literal(field), changed.c.before, after),
             )
         )
-    result = conn.execute(
-        update(customers).where(targets).values({column: value, "updated_at": now})
-    )
-    return result.rowcount
+        if field == "rating":
+            conn.execute(
+                insert(rating_history).from_select(
+                    ["customer_id", "at", "before", "after", "source", "batch_id"],
+                    select(changed.c.customer_id, literal(now), changed.c.before, after, literal(source),
+                           literal(batch_id)),
+                )
+            )
+        return conn.execute(
+            update(customers).where(customers.c.id.in_(select(changed.c.customer_id)))
+            .values({column: value, "updated_at": now})
+        ).rowcount
+    finally:
+        changed.drop(conn)
 
 
 def _tag_id(conn: Connection, name: str) -> int:
