@@ -30,7 +30,7 @@ SUITE: list[tuple[str, str, list[str], list[str]]] = [
     ("Bulk rating of 100,000 customers (preview + confirm) vs a per-row loop", "bulk_rating.py",
      ["--small", "--no-pg"], ["--pg", PG]),
     ("ABC / XYZ / RFM recompute vs pandas", "classes.py",
-     ["--small", "--backend", "sqlite"], ["--customers", "1000000", "--lines", "10000000"]),
+     ["--customers", "2000", "--lines", "20000", "--backend", "sqlite"], ["--customers", "1000000", "--lines", "10000000"]),
     ("Import of order lines (rows per second, peak memory)", "import_orders.py",
      ["--lines", "20000", "--customers", "2000", "--products", "500"], ["--lines", "1000000"]),
     ("Mail outbox to a loopback SMTP server vs a bare smtplib loop", "mail_outbox.py",

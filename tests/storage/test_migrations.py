@@ -28,3 +28,11 @@ def test_migrated_schema_matches_the_tables(engine) -> None:  # type: ignore[no-
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
+
+
+def test_customers_leave_room_for_hot_updates_on_postgresql(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    with fresh_database("postgresql", tmp_path) as engine, engine.connect() as conn:
+        options = conn.execute(text("SELECT reloptions FROM pg_class WHERE oid = 'customers'::regclass")).scalar()
+    assert "fillfactor=70" in (options or [])
