@@ -2,7 +2,12 @@
 
 Spend and order counts are aggregated per customer in a subquery (``GROUP BY customer_id``)
 and then matched against customers; a spend or order-count condition that 0 satisfies is
-written as *not among those who fail it*, so customers without lines count as 0.
+written as *not among those who fail it*, so customers without lines count as 0. A purchase
+with an amount or order count is one grouped pass (``HAVING max(quantity) > 0 AND sum(…)``).
+A plain purchase is ``IN`` the set of buyers when few lines qualify (a product, a category, a
+short period), else a correlated ``EXISTS``; a lapse is ``EXISTS … AND NOT EXISTS …``. The SQL
+shape depends on the query's structure (and whether a period exceeds a quarter), never on its
+values, so SQLAlchemy's compiled cache serves every query of the same form.
 
 Example::
 
@@ -11,19 +16,32 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, not_, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, or_, select, true
 
 from query_language import ast as a
 from query_language.fields import FIELDS, OPERATORS, holds
 from storage import schema as s
 
-__all__ = ["compile_where", "matching_ids", "latest_run", "purchase_lines", "in_period"]
+__all__ = ["compile_where", "matching_ids", "matching_conditions", "latest_run", "purchase_lines",
+           "in_period"]
 
 C, O, L = s.customers.c, s.orders.c, s.order_lines.c  # noqa: E741
 _LINES = s.orders.join(s.order_lines, L.order_id == O.id)
+_PURCHASE = L.quantity > 0  # a purchase line; returns have a negative quantity
+_NOT_ARCHIVED = C.status != "archived"
+_QUARTER = 92  # days
+
+
+def _all(conds: list[Any]) -> Any:
+    return conds[0] if len(conds) == 1 else and_(*conds) if conds else true()
+
+
+def _any(conds: list[Any]) -> Any:
+    return conds[0] if len(conds) == 1 else or_(*conds) if conds else false()
 
 
 def latest_run() -> Any:
@@ -55,9 +73,13 @@ def _scope(scope: a.Scope) -> list[Any]:
     return out
 
 
+def _lines(scope: a.Scope, period: a.Period | None, *extra: Any) -> Select:
+    return select(O.customer_id).select_from(_LINES).where(*_scope(scope), *in_period(O.date, period), *extra)
+
+
 def purchase_lines(scope: a.Scope, period: a.Period | None) -> Select:
     """Customer ids with a purchase line (positive quantity) in scope and period."""
-    return select(O.customer_id).select_from(_LINES).where(L.quantity > 0, *_scope(scope), *in_period(O.date, period))
+    return _lines(scope, period, _PURCHASE)
 
 
 def _cmp(expr: Any, cmp: a.Cmp) -> Any:
@@ -66,18 +88,61 @@ def _cmp(expr: Any, cmp: a.Cmp) -> Any:
     return OPERATORS[cmp.op].apply(expr, cmp.value)
 
 
+_SPEND = func.sum(L.amount)
+_ORDERS = func.count(O.id.distinct())  # over purchase lines only
+_ORDERS_OF_ALL = func.count(case((_PURCHASE, O.id)).distinct())  # over every line
+
+
 def _aggregate(measure: str, cmp: a.Cmp, scope: a.Scope, period: a.Period | None) -> Any:
     """Customers whose spend / order count satisfies ``cmp``; no lines count as 0."""
+    agg: Any
     if measure == "spend":
-        agg: Any = func.sum(L.amount)
-        q = select(O.customer_id).select_from(_LINES).where(*_scope(scope), *in_period(O.date, period))
+        agg, q = _SPEND, _lines(scope, period)
     else:
-        agg = func.count(O.id.distinct())
-        q = purchase_lines(scope, period)
+        agg, q = _ORDERS, purchase_lines(scope, period)
     q = q.group_by(O.customer_id)
     if holds(cmp.op, 0, cmp.value, cmp.high):
         return C.id.not_in(q.having(not_(_cmp(agg, cmp))))
     return C.id.in_(q.having(_cmp(agg, cmp)))
+
+
+def _purchased(*conds: Any) -> Any:
+    """EXISTS a purchase line of the enclosing query's customer (correlated)."""
+    mine = select(O.id).select_from(_LINES).where(O.customer_id == C.id, _PURCHASE, *conds)
+    return mine.correlate(s.customers).exists()
+
+
+def _narrow(scope: a.Scope, period: a.Period | None) -> bool:
+    """Whether few lines are in scope and period: some products or categories, or at most a
+    quarter. Their buyers are then collected once (IN); otherwise most customers bought, and
+    probing each one's own orders up to the first purchase (EXISTS) reads far less."""
+    if scope.products or scope.categories:
+        return True
+    return bool(period and period.start and period.end and (period.end - period.start).days <= _QUARTER)
+
+
+def _bought(node: a.Bought) -> Any:
+    """One pass over the lines in scope and period: a purchase among them and, when asked,
+    the spend and order count on them (the customer bought, so no-lines-as-0 never applies)."""
+    if node.spend is None and node.orders is None:
+        if _narrow(node.scope, node.period):
+            return C.id.in_(purchase_lines(node.scope, node.period))
+        return _purchased(*in_period(O.date, node.period))
+    if node.spend is None:
+        assert node.orders is not None
+        q = purchase_lines(node.scope, node.period).group_by(O.customer_id).having(_cmp(_ORDERS, node.orders))
+        return C.id.in_(q)
+    having = [func.max(L.quantity) > 0, _cmp(_SPEND, node.spend)]
+    if node.orders is not None:
+        having.append(_cmp(_ORDERS_OF_ALL, node.orders))
+    return C.id.in_(_lines(node.scope, node.period).group_by(O.customer_id).having(and_(*having)))
+
+
+def _lapsed(period: a.Period) -> Any:
+    """Bought before the period and nothing within it: two correlated (NOT) EXISTS, which walk
+    only the customer's own orders (an index on orders(customer_id, date))."""
+    assert period.start is not None
+    return and_(_purchased(O.date < period.start), not_(_purchased(*in_period(O.date, period))))
 
 
 def _classes(kind: str, value: str) -> Any:
@@ -88,7 +153,7 @@ def _classes(kind: str, value: str) -> Any:
 
 def _property(n: a.PropertyCmp) -> Any:
     cp = s.customer_properties.c
-    col = {"number": cp.number_value, "date": cp.date_value, "yesno": cp.bool_value,
+    col: Any = {"number": cp.number_value, "date": cp.date_value, "yesno": cp.bool_value,
            "text": cp.text_value}[n.type]
     cmp = n.cmp
     if n.type == "text":
@@ -97,65 +162,88 @@ def _property(n: a.PropertyCmp) -> Any:
     return C.id.in_(select(cp.customer_id).where(cp.property_id == n.property_id, _cmp(col, cmp)))
 
 
+def _tag(n: a.HasTag, neg: bool) -> Any:
+    ct = s.customer_tags.c
+    return C.id.in_(select(ct.customer_id).where(ct.tag_id == n.tag_id))
+
+
+def _segment(n: a.InSegment, neg: bool) -> Any:
+    if n.dynamic is not None:
+        return _where(n.dynamic, neg)
+    sm = s.segment_members.c
+    return C.id.in_(select(sm.customer_id).where(sm.segment_id == n.segment_id))
+
+
+def _interacted(n: a.Interacted, neg: bool) -> Any:
+    it = s.interactions.c
+    conds = ([it.kind == n.kind] if n.kind else []) + in_period(it.date, n.period, timestamps=True)
+    return C.id.in_(select(it.customer_id).where(*conds))
+
+
+def _in(col: Any, values: Any, neg: bool) -> Any:
+    """``col IN values``; under a NOT also ``col IS NOT NULL`` so that NOT keeps NULL rows."""
+    return and_(col.is_not(None), col.in_(values)) if neg else col.in_(values)
+
+
+def _rating(n: a.RatingIn, neg: bool) -> Any:
+    letters = [r for r in n.ratings if r]
+    return _any(([_in(C.rating, letters, neg)] if letters else [])
+                + ([C.rating.is_(None)] if "" in n.ratings else []))
+
+
+def _last_purchase(n: a.LastPurchase, neg: bool) -> Any:
+    q = purchase_lines(a.Scope(), None).group_by(O.customer_id)
+    return C.id.in_(q.having(_all(in_period(func.max(O.date), n.period))))
+
+
+_COMPILERS: dict[type, Callable[[Any, bool], Any]] = {
+    a.And: lambda n, neg: _all([_where(i, neg) for i in n.items]),
+    a.Or: lambda n, neg: _any([_where(i, neg) for i in n.items]),
+    a.Not: lambda n, neg: not_(_where(n.item, True)),
+    a.Everyone: lambda n, neg: true(),
+    a.FieldIs: lambda n, neg: _in(FIELDS[n.field].column, n.values, neg),
+    a.CustomerIs: lambda n, neg: C.id.in_(n.ids),
+    a.Bought: lambda n, neg: _bought(n),
+    a.SpendCmp: lambda n, neg: _aggregate("spend", n.cmp, n.scope, n.period),
+    a.OrderCountCmp: lambda n, neg: _aggregate("orders", n.cmp, n.scope, n.period),
+    a.Lapsed: lambda n, neg: _lapsed(n.period),
+    a.LastPurchase: _last_purchase,
+    a.Created: lambda n, neg: _all(in_period(C.created_at, n.period)),
+    a.RatingIn: _rating,
+    a.HasTag: _tag,
+    a.StatusIs: lambda n, neg: C.status == n.status,
+    a.PropertyCmp: lambda n, neg: _property(n),
+    a.Interacted: _interacted,
+    a.ClassIs: lambda n, neg: _classes(n.kind, n.value),
+    a.InSegment: _segment,
+}
+
+
+def _where(node: a.Node, neg: bool) -> Any:
+    fn = _COMPILERS.get(type(node))
+    if fn is None:
+        raise TypeError(f"cannot compile {type(node).__name__}")
+    return fn(node, neg)
+
+
 def compile_where(node: a.Node) -> ColumnElement[bool]:
-    """A condition on ``customers`` for a resolved node (see module docstring)."""
-    if isinstance(node, a.And):
-        return and_(true(), *(compile_where(n) for n in node.items))
-    if isinstance(node, a.Or):
-        return or_(false(), *(compile_where(n) for n in node.items))
-    if isinstance(node, a.Not):
-        return not_(compile_where(node.item))
-    if isinstance(node, a.Everyone):
-        return true()
-    if isinstance(node, a.FieldIs):
-        col = FIELDS[node.field].column
-        return and_(col.is_not(None), col.in_(node.values))  # never NULL, so NOT works
-    if isinstance(node, a.CustomerIs):
-        return C.id.in_(node.ids)
-    if isinstance(node, a.Bought):
-        conds = [C.id.in_(purchase_lines(node.scope, node.period))]
-        if node.spend is not None:
-            conds.append(_aggregate("spend", node.spend, node.scope, node.period))
-        if node.orders is not None:
-            conds.append(_aggregate("orders", node.orders, node.scope, node.period))
-        return and_(*conds)
-    if isinstance(node, a.SpendCmp):
-        return _aggregate("spend", node.cmp, node.scope, node.period)
-    if isinstance(node, a.OrderCountCmp):
-        return _aggregate("orders", node.cmp, node.scope, node.period)
-    if isinstance(node, a.Lapsed):
-        before = a.Period(None, node.period.start - timedelta(days=1)) if node.period.start else None
-        return and_(C.id.in_(purchase_lines(a.Scope(), before)),
-                    C.id.not_in(purchase_lines(a.Scope(), node.period)))
-    if isinstance(node, a.LastPurchase):
-        last = func.max(O.date)
-        q = purchase_lines(a.Scope(), None).group_by(O.customer_id)
-        return C.id.in_(q.having(and_(true(), *in_period(last, node.period))))
-    if isinstance(node, a.Created):
-        return and_(true(), *in_period(C.created_at, node.period))
-    if isinstance(node, a.RatingIn):
-        letters = [r for r in node.ratings if r]
-        parts = ([and_(C.rating.is_not(None), C.rating.in_(letters))] if letters else []) + ([C.rating.is_(None)] if "" in node.ratings else [])
-        return or_(false(), *parts)
-    if isinstance(node, a.HasTag):
-        ct = s.customer_tags.c
-        return C.id.in_(select(ct.customer_id).where(ct.tag_id == node.tag_id))
-    if isinstance(node, a.StatusIs):
-        return C.status == node.status
-    if isinstance(node, a.PropertyCmp):
-        return _property(node)
-    if isinstance(node, a.Interacted):
-        it = s.interactions.c
-        conds = ([it.kind == node.kind] if node.kind else []) + in_period(it.date, node.period, timestamps=True)
-        return C.id.in_(select(it.customer_id).where(*conds))
-    if isinstance(node, a.ClassIs):
-        return _classes(node.kind, node.value)
-    if isinstance(node, a.InSegment):
-        if node.dynamic is not None:
-            return compile_where(node.dynamic)
-        sm = s.segment_members.c
-        return C.id.in_(select(sm.customer_id).where(sm.segment_id == node.segment_id))
-    raise TypeError(f"cannot compile {type(node).__name__}")
+    """A condition on ``customers`` for a resolved node (see module docstring).
+
+    Example: ``compile_where(a.HasTag(1, "vip"))`` → ``customers.id IN (SELECT … tag_id = :p)``.
+    """
+    return _where(node, False)  # type: ignore[no-any-return]
+
+
+def matching_conditions(query: a.Query, *, scope_manager_id: int | None = None) -> list[Any]:
+    """The conditions on ``customers`` (in a WHERE next to other tables) that ``matching_ids``
+    selects by, e.g. ``select(customers.c.name).where(*matching_conditions(q))``."""
+    conds = [_where(query.where, False)]
+    if not query.include_archived:
+        conds.append(_NOT_ARCHIVED)
+    if scope_manager_id is not None:
+        team = select(s.managers.c.id).where(s.managers.c.team_lead_id == scope_manager_id)
+        conds.append(or_(C.manager_id == scope_manager_id, C.manager_id.in_(team)))
+    return conds
 
 
 def matching_ids(query: a.Query, *, scope_manager_id: int | None = None) -> Select:
@@ -164,10 +252,4 @@ def matching_ids(query: a.Query, *, scope_manager_id: int | None = None) -> Sele
 
     Example: ``conn.execute(matching_ids(interpret("vip", catalog))).scalars().all()``.
     """
-    conds = [compile_where(query.where)]
-    if not query.include_archived:
-        conds.append(C.status != "archived")
-    if scope_manager_id is not None:
-        team = select(s.managers.c.id).where(s.managers.c.team_lead_id == scope_manager_id)
-        conds.append(or_(C.manager_id == scope_manager_id, C.manager_id.in_(team)))
-    return select(C.id).where(*conds)
+    return select(C.id).where(*matching_conditions(query, scope_manager_id=scope_manager_id))

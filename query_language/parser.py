@@ -36,25 +36,22 @@ class _PassThrough(Lexer):
         yield from data
 
 
-_LARK = Lark.open(
-    str(Path(__file__).with_name("grammar.lark")),
-    parser="lalr",
-    lexer=_PassThrough,
-    propagate_positions=True,
-    cache=True,
-)
+class _Word(Token):
+    """A Lark token carrying our lexer's ``Tok`` (``tok``) and the query text (``src``)."""
+
+    tok: Tok
+    src: str
 
 
 @v_args(inline=True)
 class _ToAst(Transformer):
-    def __init__(self, text: str, toks: list[Tok]) -> None:
-        super().__init__()
-        self.text = text
-        self.toks = toks
+    """Called by the LALR parser as it reduces (no tree is built); stateless, so one instance
+    serves every thread: each token carries what the methods need."""
 
     # helpers ------------------------------------------------------------------------------
-    def _t(self, token: Token) -> Tok:
-        return self.toks[int(token.value)]
+    @staticmethod
+    def _t(token: Token) -> Tok:
+        return token.tok  # type: ignore[attr-defined, no-any-return]
 
     def _span(self, *parts: Any) -> a.Span:
         starts, ends = [], []
@@ -99,7 +96,7 @@ class _ToAst(Transformer):
             return a.ValueWords(first.value, source="quoted", span=span)
         if first.type == "FIXED":
             return a.ValueWords(first.text, source="fixed", fixed=tuple(first.value), span=span)
-        text = self.text[span[0]:span[1]]
+        text = toks[0].src[span[0]:span[1]]  # type: ignore[attr-defined]
         return a.ValueWords(text, source="words", span=span)
 
     def _with(self, v: a.ValueWords, span: a.Span, **changes: Any) -> a.ValueWords:
@@ -257,9 +254,22 @@ class _ToAst(Transformer):
         return self._p("between", (t, d1, d2), first=self._t(d1).value, second=self._t(d2).value)
 
 
-def _lark_tokens(toks: list[Tok]) -> list[Token]:
-    return [Token(t.type, str(i), start_pos=t.start, end_pos=t.end, line=1, column=t.start + 1,
-                  end_line=1, end_column=t.end + 1) for i, t in enumerate(toks)]
+_LARK = Lark.open(
+    str(Path(__file__).with_name("grammar.lark")),
+    parser="lalr",
+    lexer=_PassThrough,
+    cache=True,
+    transformer=_ToAst(),  # spans come from the tokens, so no propagate_positions
+)
+
+
+def _lark_tokens(text: str, toks: list[Tok]) -> list[Token]:
+    out: list[Token] = []
+    for t in toks:
+        w = _Word(t.type, t.text, t.start, 1, t.start + 1, 1, t.end + 1, t.end)
+        w.tok, w.src = t, text
+        out.append(w)
+    return out
 
 
 def _expected(exc: UnexpectedInput, language: str) -> list[str]:
@@ -278,13 +288,11 @@ def _expected(exc: UnexpectedInput, language: str) -> list[str]:
 def parse_tokens(text: str, toks: list[Tok], language: str = "en") -> a.Node:
     """The AST as typed, from tokens made by ``lexer.tokenize``."""
     try:
-        tree = _LARK.parse(_lark_tokens(toks))  # type: ignore[arg-type]
-        return _ToAst(text, toks).transform(tree)
+        return _LARK.parse(_lark_tokens(text, toks))  # type: ignore[arg-type, return-value]
     except UnexpectedToken as e:
-        tok = e.token
-        if tok.type == "$END" or not str(tok.value).isdigit():
+        t = getattr(e.token, "tok", None)
+        if e.token.type == "$END" or t is None:
             raise unexpected(text, (len(text), len(text)), _expected(e, language)) from None
-        t = toks[int(tok.value)]
         raise unexpected(text, (t.start, t.end), _expected(e, language)) from None
     except UnexpectedInput as e:
         raise unexpected(text, (len(text), len(text)), _expected(e, language)) from None

@@ -1,7 +1,9 @@
 """Running a query: the count, the page of rows with their measures, or the groups.
 
 Spend, orders and last purchase are measured in the query's period (all time when it has
-none) by one aggregate per customer, restricted to the matching customers, then joined.
+none). A page is found first — sorted by name, or for ``top`` by one correlated aggregate per
+matching customer — and only its customers are then measured and joined to their manager and
+latest classes; so the conditions are evaluated once for the count and once for the page.
 
 Example::
 
@@ -19,13 +21,14 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, case, func, select
 
 from query_language import ast as a
-from query_language.compile import C, L, O, in_period, latest_run, matching_ids
+from query_language.compile import C, L, O, in_period, latest_run, matching_conditions
 from query_language.describe import describe
 from query_language.fields import GROUP_KEYS
 from storage import schema as s
 
 __all__ = ["QueryResult", "run_query", "ROW_KEYS"]
 
+_LINES = s.orders.join(s.order_lines, L.order_id == O.id)
 ROW_KEYS = ("id", "external_id", "name", "city", "region", "country", "industry", "manager",
             "rating", "status", "spend", "orders", "last_purchase", "abc", "xyz", "rfm_segment",
             "r_score", "f_score", "m_score")
@@ -41,18 +44,34 @@ class QueryResult:
     output: a.Output = field(default_factory=a.Count)
 
 
-def _metrics(ids: Select, period: a.Period | None) -> Any:
+def _metrics(ids: Any, period: a.Period | None) -> Any:
+    """Spend, orders and last purchase per customer in ``ids`` (a select or a list of ids)."""
     purchase = L.quantity > 0
     return (
         select(O.customer_id.label("cid"),
                func.sum(L.amount).label("spend"),
                func.count(case((purchase, O.id)).distinct()).label("orders"),
                func.max(case((purchase, O.date))).label("last_purchase"))
-        .select_from(s.orders.join(s.order_lines, L.order_id == O.id))
+        .select_from(_LINES)
         .where(O.customer_id.in_(ids), *in_period(O.date, period))
         .group_by(O.customer_id)
         .subquery("m")
     )
+
+
+def _measure(by: str, period: a.Period | None) -> Any:
+    """What ``top`` sorts by, for the customer of the enclosing query: a correlated aggregate
+    over that customer's own orders (index orders(customer_id, date)), so only the matching
+    customers are measured."""
+    conds = [O.customer_id == C.id, *in_period(O.date, period)]
+    agg: Any
+    if by == "spend":
+        agg = func.sum(L.amount)
+    else:
+        conds.append(L.quantity > 0)
+        agg = func.count(O.id.distinct()) if by == "orders" else func.max(O.date)
+    sub = select(agg).select_from(_LINES).where(*conds).correlate(s.customers).scalar_subquery()
+    return sub.desc().nulls_last() if by == "last_purchase" else func.coalesce(sub, 0).desc()
 
 
 def _joined(m: Any, cc: Any) -> Any:
@@ -67,42 +86,60 @@ def _as_date(x: Any) -> date | None:
     return date.fromisoformat(str(x)[:10])
 
 
-def _rows(conn: Connection, query: a.Query, ids: Select, offset: int, limit: int | None) -> list[dict]:
-    m = _metrics(ids, query.period)
+def _details(ids: Any, period: a.Period | None) -> Select:
+    """The row columns of the customers in ``ids`` (a select or a list of ids)."""
+    m = _metrics(ids, period)
     cc = s.customer_classes.alias("cc")
-    spend = func.coalesce(m.c.spend, 0)
-    orders = func.coalesce(m.c.orders, 0)
-    stmt = select(
+    return select(
         C.id, C.external_id, C.name, C.city, C.region, C.country, C.industry,
-        s.managers.c.name.label("manager"), C.rating, C.status, spend.label("spend"),
-        orders.label("orders"), m.c.last_purchase.label("last_purchase"), cc.c.abc, cc.c.xyz,
-        cc.c.rfm_segment, cc.c.r_score, cc.c.f_score, cc.c.m_score,
+        s.managers.c.name.label("manager"), C.rating, C.status,
+        func.coalesce(m.c.spend, 0).label("spend"), func.coalesce(m.c.orders, 0).label("orders"),
+        m.c.last_purchase.label("last_purchase"), cc.c.abc, cc.c.xyz, cc.c.rfm_segment,
+        cc.c.r_score, cc.c.f_score, cc.c.m_score,
     ).select_from(_joined(m, cc)).where(C.id.in_(ids))
+
+
+def _row(r: Any) -> dict[str, Any]:
+    row = dict(r)
+    row["spend"] = round(float(row["spend"] or 0), 2)
+    row["orders"] = int(row["orders"] or 0)
+    row["last_purchase"] = _as_date(row["last_purchase"])
+    return row
+
+
+def _rows(conn: Connection, query: a.Query, conds: list[Any], offset: int,
+          limit: int | None) -> tuple[list[dict], int | None]:
+    """The page and, when it tells, the count of all matches (None: count separately).
+
+    The page is found first (its ids, sorted; only ``top`` needs a measure to sort by), with the
+    count of all matches as a window (so the conditions are evaluated once), then only its
+    customers are measured; without a limit, everything in one statement sorted by name."""
     out = query.output
     if isinstance(out, a.Top):
-        measure = {"spend": spend.desc(), "orders": orders.desc(),
-                   "last_purchase": m.c.last_purchase.desc().nulls_last()}[out.by]
-        stmt = stmt.order_by(measure, C.name, C.id)
         end = out.n if limit is None else min(out.n, offset + limit)
         limit = max(0, end - offset)
-    else:
-        stmt = stmt.order_by(C.name, C.id)
-    stmt = stmt.offset(offset) if offset else stmt
-    stmt = stmt.limit(limit) if limit is not None else stmt
-    rows = []
-    for r in conn.execute(stmt).mappings():
-        row = dict(r)
-        row["spend"] = round(float(row["spend"] or 0), 2)
-        row["orders"] = int(row["orders"] or 0)
-        row["last_purchase"] = _as_date(row["last_purchase"])
-        rows.append(row)
-    return rows
+    if limit == 0:
+        return [], None
+    if limit is None:
+        stmt = _details(select(C.id).where(*conds), query.period).order_by(C.name, C.id).offset(offset)
+        rows = [_row(r) for r in conn.execute(stmt).mappings()]
+        return rows, offset + len(rows) if rows or not offset else None
+    order = [_measure(out.by, query.period)] if isinstance(out, a.Top) else []
+    page = select(C.id, func.count().over()).where(*conds).order_by(*order, C.name, C.id).limit(limit)
+    found = conn.execute(page.offset(offset) if offset else page).all()
+    if not found:
+        return [], None if offset else 0
+    ids = [r[0] for r in found]
+    by_id = {r["id"]: _row(r) for r in conn.execute(_details(ids, query.period)).mappings()}
+    return [by_id[i] for i in ids], int(found[0][1])
 
 
-def _groups(conn: Connection, query: a.Query, ids: Select) -> list[dict]:
+def _groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict]:
     out = query.output
     assert isinstance(out, a.Group)
-    m = _metrics(ids, query.period)
+    m = (select(O.customer_id.label("cid"), func.sum(L.amount).label("spend")).select_from(_LINES)
+         .where(O.customer_id.in_(select(C.id).where(*conds)), *in_period(O.date, query.period))
+         .group_by(O.customer_id).subquery("m"))
     cc = s.customer_classes.alias("cc")
     source = GROUP_KEYS[out.by]
     key = (s.managers.c.name if source == "managers"
@@ -111,9 +148,10 @@ def _groups(conn: Connection, query: a.Query, ids: Select) -> list[dict]:
     spend = func.coalesce(func.sum(m.c.spend), 0)
     order = spend.desc() if out.measure == "spend" else count.desc()
     stmt = (select(key.label("key"), count.label("count"), spend.label("spend"))
-            .select_from(_joined(m, cc)).where(C.id.in_(ids))
+            .select_from(_joined(m, cc)).where(*conds)
             .group_by(key).order_by(order, key.asc().nulls_last()))
-    return [{"key": r.key, "count": int(r.count), "spend": round(float(r.spend or 0), 2)} for r in conn.execute(stmt)]
+    return [{"key": r["key"], "count": int(r["count"]), "spend": round(float(r["spend"] or 0), 2)}
+            for r in conn.execute(stmt).mappings()]
 
 
 def run_query(conn: Connection, query: a.Query, *, offset: int = 0, limit: int | None = 10,
@@ -122,12 +160,16 @@ def run_query(conn: Connection, query: a.Query, *, offset: int = 0, limit: int |
 
     Rows come in a stable order: by the measure for ``top`` (then name, id), else by name, id.
     """
-    ids = matching_ids(query, scope_manager_id=scope_manager_id)
-    count = int(conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one())
-    period = (query.period.start, query.period.end) if query.period else None
-    result = QueryResult(count, describe(query), period=period, output=query.output)
+    conds = matching_conditions(query, scope_manager_id=scope_manager_id)
+    rows: list[dict] = []
+    groups: list[dict] = []
+    count: int | None
     if isinstance(query.output, a.Group):
-        result.groups = _groups(conn, query, ids)
+        groups = _groups(conn, query, conds)
+        count = sum(g["count"] for g in groups)  # every match is in exactly one group
     else:
-        result.rows = _rows(conn, query, ids, offset, limit)
-    return result
+        rows, count = _rows(conn, query, conds, offset, limit)
+    if count is None:
+        count = int(conn.execute(select(func.count()).select_from(s.customers).where(*conds)).scalar_one())
+    period = (query.period.start, query.period.end) if query.period else None
+    return QueryResult(count, describe(query), rows, groups, period, query.output)
