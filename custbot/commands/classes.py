@@ -15,13 +15,16 @@ from typing import Annotated
 import typer
 from sqlalchemy import func, select
 
-import analytics.validation  # noqa: F401 - a rating rule that does not parse stops the config
+from analytics.validation import RuleError  # importing it registers the rating-rule config check
 from custbot.cli import app
 from custbot.context import AppContext, UsageError
+from custbot.errors import register_error
 from storage.changes import Actor
 from storage.schema import customer_classes
 
 __all__ = ["recompute_command", "classes_command", "cli_actor"]
+
+register_error(RuleError, 2)
 
 
 def cli_actor(context: AppContext) -> Actor:

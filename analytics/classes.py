@@ -1,0 +1,128 @@
+"""Compute and store ABC / XYZ / RFM classes for every customer: one run per call.
+
+A run is a ``class_runs`` row (computed_for = today, the window, the parameters) and one
+``customer_classes`` row per customer. The query language answers ``abc A``, ``xyz Z``,
+``class AX``, ``rfm champions`` from the latest run (the greatest ``class_runs.id``).
+
+Example::
+
+    run_id = compute_classes(engine, today=date(2026, 11, 22), settings=ClassSettings())
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, func, insert, literal, select
+
+from analytics.aggregate import Window, customer_aggregates, default_window
+from analytics.classify import classify
+from analytics.insert import insert_frame
+from custbot.config import ClassSettings
+from storage.changes import utcnow
+from storage.schema import class_runs, customer_classes, customers
+
+__all__ = ["compute_classes", "latest_run", "resolve_window", "KEEP_RUNS", "COLUMNS"]
+
+KEEP_RUNS = 3  # older runs are deleted; the latest one is what queries read
+COLUMNS = ["customer_id", "revenue", "abc", "xyz", "recency_days", "frequency", "monetary",
+           "r_score", "f_score", "m_score", "rfm_segment"]
+
+
+def resolve_window(today: date, settings: ClassSettings, window_start: date | None = None,
+                   window_end: date | None = None) -> Window:
+    """The window for a run: explicit bounds win, else the last N months ending ``today``.
+
+    >>> resolve_window(date(2026, 11, 22), ClassSettings())
+    Window(start=datetime.date(2025, 11, 23), end=datetime.date(2026, 11, 22))
+    """
+    default = default_window(window_end or today, settings.window_months)
+    window = Window(window_start or default.start, window_end or default.end)
+    if window.start > window.end:
+        raise ValueError(f"class window starts {window.start} after it ends {window.end}; "
+                         "give a start on or before the end")
+    return window
+
+
+def _classified(conn: Connection, window: Window, today: date, settings: ClassSettings) -> pd.DataFrame:
+    """Classes of the customers with order lines in the window (the rest are added in SQL)."""
+    frame = customer_aggregates(conn, window, today=today)
+    out = classify(frame, months=window.months, abc_thresholds=settings.abc_thresholds,
+                   xyz_thresholds=settings.xyz_thresholds)
+    scored = out["recency_days"].notna()
+    out["monetary"] = out["revenue"].where(scored)
+    out["frequency"] = out["frequency"].astype("Int64").where(scored)
+    return out
+
+
+def _add_the_rest(conn: Connection, run_id: int) -> None:
+    """Customers without order lines in the window: revenue 0, abc C, nothing else."""
+    present = select(customer_classes.c.customer_id).where(
+        customer_classes.c.run_id == run_id, customer_classes.c.customer_id == customers.c.id)
+    conn.execute(insert(customer_classes).from_select(
+        ["run_id", "customer_id", "revenue", "abc"],
+        select(literal(run_id), customers.c.id, literal(0.0), literal("C")).where(~present.exists()),
+    ))
+
+
+def compute_classes(
+    engine_or_conn: Engine | Connection,
+    *,
+    today: date,
+    window_start: date | None = None,
+    window_end: date | None = None,
+    settings: ClassSettings | None = None,
+) -> int:
+    """Compute every customer's classes for ``today`` and store them as a new run; returns its id.
+
+    Customers without revenue in the window are stored too, with abc ``C`` and no XYZ/RFM.
+    Given a Connection, the run joins the caller's transaction.
+
+    >>> compute_classes(engine, today=date(2026, 11, 22), settings=ClassSettings())
+    7
+    """
+    settings = settings or ClassSettings()
+    if isinstance(engine_or_conn, Engine):
+        with engine_or_conn.begin() as conn:
+            return compute_classes(conn, today=today, window_start=window_start,
+                                   window_end=window_end, settings=settings)
+    conn = engine_or_conn
+    window = resolve_window(today, settings, window_start, window_end)
+    frame = _classified(conn, window, today, settings)
+    parameters: dict[str, Any] = {
+        "window_months": settings.window_months,
+        "abc_thresholds": list(settings.abc_thresholds),
+        "xyz_thresholds": list(settings.xyz_thresholds),
+        "xyz_months": window.months,
+        "xyz_first_month": _month_text(window.month_keys[0]),
+        "xyz_last_month": _month_text(window.month_keys[1]),
+    }
+    run_id = conn.execute(
+        insert(class_runs).values(computed_for=today, window_start=window.start, window_end=window.end,
+                                  created_at=utcnow(), parameters=parameters).returning(class_runs.c.id)
+    ).scalar_one()
+    frame.insert(0, "run_id", run_id)
+    insert_frame(conn, customer_classes, frame[["run_id", *COLUMNS]])
+    _add_the_rest(conn, run_id)
+    _prune(conn, run_id)
+    return run_id
+
+
+def _month_text(key: int) -> str:
+    year, month = divmod(key - 1, 12)
+    return f"{year:04d}-{month + 1:02d}"
+
+
+def _prune(conn: Connection, run_id: int) -> None:
+    old = select(class_runs.c.id).where(class_runs.c.id < run_id).order_by(class_runs.c.id.desc())
+    stale = conn.execute(old.offset(KEEP_RUNS - 1)).scalars().all()
+    if stale:
+        conn.execute(delete(customer_classes).where(customer_classes.c.run_id.in_(stale)))
+        conn.execute(delete(class_runs).where(class_runs.c.id.in_(stale)))
+
+
+def latest_run(conn: Connection) -> int | None:
+    """The id of the newest run, or None before the first computation."""
+    return conn.execute(select(func.max(class_runs.c.id))).scalar()

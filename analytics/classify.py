@@ -1,0 +1,139 @@
+"""Pure classification: per-customer aggregates in, ABC / XYZ / RFM classes out (pandas).
+
+No database here: ``analytics.classes`` aggregates in SQL and hands one row per customer to
+``classify``; tests and benchmarks call it directly.
+
+Example::
+
+    frame = pd.DataFrame({"external_id": ["a", "b"], "revenue": [900.0, 100.0], ...})
+    out = classify(frame, months=12, abc_thresholds=(0.8, 0.95), xyz_thresholds=(0.1, 0.25))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["classify", "abc_classes", "xyz_classes", "quintile_scores", "rfm_segment", "SEGMENTS"]
+
+# Comparisons against thresholds allow for the last bits of floating-point noise, so that a
+# CV of exactly 0.25 computed as 0.25000000000000006 is still Y, on every backend.
+_EPS = 1e-9
+
+# (segment, R range, FM bound, bound kind): evaluated top to bottom, first match wins.
+SEGMENTS: tuple[tuple[str, tuple[int, int], float | None, str], ...] = (
+    ("champions", (4, 5), 4.5, ">="),
+    ("cannot lose them", (1, 1), 4.5, ">="),
+    ("loyal", (3, 5), 3.5, ">="),
+    ("at risk", (1, 2), 3.5, ">="),
+    ("potential loyalists", (3, 5), 2.5, ">="),
+    ("need attention", (2, 2), 2.5, ">="),
+    ("new", (4, 5), 1.5, "<="),
+    ("promising", (3, 5), None, "any"),
+    ("hibernating", (2, 2), None, "any"),
+    ("lost", (1, 1), None, "any"),
+)
+
+
+def abc_classes(external_id: pd.Series, revenue: pd.Series, thresholds: tuple[float, float]) -> pd.Series:
+    """Pareto classes: A while the cumulative share *before* the customer is below the first
+    threshold, B below the second, else C; zero or negative revenue is C.
+
+    >>> abc_classes(pd.Series(["a", "b", "c"]), pd.Series([80.0, 15.0, 5.0]), (0.8, 0.95)).tolist()
+    ['A', 'B', 'C']
+    """
+    out = pd.Series("C", index=revenue.index, dtype=object)
+    positive = revenue > 0
+    if not positive.any():
+        return out
+    frame = pd.DataFrame({"k": external_id[positive], "r": revenue[positive]})
+    frame = frame.sort_values(["r", "k"], ascending=[False, True], kind="mergesort")
+    total = float(frame["r"].sum())
+    before = frame["r"].cumsum().to_numpy() - frame["r"].to_numpy()
+    share = before / total
+    a, b = thresholds
+    labels = np.where(share < a - _EPS, "A", np.where(share < b - _EPS, "B", "C"))
+    out.loc[frame.index] = labels
+    return out
+
+
+def xyz_classes(revenue: pd.Series, sum_squares: pd.Series, months: int,
+                thresholds: tuple[float, float]) -> pd.Series:
+    """Regularity from the monthly totals' first two moments (months without sales are zeros):
+    CV = population σ / μ; X ≤ first threshold, Y ≤ second, else Z; None when μ ≤ 0.
+
+    >>> xyz_classes(pd.Series([1200.0]), pd.Series([120000.0]), 12, (0.1, 0.25)).tolist()
+    ['X']
+    """
+    mean = revenue.to_numpy(dtype=float) / months
+    var = np.clip(sum_squares.to_numpy(dtype=float) / months - mean * mean, 0.0, None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = np.sqrt(var) / mean
+    x, y = thresholds
+    labels = np.where(cv <= x + _EPS, "X", np.where(cv <= y + _EPS, "Y", "Z")).astype(object)
+    labels[~(mean > 0)] = None
+    return pd.Series(labels, index=revenue.index, dtype=object)
+
+
+def quintile_scores(values: pd.Series, *, reverse: bool = False) -> pd.Series:
+    """Scores 1–5 by the 20/40/60/80th percentiles (linear interpolation): ≤ q20 → 1, …, else 5;
+    ``reverse`` gives 5 to the smallest values (recency).
+
+    >>> quintile_scores(pd.Series([1.0, 2.0, 3.0, 4.0, 5.0])).tolist()
+    [1, 2, 3, 4, 5]
+    """
+    v = values.to_numpy(dtype=float)
+    if len(v) == 0:
+        return pd.Series([], dtype="int64", index=values.index)
+    q = np.percentile(v, [20, 40, 60, 80])
+    score = np.searchsorted(q + _EPS * np.maximum(1.0, np.abs(q)), v, side="left") + 1
+    if reverse:
+        score = 6 - score
+    return pd.Series(score.astype("int64"), index=values.index)
+
+
+def rfm_segment(r: pd.Series, f: pd.Series, m: pd.Series) -> pd.Series:
+    """Named segments on R and FM = (F + M) / 2, first matching row of ``SEGMENTS`` wins.
+
+    >>> rfm_segment(pd.Series([5]), pd.Series([5]), pd.Series([4])).tolist()
+    ['champions']
+    """
+    fm = (f.to_numpy() + m.to_numpy()) / 2.0
+    rv = r.to_numpy()
+    conditions, names = [], []
+    for name, (lo, hi), bound, kind in SEGMENTS:
+        cond = (rv >= lo) & (rv <= hi)
+        if kind == ">=":
+            cond &= fm >= bound
+        elif kind == "<=":
+            cond &= fm <= bound
+        conditions.append(cond)
+        names.append(name)
+    return pd.Series(np.select(conditions, names, default=None), index=r.index, dtype=object)
+
+
+def classify(frame: pd.DataFrame, *, months: int, abc_thresholds: tuple[float, float],
+             xyz_thresholds: tuple[float, float]) -> pd.DataFrame:
+    """Add abc, xyz, r/f/m scores and rfm_segment to one row per customer.
+
+    ``frame`` has external_id, revenue (net, window), xyz_revenue and sum_squares (Σ and Σ² of
+    the revenue of each of the ``months`` XYZ counts),
+    frequency (distinct orders with a purchase), recency_days (None without a purchase).
+
+    >>> classify(frame, months=12, abc_thresholds=(0.8, 0.95), xyz_thresholds=(0.1, 0.25))
+    """
+    out = frame.copy()
+    out["abc"] = abc_classes(out["external_id"], out["revenue"], abc_thresholds)
+    bought = out["recency_days"].notna()
+    out["xyz"] = None
+    out.loc[bought, "xyz"] = xyz_classes(out.loc[bought, "xyz_revenue"], out.loc[bought, "sum_squares"],
+                                         months, xyz_thresholds)
+    scored = out.loc[bought]
+    r = quintile_scores(scored["recency_days"], reverse=True)
+    f = quintile_scores(scored["frequency"])
+    m = quintile_scores(scored["revenue"])
+    for col, s in (("r_score", r), ("f_score", f), ("m_score", m)):
+        out[col] = pd.Series(s, dtype="Int64").reindex(out.index)
+    out["rfm_segment"] = None
+    out.loc[bought, "rfm_segment"] = rfm_segment(r, f, m)
+    return out

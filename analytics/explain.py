@@ -1,0 +1,139 @@
+"""Why a customer has the rating and classes it has: the matching rule (or the pin), the latest
+classes, and the spend and orders in the class window.
+
+Example::
+
+    explain_customer(conn, 42, settings, date(2026, 11, 22)).lines()
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, case, func, select
+
+from analytics.aggregate import Window
+from analytics.classes import latest_run, resolve_window
+from analytics.plan import STARS
+from analytics.rules import rule_ids
+from custbot.config import Settings
+from storage.schema import (
+    class_runs,
+    customer_classes,
+    customers,
+    order_lines,
+    orders,
+    rating_history,
+)
+
+__all__ = ["Explanation", "explain_customer", "CustomerNotFound"]
+
+
+class CustomerNotFound(LookupError):
+    """No customer with that id."""
+
+
+@dataclass
+class Explanation:
+    """Everything ``lines()`` needs to say why a customer is rated and classed as it is."""
+
+    customer_id: int
+    name: str
+    rating: str | None
+    pinned: bool
+    status: str
+    matched_rule: tuple[str, str] | None  # (rating, query text) of the first rule that matches
+    window: Window
+    spend: float
+    orders: int
+    last_purchase: date | None
+    classes: dict[str, Any] | None  # the latest run's row, None before the first run
+    run_date: date | None = None
+    last_change: str | None = None  # "2026-11-20 by rule A: abc A (B → A)"
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """Plain-text lines for chat or the terminal."""
+        stars = f"{self.rating} {STARS[self.rating]}" if self.rating else "no rating"
+        out = [f"{self.name}: {stars}"]
+        if self.pinned:
+            out.append("Rating pinned by hand: the rules leave it alone.")
+        elif self.status == "archived":
+            out.append("Archived: the rules leave archived customers alone.")
+        elif self.matched_rule:
+            rating, text = self.matched_rule
+            out.append(f"Rule {rating} matches: {text}")
+            if rating != self.rating:
+                out.append(f"The rules give {rating}; it applies at the next recompute.")
+        else:
+            out.append("No rule matches: the rating stays as it is.")
+        if self.last_change:
+            out.append(f"Last rating change: {self.last_change}")
+        c = self.classes
+        if c is None:
+            out.append("Classes: not computed yet (run 'custbot recompute').")
+        else:
+            rfm = (f"{c['rfm_segment']} (R {c['r_score']}, F {c['f_score']}, M {c['m_score']})"
+                   if c["rfm_segment"] else "not scored (no purchase in the window)")
+            out.append(f"Classes as of {self.run_date}: ABC {c['abc']}, XYZ {c['xyz'] or 'none'}, RFM {rfm}")
+        last = f", last purchase {self.last_purchase}" if self.last_purchase else ", no purchase"
+        out.append(f"In {self.window.start}..{self.window.end}: spent {self.spend:,.2f} "
+                   f"in {self.orders} orders{last}")
+        return out + self.notes
+
+
+def _first_rule(conn: Connection, customer_id: int, settings: Settings, today: date) -> tuple[str, str] | None:
+    for rating, text in settings.rating.rules.items():
+        ids = rule_ids(conn, text, today, settings.language, rating=rating)
+        hit = conn.execute(select(customers.c.id).where(customers.c.id == customer_id,
+                                                         customers.c.id.in_(ids))).first()
+        if hit is not None:
+            return rating, text
+    return None
+
+
+def _activity(conn: Connection, customer_id: int, window: Window) -> tuple[float, int, date | None]:
+    bought = order_lines.c.quantity > 0
+    spend, n, last = conn.execute(
+        select(func.coalesce(func.sum(order_lines.c.amount), 0.0),
+               func.count(case((bought, orders.c.id)).distinct()),
+               func.max(case((bought, orders.c.date))))
+        .select_from(orders.join(order_lines, order_lines.c.order_id == orders.c.id))
+        .where(orders.c.customer_id == customer_id, orders.c.date >= window.start, orders.c.date <= window.end)
+    ).one()
+    return float(spend), int(n), last
+
+
+def explain_customer(conn: Connection, customer_id: int, settings: Settings, today: date) -> Explanation:
+    """Which rule matched (or why pinned), the latest classes, spend and orders in the window.
+
+    >>> explain_customer(conn, 42, settings, date(2026, 11, 22)).lines()[0]
+    'Romashka: A ★★★'
+    """
+    who = conn.execute(select(customers).where(customers.c.id == customer_id)).mappings().first()
+    if who is None:
+        raise CustomerNotFound(f"no customer with id {customer_id}; find one with a query or 'card NAME'")
+    run_id = latest_run(conn)
+    classes, run_date, window = None, None, resolve_window(today, settings.classes)
+    if run_id is not None:
+        run = conn.execute(select(class_runs).where(class_runs.c.id == run_id)).mappings().one()
+        run_date, window = run["computed_for"], Window(run["window_start"], run["window_end"])
+        row = conn.execute(select(customer_classes).where(customer_classes.c.run_id == run_id,
+                                                          customer_classes.c.customer_id == customer_id)).mappings().first()
+        classes = dict(row) if row is not None else None
+    spend, n_orders, last = _activity(conn, customer_id, window)
+    change = conn.execute(
+        select(rating_history).where(rating_history.c.customer_id == customer_id)
+        .order_by(rating_history.c.at.desc(), rating_history.c.id.desc()).limit(1)
+    ).mappings().first()
+    last_change = (f"{change['at']:%Y-%m-%d} by {change['source']} ({change['before'] or '-'} → "
+                   f"{change['after'] or '-'})") if change else None
+    eligible = not who["rating_pinned"] and who["status"] != "archived"
+    return Explanation(
+        customer_id=customer_id, name=who["name"], rating=who["rating"], pinned=bool(who["rating_pinned"]),
+        status=who["status"], matched_rule=_first_rule(conn, customer_id, settings, today) if eligible else None,
+        window=window, spend=spend, orders=n_orders, last_purchase=last, classes=classes,
+        run_date=run_date, last_change=last_change,
+    )

@@ -1,0 +1,119 @@
+"""What a recompute would do: counts of ratings going up, down, staying, newly rated, with names.
+
+Example::
+
+    plan.lines()   # ['up: 12 (e.g. Romashka B → A, ...)', 'down: 3 ...', ...]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select
+
+from storage.schema import customers
+
+__all__ = ["RecomputePlan", "count_moves", "sample_moves", "direction", "STARS"]
+
+_RANK = {"A": 3, "B": 2, "C": 1}
+STARS = {"A": "★★★", "B": "★★", "C": "★"}
+Move = tuple[str | None, str]  # (rating before, rating the rules give)
+
+
+def direction(before: str | None, after: str) -> str:
+    """``up``, ``down``, ``same`` or ``new`` (had no rating).
+
+    >>> direction("B", "A"), direction(None, "C"), direction("A", "A")
+    ('up', 'new', 'same')
+    """
+    if before is None:
+        return "new"
+    diff = _RANK[after] - _RANK[before]
+    return "up" if diff > 0 else "down" if diff < 0 else "same"
+
+
+@dataclass
+class RecomputePlan:
+    """The outcome of the rules for ``today``; pinned and archived customers are left out."""
+
+    today: date
+    rules: tuple[tuple[str, str], ...]
+    run_id: int | None  # the class run the rules were evaluated on
+    moves: dict[Move, int]  # (before, after) -> customers
+    samples: dict[str, list[str]]  # direction -> "Name (B → A)"
+    unmatched: int  # eligible customers no rule matched (they keep their rating)
+    pinned: int  # customers whose pinned rating the rules leave alone
+    settings: Any = field(default=None, repr=False)
+    targets: Any = field(default=None, repr=False)  # (temp table, session) for apply_recompute
+
+    def _count(self, kind: str) -> int:
+        return sum(n for (b, a), n in self.moves.items() if direction(b, a) == kind)
+
+    @property
+    def up(self) -> int:
+        return self._count("up")
+
+    @property
+    def down(self) -> int:
+        return self._count("down")
+
+    @property
+    def same(self) -> int:
+        return self._count("same")
+
+    @property
+    def new(self) -> int:
+        return self._count("new")
+
+    @property
+    def changes(self) -> int:
+        """Customers whose rating would change (up + down + newly rated)."""
+        return self.up + self.down + self.new
+
+    def summary(self) -> str:
+        """One line: ``5 up, 2 down, 40 same, 3 newly rated``."""
+        return f"{self.up} up, {self.down} down, {self.same} same, {self.new} newly rated"
+
+    def lines(self) -> list[str]:
+        """Plain-text report lines, with a sample of names for each direction."""
+        out = [f"Rating rules for {self.today}: {self.summary()}."]
+        for kind, label in (("up", "Up"), ("down", "Down"), ("new", "Newly rated")):
+            if names := self.samples.get(kind):
+                more = self._count(kind) - len(names)
+                out.append(f"{label}: " + ", ".join(names) + (f" and {more} more" if more > 0 else ""))
+        if self.unmatched:
+            out.append(f"{self.unmatched} matched no rule and keep their rating.")
+        if self.pinned:
+            out.append(f"{self.pinned} pinned by hand, left alone.")
+        if not self.rules:
+            out.append("No rules are configured: set [rating.rules] in the configuration.")
+        return out
+
+
+def count_moves(conn: Connection, target: Table) -> dict[Move, int]:
+    """(before, after) -> count, from a table of (customer_id, rating)."""
+    rows = conn.execute(
+        select(customers.c.rating, target.c.rating, func.count())
+        .select_from(target.join(customers, customers.c.id == target.c.customer_id))
+        .group_by(customers.c.rating, target.c.rating)
+    ).all()
+    return {(before, after): n for before, after, n in rows}
+
+
+def sample_moves(conn: Connection, target: Table, moves: dict[Move, int], limit: int) -> dict[str, list[str]]:
+    """Up to ``limit`` names per direction (alphabetical), e.g. ``Romashka (B → A)``."""
+    out: dict[str, list[str]] = {}
+    for (before, after), _n in sorted(moves.items(), key=lambda m: (str(m[0][0]), m[0][1])):
+        kind = direction(before, after)
+        if kind == "same" or len(out.setdefault(kind, [])) >= limit:
+            continue
+        names = conn.execute(
+            select(customers.c.name)
+            .select_from(target.join(customers, customers.c.id == target.c.customer_id))
+            .where(customers.c.rating.is_not_distinct_from(before), target.c.rating == after)
+            .order_by(customers.c.name).limit(limit - len(out[kind]))
+        ).scalars().all()
+        out[kind].extend(f"{name} ({before or '-'} → {after})" for name in names)
+    return {k: sorted(v) for k, v in out.items() if v}

@@ -1,0 +1,114 @@
+"""The scheduled recompute: one replica at a time, by a lease row in ``scheduler_locks``.
+
+Two processes that fire at the same moment both try to take the lease with one conditional
+UPDATE; exactly one succeeds and recomputes, the other returns a report that says it skipped.
+The lease is held until the run ends plus a short cool-down, so a late duplicate of the same
+tick is skipped too; a crashed holder's lease expires after ``ttl``.
+
+Example::
+
+    report = run_scheduled_recompute(engine, settings, today=date(2026, 11, 22), notify=print)
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Engine, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from analytics.plan import RecomputePlan
+from analytics.rules import apply_recompute, plan_recompute
+from custbot.config import Settings
+from storage.changes import Actor, utcnow
+from storage.schema import scheduler_locks
+
+__all__ = ["ScheduledReport", "run_scheduled_recompute", "take_lease", "release_lease", "LEASE_NAME"]
+
+LEASE_NAME = "recompute"
+SCHEDULER = Actor(platform="rule", user_id="scheduler", manager_id=None, label="scheduled recompute")
+
+
+@dataclass(frozen=True)
+class ScheduledReport:
+    """What a scheduled run did: ``applied`` False when another process held the lease."""
+
+    applied: bool
+    holder: str
+    plan: RecomputePlan | None = None
+    batch_id: int | None = None
+
+    def text(self) -> str:
+        """The message for the report chat."""
+        if not self.applied or self.plan is None:
+            return "Scheduled recompute skipped: another process is running it."
+        return "\n".join([*self.plan.lines(), f"Batch {self.batch_id} (undo it with 'undo {self.batch_id}')."])
+
+
+def _holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def take_lease(engine: Engine, name: str, holder: str, ttl: timedelta) -> bool:
+    """Take the named lease if it is free or expired; True when ``holder`` now has it.
+
+    >>> take_lease(engine, "recompute", "host:1", timedelta(hours=1))
+    True
+    """
+    now = utcnow()
+    insert_cls = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    with engine.begin() as conn:
+        conn.execute(insert_cls(scheduler_locks).values(name=name, holder=None, until=None)
+                     .on_conflict_do_nothing(index_elements=["name"]))
+    with engine.begin() as conn:
+        taken = conn.execute(
+            update(scheduler_locks)
+            .where(scheduler_locks.c.name == name,
+                   or_(scheduler_locks.c.until.is_(None), scheduler_locks.c.until < now))
+            .values(holder=holder, until=now + ttl)
+        ).rowcount
+    return taken == 1
+
+
+def release_lease(engine: Engine, name: str, holder: str, cooldown: timedelta = timedelta(0)) -> None:
+    """Let the lease go (after ``cooldown``), only if ``holder`` still has it."""
+    with engine.begin() as conn:
+        conn.execute(update(scheduler_locks)
+                     .where(scheduler_locks.c.name == name, scheduler_locks.c.holder == holder)
+                     .values(until=utcnow() + cooldown if cooldown > timedelta(0) else None))
+
+
+def run_scheduled_recompute(
+    engine: Engine,
+    settings: Settings,
+    *,
+    today: date,
+    notify: Callable[[str], object] | None = None,
+    ttl: timedelta = timedelta(hours=2),
+    cooldown: timedelta = timedelta(minutes=1),
+) -> ScheduledReport:
+    """Refresh the classes and apply the rating rules, unless another process is doing it.
+
+    ``notify`` gets the report text (what moved, with names) when this process applied it.
+
+    >>> run_scheduled_recompute(engine, settings, today=date(2026, 11, 22), notify=print).applied
+    True
+    """
+    holder = _holder()
+    if not take_lease(engine, LEASE_NAME, holder, ttl):
+        return ScheduledReport(applied=False, holder=holder)
+    try:
+        with engine.begin() as conn:
+            plan = plan_recompute(conn, settings, today)
+            batch_id = apply_recompute(conn, plan, SCHEDULER)
+    finally:
+        release_lease(engine, LEASE_NAME, holder, cooldown)
+    report = ScheduledReport(applied=True, holder=holder, plan=plan, batch_id=batch_id)
+    if notify is not None:
+        notify(report.text())
+    return report

@@ -1,0 +1,56 @@
+"""Checks on the rating rules when the configuration loads (light: no pandas, no database).
+
+Importing this module registers ``check_rules`` with ``custbot.config.add_validation_hook``, so
+a rule that does not parse stops the configuration from loading, with the query error.
+
+Example::
+
+    import analytics.validation  # noqa: F401 - registers the hook
+    load_settings(Path("custbot.toml"))   # ConfigError: ... rating.rules.A = 'abc A or' ...
+"""
+
+from __future__ import annotations
+
+from custbot.config import ConfigError, Settings, add_validation_hook
+
+__all__ = ["is_anyone", "check_rules", "RuleError"]
+
+
+class RuleError(ValueError):
+    """A rating rule that parses but cannot be applied to this data (e.g. an unknown value)."""
+
+
+# Words that mean "every customer", whether or not the query language knows them.
+_ANYONE = {"anyone", "everyone", "everybody", "all", "all customers", "any customer",
+           "every customer", "*", "все", "всех", "любой", "все клиенты"}
+
+
+def is_anyone(text: str) -> bool:
+    """Whether a rule's text means every customer (``anyone``, ``everyone``, ``all``).
+
+    >>> is_anyone("  Everyone ")
+    True
+    """
+    return " ".join(text.lower().split()) in _ANYONE
+
+
+def check_rules(settings: Settings, source: str = "configuration") -> None:
+    """Reject rules that do not parse, with the error a chat user would get (a config hook).
+
+    >>> check_rules(Settings.model_validate({"rating": {"rules": {"A": "abc A or"}}}))
+    Traceback (most recent call last):
+    custbot.config.ConfigError: configuration: rating.rules.A = 'abc A or' does not parse: ...
+    """
+    from query_language import QueryError, parse
+
+    for rating, text in settings.rating.rules.items():
+        if is_anyone(text):
+            continue
+        try:
+            parse(text, settings.language)
+        except QueryError as e:
+            raise ConfigError(f"{source}: rating.rules.{rating} = {text!r} does not parse: "
+                              f"{e.render(text)}") from None
+
+
+add_validation_hook(check_rules)
