@@ -175,24 +175,24 @@ def _has_tag(tag_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def add_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
-    """Tag the customers in ``ids`` that lack ``tag``; returns how many were tagged."""
-    tag_id = _tag_id(conn, tag)
-    targets = and_(customers.c.id.in_(ids.scalar_subquery()), ~_has_tag(tag_id))
+def _audit_tag(conn: Connection, batch_id: int, tag: str, targets, before: str, after: str) -> datetime:  # type: ignore[no-untyped-def]
+    """One audit row per customer in ``targets`` for tag ``tag`` going ``before`` → ``after``."""
     now = utcnow()
     conn.execute(
         insert(audit_log).from_select(
             ["batch_id", "at", "customer_id", "field", "before", "after"],
-            select(
-                literal(batch_id),
-                literal(now),
-                customers.c.id,
-                literal(f"tag:{tag.lower()}"),
-                literal("no"),
-                literal("yes"),
-            ).where(targets),
+            select(literal(batch_id), literal(now), customers.c.id, literal(f"tag:{tag.lower()}"),
+                   literal(before), literal(after)).where(targets),
         )
     )
+    return now
+
+
+def add_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
+    """Tag the customers in ``ids`` that lack ``tag``; returns how many were tagged."""
+    tag_id = _tag_id(conn, tag)
+    targets = and_(customers.c.id.in_(ids.scalar_subquery()), ~_has_tag(tag_id))
+    now = _audit_tag(conn, batch_id, tag, targets, "no", "yes")
     n = conn.execute(select(func.count()).where(targets)).scalar_one()
     conn.execute(
         insert(customer_tags).from_select(
@@ -219,20 +219,7 @@ def remove_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
     """Remove ``tag`` from the customers in ``ids`` that have it; returns how many."""
     tag_id = _tag_id(conn, tag)
     targets = and_(customers.c.id.in_(ids.scalar_subquery()), _has_tag(tag_id))
-    now = utcnow()
-    conn.execute(
-        insert(audit_log).from_select(
-            ["batch_id", "at", "customer_id", "field", "before", "after"],
-            select(
-                literal(batch_id),
-                literal(now),
-                customers.c.id,
-                literal(f"tag:{tag.lower()}"),
-                literal("yes"),
-                literal("no"),
-            ).where(targets),
-        )
-    )
+    now = _audit_tag(conn, batch_id, tag, targets, "yes", "no")
     changed = _audited(batch_id, tag, "no")
     n = conn.execute(
         customer_tags.delete().where(

@@ -104,52 +104,27 @@ def _members_count():  # type: ignore[no-untyped-def]
     )
 
 
+def _segment(r) -> Segment:  # type: ignore[no-untyped-def]
+    return Segment(r.id, r.name, r.query, r.language, r.kind, r.owner_id,
+                   r.members if r.kind == "static" else None, r.frozen_as_of)
+
+
+def _with_members() -> Select:
+    return select(segments, _members_count().label("members"))
+
+
 def list_segments(conn: Connection) -> list[Segment]:
-    rows = conn.execute(
-        select(segments, _members_count().label("members")).order_by(segments.c.name)
-    ).all()
-    return [
-        Segment(
-            r.id,
-            r.name,
-            r.query,
-            r.language,
-            r.kind,
-            r.owner_id,
-            r.members if r.kind == "static" else None,
-            r.frozen_as_of,
-        )
-        for r in rows
-    ]
+    return [_segment(r) for r in conn.execute(_with_members().order_by(segments.c.name))]
 
 
 def get_segment(conn: Connection, name: str) -> Segment:
     key = name.strip().strip("'\"«»").lower()
-    r = conn.execute(
-        select(segments, _members_count().label("members")).where(segments.c.name == key)
-    ).first()
+    r = conn.execute(_with_members().where(segments.c.name == key)).first()
     if r is None:
-        known = (
-            conn.execute(select(segments.c.name).order_by(segments.c.name).limit(20))
-            .scalars()
-            .all()
-        )
-        hint = (
-            f"; known segments: {', '.join(known)}"
-            if known
-            else "; there are no saved segments yet"
-        )
+        known = conn.execute(select(segments.c.name).order_by(segments.c.name).limit(20)).scalars().all()
+        hint = f"; known segments: {', '.join(known)}" if known else "; there are no saved segments yet"
         raise SegmentError(f"no segment is called '{key}'{hint}")
-    return Segment(
-        r.id,
-        r.name,
-        r.query,
-        r.language,
-        r.kind,
-        r.owner_id,
-        r.members if r.kind == "static" else None,
-        r.frozen_as_of,
-    )
+    return _segment(r)
 
 
 def drop_segment(conn: Connection, name: str) -> Segment:
