@@ -7,7 +7,7 @@ soups of keywords, catalog values, numbers, dates, punctuation and unicode.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pandas as pd
 import pytest
@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
-from tests.query_language.fixture import PLACES, PRODUCTS, interpret_on
+from tests.conftest import fresh_database
+from tests.query_language.fixture import PLACES, PRODUCTS, build_rows, interpret_on, load_rows
 from tests.query_language.fixture import ql_db as ql_db  # noqa: F401 - the module fixture
 from tests.query_language.oracle import Oracle
 from tests.query_language.test_cases import Case, check_query
@@ -69,11 +70,13 @@ def _interpret_or_query_error(engine: Engine, text: str):  # type: ignore[no-unt
         return None
 
 
-@pytest.fixture
-def sqlite_db(ql_db: Engine) -> Engine:  # noqa: F811
-    if ql_db.dialect.name != "sqlite":
-        pytest.skip("the broad fuzz runs on SQLite only (the executing fuzz covers both)")
-    return ql_db
+@pytest.fixture(scope="module")
+def sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The broad fuzz only interprets (no SQL runs), so one database is enough: SQLite. The
+    executing fuzz below covers both databases."""
+    with fresh_database("sqlite", tmp_path_factory.mktemp("fuzz")) as engine:
+        load_rows(engine, build_rows())
+        yield engine
 
 
 @_FUZZ
