@@ -1,9 +1,16 @@
 """The catalog: every value a query may name, loaded from the database, indexed for matching.
 
 Values are indexed per language by their normalised words (a dict of phrase → entries plus
-the longest phrase per first word), so matching never scans the catalog. ``CatalogCache``
-reloads when a cheap signature of the catalog tables changes (checked at most every few
-seconds) or on ``invalidate()``.
+the longest phrase per first word), so matching never scans the catalog. Customer names are
+not held in memory: ``CustomerNames`` looks them up in SQL for each query (the index's
+``for_text`` adds them for the lexer; ``Catalog.customers_named`` for a value read alone).
+
+``CatalogCache`` keeps the catalog current: at most every ``check_every`` seconds it re-reads
+the raw catalog values (the small tables, and the distinct cities, regions, countries and
+industries by a loose index scan: one index seek per distinct value, never a pass over the
+customers) and rebuilds only when they differ. Rating, status, tag-membership and
+``updated_at`` changes do not touch these values, so they never cause a rebuild; a value
+changed by any writer (an import in another process included) is seen on the next check.
 
 Example::
 
@@ -20,16 +27,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, text
 
+from query_language.customer_names import CustomerNames
 from query_language.lexer import split_words
-from query_language.lexicon import load_lexicon
-from storage import schema as s
+from query_language.lexicon import Lexicon, load_lexicon
 
-__all__ = ["Entry", "Catalog", "CatalogCache", "ValueIndexImpl", "load_catalog"]
+__all__ = ["Entry", "Catalog", "CatalogCache", "ValueIndexImpl", "load_catalog", "read_values"]
 
 KINDS = ("city", "region", "country", "industry", "manager", "product", "category", "tag",
          "segment", "property", "customer")
+_COLUMNS = ("city", "region", "country", "industry")
+# One index seek per distinct value (a "loose index scan"), on SQLite and PostgreSQL alike.
+_DISTINCT = """WITH RECURSIVE v(x) AS (
+  SELECT (SELECT {c} FROM customers WHERE {c} IS NOT NULL ORDER BY {c} LIMIT 1)
+  UNION ALL
+  SELECT (SELECT {c} FROM customers WHERE {c} > v.x ORDER BY {c} LIMIT 1) FROM v WHERE v.x IS NOT NULL
+) SELECT x FROM v WHERE x IS NOT NULL"""
+_SMALL = {
+    "managers": "SELECT id, name, surname FROM managers ORDER BY id",
+    "products": "SELECT id, sku, name, category FROM products ORDER BY id",
+    "tags": "SELECT id, name FROM tags ORDER BY id",
+    "segments": "SELECT id, name, query, language, kind FROM segments ORDER BY id",
+    "properties": "SELECT id, name, label, type FROM property_definitions ORDER BY id",
+}
 
 
 @dataclass(frozen=True)
@@ -44,12 +65,29 @@ class ValueIndexImpl:
     entries: dict[str, tuple[Entry, ...]]
     first: dict[str, int]
     choices: list[tuple[str, Entry]]  # (normalised phrase, entry) for suggestions
+    names: CustomerNames | None = None
+    lex: Lexicon | None = None
 
     def max_len(self, first: str) -> int:
         return self.first.get(first, 0)
 
     def get(self, key: str) -> tuple[Entry, ...] | None:
         return self.entries.get(key)
+
+    def for_text(self, text: str, pieces: list[Any]) -> ValueIndexImpl:
+        """This index plus the customer names that may occur in ``text`` (one SQL statement)."""
+        if self.names is None or self.lex is None:
+            return self
+        extra = self.names.spans(text, pieces, self.lex)
+        if not extra:
+            return self
+        entries = dict(self.entries)
+        first = dict(self.first)
+        for key, found in extra.items():
+            entries[key] = tuple(dict.fromkeys(entries.get(key, ()) + found))
+            words = key.split(" ")
+            first[words[0]] = max(first.get(words[0], 0), len(words))
+        return ValueIndexImpl(entries, first, self.choices)
 
 
 @dataclass
@@ -62,7 +100,7 @@ class Catalog:
     tags: dict[int, str] = field(default_factory=dict)
     segments: dict[int, dict[str, Any]] = field(default_factory=dict)
     properties: dict[int, dict[str, Any]] = field(default_factory=dict)
-    customers: dict[int, str] = field(default_factory=dict)
+    names: CustomerNames | None = None  # customer names, looked up in SQL
     _indexes: dict[str, ValueIndexImpl] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -92,7 +130,7 @@ class Catalog:
                     first[words[0]] = len(words)
         final = {k: tuple(v) for k, v in entries.items()}
         choices = [(k, e) for k, es in final.items() for e in es]
-        return ValueIndexImpl(final, first, choices)
+        return ValueIndexImpl(final, first, choices, self.names, lex)
 
     def _label(self, kind: str, key: Any, label: str) -> str:
         if kind == "manager":
@@ -103,6 +141,15 @@ class Catalog:
             return self.properties[key]["name"]
         return label
 
+    def customers_named(self, text: str, language: str = "en") -> tuple[Entry, ...]:
+        """Customers whose name, normalised, equals all of ``text`` (looked up in SQL).
+
+        Example: ``catalog.customers_named("romashka")`` → ``(Entry('customer', 1, 'Romashka'),)``.
+        """
+        if self.names is None:
+            return ()
+        return tuple(self.names.named(text, load_lexicon(language)))
+
     def suggest(self, word: str, language: str = "en", kinds: set[str] | None = None,
                 limit: int = 3) -> list[str]:
         """Closest known values to ``word`` (rapidfuzz), best first, labels without repeats."""
@@ -111,75 +158,68 @@ class Catalog:
         query = " ".join(split_words(word, lex))
         wanted = kinds or (set(KINDS) - {"customer"})
         pool = [(k, e) for k, e in idx.choices if e.kind in wanted]
-        found = process.extract(query, [k for k, _e in pool], scorer=fuzz.WRatio,
-                                limit=limit * 4, score_cutoff=60)
+        found = [(pool[i][1].label, score) for _m, score, i in process.extract(
+            query, [k for k, _e in pool], scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60)]
         raw = word.casefold().replace("ё", "е")
         if raw != query:  # an inflected misspelling lemmatises badly: try it as typed too
-            found += process.extract(raw, [e.label.casefold().replace("ё", "е") for _k, e in pool],
-                                     scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60)
-            found.sort(key=lambda f: -f[1])
-        out: list[str] = []
-        for _match, _score, i in found:
-            label = pool[i][1].label
-            if label not in out:
-                out.append(label)
-        return out[:limit]
+            found += [(pool[i][1].label, score) for _m, score, i in process.extract(
+                raw, [e.label.casefold().replace("ё", "е") for _k, e in pool],
+                scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60)]
+        if "customer" in wanted and self.names is not None:
+            found += self.names.near(word, lex, limit)
+        found.sort(key=lambda f: -f[1])
+        return list(dict.fromkeys(label for label, _score in found))[:limit]
 
 
-def load_catalog(engine: Engine) -> Catalog:
-    """Read every catalog value from the database (one pass per table)."""
+def read_values(conn: Connection) -> tuple:
+    """The raw catalog values (everything but customer names), comparable for equality.
+
+    Example: ``read_values(conn)[0]`` → ``('city', ('Kazan', 'Moscow', …))``.
+    """
+    parts: list[Any] = []
+    for col in _COLUMNS:
+        parts.append((col, tuple(v for (v,) in conn.execute(text(_DISTINCT.format(c=col))))))
+    for name, sql in _SMALL.items():
+        parts.append((name, tuple(tuple(r) for r in conn.execute(text(sql)))))
+    return tuple(parts)
+
+
+def _from_values(raw: tuple, names: CustomerNames | None) -> Catalog:
     values: dict[str, list[tuple[Any, str]]] = defaultdict(list)
-    cat = Catalog(values)
-    c = s.customers.c
-    with engine.connect() as conn:
-        for col in ("city", "region", "country", "industry"):
-            for (v,) in conn.execute(select(c[col]).where(c[col].is_not(None)).distinct()):
-                if str(v).strip():
-                    values[col].append((v, v))
-        for mid, name, surname in conn.execute(select(s.managers.c.id, s.managers.c.name, s.managers.c.surname)):
-            cat.managers[mid] = (name, surname)
-            values["manager"] += [(mid, surname), (mid, name)]
-        p = s.products.c
-        for pid, sku, name, category in conn.execute(select(p.id, p.sku, p.name, p.category)):
-            cat.products[pid] = (sku, name, category)
-            values["product"] += [(pid, name), (pid, sku)]
-            if category:
-                values["category"].append((category, category))
-        for tid, name in conn.execute(select(s.tags.c.id, s.tags.c.name)):
-            cat.tags[tid] = name
-            values["tag"].append((tid, name))
-        g = s.segments.c
-        for sid, name, query, language, kind in conn.execute(select(g.id, g.name, g.query, g.language, g.kind)):
-            cat.segments[sid] = {"name": name, "query": query, "language": language, "kind": kind}
-            values["segment"].append((sid, name))
-        d = s.property_definitions.c
-        for pid, name, label, type_ in conn.execute(select(d.id, d.name, d.label, d.type)):
-            cat.properties[pid] = {"name": name, "label": label, "type": type_}
-            values["property"] += [(pid, name), (pid, label)]
-        for cid, name in conn.execute(select(c.id, c.name)):
-            cat.customers[cid] = name
-            values["customer"].append((cid, name))
+    cat = Catalog(values, names=names)
+    got = dict(raw)
+    for col in _COLUMNS:
+        values[col] = [(v, v) for v in got[col] if str(v).strip()]
+    for mid, name, surname in got["managers"]:
+        cat.managers[mid] = (name, surname)
+        values["manager"] += [(mid, surname), (mid, name)]
+    for pid, sku, name, category in got["products"]:
+        cat.products[pid] = (sku, name, category)
+        values["product"] += [(pid, name), (pid, sku)]
+        if category:
+            values["category"].append((category, category))
+    for tid, name in got["tags"]:
+        cat.tags[tid] = name
+        values["tag"].append((tid, name))
+    for sid, name, query, language, kind in got["segments"]:
+        cat.segments[sid] = {"name": name, "query": query, "language": language, "kind": kind}
+        values["segment"].append((sid, name))
+    for pid, name, label, type_ in got["properties"]:
+        cat.properties[pid] = {"name": name, "label": label, "type": type_}
+        values["property"] += [(pid, name), (pid, label)]
     values["category"] = list(dict.fromkeys(values["category"]))
     return cat
 
 
-def _signature(engine: Engine) -> tuple:
-    c = s.customers.c
+def load_catalog(engine: Engine) -> Catalog:
+    """Read every catalog value from the database; customer names stay in the database."""
     with engine.connect() as conn:
-        parts: list[Any] = []
-        for t in (s.customers, s.managers, s.products, s.tags, s.segments, s.property_definitions):
-            parts.extend(conn.execute(select(func.count(), func.max(t.c.id))).one())
-        parts.extend(conn.execute(select(
-            func.max(c.updated_at), func.count(c.city.distinct()), func.count(c.region.distinct()),
-            func.count(c.country.distinct()), func.count(c.industry.distinct()))).one())
-        for expr in (func.sum(func.length(s.segments.c.query)), func.sum(func.length(s.managers.c.name)),
-                     func.count(s.products.c.category.distinct())):
-            parts.append(conn.execute(select(expr)).scalar())
-    return tuple(str(x) for x in parts)
+        raw = read_values(conn)
+    return _from_values(raw, CustomerNames(engine))
 
 
 class CatalogCache:
-    """A catalog that stays current: ``get()`` reloads when the catalog tables change;
+    """A catalog that stays current: ``get()`` rebuilds when the catalog values change;
     ``languages`` are indexed at load, so no chat answer pays for lemmatising the catalog.
 
     Example: ``CatalogCache(engine, check_every=5.0, languages=("en", "ru")).get()``.
@@ -195,20 +235,21 @@ class CatalogCache:
         self._lock = threading.Lock()
 
     def get(self) -> Catalog:
-        """The current catalog (the signature is checked at most every ``check_every`` s)."""
+        """The current catalog (its values are re-read at most every ``check_every`` s)."""
         now = time.monotonic()
         if self._catalog is not None and now - self._checked < self.check_every:
             return self._catalog
         with self._lock:
             if self._catalog is not None and time.monotonic() - self._checked < self.check_every:
                 return self._catalog
-            sig = _signature(self.engine)
-            if self._catalog is None or sig != self._signature:
-                catalog = load_catalog(self.engine)
+            with self.engine.connect() as conn:
+                raw = read_values(conn)
+            if self._catalog is None or raw != self._signature:
+                catalog = _from_values(raw, CustomerNames(self.engine))
                 for language in self.languages:
                     catalog.index(language)
                 self._catalog = catalog
-                self._signature = sig
+                self._signature = raw
             self._checked = time.monotonic()
             return self._catalog
 

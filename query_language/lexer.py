@@ -4,6 +4,7 @@ Longest match wins at every position: a catalog value longer than a keyword phra
 keywords inside it (``PACK OF 72 …``), a keyword longer than a value wins (``top 10``). On a tie
 the keyword wins, unless the previous token expects a value (``tag new``). Numbers (``40 000``,
 ``40,000``, ``40k``, ``1,5m``) and dates are recognised here; currency symbols are dropped.
+An index with ``for_text`` (the catalog's) first adds the customer names the text may name.
 
 Example::
 
@@ -20,7 +21,7 @@ from typing import Any, Protocol
 from query_language.errors import QueryError
 from query_language.lexicon import Lexicon, Rule
 
-__all__ = ["Tok", "ValueIndex", "tokenize", "split_words"]
+__all__ = ["Tok", "Piece", "ValueIndex", "tokenize", "split_words", "split_pieces"]
 
 _CUR = "[$€£₽]"
 _RAW = re.compile(
@@ -56,7 +57,7 @@ class Tok:
 
 
 @dataclass
-class _Piece:
+class Piece:
     kind: str  # word | num | date | ym | sym | punct | quoted
     text: str
     start: int
@@ -64,8 +65,9 @@ class _Piece:
     norm: str
 
 
-def _pieces(text: str, lex: Lexicon) -> list[_Piece]:
-    out: list[_Piece] = []
+def split_pieces(text: str, lex: Lexicon) -> list[Piece]:
+    """The pieces of ``text`` with their normalised forms: ``split_pieces("Romashka's", lex)``."""
+    out: list[Piece] = []
     for m in _RAW.finditer(text):
         kind = m.lastgroup or "word"
         s, e = m.span()
@@ -81,18 +83,18 @@ def _pieces(text: str, lex: Lexicon) -> list[_Piece]:
             poss = _POSS.match(raw)
             if poss:
                 stem = poss.group(1)
-                out.append(_Piece("word", stem, s, s + len(stem), lex.normalise_word(stem)))
-                out.append(_Piece("word", poss.group(2), s + len(stem), e, "'s"))
+                out.append(Piece("word", stem, s, s + len(stem), lex.normalise_word(stem)))
+                out.append(Piece("word", poss.group(2), s + len(stem), e, "'s"))
                 continue
-            out.append(_Piece("word", raw, s, e, lex.normalise_word(raw)))
+            out.append(Piece("word", raw, s, e, lex.normalise_word(raw)))
         else:
-            out.append(_Piece(kind, raw, s, e, raw.casefold().replace("ё", "е")))
+            out.append(Piece(kind, raw, s, e, raw.casefold().replace("ё", "е")))
     return out
 
 
 def split_words(text: str, lex: Lexicon) -> list[str]:
     """The normalised pieces of a catalog value, joined the same way queries are matched."""
-    return [p.norm for p in _pieces(text, lex) if p.kind != "quoted"]
+    return [p.norm for p in split_pieces(text, lex) if p.kind != "quoted"]
 
 
 def _number(raw: str, suf: str | None, text: str, start: int) -> float:
@@ -122,7 +124,7 @@ def _date(raw: str, text: str, start: int) -> date:
                          expected=["a date as YYYY-MM-DD, e.g. 2026-03-01"]) from None
 
 
-def _simple(p: _Piece, text: str) -> Tok:
+def _simple(p: Piece, text: str) -> Tok:
     if p.kind == "num":
         m = _RAW.match(p.text)
         suf = m.group("suf") if m else None
@@ -227,8 +229,10 @@ def _soft(toks: list[Tok]) -> list[Tok]:
 
 def tokenize(text: str, lex: Lexicon, index: ValueIndex | None = None) -> list[Tok]:
     """Tokens of ``text``; catalog values become VALUE tokens when an ``index`` is given."""
-    pieces = _pieces(text, lex)
+    pieces = split_pieces(text, lex)
     norms = [p.norm for p in pieces]
+    if index is not None and hasattr(index, "for_text"):
+        index = index.for_text(text, pieces)  # adds the customer names this text may contain
     toks: list[Tok] = []
     i, n = 0, len(pieces)
     while i < n:

@@ -169,12 +169,16 @@ def read_value(v: a.ValueWords, ctx: Context, *, allow_customer: bool = False) -
     if v.field == "status":
         return _from_fixed(v, ctx) if v.fixed else _status(v, ctx)
     idx = ctx.catalog.index(ctx.language)
-    found = idx.get(" ".join(split_words(v.text, ctx.lex))) or ()
-    if v.fixed and (v.field is None or not found):
+    found: tuple[Entry, ...] = idx.get(" ".join(split_words(v.text, ctx.lex))) or ()
+    if v.fixed and v.field is None:
         return _from_fixed(v, ctx)
     wanted = set(_FIELD_KINDS.get(v.field, {v.field}))
     if allow_customer:
         wanted.add("customer")
+    if "customer" in wanted or not any(e.kind in wanted for e in found):
+        found += ctx.catalog.customers_named(v.text, ctx.language)  # names live in SQL
+    if v.fixed and not found:
+        return _from_fixed(v, ctx)
     matches = [e for e in found if e.kind in wanted]
     if not matches and v.field is None and not allow_customer:
         matches = [e for e in found if e.kind == "customer"]
