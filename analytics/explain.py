@@ -19,13 +19,13 @@ from analytics.classes import latest_run, resolve_window
 from analytics.plan import STARS
 from analytics.rules import rule_ids
 from custbot.config import Settings
+from storage.changes import rating_history
 from storage.schema import (
     class_runs,
     customer_classes,
     customers,
     order_lines,
     orders,
-    rating_history,
 )
 
 __all__ = ["Explanation", "explain_customer", "CustomerNotFound"]

@@ -54,7 +54,7 @@ from custbot.config import Settings  # noqa: E402
 from storage.bulk import insert_rows  # noqa: E402
 from storage.changes import Actor, finish_batch, start_batch, utcnow  # noqa: E402
 from storage.db import analyze  # noqa: E402
-from storage.schema import audit_log, customers, managers, rating_history  # noqa: E402
+from storage.schema import audit_log, customers, managers  # noqa: E402
 
 __all__ = ["load_customers", "rate_through_chat", "naive_loop", "main"]
 
@@ -102,7 +102,7 @@ async def rate_through_chat(chat: TerminalChat, rating: str) -> tuple[float, flo
 
 
 def naive_loop(engine: Engine, ids: range, rating: str) -> float:
-    """Seconds to rate ``ids`` one customer at a time: SELECT, INSERT audit + history, UPDATE.
+    """Seconds to rate ``ids`` one customer at a time: SELECT, INSERT audit (the history), UPDATE.
 
     The statements are built once with bound parameters, so the loop pays the per-row round
     trips, not SQLAlchemy's statement construction (a conservative baseline).
@@ -110,7 +110,6 @@ def naive_loop(engine: Engine, ids: range, rating: str) -> float:
     actor = Actor("terminal", "bench", None, "bench")
     read = select(customers.c.rating).where(customers.c.id == bindparam("cid"))
     audit = insert(audit_log)
-    history = insert(rating_history)
     write = update(customers).where(customers.c.id == bindparam("cid")).values(
         rating=bindparam("rating"), updated_at=bindparam("now"))
     t0 = time.perf_counter()
@@ -123,9 +122,7 @@ def naive_loop(engine: Engine, ids: range, rating: str) -> float:
                 continue
             now = utcnow()
             conn.execute(audit, {"batch_id": batch, "at": now, "customer_id": cid, "field": "rating",
-                                 "before": before, "after": rating})
-            conn.execute(history, {"customer_id": cid, "at": now, "before": before, "after": rating,
-                                   "source": "bench", "batch_id": batch})
+                                 "before": before, "after": rating, "source": "bench"})
             conn.execute(write, {"cid": cid, "rating": rating, "now": now})
             changed += 1
         finish_batch(conn, batch, changed)

@@ -15,6 +15,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Connection, and_, case, func, select
 
+from storage.changes import rating_history
 from storage.schema import (
     class_runs,
     customer_classes,
@@ -26,7 +27,6 @@ from storage.schema import (
     order_lines,
     orders,
     property_definitions,
-    rating_history,
     tags,
 )
 

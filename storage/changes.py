@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.bulk import temp_table
-from storage.schema import audit_log, batches, customer_tags, customers, rating_history, tags
+from storage.schema import audit_log, batches, customer_tags, customers, tags
 
 __all__ = [
     "Actor",
@@ -51,6 +51,7 @@ __all__ = [
     "plan_undo",
     "apply_undo",
     "utcnow",
+    "rating_history",
 ]
 
 # field name -> (column, how a value is written in the audit log)
@@ -59,6 +60,15 @@ FIELDS = {
     "status": customers.c.status,
     "rating_pinned": customers.c.rating_pinned,
 }
+
+
+# The rating history is the audit log's rating rows: when, who or which rule, from what, to what.
+rating_history = (
+    select(audit_log.c.id, audit_log.c.customer_id, audit_log.c.at, audit_log.c.before, audit_log.c.after,
+           audit_log.c.source, audit_log.c.batch_id)
+    .where(audit_log.c.field == "rating")
+    .subquery("rating_history")
+)
 
 
 def utcnow() -> datetime:
@@ -130,7 +140,8 @@ def set_field(
     """Set ``field`` to ``value`` for the customers in ``ids`` whose value differs.
 
     The target set is evaluated once into a temporary table (with each customer's value before);
-    the audit rows, the rating history and one UPDATE read from it. Returns how many changed.
+    the audit rows (which are also the rating history) and one UPDATE read from it. Returns how
+    many changed.
     """
     column = FIELDS[field]
     now = utcnow()
@@ -142,18 +153,11 @@ def set_field(
             ["customer_id", "before"], select(customers.c.id, _as_text(field, column)).where(targets)))
         conn.execute(
             insert(audit_log).from_select(
-                ["batch_id", "at", "customer_id", "field", "before", "after"],
-                select(literal(batch_id), literal(now), changed.c.customer_id, literal(field), changed.c.before, after),
+                ["batch_id", "at", "customer_id", "field", "before", "after", "source"],
+                select(literal(batch_id), literal(now), changed.c.customer_id, literal(field), changed.c.before, after,
+                       literal(source[:200])),
             )
         )
-        if field == "rating":
-            conn.execute(
-                insert(rating_history).from_select(
-                    ["customer_id", "at", "before", "after", "source", "batch_id"],
-                    select(changed.c.customer_id, literal(now), changed.c.before, after, literal(source),
-                           literal(batch_id)),
-                )
-            )
         return conn.execute(
             update(customers).where(customers.c.id.in_(select(changed.c.customer_id)))
             .values({column: value, "updated_at": now})

@@ -42,7 +42,6 @@ __all__ = [
     "segment_members",
     "batches",
     "audit_log",
-    "rating_history",
     "class_runs",
     "customer_classes",
     "chat_state",
@@ -279,22 +278,11 @@ audit_log = Table(
     Column("field", String(40), nullable=False),  # rating, rating_pinned, status, tag:<name>
     Column("before", String(200)),
     Column("after", String(200)),
+    Column("source", String(200)),  # who or which rule, e.g. "Ivanov (telegram)", "rule A: abc A"
     Index("ix_audit_log_batch", "batch_id"),
     Index("ix_audit_log_customer_at", "customer_id", "at"),
 )
 
-rating_history = Table(
-    "rating_history",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("customer_id", Integer, nullable=False),  # no foreign keys: see audit_log
-    Column("at", DateTime, nullable=False),
-    Column("before", String(1)),
-    Column("after", String(1)),
-    Column("source", String(200), nullable=False),  # "Ivanov via telegram" or "rule A: ..."
-    Column("batch_id", Integer),
-    Index("ix_rating_history_customer_at", "customer_id", "at"),
-)
 
 # --- computed classes (ABC / XYZ / RFM) ---------------------------------------------------
 

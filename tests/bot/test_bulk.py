@@ -12,8 +12,8 @@ from sqlalchemy import func, select, text, update
 
 from bot.core import ChatCore
 from bot.messages import Request
-from storage.changes import utcnow
-from storage.schema import audit_log, batches, chat_state, customer_tags, customers, managers, rating_history
+from storage.changes import rating_history, utcnow
+from storage.schema import audit_log, batches, chat_state, customer_tags, customers, managers
 from tests.bot.conftest import Person, make_settings, tg
 from tests.bot.seed import MOSCOW, TODAY
 

@@ -13,11 +13,12 @@ from storage.changes import (
     breakdown,
     finish_batch,
     plan_undo,
+    rating_history,
     remove_tag,
     set_field,
     start_batch,
 )
-from storage.schema import audit_log, customer_tags, customers, rating_history, tags
+from storage.schema import audit_log, customer_tags, customers, tags
 
 ALICE = Actor("telegram", "1", None, "Alice (telegram)")
 BOB = Actor("slack", "T1:U2", None, "Bob (slack)")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 10:34:06.319649
+Create Date: 2026-11-22 11:00:43.095872
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('field', sa.String(length=40), nullable=False),
     sa.Column('before', sa.String(length=200), nullable=True),
     sa.Column('after', sa.String(length=200), nullable=True),
+    sa.Column('source', sa.String(length=200), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
@@ -110,19 +111,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_property_definitions')),
     sa.UniqueConstraint('name', name=op.f('uq_property_definitions_name'))
     )
-    op.create_table('rating_history',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('customer_id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(), nullable=False),
-    sa.Column('before', sa.String(length=1), nullable=True),
-    sa.Column('after', sa.String(length=1), nullable=True),
-    sa.Column('source', sa.String(length=200), nullable=False),
-    sa.Column('batch_id', sa.Integer(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_rating_history'))
-    )
-    with op.batch_alter_table('rating_history', schema=None) as batch_op:
-        batch_op.create_index('ix_rating_history_customer_at', ['customer_id', 'at'], unique=False)
-
     op.create_table('scheduler_locks',
     sa.Column('name', sa.String(length=80), nullable=False),
     sa.Column('holder', sa.String(length=120), nullable=True),
@@ -424,10 +412,6 @@ def downgrade() -> None:
     op.drop_table('batches')
     op.drop_table('tags')
     op.drop_table('scheduler_locks')
-    with op.batch_alter_table('rating_history', schema=None) as batch_op:
-        batch_op.drop_index('ix_rating_history_customer_at')
-
-    op.drop_table('rating_history')
     op.drop_table('property_definitions')
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.drop_index('ix_products_name')
