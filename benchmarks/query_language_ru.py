@@ -91,10 +91,8 @@ def build_catalog(customers: int, products: int, seed: int = 1) -> Any:
         values["tag"].append((tid, tag))
     cat.properties[1] = {"name": "сотрудники", "label": "Сотрудники", "type": "number"}
     values["property"] += [(1, "сотрудники"), (1, "Сотрудники")]
-    for cid in range(1, customers + 1):
-        name = f"ООО {''.join(rnd.sample(_SYL, 3)).capitalize()} {cid}"
-        cat.customers[cid] = name
-        values["customer"].append((cid, name))
+    # customer names are not part of the in-memory catalog: they are looked up in SQL where a
+    # name can stand (query_language/customer_names.py), so ``customers`` does not grow it
     return cat
 
 
