@@ -1,9 +1,13 @@
-"""Benchmark: import a generated N-line sales CSV into SQLite; wall time, rows/s, peak RSS.
+"""Benchmark: import a generated N-line sales CSV into SQLite; time, rows/s and memory growth.
 
 The baseline, measured in the same run, is a bare ``sqlite3`` ``executemany`` of the same rows
-(parsed with the ``csv`` module) into one plain table. Each phase runs in a fresh process so
-its peak RSS is its own. Target: < 60 s for 1,000,000 lines; memory must not grow with the file, so a smaller run
-(``--small``, default 100,000 lines) is measured too and the peak RSS of both is compared.
+(parsed with the ``csv`` module) into one plain table. Each phase runs in a fresh process so its
+memory is its own. Target: < 60 s for 1,000,000 lines, and memory that does not grow with the
+file: a smaller run (``--small``, default 100,000 lines) is measured too, and each run samples
+its RSS and SQLite's own allocations after every chunk. Wall time on a shared machine follows the
+load, so CPU time is reported beside it and both are compared with the baseline as ratios.
+``--cache-kib 65536 8192`` imports with each page-cache size in turn (65536 = the connection
+default of ``storage.db``, i.e. memory before this benchmark's fix).
 
     .venv/bin/python benchmarks/import_orders.py --lines 1000000 --small 100000
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import ctypes
 import multiprocessing
 import os
 import random
@@ -66,8 +71,29 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _rss_mb() -> float:
+    """The resident set now (Linux), the peak elsewhere."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except OSError:
+        return _peak_mb()
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _sqlite_mb() -> float:
+    """Memory SQLite itself holds now (page caches, sorters), or -1 when not reachable."""
+    try:
+        import _sqlite3
+
+        lib = ctypes.CDLL(_sqlite3.__file__)
+        lib.sqlite3_memory_used.restype = ctypes.c_int64
+        return lib.sqlite3_memory_used() / 2**20
+    except (AttributeError, ImportError, OSError):
+        return -1.0
+
+
 def _baseline(path: Path, db: Path, out: multiprocessing.Queue) -> None:
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     conn = sqlite3.connect(db)
     conn.execute(
         "create table lines (order_id text, customer_id text, date text, sku text, quantity real, amount real)"
@@ -78,23 +104,36 @@ def _baseline(path: Path, db: Path, out: multiprocessing.Queue) -> None:
         conn.executemany("insert into lines values (?, ?, ?, ?, ?, ?)", rows)
     conn.commit()
     conn.close()
-    out.put((time.perf_counter() - t, _peak_mb()))
+    out.put((time.perf_counter() - t, time.process_time() - cpu, _peak_mb()))
 
 
-def _import(folder: Path, db: Path, out: multiprocessing.Queue) -> None:
+def _import(folder: Path, db: Path, cache_kib: int | None, out: multiprocessing.Queue) -> None:
+    import storage.importing as importing
     from storage.db import connect
     from storage.imports import import_file
 
+    if cache_kib:
+        default = importing.import_settings
+
+        def settings(conn, **_):  # type: ignore[no-untyped-def]
+            return default(conn, cache_kib=cache_kib)  # every kind, whatever the importer asks
+
+        importing.import_settings = settings  # type: ignore[assignment]
     engine = connect(f"sqlite:///{db}")
     import_file(engine, "customers", folder / "customers.csv")
     import_file(engine, "products", folder / "products.csv")
-    before = _peak_mb()
-    t = time.perf_counter()
-    report = import_file(engine, "sales", folder / "sales.csv")
-    took = time.perf_counter() - t
+    samples: list[tuple[int, float, float]] = []  # (lines done, RSS, SQLite's memory) per chunk
+    before = _rss_mb()
+    t, cpu = time.perf_counter(), time.process_time()
+    report = import_file(engine, "sales", folder / "sales.csv",
+                         progress=lambda done, _: samples.append((done, _rss_mb(), _sqlite_mb())))  # fmt: skip
+    took, used = time.perf_counter() - t, time.process_time() - cpu
+    peak = _peak_mb()
     t = time.perf_counter()
     again = import_file(engine, "sales", folder / "sales.csv")
-    out.put((took, _peak_mb(), before, report.summary(), time.perf_counter() - t, again.changed))
+    out.put({"took": took, "cpu": used, "rss": peak, "rss_before": before, "samples": samples,
+             "summary": report.summary(), "again": time.perf_counter() - t, "changed": again.changed,
+             "rss_again": _peak_mb()})  # fmt: skip
 
 
 def _run(target, *args):  # type: ignore[no-untyped-def]
@@ -107,15 +146,44 @@ def _run(target, *args):  # type: ignore[no-untyped-def]
     return result
 
 
-def _measure(folder: Path, lines: int, customers: int, products: int) -> dict:
+def _measure(folder: Path, lines: int, customers: int, products: int, caches: list[int | None]) -> list[dict]:
     t = time.perf_counter()
     path = generate(folder, lines, customers, products)
     made = time.perf_counter() - t
-    base, base_rss = _run(_baseline, path, folder / "baseline.sqlite")
-    took, rss, rss_before, summary, again, changed = _run(_import, folder, folder / "custbot.sqlite")
-    return {"lines": lines, "mb": path.stat().st_size / 1e6, "made": made, "base": base,
-            "base_rss": base_rss, "took": took, "rss": rss, "rss_before": rss_before,
-            "summary": summary, "again": again, "changed": changed}  # fmt: skip
+    base, base_cpu, base_rss = _run(_baseline, path, folder / "baseline.sqlite")
+    runs = []
+    for cache in caches:
+        db = folder / f"custbot-{cache}.sqlite"
+        r = _run(_import, folder, db, cache)
+        r.update(lines=lines, mb=path.stat().st_size / 1e6, made=made, base=base, base_cpu=base_cpu,
+                 base_rss=base_rss, cache=cache)  # fmt: skip
+        runs.append(r)
+        for f in folder.glob(db.name + "*"):
+            f.unlink()
+    return runs
+
+
+def _report(r: dict) -> None:
+    n, s = r["lines"], r["samples"]
+    cache = f" (page cache {r['cache']} KiB)" if r["cache"] else ""
+    print(f"--- {n:,} lines ({r['mb']:.0f} MB, generated in {r['made']:.1f} s){cache}")
+    print(f"baseline  sqlite3 executemany: {r['base']:6.1f} s wall {r['base_cpu']:6.1f} s CPU  "
+          f"{n / r['base']:>10,.0f} rows/s  peak RSS {r['base_rss']:5.0f} MB")
+    print(f"custbot   import sales:        {r['took']:6.1f} s wall {r['cpu']:6.1f} s CPU  "
+          f"{n / r['took']:>10,.0f} rows/s  peak RSS {r['rss']:5.0f} MB")
+    print(f"ratio     import / baseline:   {r['took'] / r['base']:.1f}x wall, {r['cpu'] / r['base_cpu']:.1f}x CPU"
+          + (f"   target < 60 s: {'met' if r['took'] < 60 else 'MISSED'}" if n >= 1_000_000 else ""))
+    if s:
+        high = max(s, key=lambda x: x[1])
+        half = s[len(s) // 2]
+        print(f"memory    RSS before the import {r['rss_before']:.0f} MB; after chunk 1 {s[0][1]:.0f} MB, "
+              f"at line {half[0]:,} {half[1]:.0f} MB, after the last chunk {s[-1][1]:.0f} MB "
+              f"({s[-1][1] - s[0][1]:+.0f} MB over {len(s)} chunks); "
+              f"per-chunk high-water {high[1]:.0f} MB at line {high[0]:,}; SQLite's own memory "
+              f"{s[0][2]:.1f} → {s[-1][2]:.1f} MB; peak incl. index rebuild {r['rss']:.0f} MB")
+    print(f"re-import of the same file:    {r['again']:6.1f} s  changed anything: {r['changed']}  "
+          f"peak RSS after it {r['rss_again']:.0f} MB")
+    print(r["summary"])
 
 
 def main() -> None:
@@ -124,27 +192,26 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100_000, help="a second, smaller run (0: none)")
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--products", type=int, default=5_000)
+    parser.add_argument("--cache-kib", type=int, nargs="*", default=[],
+                        help="import once per SQLite page-cache size (KiB) instead of the import's own")  # fmt: skip
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cpus, load at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    results = []
-    for lines in [n for n in (args.small, args.lines) if n]:
+    caches: list[int | None] = list(args.cache_kib) or [None]
+    results: list[list[dict]] = []
+    for lines in sorted({n for n in (args.small, args.lines) if n}):
         with tempfile.TemporaryDirectory() as tmp:
-            results.append(_measure(Path(tmp), lines, args.customers, args.products))
-    for r in results:
-        n = r["lines"]
-        print(f"--- {n:,} lines ({r['mb']:.0f} MB, generated in {r['made']:.1f} s)")
-        print(f"baseline  sqlite3 executemany: {r['base']:6.1f} s  {n / r['base']:>10,.0f} rows/s  "
-              f"peak RSS {r['base_rss']:5.0f} MB")
-        print(f"custbot   import sales:        {r['took']:6.1f} s  {n / r['took']:>10,.0f} rows/s  "
-              f"peak RSS {r['rss']:5.0f} MB (before the sales import {r['rss_before']:.0f} MB)")
-        print(f"ratio     import / baseline:   {r['took'] / r['base']:.1f}x"
-              + (f"   target < 60 s: {'met' if r['took'] < 60 else 'MISSED'}" if n >= 1_000_000 else ""))
-        print(f"re-import of the same file:    {r['again']:6.1f} s  changed anything: {r['changed']}")
-        print(r["summary"])
+            results.append(_measure(Path(tmp), lines, args.customers, args.products, caches))
+        print(f"(measured {lines:,} lines; load now {' '.join(f'{x:.2f}' for x in os.getloadavg())})", flush=True)
+    for runs in results:
+        for r in runs:
+            _report(r)
     if len(results) == 2:
-        small, big = results
-        print(f"memory: peak RSS {small['rss']:.0f} MB at {small['lines']:,} lines vs {big['rss']:.0f} MB at "
-              f"{big['lines']:,} ({big['rss'] - small['rss']:+.0f} MB for {big['lines'] // small['lines']}x the lines)")
+        for small, big in zip(*results, strict=True):
+            cache = f" (page cache {small['cache']} KiB)" if small["cache"] else ""
+            print(f"memory growth{cache}: peak RSS {small['rss']:.0f} MB at {small['lines']:,} lines vs "
+                  f"{big['rss']:.0f} MB at {big['lines']:,} ({(big['rss'] / small['rss'] - 1) * 100:+.0f}% "
+                  f"for {big['lines'] // small['lines']}x the lines; executemany baseline "
+                  f"{small['base_rss']:.0f} vs {big['base_rss']:.0f} MB)")
     print(f"load at end {' '.join(f'{x:.2f}' for x in os.getloadavg())} (the machine is shared: compare ratios)")
 
 

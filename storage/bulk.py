@@ -44,6 +44,7 @@ __all__ = [
     "merge_select",
     "temp_table",
     "drop_secondary_indexes",
+    "reserve_ids",
 ]
 
 DEFAULT_CHUNK = 10_000
@@ -205,6 +206,26 @@ def drop_secondary_indexes(conn: Connection, *tables: Table) -> Callable[[], Non
             index.create(conn)
 
     return rebuild
+
+
+def reserve_ids(conn: Connection, table: Table, n: int) -> list[int]:
+    """``n`` unused, increasing ids for ``table``'s integer primary key, to insert rows with.
+
+    PostgreSQL draws them from the column's sequence (safe beside other writers); SQLite takes
+    the ones after the largest id, which only the transaction holding the write lock may do.
+
+    Example::
+
+        ids = reserve_ids(conn, orders, 3)   # e.g. [101, 102, 103]
+    """
+    (key,) = table.primary_key.columns
+    if n <= 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        seq = select(func.nextval(func.pg_get_serial_sequence(table.fullname, key.name)))
+        return sorted(conn.execute(seq.select_from(func.generate_series(1, n))).scalars())
+    last = conn.execute(select(func.max(key))).scalar() or 0
+    return list(range(last + 1, last + 1 + n))
 
 
 def _typed(kind: Any) -> Any:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from storage.bulk import MergeCounts
@@ -26,6 +26,7 @@ from storage.importing.common import Run
 from storage.importing.customers import import_customers
 from storage.importing.entities import import_interactions, import_managers, import_products
 from storage.importing.errors import ImportFailed, RowError
+from storage.importing.pragmas import IMPORT_CACHE_KIB, import_settings
 from storage.importing.reading import open_table
 from storage.importing.sales import import_sales
 
@@ -56,6 +57,15 @@ class ImportReport:
             for t, c in self.tables.items()
         ]
         return f"{self.source}: {self.lines} lines; " + ("; ".join(parts) or "nothing to do")
+
+
+def _analyze(conn: Connection, written: Mapping[str, MergeCounts]) -> None:
+    """Refresh planner statistics of the tables the import wrote to (not the whole database)."""
+    names = [t for t, c in written.items() if c.created or c.updated or c.removed]
+    quote = conn.dialect.identifier_preparer.quote
+    with conn.begin():
+        for name in names:
+            conn.exec_driver_sql(f"ANALYZE {quote(name)}")
 
 
 def import_file(
@@ -95,11 +105,8 @@ def import_file(
             [RowError(0, "*", "--create-customers and --amount-from apply to sales only")],
         )
     table = open_table(path, mapping)
-    with engine.connect() as conn:
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:  # staging tables on disk, so memory does not grow with the file
-            conn.exec_driver_sql("PRAGMA temp_store=FILE")
-            conn.commit()
+    cache = IMPORT_CACHE_KIB if kind == "sales" else None  # sales: the long files, measured flat
+    with engine.connect() as conn, import_settings(conn, cache_kib=cache):
         try:
             with conn.begin():
                 run = Run(conn, str(path), today or date.today(), progress, table.lines)
@@ -118,12 +125,6 @@ def import_file(
             reason = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
             raise ImportFailed(str(path), [RowError(0, "*", f"the database refused the data: {reason}")],
                                hint="Nothing was written; check the file against the data already stored") from e  # fmt: skip
-        finally:
-            if sqlite:
-                conn.rollback()
-                conn.exec_driver_sql("PRAGMA temp_store=MEMORY")
-                conn.commit()
         if run.done >= ANALYZE_AFTER:
-            with conn.begin():
-                conn.exec_driver_sql("ANALYZE")
+            _analyze(conn, run.counts)
     return ImportReport(kind, path.name, run.done, dict(run.counts))

@@ -8,15 +8,19 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Connection, delete, select
 from sqlalchemy.types import TypeEngine
 
 from storage.bulk import insert_rows, temp_table
+from storage.schema import metadata
 
 __all__ = ["KeyTable"]
+
+_BATCH, _SMALL = 4096, 64  # keys per SQLite lookup statement (~0.75 MB cached), or a few
 
 
 class KeyTable:
@@ -43,17 +47,16 @@ class KeyTable:
 
             keys.find(products.c.sku, ["D1", "S9"], products.c.id)   # {"D1": (3,)}
         """
-        self.fill(values)
-        query = select(self.table.c.k, *wanted).join_from(
-            self.table, column.table, column == self.table.c.k  # type: ignore[attr-defined]
-        )
-        sql = str(query.compile(dialect=self.conn.dialect))  # no parameters: identifiers only
-        cur = self.conn.connection.driver_connection.cursor()  # plain tuples, no row objects
-        try:
-            cur.execute(sql)
-            rows = cur.fetchall()
-        finally:
-            cur.close()
+        # SQLite and a table of the schema (not a scratch table with a fresh name per import): the
+        # driver caches each statement, so their number must not grow with the imports run.
+        inline = self.conn.dialect.name == "sqlite" and column.table.metadata is metadata  # type: ignore[attr-defined]
+        rows = self._sqlite_rows(column, values, wanted) if inline else None
+        if rows is None:
+            self.fill(values)
+            query = select(self.table.c.k, *wanted).join_from(
+                self.table, column.table, column == self.table.c.k  # type: ignore[attr-defined]
+            )
+            rows = self._fetch(str(query.compile(dialect=self.conn.dialect)), ())  # identifiers only
         dialect = self.conn.dialect
         procs = [(i, c.type.dialect_impl(dialect).result_processor(dialect, None))
                  for i, c in enumerate(wanted)]  # fmt: skip
@@ -67,6 +70,33 @@ class KeyTable:
                 values[i] = p(values[i])
             out[row[0]] = tuple(values)
         return out
+
+    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        cur = self.conn.connection.driver_connection.cursor()  # plain tuples, no row objects
+        try:
+            cur.execute(sql, params)
+            return cur.fetchall()
+        finally:
+            cur.close()
+
+    def _sqlite_rows(
+        self, column: ColumnElement[Any], values: Iterable[Any], wanted: Sequence[ColumnElement[Any]]
+    ) -> list[tuple[Any, ...]]:
+        """SQLite: the keys as bound ``IN (?, …)`` lists (about twice as fast as filling the
+        scratch table). Lists have one of two lengths, padded with NULL (which matches nothing),
+        so the driver's statement cache holds two per lookup, not one per chunk size."""
+        keys = list(values)
+        driver = self.conn.connection.driver_connection
+        batch = min(driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), _BATCH)
+        size = min(_SMALL, batch) if len(keys) <= _SMALL else batch
+        name = self.conn.dialect.identifier_preparer.format_column(column)  # type: ignore[arg-type]
+        sql = (str(select(column, *wanted).compile(dialect=self.conn.dialect))
+               + f" WHERE {name} IN ({', '.join('?' * size)})")  # fmt: skip
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(keys), size):
+            part = keys[start : start + size]
+            rows += self._fetch(sql, part + [None] * (size - len(part)))
+        return rows
 
     def drop(self) -> None:
         self.table.drop(self.conn)

@@ -28,6 +28,7 @@ from storage.bulk import (
     drop_secondary_indexes,
     insert_rows,
     merge_select,
+    reserve_ids,
     temp_table,
     upsert_rows,
 )
@@ -74,10 +75,12 @@ class OrderBook:
         new = first[~first["order_no"].isin(order_id)]
         if len(new):
             days = np.datetime_as_string(new["date"].to_numpy().astype("datetime64[D]")).tolist()
-            rows = zip(new["order_no"].tolist(), new["customer_id"].tolist(), days, strict=True)
-            insert_rows(self.run.conn, orders, ["order_no", "customer_id", "date"], rows, convert=False)
-            created = self.names.find(orders.c.order_no, new["order_no"].tolist(), orders.c.id)
-            order_id.update({n: k[0] for n, k in created.items()})
+            numbered = reserve_ids(self.run.conn, orders, len(new))  # no second lookup needed
+            names = new["order_no"].tolist()
+            rows = zip(numbered, names, new["customer_id"].tolist(), days, strict=True)
+            insert_rows(self.run.conn, orders, ["id", "order_no", "customer_id", "date"], rows,
+                        convert=False)  # fmt: skip
+            order_id.update(zip(names, numbered, strict=True))
             self.orders += MergeCounts(created=len(new))
         old = {n: k for n, k in known.items() if k[0] <= self.last_old}
         offset = self._offsets(order_id, known, old, first)
