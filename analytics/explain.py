@@ -8,6 +8,7 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -35,6 +36,12 @@ class CustomerNotFound(LookupError):
     """No customer with that id."""
 
 
+
+def _english(message: str) -> str:
+    """The identity translation: messages are written in English."""
+    return message
+
+
 @dataclass
 class Explanation:
     """Everything ``lines()`` needs to say why a customer is rated and classed as it is."""
@@ -54,33 +61,38 @@ class Explanation:
     last_change: str | None = None  # "2026-11-20 by rule A: abc A (B → A)"
     notes: list[str] = field(default_factory=list)
 
-    def lines(self) -> list[str]:
-        """Plain-text lines for chat or the terminal."""
-        stars = f"{self.rating} {STARS[self.rating]}" if self.rating else "no rating"
+    def lines(self, _: Callable[[str], str] = _english) -> list[str]:
+        """Plain-text lines for chat or the terminal, in the language of ``_`` (gettext)."""
+        stars = f"{self.rating} {STARS[self.rating]}" if self.rating else _("no rating")
         out = [f"{self.name}: {stars}"]
         if self.pinned:
-            out.append("Rating pinned by hand: the rules leave it alone.")
+            out.append(_("Rating pinned by hand: the rules leave it alone."))
         elif self.status == "archived":
-            out.append("Archived: the rules leave archived customers alone.")
+            out.append(_("Archived: the rules leave archived customers alone."))
         elif self.matched_rule:
             rating, text = self.matched_rule
-            out.append(f"Rule {rating} matches: {text}")
+            out.append(_("Rule {rating} matches: {rule}").format(rating=rating, rule=text))
             if rating != self.rating:
-                out.append(f"The rules give {rating}; it applies at the next recompute.")
+                out.append(_("The rules give {rating}; it applies at the next recompute.").format(rating=rating))
         else:
-            out.append("No rule matches: the rating stays as it is.")
+            out.append(_("No rule matches: the rating stays as it is."))
         if self.last_change:
-            out.append(f"Last rating change: {self.last_change}")
+            out.append(_("Last rating change: {change}").format(change=self.last_change))
         c = self.classes
         if c is None:
-            out.append("Classes: not computed yet (run 'custbot recompute').")
+            out.append(_("Classes: not computed yet (run 'custbot recompute')."))
         else:
             rfm = (f"{c['rfm_segment']} (R {c['r_score']}, F {c['f_score']}, M {c['m_score']})"
-                   if c["rfm_segment"] else "not scored (no purchase in the window)")
-            out.append(f"Classes as of {self.run_date}: ABC {c['abc']}, XYZ {c['xyz'] or 'none'}, RFM {rfm}")
-        last = f", last purchase {self.last_purchase}" if self.last_purchase else ", no purchase"
-        out.append(f"In {self.window.start}..{self.window.end}: spent {self.spend:,.2f} "
-                   f"in {self.orders} orders{last}")
+                   if c["rfm_segment"] else _("not scored (no purchase in the window)"))
+            out.append(_("Classes as of {day}: ABC {abc}, XYZ {xyz}, RFM {rfm}").format(
+                day=self.run_date, abc=c["abc"], xyz=c["xyz"] or _("none"), rfm=rfm))
+        spend = f"{self.spend:,.2f}"
+        if self.last_purchase:
+            out.append(_("In {start}..{end}: spent {spend} in {orders} orders, last purchase {last}").format(
+                start=self.window.start, end=self.window.end, spend=spend, orders=self.orders, last=self.last_purchase))
+        else:
+            out.append(_("In {start}..{end}: spent {spend} in {orders} orders, no purchase").format(
+                start=self.window.start, end=self.window.end, spend=spend, orders=self.orders))
         return out + self.notes
 
 

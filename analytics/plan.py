@@ -7,6 +7,7 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -32,6 +33,12 @@ def direction(before: str | None, after: str) -> str:
         return "new"
     diff = _RANK[after] - _RANK[before]
     return "up" if diff > 0 else "down" if diff < 0 else "same"
+
+
+
+def _english(message: str) -> str:
+    """The identity translation: messages are written in English."""
+    return message
 
 
 @dataclass
@@ -72,23 +79,29 @@ class RecomputePlan:
         """Customers whose rating would change (up + down + newly rated)."""
         return self.up + self.down + self.new
 
-    def summary(self) -> str:
-        """One line: ``5 up, 2 down, 40 same, 3 newly rated``."""
-        return f"{self.up} up, {self.down} down, {self.same} same, {self.new} newly rated"
+    def summary(self, _: Callable[[str], str] = _english) -> str:
+        """One line: ``5 up, 2 down, 40 same, 3 newly rated`` (in the language of ``_``)."""
+        return _("{up} up, {down} down, {same} same, {new} newly rated").format(
+            up=self.up, down=self.down, same=self.same, new=self.new)
 
-    def lines(self) -> list[str]:
-        """Plain-text report lines, with a sample of names for each direction."""
-        out = [f"Rating rules for {self.today}: {self.summary()}."]
-        for kind, label in (("up", "Up"), ("down", "Down"), ("new", "Newly rated")):
+    def lines(self, _: Callable[[str], str] = _english) -> list[str]:
+        """Plain-text report lines, with a sample of names for each direction; ``_`` is the
+        reader's gettext (the chat passes its own, so reports come in the user's language)."""
+        out = [_("Rating rules for {today}: {summary}.").format(today=self.today, summary=self.summary(_))]
+        labels = {"up": _("Up: {names}"), "down": _("Down: {names}"), "new": _("Newly rated: {names}")}
+        for kind, label in labels.items():
             if names := self.samples.get(kind):
                 more = self._count(kind) - len(names)
-                out.append(f"{label}: " + ", ".join(names) + (f" and {more} more" if more > 0 else ""))
+                listed = ", ".join(names)
+                if more > 0:
+                    listed = _("{names} and {more} more").format(names=listed, more=more)
+                out.append(label.format(names=listed))
         if self.unmatched:
-            out.append(f"{self.unmatched} matched no rule and keep their rating.")
+            out.append(_("{n} matched no rule and keep their rating.").format(n=self.unmatched))
         if self.pinned:
-            out.append(f"{self.pinned} pinned by hand, left alone.")
+            out.append(_("{n} pinned by hand, left alone.").format(n=self.pinned))
         if not self.rules:
-            out.append("No rules are configured: set [rating.rules] in the configuration.")
+            out.append(_("No rules are configured: set [rating.rules] in the configuration."))
         return out
 
 

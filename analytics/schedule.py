@@ -43,11 +43,11 @@ class ScheduledReport:
     plan: RecomputePlan | None = None
     batch_id: int | None = None
 
-    def text(self) -> str:
-        """The message for the report chat."""
+    def text(self, _: Callable[[str], str] = lambda message: message) -> str:
+        """The message for the report chat, in the language of ``_`` (gettext)."""
         if not self.applied or self.plan is None:
-            return "Scheduled recompute skipped: another process is running it."
-        return "\n".join([*self.plan.lines(), f"Batch {self.batch_id} (undo it with 'undo {self.batch_id}')."])
+            return _("Scheduled recompute skipped: another process is running it.")
+        return "\n".join([*self.plan.lines(_), _("Batch {id} (undo it with 'undo {id}').").format(id=self.batch_id)])
 
 
 def _holder() -> str:

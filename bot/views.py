@@ -18,6 +18,7 @@ PAGE_SIZE = 10
 # values shown to people, translated through the catalogs (the database keeps the English keys)
 STATUS_WORDS = (N_("active"), N_("check"), N_("archived"))
 ROLE_WORDS = (N_("rep"), N_("manager"), N_("admin"))
+MAIL_SKIP_REASONS = (N_("opted out"), N_("no email"))  # and "archived", a status word above
 STARS = {"A": "★★★", "B": "★★", "C": "★"}
 
 

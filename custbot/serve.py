@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Connection, Select
 
 from bot.core import ChatCore
+from bot.i18n import translator
 from bot.messages import Reply, Text
 from bot.outbound import OutboundRouter
 from custbot.config import Settings
@@ -44,9 +45,8 @@ async def recompute_job(core: ChatCore, router: OutboundRouter) -> None:
     from analytics.schedule import run_scheduled_recompute
 
     settings = core.settings
-    texts: list[str] = []
-    report = await asyncio.to_thread(run_scheduled_recompute, core.engine, settings, today=core.today(),
-                                     notify=texts.append)
+    report = await asyncio.to_thread(run_scheduled_recompute, core.engine, settings, today=core.today())
+    texts = [report.text(translator(settings.language))] if report.applied else []
     log.info("scheduled recompute: applied=%s", report.applied)
     if texts and settings.rating.report_chat:
         await router.send(settings.rating.report_chat, Reply((Text("\n".join(texts)),), private=False))
@@ -107,7 +107,7 @@ async def serve(core: ChatCore, stop: asyncio.Event | None = None, *, mail_poll_
         if requester_chat:
             chat = requester_chat.get("chat") if isinstance(requester_chat, dict) else str(requester_chat)
             if chat:
-                await router.send(chat, Reply((Text(report.text() if hasattr(report, "text") else str(report)),)))
+                await router.send(chat, Reply((Text(report.text(translator(core.settings.language))),)))
 
     tasks["mail"] = run_mail_worker(core.engine, core.settings, query_audience(core), notify,
                                     stop_event=stop, poll_seconds=mail_poll_seconds)

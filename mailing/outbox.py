@@ -16,6 +16,7 @@ Example::
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +41,12 @@ def utc_naive(moment: datetime | None = None) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
+
+def _english(message: str) -> str:
+    """The identity translation: messages are written in English."""
+    return message
+
+
 @dataclass(frozen=True)
 class Report:
     mailing_id: int
@@ -55,18 +62,19 @@ class Report:
     def complete(self) -> bool:
         return self.pending == 0
 
-    def text(self) -> str:
-        """One paragraph for the requester's chat."""
-        head = f"Mailing {self.mailing_id} ('{self.template}', run {self.run_no}): "
+    def text(self, _: Callable[[str], str] = _english) -> str:
+        """One paragraph for the requester's chat, in the language of ``_`` (gettext)."""
+        head = _("Mailing {id} ('{template}', run {run}): ").format(id=self.mailing_id, template=self.template,
+                                                                     run=self.run_no)
         if self.error:
-            return head + f"not sent: {self.error}"
-        parts = [f"{self.sent} sent"]
-        for label, counts in (("skipped", self.skipped), ("failed", self.failed)):
+            return head + _("not sent: {error}").format(error=self.error)
+        parts = [_("{n} sent").format(n=self.sent)]
+        for label, counts in ((_("{n} skipped ({why})"), self.skipped), (_("{n} failed ({why})"), self.failed)):
             if counts:
-                why = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
-                parts.append(f"{sum(counts.values())} {label} ({why})")
+                why = ", ".join(f"{n} {_(reason)}" for reason, n in sorted(counts.items()))
+                parts.append(label.format(n=sum(counts.values()), why=why))
         if self.pending:
-            parts.append(f"{self.pending} still pending")
+            parts.append(_("{n} still pending").format(n=self.pending))
         return head + "; ".join(parts) + "."
 
 

@@ -38,7 +38,7 @@ def recompute(ctx: Context, args: str) -> list[Reply]:
     ttl = timedelta(minutes=ctx.settings.bulk.confirm_minutes)
     token = ctx.remember("recompute", {"today": ctx.today.isoformat(), "changes": plan.changes}, ttl)
     cancel = ctx.remember("cancel", {"confirm": token}, ttl)
-    parts = [Text(line) for line in plan.lines()]
+    parts = [Text(line) for line in plan.lines(_)]
     parts.insert(0, Text(_("Recompute ratings by the rules for {day}").format(day=ctx.today), "echo"))
     if plan.changes == 0:
         return [Reply((*parts, Text(_("Nothing would change."), "note")))]
@@ -67,7 +67,7 @@ def _confirm_recompute(ctx: Context, st: State) -> list[Reply]:
     except Exception:
         log.exception("recompute failed; rolled back")
         return [Reply((Text(_("The change failed and nothing was changed. Please try again."), "error"),))]
-    return [Reply((Text(_("Done: {summary} (batch #{batch}).").format(summary=plan.summary(), batch=batch), "heading"),
+    return [Reply((Text(_("Done: {summary} (batch #{batch}).").format(summary=plan.summary(_), batch=batch), "heading"),
                    button_row(Button(_("Undo"), ctx.remember("undo_start", {"batch_id": batch})))), replace=True)]
 
 
@@ -88,5 +88,5 @@ def explain(ctx: Context, args: str) -> list[Reply]:
         manager_id = conn.execute(select(customers.c.manager_id).where(customers.c.id == found[0][0])).scalar()
     if ctx.scope_manager_id is not None and manager_id != ctx.scope_manager_id:
         return [Reply((Text(_("{name} is not one of your customers.").format(name=found[0][1]), "error"),))]
-    lines = explanation.lines()
+    lines = explanation.lines(_)
     return [Reply((Text(lines[0], "heading"), *(Text(line) for line in lines[1:])))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from bot.core import ChatCore
-from storage.schema import customers
+from storage.schema import customers, managers
 from tests.bot.conftest import Person, make_settings, tg
 from tests.bot.seed import TODAY
 
@@ -47,3 +47,13 @@ def test_recompute_needs_a_manager_and_rules(seeded) -> None:  # type: ignore[no
     manager = Person(ChatCore(seeded, make_settings(), today=TODAY), tg(1003))
     manager.say("recompute ratings")
     assert "No rating rules are configured" in manager.text()
+
+
+def test_recompute_report_and_explain_come_in_the_users_language(seeded) -> None:  # type: ignore[no-untyped-def]
+    with seeded.begin() as conn:
+        conn.execute(update(managers).where(managers.c.id == 3).values(language="ru"))
+    manager = Person(ChatCore(seeded, make_settings(rating__rules=RULES), today=TODAY), tg(1003))
+    manager.say("recompute ratings")
+    assert "Правила рейтинга на 2026-11-22:" in manager.text() and "повышено" in manager.text()
+    manager.say("explain Romashka")
+    assert "Подходит правило" in manager.text() and "С 2025-11-23 по 2026-11-22" in manager.text()
