@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +13,8 @@ from storage import schema as t
 from storage.demo import DemoSummary, build_demo
 from storage.demo_showcase import periods
 from tests.conftest import BACKENDS, fresh_database
+from tests.storage.demo_fixture import demo as demo  # noqa: F401 - the shared fixture
+from tests.storage.demo_fixture import scalar
 
 TODAY = date(2026, 11, 22)
 PERIODS = periods(TODAY)
@@ -41,20 +42,6 @@ def digest(engine: Engine) -> str:
             for row in conn.execute(select(table).order_by(*table.primary_key.columns)):
                 h.update(repr(tuple(row)).encode())
     return h.hexdigest()
-
-
-def scalar(engine: Engine, query) -> float:  # type: ignore[no-untyped-def]
-    with engine.connect() as conn:
-        return conn.scalar(query) or 0
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def demo(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Engine, DemoSummary]]:
-    """The default demo (2,000 customers), built once per backend."""
-    with fresh_database(request.param, tmp_path_factory.mktemp("demo")) as engine:
-        yield engine, build_demo(engine, today=TODAY)
 
 
 # --- determinism ------------------------------------------------------------------------------

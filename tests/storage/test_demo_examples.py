@@ -12,25 +12,13 @@ from storage import schema as t
 from storage.demo import DemoSummary, build_demo
 from storage.demo_showcase import periods
 from tests.conftest import BACKENDS, fresh_database
+from tests.storage.demo_fixture import demo as demo  # noqa: F401 - the shared fixture
+from tests.storage.demo_fixture import scalar
 
 TODAY = date(2026, 11, 22)
 PERIODS = periods(TODAY)
 _ON_ORDER = t.order_lines.c.order_id == t.orders.c.id
 _ON_PRODUCT = t.products.c.id == t.order_lines.c.product_id
-
-
-def scalar(engine: Engine, query) -> float:  # type: ignore[no-untyped-def]
-    with engine.connect() as conn:
-        return conn.scalar(query) or 0
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def demo(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Engine, DemoSummary]]:
-    """The default demo (2,000 customers), built once per backend."""
-    with fresh_database(request.param, tmp_path_factory.mktemp("demo")) as engine:
-        yield engine, build_demo(engine, today=TODAY)
 
 
 # --- every documented example has an answer ---------------------------------------------------

@@ -1,0 +1,28 @@
+"""The default demo database, built once per backend for every test module that reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine
+
+from storage.demo import DemoSummary, build_demo
+from tests.conftest import BACKENDS, fresh_database
+
+TODAY = date(2026, 11, 22)
+
+
+def scalar(engine: Engine, query) -> float:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        return conn.scalar(query) or 0
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Engine, DemoSummary]]:
+    """The default demo (2,000 customers), built once per backend; tests only read it."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("demo")) as engine:
+        yield engine, build_demo(engine, today=TODAY)
