@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from storage.changes import utcnow
-from storage.schema import chat_state
+from storage.schema import chat_state, processed_events
 
 __all__ = ["State", "put", "get", "spend", "take_awaited", "purge_expired", "DEFAULT_TTL"]
 
@@ -101,5 +101,10 @@ def take_awaited(conn: Connection, user_key: str) -> State | None:
     return State(row.token, row.kind, row.user_key, row.payload, True)
 
 
-def purge_expired(conn: Connection) -> int:
-    return conn.execute(delete(chat_state).where(chat_state.c.expires_at <= utcnow())).rowcount
+def purge_expired(conn: Connection, *, events_older_than: timedelta = timedelta(days=7)) -> int:
+    """Delete expired chat states and platform events older than any redelivery (Telegram keeps
+    updates 24 hours, Slack retries within minutes); returns how many rows went."""
+    gone = conn.execute(delete(chat_state).where(chat_state.c.expires_at <= utcnow())).rowcount
+    return gone + conn.execute(
+        delete(processed_events).where(processed_events.c.at < utcnow() - events_older_than)
+    ).rowcount

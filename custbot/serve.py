@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Connection, Select
 
+from bot import state
 from bot.core import ChatCore
 from bot.i18n import translator
 from bot.messages import Reply, Text
@@ -52,10 +53,21 @@ async def recompute_job(core: ChatCore, router: OutboundRouter) -> None:
         await router.send(settings.rating.report_chat, Reply((Text("\n".join(texts)),), private=False))
 
 
+async def purge_job(core: ChatCore) -> None:
+    """Drop expired buttons/confirmations and old seen-event keys (any replica may run it)."""
+    def purge() -> int:
+        with core.engine.begin() as conn:
+            return state.purge_expired(conn)
+
+    log.info("purged %d expired chat rows", await asyncio.to_thread(purge))
+
+
 def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
-    """The jobs of ``custbot serve``: the rating recompute on its cron schedule."""
+    """The jobs of ``custbot serve``: the hourly purge of expired chat state, and the rating
+    recompute on its cron schedule."""
     settings = core.settings
     scheduler = AsyncIOScheduler(timezone=settings.tz)
+    scheduler.add_job(purge_job, "interval", hours=1, args=[core], id="purge", max_instances=1, coalesce=True)
     if settings.rating.schedule:
         scheduler.add_job(recompute_job, CronTrigger.from_crontab(settings.rating.schedule, timezone=settings.tz),
                           args=[core, router], id="recompute", max_instances=1, coalesce=True)

@@ -15,7 +15,7 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import (
     Column,
@@ -366,6 +366,3 @@ def apply_undo(conn: Connection, batch_id: int, actor: Actor) -> tuple[int, int]
     conn.execute(update(batches).where(batches.c.id == batch_id).values(undone_by_batch_id=undo_id))
     return undo_id, touched
 
-
-def undo_window_start(days: int) -> datetime:
-    return utcnow() - timedelta(days=days)

@@ -60,3 +60,31 @@ def test_serve_runs_without_front_ends_and_stops(engine, monkeypatch) -> None:  
         await asyncio.wait_for(task, 10)
 
     asyncio.run(run())
+
+
+def test_the_hourly_purge_drops_expired_states_and_old_events_only(engine) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from sqlalchemy import insert, select
+
+    from bot import state
+    from custbot.serve import purge_job
+    from storage.changes import utcnow
+    from storage.schema import chat_state, processed_events
+
+    seed(engine)
+    core = ChatCore(engine, make_settings(), today=TODAY)
+    with engine.begin() as conn:
+        live = state.put(conn, "page", "telegram:1", {"x": 1})
+        state.put(conn, "page", "telegram:1", {"x": 2}, ttl=timedelta(seconds=-1))
+        conn.execute(insert(processed_events), [
+            {"platform": "telegram", "event_key": "old", "at": utcnow() - timedelta(days=8)},
+            {"platform": "telegram", "event_key": "recent", "at": utcnow() - timedelta(hours=23)},
+        ])
+    assert asyncio.run(core.seen("telegram", "recent")) is True
+    scheduler = build_scheduler(core, OutboundRouter())
+    assert scheduler.get_job("purge") is not None
+    asyncio.run(purge_job(core))
+    with engine.connect() as conn:
+        assert conn.execute(select(chat_state.c.token)).scalars().all() == [live]
+        assert conn.execute(select(processed_events.c.event_key)).scalars().all() == ["recent"]
