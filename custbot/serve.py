@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -30,13 +31,14 @@ __all__ = ["serve", "build_scheduler", "query_audience", "recompute_job"]
 log = logging.getLogger("custbot.serve")
 
 
-def query_audience(core: ChatCore):  # type: ignore[no-untyped-def]
-    """The mailing audience function: a saved query's customers, re-evaluated at each run."""
+def query_audience(catalog: Callable[[], Any]):  # type: ignore[no-untyped-def]
+    """The mailing audience function: a saved query's customers, re-evaluated at each run
+    against the current catalog (``catalog`` is e.g. ``core.catalog`` or ``CatalogCache(e).get``)."""
 
     def audience(conn: Connection, query_text: str, language: str, today: date) -> Select:
         from query_language import interpret, matching_ids
 
-        return matching_ids(interpret(query_text, core.catalog(), today=today, language=language))
+        return matching_ids(interpret(query_text, catalog(), today=today, language=language))
 
     return audience
 
@@ -121,7 +123,7 @@ async def serve(core: ChatCore, stop: asyncio.Event | None = None, *, mail_poll_
             if chat:
                 await router.send(chat, Reply((Text(report.text(translator(core.settings.language))),)))
 
-    tasks["mail"] = run_mail_worker(core.engine, core.settings, query_audience(core), notify,
+    tasks["mail"] = run_mail_worker(core.engine, core.settings, query_audience(core.catalog), notify,
                                     stop_event=stop, poll_seconds=mail_poll_seconds)
     scheduler = build_scheduler(core, router)
     scheduler.start()

@@ -10,34 +10,19 @@ Example::
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import Connection, Select
 
 from custbot.cli import app
 from custbot.context import AppContext
 
-__all__ = ["optout_command", "send_due_command", "templates_command", "list_command",
-           "cli_audience"]
+__all__ = ["optout_command", "send_due_command", "templates_command", "list_command"]
 
 mail_app = typer.Typer(help="Mailings: templates, scheduled mailings, delivery.",
                        no_args_is_help=True)
 app.add_typer(mail_app, name="mail")
-
-
-def cli_audience(context: AppContext):  # type: ignore[no-untyped-def]
-    """A mailing's customers: its saved query, interpreted again for the run's *today*."""
-
-    def audience(conn: Connection, query_text: str, language: str, today: date) -> Select:
-        from query_language import CatalogCache, interpret, matching_ids
-
-        catalog = CatalogCache(context.engine).get()
-        return matching_ids(interpret(query_text, catalog, today=today, language=language))
-
-    return audience
 
 
 @app.command("optout")
@@ -60,10 +45,12 @@ def optout_command(
 @mail_app.command("send-due")
 def send_due_command(ctx: typer.Context) -> None:
     """Run one delivery pass: enqueue due mailings, send what is pending, print the reports."""
+    from custbot.serve import query_audience
     from mailing.worker import mail_pass, worker_name
+    from query_language import CatalogCache
 
     context: AppContext = ctx.find_root().obj
-    stats, reports = mail_pass(context.engine, context.settings, cli_audience(context),
+    stats, reports = mail_pass(context.engine, context.settings, query_audience(CatalogCache(context.engine).get),
                                worker_id=f"cli:{worker_name()}")
     typer.echo(f"sent {stats.sent}, retrying {stats.retried}, failed {stats.failed}, "
                f"skipped {stats.skipped}")
