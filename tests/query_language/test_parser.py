@@ -17,6 +17,7 @@ def _items(node):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("text, expected", [
     ("spent over 40k", (Comparison(">", 40000.0, measure="spend"),)),
     ("over 40 000", (Comparison(">", 40000.0),)),
+    ("over 40 000,5", (Comparison(">", 40000.5),)),
     ("at least 40,000 rub", (Comparison(">=", 40000.0),)),
     ("under 1,5m", (Comparison("<", 1500000.0),)),
     ("at most 1.5m $", (Comparison("<=", 1500000.0),)),
@@ -89,3 +90,11 @@ def test_odd_input_raises_only_query_error(text: str) -> None:
 def test_unknown_language_is_a_query_error() -> None:
     with pytest.raises(QueryError):
         parse("vip", language="xx")
+
+
+@pytest.mark.parametrize("text", ["spent over 40 000, vip", "spent over 40 000,vip", "spent over 40 000; vip"])
+def test_a_space_grouped_amount_may_be_followed_by_a_comma(text: str) -> None:
+    """Found by the fuzz test: '40 000,' fell apart into 40 and 000."""
+    items = _items(parse(text))
+    assert items[0] == Comparison(">", 40000.0, measure="spend")
+    assert items[1] == ValueWords("vip")
