@@ -1,7 +1,9 @@
-"""Benchmark: import a generated N-line sales CSV into SQLite; time, rows/s and memory growth.
+"""Benchmark: import a generated N-line sales CSV into SQLite (and with ``--pg`` into
+PostgreSQL); time, rows/s and memory growth.
 
-The baseline, measured in the same run, is a bare ``sqlite3`` ``executemany`` of the same rows
-(parsed with the ``csv`` module) into one plain table. Each phase runs in a fresh process so its
+The baseline, measured in the same run, is the bare fastest load of the same rows into one plain
+table: ``sqlite3`` ``executemany`` (rows parsed with the ``csv`` module) on SQLite, a psycopg
+``COPY … FROM STDIN (FORMAT csv)`` of the file on PostgreSQL. Each phase runs in a fresh process so its
 memory is its own. Target: < 60 s for 1,000,000 lines, and memory that does not grow with the
 file: a smaller run (``--small``, default 100,000 lines) is measured too, and each run samples
 its RSS and SQLite's own allocations after every chunk. Wall time on a shared machine follows the
@@ -10,6 +12,7 @@ load, so CPU time is reported beside it and both are compared with the baseline 
 default of ``storage.db``, i.e. memory before this benchmark's fix).
 
     .venv/bin/python benchmarks/import_orders.py --lines 1000000 --small 100000
+    .venv/bin/python benchmarks/import_orders.py --lines 1000000 --customers 1000000 --pg URL
 """
 
 from __future__ import annotations
@@ -107,10 +110,25 @@ def _baseline(path: Path, db: Path, out: multiprocessing.Queue) -> None:
     out.put((time.perf_counter() - t, time.process_time() - cpu, _peak_mb()))
 
 
-def _import(folder: Path, db: Path, cache_kib: int | None, out: multiprocessing.Queue) -> None:
+def _baseline_pg(path: Path, url: str, out: multiprocessing.Queue) -> None:
+    from benchmarks._timing import scratch_database
+
+    with scratch_database("postgresql", pg_url=url) as engine, engine.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE lines (order_id text, customer_id text, date date, sku text, "
+                             "quantity real, amount real)")
+        t, cpu = time.perf_counter(), time.process_time()
+        dbapi = conn.connection.driver_connection
+        with path.open("rb") as f, dbapi.cursor() as cur, cur.copy(
+                "COPY lines FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+            while block := f.read(1 << 20):
+                copy.write(block)
+        conn.commit()
+        out.put((time.perf_counter() - t, time.process_time() - cpu, _peak_mb()))
+
+
+def _import(folder: Path, db: Path | str, cache_kib: int | None, out: multiprocessing.Queue) -> None:
     import storage.importing as importing
     from storage.db import connect
-    from storage.imports import import_file
 
     if cache_kib:
         default = importing.import_settings
@@ -119,8 +137,21 @@ def _import(folder: Path, db: Path, cache_kib: int | None, out: multiprocessing.
             return default(conn, cache_kib=cache_kib)  # every kind, whatever the importer asks
 
         importing.import_settings = settings  # type: ignore[assignment]
-    engine = connect(f"sqlite:///{db}")
+    if isinstance(db, str):  # a PostgreSQL server: a scratch schema
+        from benchmarks._timing import scratch_database
+
+        with scratch_database("postgresql", pg_url=db) as engine:
+            _imports(engine, folder, out)
+        return
+    _imports(connect(f"sqlite:///{db}"), folder, out)
+
+
+def _imports(engine, folder: Path, out: multiprocessing.Queue) -> None:  # type: ignore[no-untyped-def]
+    from storage.imports import import_file
+
+    t = time.perf_counter()
     import_file(engine, "customers", folder / "customers.csv")
+    customers_s = time.perf_counter() - t
     import_file(engine, "products", folder / "products.csv")
     samples: list[tuple[int, float, float]] = []  # (lines done, RSS, SQLite's memory) per chunk
     before = _rss_mb()
@@ -133,7 +164,7 @@ def _import(folder: Path, db: Path, cache_kib: int | None, out: multiprocessing.
     again = import_file(engine, "sales", folder / "sales.csv")
     out.put({"took": took, "cpu": used, "rss": peak, "rss_before": before, "samples": samples,
              "summary": report.summary(), "again": time.perf_counter() - t, "changed": again.changed,
-             "rss_again": _peak_mb()})  # fmt: skip
+             "rss_again": _peak_mb(), "customers_s": customers_s})  # fmt: skip
 
 
 def _run(target, *args):  # type: ignore[no-untyped-def]
@@ -146,17 +177,24 @@ def _run(target, *args):  # type: ignore[no-untyped-def]
     return result
 
 
-def _measure(folder: Path, lines: int, customers: int, products: int, caches: list[int | None]) -> list[dict]:
+def _measure(folder: Path, lines: int, customers: int, products: int, caches: list[int | None],
+             pg: str | None = None) -> list[dict]:
     t = time.perf_counter()
     path = generate(folder, lines, customers, products)
     made = time.perf_counter() - t
+    if pg:
+        base, base_cpu, base_rss = _run(_baseline_pg, path, pg)
+        r = _run(_import, folder, pg, None)
+        r.update(lines=lines, mb=path.stat().st_size / 1e6, made=made, base=base, base_cpu=base_cpu,
+                 base_rss=base_rss, cache=None, backend="postgresql", customers=customers)  # fmt: skip
+        return [r]
     base, base_cpu, base_rss = _run(_baseline, path, folder / "baseline.sqlite")
     runs = []
     for cache in caches:
         db = folder / f"custbot-{cache}.sqlite"
         r = _run(_import, folder, db, cache)
         r.update(lines=lines, mb=path.stat().st_size / 1e6, made=made, base=base, base_cpu=base_cpu,
-                 base_rss=base_rss, cache=cache)  # fmt: skip
+                 base_rss=base_rss, cache=cache, backend="sqlite", customers=customers)  # fmt: skip
         runs.append(r)
         for f in folder.glob(db.name + "*"):
             f.unlink()
@@ -166,8 +204,10 @@ def _measure(folder: Path, lines: int, customers: int, products: int, caches: li
 def _report(r: dict) -> None:
     n, s = r["lines"], r["samples"]
     cache = f" (page cache {r['cache']} KiB)" if r["cache"] else ""
-    print(f"--- {n:,} lines ({r['mb']:.0f} MB, generated in {r['made']:.1f} s){cache}")
-    print(f"baseline  sqlite3 executemany: {r['base']:6.1f} s wall {r['base_cpu']:6.1f} s CPU  "
+    print(f"--- {r['backend']}: {n:,} lines ({r['mb']:.0f} MB, generated in {r['made']:.1f} s){cache}; "
+          f"{r['customers']:,} customers imported first in {r['customers_s']:.1f} s")
+    bare = "COPY of the CSV" if r["backend"] == "postgresql" else "sqlite3 executemany"
+    print(f"baseline  {bare + ':':<21}{r['base']:6.1f} s wall {r['base_cpu']:6.1f} s CPU  "
           f"{n / r['base']:>10,.0f} rows/s  peak RSS {r['base_rss']:5.0f} MB")
     print(f"custbot   import sales:        {r['took']:6.1f} s wall {r['cpu']:6.1f} s CPU  "
           f"{n / r['took']:>10,.0f} rows/s  peak RSS {r['rss']:5.0f} MB")
@@ -192,6 +232,8 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100_000, help="a second, smaller run (0: none)")
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--products", type=int, default=5_000)
+    parser.add_argument("--pg", metavar="URL", default=None,
+                        help="import into PostgreSQL at URL instead (a scratch schema; baseline: COPY)")
     parser.add_argument("--cache-kib", type=int, nargs="*", default=[],
                         help="import once per SQLite page-cache size (KiB) instead of the import's own")  # fmt: skip
     args = parser.parse_args()
@@ -200,7 +242,7 @@ def main() -> None:
     results: list[list[dict]] = []
     for lines in sorted({n for n in (args.small, args.lines) if n}):
         with tempfile.TemporaryDirectory() as tmp:
-            results.append(_measure(Path(tmp), lines, args.customers, args.products, caches))
+            results.append(_measure(Path(tmp), lines, args.customers, args.products, caches, args.pg))
         print(f"(measured {lines:,} lines; load now {' '.join(f'{x:.2f}' for x in os.getloadavg())})", flush=True)
     for runs in results:
         for r in runs:

@@ -16,7 +16,7 @@ from datetime import date
 
 __all__ = [
     "Span", "Node", "ValueWords", "Comparison", "PeriodWords", "Keyword",
-    "And", "Or", "Not", "Everyone", "Period", "Cmp", "Scope", "FieldIs", "CustomerIs",
+    "And", "Or", "Not", "Parenthesized", "Everyone", "Period", "Cmp", "Scope", "FieldIs", "CustomerIs",
     "Bought", "SpendCmp", "OrderCountCmp", "Lapsed", "LastPurchase", "Created", "RatingIn",
     "HasTag", "StatusIs", "PropertyCmp", "Interacted", "ClassIs", "InSegment",
     "Output", "Count", "List", "Top", "Group", "Card", "Query",
@@ -83,6 +83,13 @@ class Or(Node):
 
 @dataclass(frozen=True)
 class Not(Node):
+    item: Node
+
+
+@dataclass(frozen=True)
+class Parenthesized(Node):
+    """One item in parentheses, e.g. ``(buyers of Super Drill)``: a following amount or order
+    count does not qualify it. The resolver removes it."""
     item: Node
 
 

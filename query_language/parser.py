@@ -84,7 +84,9 @@ class _ToAst(Transformer):
         return a.Not(item, span=self._span(tok, item))
 
     def group(self, lpar: Token, item: a.Node, rpar: Token) -> a.Node:
-        return item
+        if isinstance(item, (a.And, a.Or, a.Parenthesized)):
+            return item
+        return a.Parenthesized(item, span=self._span(lpar, rpar))
 
     # values -------------------------------------------------------------------------------
     def value(self, *toks: Token) -> a.ValueWords:

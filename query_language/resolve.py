@@ -119,11 +119,22 @@ def _finish(slot: _Slot, ctx: Context) -> a.Node:
     return a.Not(node, span=span) if slot.negate else node
 
 
+def _opened(item: a.Node) -> tuple[a.Node, bool]:
+    """The item out of its parentheses, and whether it was in them."""
+    if isinstance(item, a.Parenthesized):
+        return item.item, True
+    if isinstance(item, a.Not) and isinstance(item.item, a.Parenthesized):
+        return a.Not(item.item.item, span=item.span), True
+    return item, False
+
+
 class _Binder:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
     def node(self, n: a.Node) -> a.Node:
+        if isinstance(n, a.Parenthesized):
+            return self.and_list([n.item], n.span)
         if isinstance(n, a.Or):
             return a.Or(tuple(self.node(i) for i in n.items), span=n.span)
         if isinstance(n, a.And):
@@ -143,46 +154,57 @@ class _Binder:
                 x.period = pending.pop(0)
 
         for item in items:
-            negate = isinstance(item, a.Not) and isinstance(item.item, (a.Keyword, a.ValueWords))
-            inner = item.item if negate else item  # type: ignore[attr-defined]
-            if isinstance(inner, a.PeriodWords):
-                p = to_period(inner, self.ctx.today)
-                target = next((x for x in reversed(out) if isinstance(x, _Slot) and x.takes_period()), None)
-                if target is not None and target.kind == "property" and inner.form in ("after", "since"):
-                    target.period = a.Period(p.start, None, span=p.span)  # dates may lie ahead
-                elif target is not None:
-                    target.period = p
-                else:
-                    pending.append(p)
-            elif isinstance(inner, a.Comparison):
-                self.comparison(inner, last, add)
-            elif isinstance(inner, a.Keyword):
-                if inner.kind in _OUTPUT_KINDS:
-                    raise QueryError(f"'{self.ctx.text[inner.span[0]:inner.span[1]]}' must come at the top level",
-                                     span=inner.span, text=self.ctx.text, expected=["a condition"])
-                for x in self.keyword(inner):
-                    if isinstance(x, _Slot):
-                        x.negate = negate
-                    add(x if isinstance(x, _Slot) or not negate else a.Not(x, span=item.span))
-            elif isinstance(inner, a.ValueWords):
-                got = self.value(inner)
-                if (isinstance(got, _Slot) and got.kind == "bought" and not negate and last is not None
-                        and last.kind in ("orders", "spend") and not last.scope.label):
-                    last.scope = got.scope  # "at least 2 orders of Super Drill"
-                    continue
-                if isinstance(got, _Slot):
-                    got.negate = negate
-                add(got if isinstance(got, _Slot) or not negate else a.Not(got, span=item.span))
-            elif isinstance(inner, a.Not):
-                add(a.Not(self.node(inner.item), span=inner.span))
+            item, closed = _opened(item)
+            if closed:  # "(buyers of Super Drill), at least 3 orders": the count stands alone
+                self.item(item, out, pending, None, add)
+                last = None
             else:
-                add(self.node(inner))
+                self.item(item, out, pending, last, add)
         for p in pending:
             out.append(_Slot("bought", p.span, period=p))
         nodes = [_finish(x, self.ctx) if isinstance(x, _Slot) else x for x in out]
         if not nodes:
             return a.Everyone(span=span)
         return nodes[0] if len(nodes) == 1 else a.And(tuple(nodes), span=span)
+
+    def item(self, item: a.Node, out: list[a.Node | _Slot], pending: list[a.Period], last: _Slot | None,
+             add: Any) -> None:
+        """Bind one item of an and-list: a period to the condition before it, an amount or count
+        to the purchase before it (``last``), a product to the count before it."""
+        negate = isinstance(item, a.Not) and isinstance(item.item, (a.Keyword, a.ValueWords))
+        inner = item.item if negate else item  # type: ignore[attr-defined]
+        if isinstance(inner, a.PeriodWords):
+            p = to_period(inner, self.ctx.today)
+            target = next((x for x in reversed(out) if isinstance(x, _Slot) and x.takes_period()), None)
+            if target is not None and target.kind == "property" and inner.form in ("after", "since"):
+                target.period = a.Period(p.start, None, span=p.span)  # dates may lie ahead
+            elif target is not None:
+                target.period = p
+            else:
+                pending.append(p)
+        elif isinstance(inner, a.Comparison):
+            self.comparison(inner, last, add)
+        elif isinstance(inner, a.Keyword):
+            if inner.kind in _OUTPUT_KINDS:
+                raise QueryError(f"'{self.ctx.text[inner.span[0]:inner.span[1]]}' must come at the top level",
+                                 span=inner.span, text=self.ctx.text, expected=["a condition"])
+            for x in self.keyword(inner):
+                if isinstance(x, _Slot):
+                    x.negate = negate
+                add(x if isinstance(x, _Slot) or not negate else a.Not(x, span=item.span))
+        elif isinstance(inner, a.ValueWords):
+            got = self.value(inner)
+            if (isinstance(got, _Slot) and got.kind == "bought" and not negate and last is not None
+                    and last.kind in ("orders", "spend") and not last.scope.label):
+                last.scope = got.scope  # "at least 2 orders of Super Drill"
+                return
+            if isinstance(got, _Slot):
+                got.negate = negate
+            add(got if isinstance(got, _Slot) or not negate else a.Not(got, span=item.span))
+        elif isinstance(inner, a.Not):
+            add(a.Not(self.node(inner.item), span=inner.span))
+        else:
+            add(self.node(inner))
 
     def comparison(self, c: a.Comparison, last: _Slot | None, add: Any) -> None:
         if last is not None and last.kind == "property" and last.spend is None and c.measure == "auto":

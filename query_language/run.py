@@ -124,8 +124,15 @@ def _rows(conn: Connection, query: a.Query, conds: list[Any], offset: int,
         stmt = _details(select(C.id).where(*conds), query.period).order_by(C.name, C.id).offset(offset)
         rows = [_row(r) for r in conn.execute(stmt).mappings()]
         return rows, offset + len(rows) if rows or not offset else None
-    order = [_measure(out.by, query.period)] if isinstance(out, a.Top) else []
-    page = select(C.id, func.count().over()).where(*conds).order_by(*order, C.name, C.id).limit(limit)
+    if isinstance(out, a.Top):
+        page = (select(C.id, func.count().over()).where(*conds)
+                .order_by(_measure(out.by, query.period), C.name, C.id).limit(limit))
+    else:
+        # The count needs every match, so walking the name index in order never pays; left to
+        # itself PostgreSQL walks it anyway under the LIMIT (2.9 s instead of 0.2 s for 1,500
+        # matches among 1,000,000). A materialised CTE finds the matches first, then sorts them.
+        hits = select(C.id, C.name).where(*conds).cte("hits").prefix_with("MATERIALIZED", dialect="postgresql")
+        page = select(hits.c.id, func.count().over()).order_by(hits.c.name, hits.c.id).limit(limit)
     found = conn.execute(page.offset(offset) if offset else page).all()
     if not found:
         return [], None if offset else 0
@@ -135,21 +142,33 @@ def _rows(conn: Connection, query: a.Query, conds: list[Any], offset: int,
 
 
 def _groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict]:
+    """One row per group: its customers and their net spend in the period.
+
+    Each matching customer is joined to its own lines of the period (index orders(customer_id,
+    date)) and summed once, then the customers are counted per group: the conditions are
+    evaluated once, and only the table the key lives in is joined."""
     out = query.output
     assert isinstance(out, a.Group)
-    m = (select(O.customer_id.label("cid"), func.sum(L.amount).label("spend")).select_from(_LINES)
-         .where(O.customer_id.in_(select(C.id).where(*conds)), *in_period(O.date, query.period))
-         .group_by(O.customer_id).subquery("m"))
-    cc = s.customer_classes.alias("cc")
     source = GROUP_KEYS[out.by]
-    key = (s.managers.c.name if source == "managers"
-           else cc.c[{"rfm": "rfm_segment"}.get(out.by, out.by)] if source == "classes" else C[out.by])
-    count = func.count(C.id)
-    spend = func.coalesce(func.sum(m.c.spend), 0)
+    cc = s.customer_classes.alias("cc")
+    base: Any = s.customers
+    key: Any
+    if source == "managers":
+        key, base = s.managers.c.name, base.outerjoin(s.managers, s.managers.c.id == C.manager_id)
+    elif source == "classes":
+        key = cc.c[{"rfm": "rfm_segment"}.get(out.by, out.by)]
+        base = base.outerjoin(cc, and_(cc.c.customer_id == C.id, cc.c.run_id == latest_run()))
+    else:
+        key = C[out.by]
+    lines = (base.outerjoin(s.orders, and_(O.customer_id == C.id, *in_period(O.date, query.period)))
+             .outerjoin(s.order_lines, L.order_id == O.id))
+    per = (select(C.id, key.label("key"), func.sum(L.amount).label("spend")).select_from(lines)
+           .where(*conds).group_by(C.id, key).subquery("per"))
+    count = func.count()
+    spend = func.coalesce(func.sum(per.c.spend), 0)
     order = spend.desc() if out.measure == "spend" else count.desc()
-    stmt = (select(key.label("key"), count.label("count"), spend.label("spend"))
-            .select_from(_joined(m, cc)).where(*conds)
-            .group_by(key).order_by(order, key.asc().nulls_last()))
+    stmt = (select(per.c.key, count.label("count"), spend.label("spend"))
+            .group_by(per.c.key).order_by(order, per.c.key.asc().nulls_last()))
     return [{"key": r["key"], "count": int(r["count"]), "spend": round(float(r["spend"] or 0), 2)}
             for r in conn.execute(stmt).mappings()]
 

@@ -37,7 +37,22 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        event.listen(engine, "connect", _postgres_session)
     return engine
+
+
+# Chat queries are short analytics over up to tens of millions of order lines. PostgreSQL's JIT
+# compiles such a plan for 0.5–1.3 s before running it for less (docs/benchmarks.md), and the
+# default 4 MB work_mem sends a per-customer aggregate of a million customers to disk.
+PG_SESSION = {"jit": "off", "work_mem": "64MB"}
+
+
+def _postgres_session(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    with dbapi_conn.cursor() as cur:
+        for name, value in PG_SESSION.items():
+            cur.execute(f"SET {name} = '{value}'")
+    dbapi_conn.commit()
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

@@ -112,6 +112,7 @@ def test_what_parses_also_runs(ql_db: Engine, text: str) -> None:  # noqa: F811
 # --- differential: random combinations of acceptance cases vs the oracle ----------------------
 _PERIOD_WORDS = ("last", "this", "in 20", "in q", "in march", "since", "before", "after",
                  "between 20", "from 20", "today", "yesterday", "ytd", "year to date", "days", "month")
+_COUNTS = ("at least", "at most", "more than", "fewer than", "less than")
 _NOT_COMPOSABLE = (" or ", "not ", "archived", "without", "untagged", "customers", "who ", "count",
                    "top ", " by ", "orders of", "trade show", "renewal after")
 
@@ -125,7 +126,9 @@ def _atoms() -> list[Case]:
         low = q.lower()
         if low.startswith("over") or any(w in low for w in _NOT_COMPOSABLE):
             continue
-        out.append((f"({q})" if any(w in low for w in _PERIOD_WORDS) else q, expr))
+        # a period or an order count would qualify the condition before it; in parentheses it stands alone
+        closed = any(w in low for w in _PERIOD_WORDS) or low.startswith(_COUNTS)
+        out.append((f"({q})" if closed else q, expr))
     return out
 
 

@@ -191,3 +191,18 @@ def test_bad_queries_raise_query_error_with_a_span(text: str, catalog) -> None: 
     start, end = info.value.span
     assert 0 <= start <= end <= len(text)
     assert info.value.message
+
+
+@pytest.mark.parametrize("text, qualified", [
+    ("buyers of Super Drill at least 3 orders", True),
+    ("buyers of Super Drill, at least 3 orders", True),
+    ("(buyers of Super Drill), at least 3 orders", False),
+    ("not (buyers of Super Drill), at least 3 orders", False),
+    ("buyers of Super Drill, (at least 3 orders)", False),
+])
+def test_parentheses_close_a_purchase_to_a_following_count(catalog, text: str, qualified: bool) -> None:  # type: ignore[no-untyped-def]
+    """An order count qualifies the purchase before it, unless parentheses close either one."""
+    where = interpret(text, catalog, today=TODAY).where
+    counts = [n for n in (where.items if isinstance(where, a.And) else (where,))
+              if isinstance(n, a.OrderCountCmp)]
+    assert (not counts) is qualified
