@@ -80,26 +80,19 @@ def operation(op: str, value: Any) -> Operation:
 OPERATIONS = ("rate", "unrate", "tag", "untag", "status", "pin", "unpin")
 
 
-def _target_ids(ctx: Context, p: dict[str, Any]) -> Select:
-    from query_language import matching_ids
+def _target(ctx: Context, p: dict[str, Any]) -> tuple[Select, str | None]:
+    """The customers a pending change is for, and the echo of its query (None for one customer
+    from its card); the query is interpreted once for both."""
+    from query_language import describe, matching_ids
 
     if p.get("customer_id") is not None:
-        return select(customers.c.id).where(customers.c.id == int(p["customer_id"]))
+        return select(customers.c.id).where(customers.c.id == int(p["customer_id"])), None
     query = interpret_for(ctx, p["text"], date.fromisoformat(p["today"]), p.get("language"))
-    return matching_ids(query, scope_manager_id=ctx.scope_manager_id)
+    return matching_ids(query, scope_manager_id=ctx.scope_manager_id), describe(query)
 
 
 def _value(p: dict[str, Any]) -> Any:
     return {"pin": True, "unpin": False, "unrate": None}.get(p["op"], p.get("value"))
-
-
-def _describe_target(ctx: Context, p: dict[str, Any]) -> str:
-    if p.get("customer_id") is not None:
-        with ctx.engine.connect() as conn:
-            return conn.execute(select(customers.c.name).where(customers.c.id == int(p["customer_id"]))).scalar_one()
-    from query_language import describe
-
-    return describe(interpret_for(ctx, p["text"], date.fromisoformat(p["today"]), p.get("language")))
 
 
 def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
@@ -109,19 +102,20 @@ def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
     _ = ctx._
     op = operation(p["op"], p.get("value"))
     try:
-        ids = _target_ids(ctx, p)
-        target = _describe_target(ctx, p)
+        ids, echo = _target(ctx, p)
     except QueryError as e:
         return [query_error_reply(ctx, e)]
     with ctx.engine.connect() as conn:
-        count = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
-        counts = breakdown(conn, op.field, ids)
+        target = echo if echo is not None else \
+            conn.execute(select(customers.c.name).where(customers.c.id == int(p["customer_id"]))).scalar_one()
+        counts = breakdown(conn, op.field, ids)  # by the current value: their sum is the count
+        count = sum(counts.values())
+        if count == 0:
+            return [Reply((Text(target, "echo"), Text(_("No customers match, so there is nothing to change."), "note")))]
         sample = conn.execute(
             select(customers.c.name, customers.c.rating).where(customers.c.id.in_(ids.scalar_subquery()))
             .order_by(customers.c.name).limit(5)
         ).all()
-    if count == 0:
-        return [Reply((Text(target, "echo"), Text(_("No customers match, so there is nothing to change."), "note")))]
     cap = ctx.settings.bulk.row_cap
     parts: list[Part] = [
         Text(_("{verb}: {target}").format(verb=op.says(_), target=target), "echo"),
@@ -171,7 +165,7 @@ def _confirm(ctx: Context, st: State) -> list[Reply]:
                             "error"),))]
     op = operation(p["op"], p.get("value"))
     try:
-        ids = _target_ids(ctx, p)
+        ids, _echo = _target(ctx, p)
         with ctx.engine.begin() as conn:
             # spend first: the write lock makes a second, concurrent confirm wait and then find it spent
             if not state.spend(conn, st.token, ctx.user.identity.key):

@@ -230,3 +230,20 @@ def test_other_bulk_operations(manager: Person, core: ChatCore, command: str, fi
             assert conn.execute(select(func.count()).select_from(customer_tags).where(customer_tags.c.tag_id != 1)).scalar_one() == expected
         else:
             assert set(conn.execute(select(customers.c[field]).where(customers.c.city == "Kazan")).scalars()) == {expected}
+
+
+def test_rating_one_customer_from_the_card(manager: Person, core: ChatCore) -> None:
+    before = ratings(core.engine)
+    manager.say("card Romashka")
+    manager.press("Rate A")
+    assert "rate A: Romashka" in manager.text() and "1 customer would change" in manager.text()
+    assert "Now: 1 now B" in manager.text()
+    manager.press("Confirm")
+    assert "Done: rate A for 1 customers" in manager.text()
+    assert ratings(core.engine) == {**before, "C001": "A"}
+
+
+def test_a_query_matching_nobody_offers_nothing_to_confirm(manager: Person, core: ChatCore) -> None:
+    manager.say("rate A archived")
+    assert "No customers match, so there is nothing to change." in manager.text()
+    assert "Confirm" not in {b.label for b in manager.buttons()} and count(core.engine, chat_state) == 0

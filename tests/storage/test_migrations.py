@@ -35,4 +35,4 @@ def test_customers_leave_room_for_hot_updates_on_postgresql(tmp_path: Path) -> N
 
     with fresh_database("postgresql", tmp_path) as engine, engine.connect() as conn:
         options = conn.execute(text("SELECT reloptions FROM pg_class WHERE oid = 'customers'::regclass")).scalar()
-    assert "fillfactor=70" in (options or [])
+    assert "fillfactor=50" in (options or [])
