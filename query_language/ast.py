@@ -117,10 +117,16 @@ class Cmp(Node):
 
 @dataclass(frozen=True)
 class Scope(Node):
-    """Which order lines count: some products, a category, or everything (both empty)."""
+    """Which order lines count: some products, a category, or everything (both empty).
+
+    ``in_categories`` are the ids of the categories' products as the catalog knew them, when
+    few enough to list: compiled as a list, they let the planner use each product's own
+    statistics (a popular product's lines are many). Not part of the meaning: equality ignores it.
+    """
     products: tuple[int, ...] = ()
     categories: tuple[str, ...] = ()
     label: str = ""
+    in_categories: tuple[int, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -161,8 +167,10 @@ class OrderCountCmp(Node):
 
 @dataclass(frozen=True)
 class Lapsed(Node):
-    """Bought before ``period.start`` and nothing within ``period``."""
+    """Bought before ``period.start`` and nothing within ``period``; a span that reaches today
+    (``to_today``) is "nothing since its start", an order dated in the future included."""
     period: Period
+    to_today: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

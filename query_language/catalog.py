@@ -100,6 +100,7 @@ class Catalog:
     tags: dict[int, str] = field(default_factory=dict)
     segments: dict[int, dict[str, Any]] = field(default_factory=dict)
     properties: dict[int, dict[str, Any]] = field(default_factory=dict)
+    by_category: dict[str, list[int]] = field(default_factory=dict)  # category → its product ids
     names: CustomerNames | None = None  # customer names, looked up in SQL
     _indexes: dict[str, ValueIndexImpl] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -198,6 +199,7 @@ def _from_values(raw: tuple, names: CustomerNames | None) -> Catalog:
         values["product"] += [(pid, name), (pid, sku)]
         if category:
             values["category"].append((category, category))
+            cat.by_category.setdefault(category, []).append(pid)
     for tid, name in got["tags"]:
         cat.tags[tid] = name
         values["tag"].append((tid, name))

@@ -21,6 +21,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, or_, select, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from query_language import ast as a
 from query_language.fields import FIELDS, OPERATORS, holds
@@ -68,7 +70,9 @@ def _scope(scope: a.Scope) -> list[Any]:
     out = []
     if scope.products:
         out.append(L.product_id.in_(scope.products))
-    if scope.categories:
+    if scope.in_categories:  # as the catalog knows them (it re-reads within seconds of a change)
+        out.append(L.product_id.in_(scope.in_categories))
+    elif scope.categories:
         out.append(L.product_id.in_(select(s.products.c.id).where(s.products.c.category.in_(scope.categories))))
     return out
 
@@ -138,11 +142,15 @@ def _bought(node: a.Bought) -> Any:
     return C.id.in_(_lines(node.scope, node.period).group_by(O.customer_id).having(and_(*having)))
 
 
-def _lapsed(period: a.Period) -> Any:
+def _lapsed(node: a.Lapsed) -> Any:
     """Bought before the period and nothing within it: two correlated (NOT) EXISTS, which walk
-    only the customer's own orders (an index on orders(customer_id, date))."""
+    only the customer's own orders (an index on orders(customer_id, date)). Up to today the
+    second is "nothing since": with a one-sided range PostgreSQL probes each customer's orders
+    instead of hashing every recent line (1.4 s instead of 2.6 s at 1,000,000 customers)."""
+    period = node.period
     assert period.start is not None
-    return and_(_purchased(O.date < period.start), not_(_purchased(*in_period(O.date, period))))
+    since = [O.date >= period.start] if node.to_today else in_period(O.date, period)
+    return and_(_purchased(O.date < period.start), not_(_purchased(*since)))
 
 
 def _classes(kind: str, value: str) -> Any:
@@ -162,9 +170,37 @@ def _property(n: a.PropertyCmp) -> Any:
     return C.id.in_(select(cp.customer_id).where(cp.property_id == n.property_id, _cmp(col, cmp)))
 
 
+class _PerDialect(ColumnElement[Any]):
+    """One condition written two ways: ``postgresql`` there, ``default`` elsewhere. Both are
+    part of the cache key, so the compiled cache keeps working."""
+
+    inherit_cache = True
+    _traverse_internals = [("default", InternalTraversal.dp_clauseelement),
+                           ("postgresql", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, default: Any, postgresql: Any) -> None:
+        self.default, self.postgresql = default, postgresql
+
+
+@compiles(_PerDialect)
+def _compile_default(element: _PerDialect, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.default, **kw)  # type: ignore[no-any-return]
+
+
+@compiles(_PerDialect, "postgresql")
+def _compile_postgresql(element: _PerDialect, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.postgresql, **kw)  # type: ignore[no-any-return]
+
+
 def _tag(n: a.HasTag, neg: bool) -> Any:
+    """SQLite drives from the tagged customers (IN), which beats probing each candidate when
+    the other conditions are loose (0.20 s vs 0.88 s for Moscow or Kazan vip at 1,000,000
+    customers); PostgreSQL plans a correlated EXISTS as a semi-join it may order freely, and
+    with an IN it hashed every recent line of a lapse (2.1 s vs 1.0 s for vip lapsed 90 days)."""
     ct = s.customer_tags.c
-    return C.id.in_(select(ct.customer_id).where(ct.tag_id == n.tag_id))
+    tagged = select(ct.customer_id).where(ct.tag_id == n.tag_id)
+    mine = select(ct.customer_id).where(ct.customer_id == C.id, ct.tag_id == n.tag_id).correlate(s.customers)
+    return _PerDialect(C.id.in_(tagged), mine.exists())
 
 
 def _segment(n: a.InSegment, neg: bool) -> Any:
@@ -206,7 +242,7 @@ _COMPILERS: dict[type, Callable[[Any, bool], Any]] = {
     a.Bought: lambda n, neg: _bought(n),
     a.SpendCmp: lambda n, neg: _aggregate("spend", n.cmp, n.scope, n.period),
     a.OrderCountCmp: lambda n, neg: _aggregate("orders", n.cmp, n.scope, n.period),
-    a.Lapsed: lambda n, neg: _lapsed(n.period),
+    a.Lapsed: lambda n, neg: _lapsed(n),
     a.LastPurchase: _last_purchase,
     a.Created: lambda n, neg: _all(in_period(C.created_at, n.period)),
     a.RatingIn: _rating,

@@ -32,6 +32,7 @@ _FIELD_KINDS = {
 _LETTERS = str.maketrans({"а": "a", "в": "b", "с": "c", "х": "x", "у": "y", "А": "a", "В": "b",
                           "С": "c", "Х": "x", "У": "y"})
 _RATINGS = ("A", "B", "C")
+LISTED_PRODUCTS = 1000  # a category with more products is compiled as a subquery, not a list
 _STARS = {"3": "A", "2": "B", "1": "C"}
 
 
@@ -146,7 +147,9 @@ def _build(kind: str, entries: list[Entry], v: a.ValueWords, ctx: Context) -> An
     if kind == "product":
         return ProductScope(a.Scope(products=keys, label=label), v.span)
     if kind == "category":
-        return ProductScope(a.Scope(categories=keys, label=label), v.span)
+        ids = [pid for k in keys for pid in ctx.catalog.by_category.get(k, ())]
+        listed = tuple(ids) if len(ids) <= LISTED_PRODUCTS else ()
+        return ProductScope(a.Scope(categories=keys, label=label, in_categories=listed), v.span)
     if kind == "tag":
         return a.HasTag(keys[0], label, span=v.span)
     if kind == "customer":

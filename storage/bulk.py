@@ -104,7 +104,10 @@ def insert_rows(
                 copy.write_row(row)
                 total += 1
         return total
-    procs = [table.c[c].type.bind_processor(conn.dialect) if convert else None for c in columns]
+    # the dialect's own type (SQLite's DATETIME writes '… 00:00:00.000000', which is what bound
+    # parameters compare against; the generic type has no processor and the driver drops the zeros)
+    procs = [table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) if convert else None
+             for c in columns]
     convert = [(i, p) for i, p in enumerate(procs) if p is not None]
     sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' * len(columns))})"
     cur = dbapi.cursor()

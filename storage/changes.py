@@ -154,8 +154,11 @@ def set_field(
     changed = temp_table(conn, [Column("customer_id", Integer, primary_key=keyed, autoincrement=False),
                                 Column("before", String(8))])
     try:
+        # FOR UPDATE: a change another transaction commits meanwhile is waited for and read, so
+        # "before" is the value this batch really replaces (SQLite has one writer at a time)
         conn.execute(changed.insert().from_select(
-            ["customer_id", "before"], select(customers.c.id, _as_text(field, column)).where(targets)))
+            ["customer_id", "before"],
+            select(customers.c.id, _as_text(field, column)).where(targets).with_for_update(of=customers)))
         if not keyed:  # a name of our own making, not input
             conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.format_table(changed)}")
         conn.execute(

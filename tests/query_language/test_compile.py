@@ -134,3 +134,19 @@ def test_worked_example_end_to_end(mini_db, mini_catalog) -> None:  # type: igno
     assert ids(mini_db, query) == {1}
     query = interpret("segment moscow-vip", mini_catalog, today=TODAY)
     assert ids(mini_db, query) == {1}
+
+
+@pytest.mark.parametrize("listed", [(3,), ()])
+def test_a_category_compiles_to_its_listed_products_or_a_subquery(mini_db, listed: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]
+    """The catalog's product ids of a category become a list the planner has statistics for;
+    without them (a category of too many products) a subquery on products: the same customers."""
+    scope = a.Scope(categories=("consumables",), in_categories=listed)
+    stmt = matching_ids(_q(a.Bought(scope)))
+    sql = str(stmt.compile(dialect=mini_db.dialect))
+    assert ("FROM products" in sql) is (not listed)
+    assert ids(mini_db, _q(a.Bought(scope))) == {1, 5}
+
+
+def test_the_resolver_lists_a_categorys_products(mini_catalog) -> None:  # type: ignore[no-untyped-def]
+    query = interpret("buyers of consumables", mini_catalog, today=TODAY)
+    assert isinstance(query.where, a.Bought) and query.where.scope.in_categories == (3,)

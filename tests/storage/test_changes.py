@@ -139,3 +139,36 @@ def test_a_bulk_rating_on_postgresql_is_a_hot_update(tmp_path) -> None:  # type:
             audit = conn.execute(select(audit_log.c.customer_id, audit_log.c.before, audit_log.c.after)).all()
     assert (updated, hot) == (1500, 1500)
     assert sorted(audit) == [(i, r, "A") for i, *_, r, _d in rows if r != "A"]
+
+
+def test_before_is_the_value_a_concurrent_change_committed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL: a rating another transaction changes while a bulk change starts is waited
+    for, and the audit's "before" (what undo restores) is that committed value, not a stale one."""
+    import threading
+
+    from tests.conftest import fresh_database
+
+    with fresh_database("postgresql", tmp_path) as engine:
+        with engine.begin() as conn:
+            _seed(conn)
+        other = engine.connect()
+        other.begin()
+        other.execute(customers.update().where(customers.c.external_id == "c1").values(rating="C"))  # was B
+        done: list[int] = []
+
+        def bulk() -> None:
+            with engine.begin() as conn:
+                batch = start_batch(conn, ALICE, action="rate", description="rate A: Moscow")
+                done.append(set_field(conn, batch, "rating", "A", _ids("Moscow"), source="Alice"))
+
+        worker = threading.Thread(target=bulk)
+        worker.start()
+        worker.join(timeout=1.0)
+        assert worker.is_alive(), "the bulk change should wait for the row the other transaction holds"
+        other.commit()
+        other.close()
+        worker.join(timeout=30)
+        with engine.connect() as conn:
+            before = dict(conn.execute(select(customers.c.external_id, audit_log.c.before)
+                                       .join(audit_log, audit_log.c.customer_id == customers.c.id)).all())
+    assert done == [4] and before["c1"] == "C"

@@ -36,3 +36,22 @@ def test_customers_leave_room_for_hot_updates_on_postgresql(tmp_path: Path) -> N
     with fresh_database("postgresql", tmp_path) as engine, engine.connect() as conn:
         options = conn.execute(text("SELECT reloptions FROM pg_class WHERE oid = 'customers'::regclass")).scalar()
     assert "fillfactor=50" in (options or [])
+
+
+def test_sqlite_timestamps_without_a_fraction_are_normalised(tmp_path: Path) -> None:
+    """Migration 0004: a timestamp a bulk load wrote as '2026-10-01 00:00:00' gets the fraction
+    SQLAlchemy binds ('.000000'), so text comparisons on SQLite order it correctly."""
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    upgrade(engine, "0003")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO customers (id, external_id, name, created_at) VALUES (1, 'A', 'Alpha', '2026-01-01')"))
+        conn.execute(text("INSERT INTO interactions (id, customer_id, date, kind, note) VALUES "
+                          "(1, 1, '2026-10-01 00:00:00', 'call', ''), (2, 1, '2026-10-02 08:30:00.250000', 'call', '')"))
+    upgrade(engine)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT date FROM interactions ORDER BY id")).scalars().all()
+    assert stored == ["2026-10-01 00:00:00.000000", "2026-10-02 08:30:00.250000"]
