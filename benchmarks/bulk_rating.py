@@ -15,6 +15,12 @@ Usage::
     .venv/bin/python benchmarks/bulk_rating.py                 # 10k and 100k, SQLite and PostgreSQL
     .venv/bin/python benchmarks/bulk_rating.py --small         # a quick smoke run
     .venv/bin/python benchmarks/bulk_rating.py --pg URL        # another PostgreSQL server
+    .venv/bin/python benchmarks/bulk_rating.py --no-pg --scale-db sqlite:///…/scale-1m.sqlite
+
+``--scale-db URL`` (SQLite or PostgreSQL, repeatable) also rates inside a database that already
+holds many customers, such as the 1,000,000-customer synthetic base of ``query_language_data``:
+the query is the city whose live customers number closest to 100,000, so the query itself runs
+over the whole base. Its ratings are changed (rated A, then B), and a benchmark manager is added.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -89,10 +95,10 @@ def _done_count(replies: list[Reply]) -> str:
     raise RuntimeError(f"the confirmation did not report a change:\n{text}")
 
 
-async def rate_through_chat(chat: TerminalChat, rating: str) -> tuple[float, float, str]:
-    """(preview s, confirm s, customers changed) for ``rate <rating> Benchtown`` + Confirm."""
+async def rate_through_chat(chat: TerminalChat, rating: str, city: str = CITY) -> tuple[float, float, str]:
+    """(preview s, confirm s, customers changed) for ``rate <rating> <city>`` + Confirm."""
     t0 = time.perf_counter()
-    await chat.say(f"rate {rating} {CITY}")
+    await chat.say(f"rate {rating} {city}")
     t1 = time.perf_counter()
     if not any(b.label == "Confirm" for b in chat.choices):
         raise RuntimeError(f"no Confirm button after the preview:\n{chat.console.file.getvalue()[-2000:]}")
@@ -101,7 +107,7 @@ async def rate_through_chat(chat: TerminalChat, rating: str) -> tuple[float, flo
     return t1 - t0, t2 - t1, _done_count(replies)
 
 
-def naive_loop(engine: Engine, ids: range, rating: str) -> float:
+def naive_loop(engine: Engine, ids: Sequence[int], rating: str) -> float:
     """Seconds to rate ``ids`` one customer at a time: SELECT, INSERT audit (the history), UPDATE.
 
     The statements are built once with bound parameters, so the loop pays the per-row round
@@ -160,6 +166,59 @@ async def _worker(backend: str, n: int, naive_n: int, pg_url: str) -> dict:
             "naive_n": naive_n, "naive_s": naive_s, "load": load_note()}
 
 
+def _scale_city(engine: Engine) -> tuple[str, int]:
+    """The city whose live customers are closest to 100,000, and how many they are."""
+    from sqlalchemy import func
+
+    with engine.connect() as conn:
+        rows = conn.execute(select(customers.c.city, func.count()).where(customers.c.status != "archived")
+                            .group_by(customers.c.city)).all()
+    city, n = min(rows, key=lambda r: abs(r[1] - 100_000))
+    return str(city), int(n)
+
+
+async def _scale_worker(url: str, naive_n: int) -> dict:
+    """Rate A then B everyone of one city in an existing large database, through the chat."""
+    from sqlalchemy import func
+
+    from storage.db import connect
+
+    engine = connect(url)
+    city, n = _scale_city(engine)
+    with engine.begin() as conn:
+        if not conn.execute(select(managers.c.id).where(managers.c.surname == "Benchmanager")).first():
+            conn.execute(insert(managers).values(name="Bulk Benchmanager", surname="Benchmanager", role="manager"))
+        total = conn.execute(select(func.count()).select_from(customers)).scalar_one()
+    settings = Settings.model_validate({"bulk": {"row_cap": 2 * n}})
+    core = ChatCore(engine, settings, today=TODAY)
+    with tempfile.TemporaryDirectory() as tmp:
+        chat = TerminalChat(core, Identity("terminal", "Benchmanager"),
+                            console=Console(file=io.StringIO(), width=120), files_dir=Path(tmp))
+        await chat.say(f"rate A {city}")  # warm-up, then cancelled
+        await chat.say("Cancel")
+        rss_before = rss_mb()
+        rounds = [await rate_through_chat(chat, r, city) for r in ("A", "B")]
+        peak_after = peak_rss_mb()
+    with engine.connect() as conn:
+        ids = conn.execute(select(customers.c.id).where(customers.c.city == city, customers.c.status != "archived")
+                           .order_by(customers.c.id).limit(naive_n)).scalars().all()
+    naive_s = naive_loop(engine, ids, "C")
+    engine.dispose()
+    return {"backend": engine.dialect.name, "total": total, "city": city, "n": n, "rounds": rounds,
+            "rss_before": rss_before, "peak_after": peak_after, "naive_n": len(ids), "naive_s": naive_s,
+            "load": load_note()}
+
+
+def _report_scale(r: dict) -> None:
+    naive_all = r["naive_s"] * r["n"] / r["naive_n"]
+    print(f"\n{r['backend']}, {r['total']:,} customers: 'rate X {r['city']}' matches {r['n']:,}; {r['load']}")
+    rows = [[f"rate {x}", changed, f"{p:.2f}", f"{c:.2f}", f"{p + c:.2f}", "yes" if p + c < 2 else "no",
+             f"{naive_all / (p + c):.0f}x"] for x, (p, c, changed) in zip("AB", r["rounds"], strict=True)]
+    print_table(["round", "changed", "preview s", "confirm s", "total s", "<2 s", "naive/total"], rows)
+    print(f"naive per-row loop: {r['naive_s']:.2f} s for {r['naive_n']:,} customers, {naive_all:.1f} s scaled to "
+          f"{r['n']:,}; RSS {r['rss_before']:.0f} MB before, peak {r['peak_after']:.0f} MB")
+
+
 def _run_worker(backend: str, n: int, naive_n: int, pg_url: str) -> dict:
     cmd = [sys.executable, __file__, "--worker", backend, str(n), str(naive_n), "--pg", pg_url]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -202,8 +261,14 @@ def main() -> None:
     parser.add_argument("--pg", default=DEFAULT_PG_URL, metavar="URL", help="PostgreSQL server (a scratch schema)")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--naive", type=int, default=None, help="customers in the naive per-row subset")
+    parser.add_argument("--scale-db", action="append", default=[], metavar="URL",
+                        help="also rate ~100,000 customers inside this large database (repeatable)")
+    parser.add_argument("--scale-worker", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--worker", nargs=3, metavar=("BACKEND", "N", "NAIVE_N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.scale_worker:
+        print(json.dumps(asyncio.run(_scale_worker(args.scale_worker, args.naive or 5_000))))
+        return
     if args.worker:
         backend, n, naive_n = args.worker[0], int(args.worker[1]), int(args.worker[2])
         print(json.dumps(asyncio.run(_worker(backend, n, naive_n, args.pg))))
@@ -223,6 +288,12 @@ def main() -> None:
             results.append(_run_worker(backend, n, min(naive, n), args.pg))
             print(f"  {backend} {n:,}: preview {results[-1]['preview']:.2f} s, confirm {results[-1]['confirm']:.2f} s")
     _report(results)
+    for url in args.scale_db:
+        out = subprocess.run([sys.executable, __file__, "--scale-worker", url], capture_output=True, text=True,
+                             check=False)
+        if out.returncode != 0:
+            raise SystemExit(f"the scale worker for {url} failed:\n{out.stderr[-3000:]}")
+        _report_scale(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 if __name__ == "__main__":
