@@ -16,7 +16,6 @@ from datetime import date
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Connection, Select
 
 from bot import state
@@ -25,6 +24,7 @@ from bot.i18n import translator
 from bot.messages import Reply, Text
 from bot.outbound import OutboundRouter
 from custbot.config import Settings
+from mailing.when import WallClockCron
 
 __all__ = ["serve", "build_scheduler", "query_audience", "recompute_job"]
 
@@ -71,7 +71,7 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     scheduler.add_job(purge_job, "interval", hours=1, args=[core], id="purge", max_instances=1, coalesce=True)
     if settings.rating.schedule:
-        scheduler.add_job(recompute_job, CronTrigger.from_crontab(settings.rating.schedule, timezone=settings.tz),
+        scheduler.add_job(recompute_job, WallClockCron(settings.rating.schedule, settings.tz),
                           args=[core, router], id="recompute", max_instances=1, coalesce=True)
     return scheduler
 

@@ -28,7 +28,7 @@ from mailing.templates import (
     render_for_customer,
     save_template,
 )
-from mailing.when import Schedule, next_run_after, parse_when
+from mailing.when import Schedule, WallClockCron, next_run_after, parse_when
 from mailing.worker import mail_pass, run_mail_worker
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "Schedule",
     "parse_when",
     "next_run_after",
+    "WallClockCron",
     "Preview",
     "MailingInfo",
     "preview_mailing",

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from mailing.errors import MailingError
 
-__all__ = ["Schedule", "parse_when", "next_run_after", "EXAMPLES"]
+__all__ = ["Schedule", "parse_when", "next_run_after", "WallClockCron", "EXAMPLES"]
 
 EXAMPLES = ("now", "today 18:30", "tomorrow 9:00", "Monday 10:00", "2026-12-01 09:00",
             "every day 8:00", "every weekday 9:00", "every Monday 9:00", "every month 1 9:00")
@@ -86,12 +87,39 @@ def next_run_after(cron: str, tz: str | tzinfo, after_utc: datetime) -> datetime
     -> ``datetime(2026, 11, 30, 8, 0)``
     """
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
-    trigger = CronTrigger.from_crontab(cron, timezone=zone)
-    start = after_utc.replace(tzinfo=UTC) if after_utc.tzinfo is None else after_utc
-    fire = trigger.get_next_fire_time(None, start + timedelta(seconds=1))
-    if fire is None:
-        raise MailingError(f"the recurrence {cron!r} never fires again")
-    return _to_utc(fire)
+    # The cron expression is matched on the wall clock of the zone, with the zone's own
+    # arithmetic left out: APScheduler 3 adds 24 hours per day, so across a 23-hour day it
+    # skipped one (a daily 0:00 in New York ran on 12 March 2028, then on the 14th; its issues
+    # #529, #606). A wall time the zone skips that day (spring forward) does not fire.
+    trigger = CronTrigger.from_crontab(cron, timezone=UTC)
+    start = (after_utc.replace(tzinfo=UTC) if after_utc.tzinfo is None else after_utc).astimezone(UTC)
+    wall = start.astimezone(zone).replace(tzinfo=None)
+    for _ in range(1000):
+        fire = trigger.get_next_fire_time(None, (wall + timedelta(seconds=1)).replace(tzinfo=UTC))
+        if fire is None:
+            break
+        wall = fire.replace(tzinfo=None)
+        local = wall.replace(tzinfo=zone)
+        exists = local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall
+        if exists and local.astimezone(UTC) > start:
+            return _to_utc(local)
+    raise MailingError(f"the recurrence {cron!r} never fires again")
+
+
+class WallClockCron(BaseTrigger):
+    """An APScheduler trigger firing as ``next_run_after`` says, e.g. the scheduled recompute:
+    ``scheduler.add_job(job, WallClockCron("0 6 * * mon", "Europe/Moscow"))``."""
+
+    def __init__(self, cron: str, tz: str | tzinfo) -> None:
+        CronTrigger.from_crontab(cron)  # a bad expression fails here, not at the first run
+        self.cron, self.zone = cron, ZoneInfo(tz) if isinstance(tz, str) else tz
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime:
+        after = previous_fire_time or now - timedelta(seconds=1)  # the first run may be now
+        return next_run_after(self.cron, self.zone, after.astimezone(UTC)).replace(tzinfo=UTC).astimezone(self.zone)
+
+    def __str__(self) -> str:
+        return f"cron[{self.cron}] on the wall clock of {_zone_name(self.zone)}"
 
 
 def _recurring(text: str, words: list[str], zone: tzinfo, now: datetime) -> Schedule:

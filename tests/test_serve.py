@@ -88,3 +88,16 @@ def test_the_hourly_purge_drops_expired_states_and_old_events_only(engine) -> No
     with engine.connect() as conn:
         assert conn.execute(select(chat_state.c.token)).scalars().all() == [live]
         assert conn.execute(select(processed_events.c.event_key)).scalars().all() == ["recent"]
+
+
+def test_a_daily_recompute_runs_on_the_day_after_a_dst_change(engine) -> None:  # type: ignore[no-untyped-def]
+    """A 23-hour day (New York, 12 March 2028) is a day: the next 0:00 is on the 13th."""
+    settings = make_settings(rating__schedule="0 0 * * *").model_copy(update={"timezone": "America/New_York"})
+    core = ChatCore(engine, settings, today=TODAY)
+
+    async def check() -> datetime:
+        job = build_scheduler(core, OutboundRouter()).get_job("recompute")
+        zone = ZoneInfo("America/New_York")
+        return job.trigger.get_next_fire_time(datetime(2028, 3, 12, tzinfo=zone), datetime(2028, 3, 12, 0, 0, 1, tzinfo=zone))
+
+    assert asyncio.run(check()).isoformat() == "2028-03-13T00:00:00-04:00"
