@@ -172,3 +172,18 @@ def test_before_is_the_value_a_concurrent_change_committed(tmp_path) -> None:  #
             before = dict(conn.execute(select(customers.c.external_id, audit_log.c.before)
                                        .join(audit_log, audit_log.c.customer_id == customers.c.id)).all())
     assert done == [4] and before["c1"] == "C"
+
+
+def test_a_plain_selection_is_applied_without_a_self_join(engine) -> None:  # type: ignore[no-untyped-def]
+    """``SELECT customers.id FROM customers WHERE c`` is changed by ``c`` itself; anything else
+    (here a LIMIT) by ``id IN (…)``: both change exactly the customers selected."""
+    from storage.changes import _members
+
+    limited = _ids("Moscow").order_by(customers.c.id).limit(2)
+    assert "IN" not in str(_members(_ids("Moscow"))) and "IN" in str(_members(limited))
+    with engine.begin() as conn:
+        _seed(conn)
+        batch = start_batch(conn, ALICE, action="rate", description="rate B: two of Moscow")
+        assert set_field(conn, batch, "rating", "B", limited, source="Alice") == 1  # c0 A -> B, c1 is B
+        assert set_field(conn, batch, "rating", "C", _ids("Kazan"), source="Alice") == 3  # c6..c9, c6 is C
+        assert _ratings(conn)["c0"] == "B" and _ratings(conn)["c2"] == "C"
