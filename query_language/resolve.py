@@ -15,7 +15,7 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -26,97 +26,12 @@ from query_language.lexicon import load_lexicon
 from query_language.parser import parse
 from query_language.periods import to_period
 from query_language.segments import mentions_archived
+from query_language.slots import Slot, finish, to_cmp
 from query_language.values import Context, ProductScope, PropertyRef, read_value
 
 __all__ = ["resolve", "resolve_where"]
 
 _OUTPUT_KINDS = {"count", "list", "top", "card", "by", "spend"}
-_TAKES_PERIOD = {"bought", "spend", "orders", "lapsed", "last_purchase", "created", "interaction"}
-
-
-@dataclass
-class _Slot:
-    """A condition still collecting its period and amounts."""
-    kind: str
-    span: a.Span
-    scope: a.Scope = a.Scope()
-    period: a.Period | None = None
-    spend: a.Cmp | None = None
-    orders: a.Cmp | None = None
-    prop: PropertyRef | None = None
-    payload: str | None = None
-    negate: bool = False
-
-    def takes_period(self) -> bool:
-        if self.period is not None:
-            return False
-        if self.kind == "property":
-            return self.prop is not None and self.prop.type == "date" and self.spend is None
-        return self.kind in _TAKES_PERIOD
-
-
-def _cmp(c: a.Comparison, ctx: Context, want: str) -> a.Cmp:
-    if want == "number" and not isinstance(c.value, float):
-        raise QueryError("an amount must be a number", span=c.span, text=ctx.text,
-                         expected=["a number such as 40000, 40k or 1.5m"])
-    value: Any = c.value.text if isinstance(c.value, a.ValueWords) else c.value
-    return a.Cmp(c.op, value, c.high, span=c.span)
-
-
-def _property_cmp(slot: _Slot, ctx: Context) -> a.Node:
-    prop = slot.prop
-    assert prop is not None
-    cmp = slot.spend
-    if cmp is None and slot.period is not None:
-        p = slot.period
-        cmp = (a.Cmp("between", p.start, p.end) if p.start and p.end
-               else a.Cmp(">=", p.start) if p.start else a.Cmp("<=", p.end))
-    if cmp is None:
-        if prop.type != "yesno":
-            raise QueryError(f"what about {prop.name}?", span=prop.span, text=ctx.text,
-                             expected=["over, under, at least, at most, = or between, then a value"])
-        cmp = a.Cmp("=", True)
-    if prop.type == "yesno" and isinstance(cmp.value, str):
-        truth = cmp.value.strip().casefold()
-        if truth not in ("yes", "no", "true", "false", "да", "нет"):
-            raise QueryError(f"{prop.name} is yes or no", span=cmp.span, text=ctx.text, expected=["yes", "no"])
-        cmp = a.Cmp("=", truth in ("yes", "true", "да"))
-    if prop.type == "number" and not isinstance(cmp.value, float):
-        raise QueryError(f"{prop.name} is a number", span=cmp.span, text=ctx.text, expected=["a number"])
-    if prop.type == "date" and not isinstance(cmp.value, date):
-        raise QueryError(f"{prop.name} is a date", span=cmp.span, text=ctx.text, expected=["a date"])
-    return a.PropertyCmp(prop.property_id, prop.name, prop.type, cmp, span=prop.span)
-
-
-def _finish(slot: _Slot, ctx: Context) -> a.Node:
-    k, p, span = slot.kind, slot.period, slot.span
-    node: a.Node
-    if k == "bought":
-        node = a.Bought(slot.scope, p, slot.spend, slot.orders, span=span)
-    elif k == "spend":
-        assert slot.spend is not None
-        node = a.SpendCmp(slot.spend, slot.scope, p, span=span)
-    elif k == "orders":
-        assert slot.orders is not None
-        node = a.OrderCountCmp(slot.orders, slot.scope, p, span=span)
-    elif k == "interaction":
-        node = a.Interacted(slot.payload, p, span=span)
-    elif k == "property":
-        node = _property_cmp(slot, ctx)
-    elif k == "created" and p is None:
-        node = a.ClassIs("rfm", "new", span=span)  # "new" alone: the RFM segment
-    elif p is None:
-        raise QueryError("since when?", span=span, text=ctx.text,
-                         expected=["a period, e.g. last 90 days or before 2026-01-01"])
-    elif k == "lapsed":
-        if p.start is None:
-            raise QueryError("a lapse needs a start", span=span, text=ctx.text, expected=["e.g. last 90 days"])
-        node = a.Lapsed(p, to_today=p.end is None or p.end >= ctx.today, span=span)
-    elif k == "last_purchase":
-        node = a.LastPurchase(p, span=span)
-    else:
-        node = a.Created(p, span=span)
-    return a.Not(node, span=span) if slot.negate else node
 
 
 def _opened(item: a.Node) -> tuple[a.Node, bool]:
@@ -142,15 +57,15 @@ class _Binder:
         return self.and_list([n], n.span)
 
     def and_list(self, items: list[a.Node], span: a.Span) -> a.Node:
-        out: list[a.Node | _Slot] = []
+        out: list[a.Node | Slot] = []
         pending: list[a.Period] = []
-        last: _Slot | None = None
+        last: Slot | None = None
 
-        def add(x: a.Node | _Slot) -> None:
+        def add(x: a.Node | Slot) -> None:
             nonlocal last
             out.append(x)
-            last = x if isinstance(x, _Slot) else None
-            if isinstance(x, _Slot) and pending and x.takes_period():
+            last = x if isinstance(x, Slot) else None
+            if isinstance(x, Slot) and pending and x.takes_period():
                 x.period = pending.pop(0)
 
         for item in items:
@@ -161,13 +76,13 @@ class _Binder:
             else:
                 self.item(item, out, pending, last, add)
         for p in pending:
-            out.append(_Slot("bought", p.span, period=p))
-        nodes = [_finish(x, self.ctx) if isinstance(x, _Slot) else x for x in out]
+            out.append(Slot("bought", p.span, period=p))
+        nodes = [finish(x, self.ctx) if isinstance(x, Slot) else x for x in out]
         if not nodes:
             return a.Everyone(span=span)
         return nodes[0] if len(nodes) == 1 else a.And(tuple(nodes), span=span)
 
-    def item(self, item: a.Node, out: list[a.Node | _Slot], pending: list[a.Period], last: _Slot | None,
+    def item(self, item: a.Node, out: list[a.Node | Slot], pending: list[a.Period], last: Slot | None,
              add: Any) -> None:
         """Bind one item of an and-list: a period to the condition before it, an amount or count
         to the purchase before it (``last``), a product to the count before it."""
@@ -175,7 +90,7 @@ class _Binder:
         inner = item.item if negate else item  # type: ignore[attr-defined]
         if isinstance(inner, a.PeriodWords):
             p = to_period(inner, self.ctx.today)
-            target = next((x for x in reversed(out) if isinstance(x, _Slot) and x.takes_period()), None)
+            target = next((x for x in reversed(out) if isinstance(x, Slot) and x.takes_period()), None)
             if target is not None and target.kind == "property" and inner.form in ("after", "since"):
                 target.period = a.Period(p.start, None, span=p.span)  # dates may lie ahead
             elif target is not None:
@@ -189,49 +104,49 @@ class _Binder:
                 raise QueryError(f"'{self.ctx.text[inner.span[0]:inner.span[1]]}' must come at the top level",
                                  span=inner.span, text=self.ctx.text, expected=["a condition"])
             for x in self.keyword(inner):
-                if isinstance(x, _Slot):
+                if isinstance(x, Slot):
                     x.negate = negate
-                add(x if isinstance(x, _Slot) or not negate else a.Not(x, span=item.span))
+                add(x if isinstance(x, Slot) or not negate else a.Not(x, span=item.span))
         elif isinstance(inner, a.ValueWords):
             got = self.value(inner)
-            if (isinstance(got, _Slot) and got.kind == "bought" and not negate and last is not None
+            if (isinstance(got, Slot) and got.kind == "bought" and not negate and last is not None
                     and last.kind in ("orders", "spend") and not last.scope.label):
                 last.scope = got.scope  # "at least 2 orders of Super Drill"
                 return
-            if isinstance(got, _Slot):
+            if isinstance(got, Slot):
                 got.negate = negate
-            add(got if isinstance(got, _Slot) or not negate else a.Not(got, span=item.span))
+            add(got if isinstance(got, Slot) or not negate else a.Not(got, span=item.span))
         elif isinstance(inner, a.Not):
             add(a.Not(self.node(inner.item), span=inner.span))
         else:
             add(self.node(inner))
 
-    def comparison(self, c: a.Comparison, last: _Slot | None, add: Any) -> None:
+    def comparison(self, c: a.Comparison, last: Slot | None, add: Any) -> None:
         if last is not None and last.kind == "property" and last.spend is None and c.measure == "auto":
-            last.spend = _cmp(c, self.ctx, "any")
+            last.spend = to_cmp(c, self.ctx, "any")
             return
         if isinstance(c.value, a.ValueWords):
             raise QueryError("'=' needs a property before it", span=c.span, text=self.ctx.text,
                              expected=["e.g. channel = online"])
         if c.measure == "orders":
             if last is not None and last.kind == "bought" and last.orders is None:
-                last.orders = _cmp(c, self.ctx, "number")
+                last.orders = to_cmp(c, self.ctx, "number")
             else:
-                add(_Slot("orders", c.span, orders=_cmp(c, self.ctx, "number")))
+                add(Slot("orders", c.span, orders=to_cmp(c, self.ctx, "number")))
             return
         if c.measure == "auto" and last is not None and last.kind == "bought" and last.spend is None:
-            last.spend = _cmp(c, self.ctx, "number")
+            last.spend = to_cmp(c, self.ctx, "number")
             return
-        add(_Slot("spend", c.span, spend=_cmp(c, self.ctx, "number")))
+        add(Slot("spend", c.span, spend=to_cmp(c, self.ctx, "number")))
 
-    def keyword(self, k: a.Keyword) -> list[a.Node | _Slot]:
+    def keyword(self, k: a.Keyword) -> list[a.Node | Slot]:
         if k.kind == "bought":
             if k.value is None:
                 words = tuple(map(self.ctx.lex.normalise_word, self.ctx.text[k.span[0]:k.span[1]].split()))
                 if self.ctx.lex.phrases.get(words, ("", None))[1] == "of":  # "buyers of" needs its object
                     raise QueryError("bought what?", span=k.span, text=self.ctx.text,
                                      expected=["a product or category"])
-                return [_Slot("bought", k.span)]
+                return [Slot("bought", k.span)]
             field = k.value.field if k.value.field in ("product", "category") else "bought"
             v = replace(k.value, field=field) if k.value.field in (None, "product", "category") else k.value
             try:
@@ -244,20 +159,20 @@ class _Binder:
                 except QueryError:
                     raise first from None
             if isinstance(got, ProductScope):
-                return [_Slot("bought", k.span, scope=got.scope)]
-            return [_Slot("bought", k.span), *self._as_items(got)]
+                return [Slot("bought", k.span, scope=got.scope)]
+            return [Slot("bought", k.span), *self._as_items(got)]
         if k.kind == "interaction":
-            return [_Slot("interaction", k.span, payload=k.payload)]
-        return [_Slot(k.kind, k.span)]
+            return [Slot("interaction", k.span, payload=k.payload)]
+        return [Slot(k.kind, k.span)]
 
-    def _as_items(self, got: Any) -> list[a.Node | _Slot]:
+    def _as_items(self, got: Any) -> list[a.Node | Slot]:
         if isinstance(got, PropertyRef):
-            return [_Slot("property", got.span, prop=got)]
+            return [Slot("property", got.span, prop=got)]
         if isinstance(got, ProductScope):
-            return [_Slot("bought", got.span, scope=got.scope)]
+            return [Slot("bought", got.span, scope=got.scope)]
         return [got]
 
-    def value(self, v: a.ValueWords) -> a.Node | _Slot:
+    def value(self, v: a.ValueWords) -> a.Node | Slot:
         return self._as_items(read_value(v, self.ctx))[0]
 
 

@@ -16,8 +16,9 @@ from bot.messages import Button, Part, Reply, Table, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row
-from storage.changes import apply_undo, plan_undo, utcnow
+from storage.changes import utcnow
 from storage.schema import batches, managers
+from storage.undo import apply_undo, plan_undo
 
 __all__ = ["confirm_undo"]
 

@@ -11,8 +11,9 @@ from sqlalchemy import Engine, func, select
 from analytics.rules import apply_recompute, plan_recompute
 from analytics.schedule import run_scheduled_recompute, take_lease
 from custbot.config import ConfigError, Settings, load_settings
-from storage.changes import Actor, apply_undo, plan_undo, rating_history
+from storage.changes import Actor, rating_history
 from storage.schema import batches, customers
+from storage.undo import apply_undo, plan_undo
 from tests.analytics.factories import add_customer, add_sale
 
 TODAY = date(2026, 11, 22)

@@ -9,16 +9,15 @@ from sqlalchemy import insert, select
 from storage.changes import (
     Actor,
     add_tag,
-    apply_undo,
     breakdown,
     finish_batch,
-    plan_undo,
     rating_history,
     remove_tag,
     set_field,
     start_batch,
 )
 from storage.schema import audit_log, customer_tags, customers, tags
+from storage.undo import apply_undo, plan_undo
 
 ALICE = Actor("telegram", "1", None, "Alice (telegram)")
 BOB = Actor("slack", "T1:U2", None, "Bob (slack)")
