@@ -48,6 +48,7 @@ __all__ = [
     "add_tag",
     "remove_tag",
     "breakdown",
+    "members",
     "utcnow",
     "rating_history",
 ]
@@ -126,7 +127,7 @@ def _to_value(field: str, text: str | None):  # type: ignore[no-untyped-def]
     return text
 
 
-def _members(ids: Select) -> Any:
+def members(ids: Select) -> Any:
     """``customers.id IN (ids)``; for a plain ``SELECT customers.id FROM customers WHERE c`` (what
     a query compiles to) just ``c``, so the planner finds the rows once instead of joining
     customers to itself: at 1,000,000 customers it probed 89,000 of them for a bulk change
@@ -155,7 +156,7 @@ def set_field(
     """
     column = FIELDS[field]
     now = utcnow()
-    targets = and_(_members(ids), column.is_distinct_from(value))
+    targets = and_(members(ids), column.is_distinct_from(value))
     after = _as_text(field, literal(value)) if value is not None else null()
     # SQLite keys the temporary table by its rowid for free; on PostgreSQL a key index costs more
     # to fill than it saves, and the planner needs the row count (temp tables are never
@@ -215,7 +216,7 @@ def _audit_tag(conn: Connection, batch_id: int, tag: str, targets, before: str, 
 def add_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
     """Tag the customers in ``ids`` that lack ``tag``; returns how many were tagged."""
     tag_id = _tag_id(conn, tag)
-    targets = and_(_members(ids), ~_has_tag(tag_id))
+    targets = and_(members(ids), ~_has_tag(tag_id))
     now = _audit_tag(conn, batch_id, tag, targets, "no", "yes")
     n = conn.execute(select(func.count()).where(targets)).scalar_one()
     conn.execute(
@@ -242,7 +243,7 @@ def _audited(batch_id: int, tag: str, after: str) -> Select:
 def remove_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
     """Remove ``tag`` from the customers in ``ids`` that have it; returns how many."""
     tag_id = _tag_id(conn, tag)
-    targets = and_(_members(ids), _has_tag(tag_id))
+    targets = and_(members(ids), _has_tag(tag_id))
     now = _audit_tag(conn, batch_id, tag, targets, "yes", "no")
     changed = _audited(batch_id, tag, "no")
     n = conn.execute(
@@ -264,7 +265,7 @@ def breakdown(conn: Connection, field: str, ids: Select) -> dict[str | None, int
         expr = _as_text(field, FIELDS[field])
     rows = conn.execute(
         select(expr.label("v"), func.count())
-        .where(_members(ids))
+        .where(members(ids))
         .group_by(expr)
     )
     return {v: n for v, n in rows}

@@ -24,7 +24,7 @@ from bot.messages import Button, Part, Reply, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row, stars
-from storage.changes import add_tag, breakdown, finish_batch, remove_tag, set_field, start_batch
+from storage.changes import add_tag, breakdown, finish_batch, members, remove_tag, set_field, start_batch
 from storage.schema import customers
 
 __all__ = ["Operation", "OPERATIONS", "preview_reply"]
@@ -113,7 +113,7 @@ def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
         if count == 0:
             return [Reply((Text(target, "echo"), Text(_("No customers match, so there is nothing to change."), "note")))]
         sample = conn.execute(
-            select(customers.c.name, customers.c.rating).where(customers.c.id.in_(ids.scalar_subquery()))
+            select(customers.c.name, customers.c.rating).where(members(ids))
             .order_by(customers.c.name).limit(5)
         ).all()
     cap = ctx.settings.bulk.row_cap

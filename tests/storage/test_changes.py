@@ -176,10 +176,10 @@ def test_before_is_the_value_a_concurrent_change_committed(tmp_path) -> None:  #
 def test_a_plain_selection_is_applied_without_a_self_join(engine) -> None:  # type: ignore[no-untyped-def]
     """``SELECT customers.id FROM customers WHERE c`` is changed by ``c`` itself; anything else
     (here a LIMIT) by ``id IN (…)``: both change exactly the customers selected."""
-    from storage.changes import _members
+    from storage.changes import members
 
     limited = _ids("Moscow").order_by(customers.c.id).limit(2)
-    assert "IN" not in str(_members(_ids("Moscow"))) and "IN" in str(_members(limited))
+    assert "IN" not in str(members(_ids("Moscow"))) and "IN" in str(members(limited))
     with engine.begin() as conn:
         _seed(conn)
         batch = start_batch(conn, ALICE, action="rate", description="rate B: two of Moscow")
