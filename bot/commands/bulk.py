@@ -24,7 +24,15 @@ from bot.messages import Button, Part, Reply, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row, stars
-from storage.changes import add_tag, breakdown, finish_batch, members, remove_tag, set_field, start_batch
+from storage.changes import (
+    add_tag,
+    breakdown,
+    finish_batch,
+    members,
+    remove_tag,
+    set_field,
+    start_batch,
+)
 from storage.schema import customers
 
 __all__ = ["Operation", "OPERATIONS", "preview_reply"]
