@@ -167,10 +167,8 @@ class OrderCountCmp(Node):
 
 @dataclass(frozen=True)
 class Lapsed(Node):
-    """Bought before ``period.start`` and nothing within ``period``; a span that reaches today
-    (``to_today``) is "nothing since its start", an order dated in the future included."""
+    """Bought before ``period.start`` and nothing within ``period``."""
     period: Period
-    to_today: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

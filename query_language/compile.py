@@ -142,15 +142,11 @@ def _bought(node: a.Bought) -> Any:
     return C.id.in_(_lines(node.scope, node.period).group_by(O.customer_id).having(and_(*having)))
 
 
-def _lapsed(node: a.Lapsed) -> Any:
+def _lapsed(period: a.Period) -> Any:
     """Bought before the period and nothing within it: two correlated (NOT) EXISTS, which walk
-    only the customer's own orders (an index on orders(customer_id, date)). Up to today the
-    second is "nothing since": with a one-sided range PostgreSQL probes each customer's orders
-    instead of hashing every recent line (1.4 s instead of 2.6 s at 1,000,000 customers)."""
-    period = node.period
+    only the customer's own orders (an index on orders(customer_id, date))."""
     assert period.start is not None
-    since = [O.date >= period.start] if node.to_today else in_period(O.date, period)
-    return and_(_purchased(O.date < period.start), not_(_purchased(*since)))
+    return and_(_purchased(O.date < period.start), not_(_purchased(*in_period(O.date, period))))
 
 
 def _classes(kind: str, value: str) -> Any:
@@ -242,7 +238,7 @@ _COMPILERS: dict[type, Callable[[Any, bool], Any]] = {
     a.Bought: lambda n, neg: _bought(n),
     a.SpendCmp: lambda n, neg: _aggregate("spend", n.cmp, n.scope, n.period),
     a.OrderCountCmp: lambda n, neg: _aggregate("orders", n.cmp, n.scope, n.period),
-    a.Lapsed: lambda n, neg: _lapsed(n),
+    a.Lapsed: lambda n, neg: _lapsed(n.period),
     a.LastPurchase: _last_purchase,
     a.Created: lambda n, neg: _all(in_period(C.created_at, n.period)),
     a.RatingIn: _rating,

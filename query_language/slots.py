@@ -101,7 +101,7 @@ def finish(slot: Slot, ctx: Context) -> a.Node:
     elif k == "lapsed":
         if p.start is None:
             raise QueryError("a lapse needs a start", span=span, text=ctx.text, expected=["e.g. last 90 days"])
-        node = a.Lapsed(p, to_today=p.end is None or p.end >= ctx.today, span=span)
+        node = a.Lapsed(p, span=span)
     elif k == "last_purchase":
         node = a.LastPurchase(p, span=span)
     else:
