@@ -70,11 +70,9 @@ class _Binder:
 
         for item in items:
             item, closed = _opened(item)
+            self.item(item, out, pending, None if closed else last, add)
             if closed:  # "(buyers of Super Drill), at least 3 orders": the count stands alone
-                self.item(item, out, pending, None, add)
                 last = None
-            else:
-                self.item(item, out, pending, last, add)
         for p in pending:
             out.append(Slot("bought", p.span, period=p))
         nodes = [finish(x, self.ctx) if isinstance(x, Slot) else x for x in out]

@@ -37,7 +37,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    else:
+    elif engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _postgres_session)
     return engine
 
