@@ -82,16 +82,16 @@ BUTTONS_PER_ANSWER = 7  # Next, Export CSV, Export XLSX, Chart, Rate A, Rate B, 
 USERS = ["Sidorov", "Popova", "Novikova", "Ivanov", "Petrova", "Smirnova", "Kuznetsov", "Volkov"]
 
 
-def _adapt(engine: Engine) -> None:
-    """Fit the card query and the users to the database: a customer it has, managers it has."""
+def _adapt(engine: Engine) -> tuple[list[tuple[str, str]], list[str]]:
+    """The queries and users fitted to the database: the card of a customer it has, managers it has."""
+    queries = list(QUERIES)
     with engine.connect() as conn:
         if not find_customers_by_name(conn, "Romashka"):
             name = conn.execute(select(customers.c.name).order_by(customers.c.id).limit(1).offset(999)).scalar()
-            QUERIES[4] = (QUERIES[4][0], f"card {name}")
+            queries[4] = (queries[4][0], f"card {name}")
         people = conn.execute(select(managers.c.surname).where(managers.c.surname.is_not(None))
                               .order_by(managers.c.id).limit(len(USERS))).scalars().all()
-    if not set(USERS) <= set(people):
-        USERS[:] = people
+    return queries, USERS if set(USERS) <= set(people) else list(people)
 
 
 def _chat(core: ChatCore, who: str, files: Path) -> TerminalChat:
@@ -129,12 +129,13 @@ def _baseline(engine: Engine, core: ChatCore, text: str) -> Callable[[], object]
     return bare
 
 
-async def bench_queries(engine: Engine, core: ChatCore, files: Path, repeat: int) -> list[float]:
+async def bench_queries(engine: Engine, core: ChatCore, files: Path, repeat: int,
+                        queries: list[tuple[str, str]], user: str) -> list[float]:
     """Per-query table; returns every chat sample (for the overall line)."""
-    chat = _chat(core, USERS[0], files)
+    chat = _chat(core, user, files)
     rows, everything, base_all = [], [], []
-    cold = [await _say_timed(chat, text) for _label, text in QUERIES]  # first pass: caches, grammar
-    for (label, text), first in zip(QUERIES, cold, strict=True):
+    cold = [await _say_timed(chat, text) for _label, text in queries]  # first pass: caches, grammar
+    for (label, text), first in zip(queries, cold, strict=True):
         fn = _baseline(engine, core, text)
         samples, base = [], []
         for _ in range(repeat):  # interleaved, so that both see the same load on a shared machine
@@ -185,22 +186,23 @@ def bench_state_writes(engine: Engine, repeat: int) -> None:
     ])
 
 
-async def _user_session(core: ChatCore, who: str, files: Path, rounds: int) -> int:
+async def _user_session(core: ChatCore, who: str, files: Path, rounds: int, queries: list[tuple[str, str]]) -> int:
     chat = _chat(core, who, files)
     n = 0
     for _ in range(rounds):
-        for _label, text in QUERIES:
+        for _label, text in queries:
             await _say_timed(chat, text)
             n += 2 if text == NEXT else 1
     return n
 
 
-async def bench_concurrent(core: ChatCore, files: Path, rounds: int) -> None:
+async def bench_concurrent(core: ChatCore, files: Path, rounds: int, queries: list[tuple[str, str]],
+                           people: list[str]) -> None:
     """Messages per second: one user alone, then 8 users at once (the same mix each)."""
     rows = []
-    for users in (USERS[:1], USERS):
+    for users in (people[:1], people):
         t0 = time.perf_counter()
-        counts = await asyncio.gather(*(_user_session(core, u, files, rounds) for u in users))
+        counts = await asyncio.gather(*(_user_session(core, u, files, rounds, queries) for u in users))
         wall = time.perf_counter() - t0
         rows.append([f"{len(users)} user(s) × {rounds} rounds", str(sum(counts)), f"{wall:.2f}",
                      f"{sum(counts) / wall:.1f}"])
@@ -226,14 +228,14 @@ def _database(backend: str, db: str | None, args: argparse.Namespace) -> Any:
 async def run_backend(backend: str, db: str | None, args: argparse.Namespace) -> None:
     with _database(backend, db, args) as engine, tempfile.TemporaryDirectory(prefix="custbot-bench-files-") as tmp:
         _prepare(engine, args.customers)
-        _adapt(engine)
+        queries, users = _adapt(engine)
         core = ChatCore(engine, Settings(), today=TODAY)
         print(f"\n== {backend}: {count_customers(engine):,} customers, {args.repeat} runs per query; {load_note()}")
-        samples = await bench_queries(engine, core, Path(tmp), args.repeat)
+        samples = await bench_queries(engine, core, Path(tmp), args.repeat, queries, users[0])
         verdict = "met" if median(samples) < 0.050 else "missed"
         print(f"overall median {median(samples) * 1e3:.2f} ms (target under 50 ms: {verdict}); {load_note()}")
         bench_state_writes(engine, args.repeat)
-        await bench_concurrent(core, Path(tmp), args.rounds)
+        await bench_concurrent(core, Path(tmp), args.rounds, queries, users)
         print(load_note())
 
 
