@@ -107,19 +107,36 @@ def customer_aggregates(conn: Connection, window: Window, *, today: date) -> pd.
     )
     first, last = window.month_keys
     counted = per_month.c.month.between(first, last)
-    per_customer = select(
-        per_month.c.customer_id,
-        func.sum(per_month.c.revenue).label("revenue"),
-        func.sum(case((counted, per_month.c.revenue), else_=0.0)).label("xyz_revenue"),
-        func.sum(case((counted, per_month.c.revenue * per_month.c.revenue), else_=0.0)).label("sum_squares"),
-        func.sum(per_month.c.orders).label("frequency"),
-        _days_since(conn, today, func.max(per_month.c.last_purchase)).label("recency_days"),
-    ).group_by(per_month.c.customer_id).subquery("per_customer")
+    per_customer = (
+        select(
+            per_month.c.customer_id,
+            func.sum(per_month.c.revenue).label("revenue"),
+            func.sum(case((counted, per_month.c.revenue), else_=0.0)).label("xyz_revenue"),
+            func.sum(case((counted, per_month.c.revenue * per_month.c.revenue), else_=0.0)).label(
+                "sum_squares"
+            ),
+            func.sum(per_month.c.orders).label("frequency"),
+            _days_since(conn, today, func.max(per_month.c.last_purchase)).label("recency_days"),
+        )
+        .group_by(per_month.c.customer_id)
+        .subquery("per_customer")
+    )
     stmt = select(per_customer, customers.c.external_id).join(
-        customers, customers.c.id == per_customer.c.customer_id)
+        customers, customers.c.id == per_customer.c.customer_id
+    )
     rows = conn.execute(stmt).all()
-    frame = pd.DataFrame.from_records(rows, columns=[
-        "customer_id", "revenue", "xyz_revenue", "sum_squares", "frequency", "recency_days", "external_id"])
+    frame = pd.DataFrame.from_records(
+        rows,
+        columns=[
+            "customer_id",
+            "revenue",
+            "xyz_revenue",
+            "sum_squares",
+            "frequency",
+            "recency_days",
+            "external_id",
+        ],
+    )
     frame["revenue"] = frame["revenue"].astype(float).round(6)
     frame["xyz_revenue"] = frame["xyz_revenue"].astype(float).round(6)
     frame["sum_squares"] = frame["sum_squares"].astype(float)

@@ -36,7 +36,9 @@ def _run(conn: Connection):  # type: ignore[no-untyped-def]
     run_id = latest_run(conn)
     if run_id is None:
         return None, None
-    return run_id, conn.execute(select(class_runs).where(class_runs.c.id == run_id)).mappings().one()
+    return run_id, conn.execute(
+        select(class_runs).where(class_runs.c.id == run_id)
+    ).mappings().one()
 
 
 def chart_abc(conn: Connection) -> bytes:
@@ -50,10 +52,16 @@ def chart_abc(conn: Connection) -> bytes:
     fig, ax = plt.subplots(figsize=(7, 4.5))
     revenue = np.array([], dtype=float)
     if run_id is not None:
-        revenue = np.array(conn.execute(
-            select(customer_classes.c.revenue)
-            .where(customer_classes.c.run_id == run_id, customer_classes.c.revenue > 0)
-        ).scalars().all(), dtype=float)
+        revenue = np.array(
+            conn.execute(
+                select(customer_classes.c.revenue).where(
+                    customer_classes.c.run_id == run_id, customer_classes.c.revenue > 0
+                )
+            )
+            .scalars()
+            .all(),
+            dtype=float,
+        )
     if revenue.size:
         revenue = np.sort(revenue)[::-1]
         share = np.cumsum(revenue) / revenue.sum()
@@ -67,10 +75,22 @@ def chart_abc(conn: Connection) -> bytes:
             ax.text(101, t * 100, f"{t:.0%} {label}", va="center", fontsize=8, color="tab:red")
         title = f"ABC (Pareto) · {run['window_start']} .. {run['window_end']} · {revenue.size} customers"
     else:
-        ax.text(0.5, 0.5, "no revenue in the window yet", ha="center", va="center", transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            "no revenue in the window yet",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
         title = "ABC (Pareto)"
-    ax.set(title=title, xlabel="customers, % (largest first)", ylabel="cumulative revenue, %",
-           xlim=(0, 100), ylim=(0, 102))
+    ax.set(
+        title=title,
+        xlabel="customers, % (largest first)",
+        ylabel="cumulative revenue, %",
+        xlim=(0, 100),
+        ylim=(0, 102),
+    )
     ax.grid(alpha=0.3)
     return _png(fig)
 
@@ -96,10 +116,19 @@ def chart_rfm(conn: Connection) -> bytes:
     fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.imshow(grid, origin="lower", cmap="Blues", aspect="auto")
     for (r, c), n in np.ndenumerate(grid):
-        ax.text(c, r, str(n), ha="center", va="center", fontsize=8,
-                color="white" if n > grid.max() / 2 else "black")
+        ax.text(
+            c,
+            r,
+            str(n),
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if n > grid.max() / 2 else "black",
+        )
     ax.set_xticks(range(9), [f"{v:g}" for v in fm_values])
     ax.set_yticks(range(5), [str(r) for r in range(1, 6)])
     when = f" · {run['computed_for']}" if run is not None else ""
-    ax.set(title=f"RFM: customers by R and FM = (F + M) / 2{when}", xlabel="FM", ylabel="R (recency)")
+    ax.set(
+        title=f"RFM: customers by R and FM = (F + M) / 2{when}", xlabel="FM", ylabel="R (recency)"
+    )
     return _png(fig)

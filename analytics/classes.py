@@ -27,12 +27,27 @@ from storage.schema import class_runs, customer_classes, customers
 __all__ = ["compute_classes", "latest_run", "resolve_window", "KEEP_RUNS", "COLUMNS"]
 
 KEEP_RUNS = 3  # older runs are deleted; the latest one is what queries read
-COLUMNS = ["customer_id", "revenue", "abc", "xyz", "recency_days", "frequency", "monetary",
-           "r_score", "f_score", "m_score", "rfm_segment"]
+COLUMNS = [
+    "customer_id",
+    "revenue",
+    "abc",
+    "xyz",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_segment",
+]
 
 
-def resolve_window(today: date, settings: ClassSettings, window_start: date | None = None,
-                   window_end: date | None = None) -> Window:
+def resolve_window(
+    today: date,
+    settings: ClassSettings,
+    window_start: date | None = None,
+    window_end: date | None = None,
+) -> Window:
     """The window for a run: explicit bounds win, else the last N months ending ``today``.
 
     >>> resolve_window(date(2026, 11, 22), ClassSettings())
@@ -41,16 +56,24 @@ def resolve_window(today: date, settings: ClassSettings, window_start: date | No
     default = default_window(window_end or today, settings.window_months)
     window = Window(window_start or default.start, window_end or default.end)
     if window.start > window.end:
-        raise ValueError(f"class window starts {window.start} after it ends {window.end}; "
-                         "give a start on or before the end")
+        raise ValueError(
+            f"class window starts {window.start} after it ends {window.end}; "
+            "give a start on or before the end"
+        )
     return window
 
 
-def _classified(conn: Connection, window: Window, today: date, settings: ClassSettings) -> pd.DataFrame:
+def _classified(
+    conn: Connection, window: Window, today: date, settings: ClassSettings
+) -> pd.DataFrame:
     """Classes of the customers with order lines in the window (the rest are added in SQL)."""
     frame = customer_aggregates(conn, window, today=today)
-    out = classify(frame, months=window.months, abc_thresholds=settings.abc_thresholds,
-                   xyz_thresholds=settings.xyz_thresholds)
+    out = classify(
+        frame,
+        months=window.months,
+        abc_thresholds=settings.abc_thresholds,
+        xyz_thresholds=settings.xyz_thresholds,
+    )
     scored = out["recency_days"].notna()
     out["monetary"] = out["revenue"].where(scored)
     out["frequency"] = out["frequency"].astype("Int64").where(scored)
@@ -60,11 +83,16 @@ def _classified(conn: Connection, window: Window, today: date, settings: ClassSe
 def _add_the_rest(conn: Connection, run_id: int) -> None:
     """Customers without order lines in the window: revenue 0, abc C, nothing else."""
     present = select(customer_classes.c.customer_id).where(
-        customer_classes.c.run_id == run_id, customer_classes.c.customer_id == customers.c.id)
-    conn.execute(insert(customer_classes).from_select(
-        ["run_id", "customer_id", "revenue", "abc"],
-        select(literal(run_id), customers.c.id, literal(0.0), literal("C")).where(~present.exists()),
-    ))
+        customer_classes.c.run_id == run_id, customer_classes.c.customer_id == customers.c.id
+    )
+    conn.execute(
+        insert(customer_classes).from_select(
+            ["run_id", "customer_id", "revenue", "abc"],
+            select(literal(run_id), customers.c.id, literal(0.0), literal("C")).where(
+                ~present.exists()
+            ),
+        )
+    )
 
 
 def compute_classes(
@@ -86,8 +114,13 @@ def compute_classes(
     settings = settings or ClassSettings()
     if isinstance(engine_or_conn, Engine):
         with engine_or_conn.begin() as conn:
-            return compute_classes(conn, today=today, window_start=window_start,
-                                   window_end=window_end, settings=settings)
+            return compute_classes(
+                conn,
+                today=today,
+                window_start=window_start,
+                window_end=window_end,
+                settings=settings,
+            )
     conn = engine_or_conn
     window = resolve_window(today, settings, window_start, window_end)
     frame = _classified(conn, window, today, settings)
@@ -100,8 +133,15 @@ def compute_classes(
         "xyz_last_month": _month_text(window.month_keys[1]),
     }
     run_id = conn.execute(
-        insert(class_runs).values(computed_for=today, window_start=window.start, window_end=window.end,
-                                  created_at=utcnow(), parameters=parameters).returning(class_runs.c.id)
+        insert(class_runs)
+        .values(
+            computed_for=today,
+            window_start=window.start,
+            window_end=window.end,
+            created_at=utcnow(),
+            parameters=parameters,
+        )
+        .returning(class_runs.c.id)
     ).scalar_one()
     frame.insert(0, "run_id", run_id)
     insert_frame(conn, customer_classes, frame[["run_id", *COLUMNS]])

@@ -35,7 +35,9 @@ SEGMENTS: tuple[tuple[str, tuple[int, int], float | None, str], ...] = (
 )
 
 
-def abc_classes(external_id: pd.Series, revenue: pd.Series, thresholds: tuple[float, float]) -> pd.Series:
+def abc_classes(
+    external_id: pd.Series, revenue: pd.Series, thresholds: tuple[float, float]
+) -> pd.Series:
     """Pareto classes: A while the cumulative share *before* the customer is below the first
     threshold, B below the second, else C; zero or negative revenue is C.
 
@@ -57,8 +59,9 @@ def abc_classes(external_id: pd.Series, revenue: pd.Series, thresholds: tuple[fl
     return out
 
 
-def xyz_classes(revenue: pd.Series, sum_squares: pd.Series, months: int,
-                thresholds: tuple[float, float]) -> pd.Series:
+def xyz_classes(
+    revenue: pd.Series, sum_squares: pd.Series, months: int, thresholds: tuple[float, float]
+) -> pd.Series:
     """Regularity from the monthly totals' first two moments (months without sales are zeros):
     CV = population σ / μ; X ≤ first threshold, Y ≤ second, else Z; None when μ ≤ 0.
 
@@ -112,8 +115,13 @@ def rfm_segment(r: pd.Series, f: pd.Series, m: pd.Series) -> pd.Series:
     return pd.Series(np.select(conditions, names, default=None), index=r.index, dtype=object)
 
 
-def classify(frame: pd.DataFrame, *, months: int, abc_thresholds: tuple[float, float],
-             xyz_thresholds: tuple[float, float]) -> pd.DataFrame:
+def classify(
+    frame: pd.DataFrame,
+    *,
+    months: int,
+    abc_thresholds: tuple[float, float],
+    xyz_thresholds: tuple[float, float],
+) -> pd.DataFrame:
     """Add abc, xyz, r/f/m scores and rfm_segment to one row per customer.
 
     ``frame`` has external_id, revenue (net, window), xyz_revenue and sum_squares (Σ and Σ² of
@@ -126,8 +134,9 @@ def classify(frame: pd.DataFrame, *, months: int, abc_thresholds: tuple[float, f
     out["abc"] = abc_classes(out["external_id"], out["revenue"], abc_thresholds)
     bought = out["recency_days"].notna()
     out["xyz"] = None
-    out.loc[bought, "xyz"] = xyz_classes(out.loc[bought, "xyz_revenue"], out.loc[bought, "sum_squares"],
-                                         months, xyz_thresholds)
+    out.loc[bought, "xyz"] = xyz_classes(
+        out.loc[bought, "xyz_revenue"], out.loc[bought, "sum_squares"], months, xyz_thresholds
+    )
     scored = out.loc[bought]
     r = quintile_scores(scored["recency_days"], reverse=True)
     f = quintile_scores(scored["frequency"])

@@ -36,7 +36,6 @@ class CustomerNotFound(LookupError):
     """No customer with that id."""
 
 
-
 def _english(message: str) -> str:
     """The identity translation: messages are written in English."""
     return message
@@ -73,7 +72,11 @@ class Explanation:
             rating, text = self.matched_rule
             out.append(_("Rule {rating} matches: {rule}").format(rating=rating, rule=text))
             if rating != self.rating:
-                out.append(_("The rules give {rating}; it applies at the next recompute.").format(rating=rating))
+                out.append(
+                    _("The rules give {rating}; it applies at the next recompute.").format(
+                        rating=rating
+                    )
+                )
         else:
             out.append(_("No rule matches: the rating stays as it is."))
         if self.last_change:
@@ -82,25 +85,46 @@ class Explanation:
         if c is None:
             out.append(_("Classes: not computed yet (run 'custbot recompute')."))
         else:
-            rfm = (f"{c['rfm_segment']} (R {c['r_score']}, F {c['f_score']}, M {c['m_score']})"
-                   if c["rfm_segment"] else _("not scored (no purchase in the window)"))
-            out.append(_("Classes as of {day}: ABC {abc}, XYZ {xyz}, RFM {rfm}").format(
-                day=self.run_date, abc=c["abc"], xyz=c["xyz"] or _("none"), rfm=rfm))
+            rfm = (
+                f"{c['rfm_segment']} (R {c['r_score']}, F {c['f_score']}, M {c['m_score']})"
+                if c["rfm_segment"]
+                else _("not scored (no purchase in the window)")
+            )
+            out.append(
+                _("Classes as of {day}: ABC {abc}, XYZ {xyz}, RFM {rfm}").format(
+                    day=self.run_date, abc=c["abc"], xyz=c["xyz"] or _("none"), rfm=rfm
+                )
+            )
         spend = f"{self.spend:,.2f}"
         if self.last_purchase:
-            out.append(_("In {start}..{end}: spent {spend} in {orders} orders, last purchase {last}").format(
-                start=self.window.start, end=self.window.end, spend=spend, orders=self.orders, last=self.last_purchase))
+            out.append(
+                _(
+                    "In {start}..{end}: spent {spend} in {orders} orders, last purchase {last}"
+                ).format(
+                    start=self.window.start,
+                    end=self.window.end,
+                    spend=spend,
+                    orders=self.orders,
+                    last=self.last_purchase,
+                )
+            )
         else:
-            out.append(_("In {start}..{end}: spent {spend} in {orders} orders, no purchase").format(
-                start=self.window.start, end=self.window.end, spend=spend, orders=self.orders))
+            out.append(
+                _("In {start}..{end}: spent {spend} in {orders} orders, no purchase").format(
+                    start=self.window.start, end=self.window.end, spend=spend, orders=self.orders
+                )
+            )
         return out + self.notes
 
 
-def _first_rule(conn: Connection, customer_id: int, settings: Settings, today: date) -> tuple[str, str] | None:
+def _first_rule(
+    conn: Connection, customer_id: int, settings: Settings, today: date
+) -> tuple[str, str] | None:
     for rating, text in settings.rating.rules.items():
         ids = rule_ids(conn, text, today, settings.language, rating=rating)
-        hit = conn.execute(select(customers.c.id).where(customers.c.id == customer_id,
-                                                         customers.c.id.in_(ids))).first()
+        hit = conn.execute(
+            select(customers.c.id).where(customers.c.id == customer_id, customers.c.id.in_(ids))
+        ).first()
         if hit is not None:
             return rating, text
     return None
@@ -109,16 +133,24 @@ def _first_rule(conn: Connection, customer_id: int, settings: Settings, today: d
 def _activity(conn: Connection, customer_id: int, window: Window) -> tuple[float, int, date | None]:
     bought = order_lines.c.quantity > 0
     spend, n, last = conn.execute(
-        select(func.coalesce(func.sum(order_lines.c.amount), 0.0),
-               func.count(case((bought, orders.c.id)).distinct()),
-               func.max(case((bought, orders.c.date))))
+        select(
+            func.coalesce(func.sum(order_lines.c.amount), 0.0),
+            func.count(case((bought, orders.c.id)).distinct()),
+            func.max(case((bought, orders.c.date))),
+        )
         .select_from(orders.join(order_lines, order_lines.c.order_id == orders.c.id))
-        .where(orders.c.customer_id == customer_id, orders.c.date >= window.start, orders.c.date <= window.end)
+        .where(
+            orders.c.customer_id == customer_id,
+            orders.c.date >= window.start,
+            orders.c.date <= window.end,
+        )
     ).one()
     return float(spend), int(n), last
 
 
-def explain_customer(conn: Connection, customer_id: int, settings: Settings, today: date) -> Explanation:
+def explain_customer(
+    conn: Connection, customer_id: int, settings: Settings, today: date
+) -> Explanation:
     """Which rule matched (or why pinned), the latest classes, spend and orders in the window.
 
     >>> explain_customer(conn, 42, settings, date(2026, 11, 22)).lines()[0]
@@ -126,26 +158,57 @@ def explain_customer(conn: Connection, customer_id: int, settings: Settings, tod
     """
     who = conn.execute(select(customers).where(customers.c.id == customer_id)).mappings().first()
     if who is None:
-        raise CustomerNotFound(f"no customer with id {customer_id}; find one with a query or 'card NAME'")
+        raise CustomerNotFound(
+            f"no customer with id {customer_id}; find one with a query or 'card NAME'"
+        )
     run_id = latest_run(conn)
     classes, run_date, window = None, None, resolve_window(today, settings.classes)
     if run_id is not None:
         run = conn.execute(select(class_runs).where(class_runs.c.id == run_id)).mappings().one()
         run_date, window = run["computed_for"], Window(run["window_start"], run["window_end"])
-        row = conn.execute(select(customer_classes).where(customer_classes.c.run_id == run_id,
-                                                          customer_classes.c.customer_id == customer_id)).mappings().first()
+        row = (
+            conn.execute(
+                select(customer_classes).where(
+                    customer_classes.c.run_id == run_id,
+                    customer_classes.c.customer_id == customer_id,
+                )
+            )
+            .mappings()
+            .first()
+        )
         classes = dict(row) if row is not None else None
     spend, n_orders, last = _activity(conn, customer_id, window)
-    change = conn.execute(
-        select(rating_history).where(rating_history.c.customer_id == customer_id)
-        .order_by(rating_history.c.at.desc(), rating_history.c.id.desc()).limit(1)
-    ).mappings().first()
-    last_change = (f"{change['at']:%Y-%m-%d} by {change['source']} ({change['before'] or '-'} → "
-                   f"{change['after'] or '-'})") if change else None
+    change = (
+        conn.execute(
+            select(rating_history)
+            .where(rating_history.c.customer_id == customer_id)
+            .order_by(rating_history.c.at.desc(), rating_history.c.id.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    last_change = (
+        (
+            f"{change['at']:%Y-%m-%d} by {change['source']} ({change['before'] or '-'} → "
+            f"{change['after'] or '-'})"
+        )
+        if change
+        else None
+    )
     eligible = not who["rating_pinned"] and who["status"] != "archived"
     return Explanation(
-        customer_id=customer_id, name=who["name"], rating=who["rating"], pinned=bool(who["rating_pinned"]),
-        status=who["status"], matched_rule=_first_rule(conn, customer_id, settings, today) if eligible else None,
-        window=window, spend=spend, orders=n_orders, last_purchase=last, classes=classes,
-        run_date=run_date, last_change=last_change,
+        customer_id=customer_id,
+        name=who["name"],
+        rating=who["rating"],
+        pinned=bool(who["rating_pinned"]),
+        status=who["status"],
+        matched_rule=_first_rule(conn, customer_id, settings, today) if eligible else None,
+        window=window,
+        spend=spend,
+        orders=n_orders,
+        last_purchase=last,
+        classes=classes,
+        run_date=run_date,
+        last_change=last_change,
     )

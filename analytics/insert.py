@@ -40,14 +40,18 @@ def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
     columns = list(frame.columns)
     unknown = [c for c in columns if c not in table.c]
     if unknown:
-        raise ValueError(f"insert into {table.name}: no such columns {unknown}; "
-                         f"the table has {list(table.c.keys())}")
+        raise ValueError(
+            f"insert into {table.name}: no such columns {unknown}; "
+            f"the table has {list(table.c.keys())}"
+        )
     if frame.empty:
         return 0
     if conn.dialect.name == "postgresql":
         return insert_rows(conn, table, columns, frame_rows(frame))
     # plain Python values need no bind processing: one executemany per chunk on the raw cursor
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    )
     cursor = conn.connection.driver_connection.cursor()
     try:
         rows = frame_rows(frame)

@@ -35,7 +35,6 @@ def direction(before: str | None, after: str) -> str:
     return "up" if diff > 0 else "down" if diff < 0 else "same"
 
 
-
 def _english(message: str) -> str:
     """The identity translation: messages are written in English."""
     return message
@@ -82,13 +81,22 @@ class RecomputePlan:
     def summary(self, _: Callable[[str], str] = _english) -> str:
         """One line: ``5 up, 2 down, 40 same, 3 newly rated`` (in the language of ``_``)."""
         return _("{up} up, {down} down, {same} same, {new} newly rated").format(
-            up=self.up, down=self.down, same=self.same, new=self.new)
+            up=self.up, down=self.down, same=self.same, new=self.new
+        )
 
     def lines(self, _: Callable[[str], str] = _english) -> list[str]:
         """Plain-text report lines, with a sample of names for each direction; ``_`` is the
         reader's gettext (the chat passes its own, so reports come in the user's language)."""
-        out = [_("Rating rules for {today}: {summary}.").format(today=self.today, summary=self.summary(_))]
-        labels = {"up": _("Up: {names}"), "down": _("Down: {names}"), "new": _("Newly rated: {names}")}
+        out = [
+            _("Rating rules for {today}: {summary}.").format(
+                today=self.today, summary=self.summary(_)
+            )
+        ]
+        labels = {
+            "up": _("Up: {names}"),
+            "down": _("Down: {names}"),
+            "new": _("Newly rated: {names}"),
+        }
         for kind, label in labels.items():
             if names := self.samples.get(kind):
                 more = self._count(kind) - len(names)
@@ -115,18 +123,25 @@ def count_moves(conn: Connection, target: Table) -> dict[Move, int]:
     return {(before, after): n for before, after, n in rows}
 
 
-def sample_moves(conn: Connection, target: Table, moves: dict[Move, int], limit: int) -> dict[str, list[str]]:
+def sample_moves(
+    conn: Connection, target: Table, moves: dict[Move, int], limit: int
+) -> dict[str, list[str]]:
     """Up to ``limit`` names per direction (alphabetical), e.g. ``Romashka (B → A)``."""
     out: dict[str, list[str]] = {}
     for (before, after), _n in sorted(moves.items(), key=lambda m: (str(m[0][0]), m[0][1])):
         kind = direction(before, after)
         if kind == "same" or len(out.setdefault(kind, [])) >= limit:
             continue
-        names = conn.execute(
-            select(customers.c.name)
-            .select_from(target.join(customers, customers.c.id == target.c.customer_id))
-            .where(customers.c.rating.is_not_distinct_from(before), target.c.rating == after)
-            .order_by(customers.c.name).limit(limit - len(out[kind]))
-        ).scalars().all()
+        names = (
+            conn.execute(
+                select(customers.c.name)
+                .select_from(target.join(customers, customers.c.id == target.c.customer_id))
+                .where(customers.c.rating.is_not_distinct_from(before), target.c.rating == after)
+                .order_by(customers.c.name)
+                .limit(limit - len(out[kind]))
+            )
+            .scalars()
+            .all()
+        )
         out[kind].extend(f"{name} ({before or '-'} → {after})" for name in names)
     return {k: sorted(v) for k, v in out.items() if v}

@@ -27,8 +27,16 @@ from storage.bulk import temp_table
 from storage.changes import Actor, finish_batch, set_field, start_batch
 from storage.schema import customers
 
-__all__ = ["RuleError", "RecomputePlan", "plan_recompute", "apply_recompute", "rule_ids", "eligible", "is_anyone",
-           "check_rules"]
+__all__ = [
+    "RuleError",
+    "RecomputePlan",
+    "plan_recompute",
+    "apply_recompute",
+    "rule_ids",
+    "eligible",
+    "is_anyone",
+    "check_rules",
+]
 
 _CATALOGS: WeakKeyDictionary = WeakKeyDictionary()  # engine -> CatalogCache, reused across calls
 
@@ -38,7 +46,9 @@ def eligible():  # type: ignore[no-untyped-def]
     return (customers.c.rating_pinned.is_not(True)) & (customers.c.status != "archived")
 
 
-def rule_ids(conn: Connection, text: str, today: date, language: str = "en", *, rating: str = "?") -> Select:
+def rule_ids(
+    conn: Connection, text: str, today: date, language: str = "en", *, rating: str = "?"
+) -> Select:
     """A Select of customers.id for one rule's query (``anyone`` means every customer).
 
     >>> rule_ids(conn, "abc A or spent over 1m last 12 months", date(2026, 11, 22))
@@ -53,8 +63,10 @@ def rule_ids(conn: Connection, text: str, today: date, language: str = "en", *, 
     try:
         query = interpret(text, cache.get(), today=today, language=language)
     except QueryError as e:
-        raise RuleError(f"rating rule {rating} = {text!r} cannot be applied: {e.render(text)}\n"
-                        "fix [rating.rules] in the configuration") from None
+        raise RuleError(
+            f"rating rule {rating} = {text!r} cannot be applied: {e.render(text)}\n"
+            "fix [rating.rules] in the configuration"
+        ) from None
     ids = matching_ids(query)
     return ids.correlate(None) if hasattr(ids, "correlate") else ids
 
@@ -62,42 +74,71 @@ def rule_ids(conn: Connection, text: str, today: date, language: str = "en", *, 
 def _materialise(conn: Connection, settings: Settings, today: date):  # type: ignore[no-untyped-def]
     """A temporary table of (customer_id, rating): each eligible customer's first matching rule,
     evaluated against the data as it is now, before any rating changes."""
-    target = temp_table(conn, [Column("customer_id", Integer, primary_key=True, autoincrement=False),
-                         Column("rating", String(1))],
-                        index=[["rating", "customer_id"]])
+    target = temp_table(
+        conn,
+        [
+            Column("customer_id", Integer, primary_key=True, autoincrement=False),
+            Column("rating", String(1)),
+        ],
+        index=[["rating", "customer_id"]],
+    )
     for rating, text in settings.rating.rules.items():  # in order: a customer keeps its first match
         ids = rule_ids(conn, text, today, settings.language, rating=rating)
         taken = select(target.c.customer_id).where(target.c.customer_id == customers.c.id).exists()
-        conn.execute(target.insert().from_select(
-            ["customer_id", "rating"],
-            select(customers.c.id, literal(rating)).where(eligible(), customers.c.id.in_(ids), ~taken),
-        ))
+        conn.execute(
+            target.insert().from_select(
+                ["customer_id", "rating"],
+                select(customers.c.id, literal(rating)).where(
+                    eligible(), customers.c.id.in_(ids), ~taken
+                ),
+            )
+        )
     return target
 
 
-def plan_recompute(conn: Connection, settings: Settings, today: date, *,
-                   refresh_classes: bool = True, sample: int = 5) -> RecomputePlan:
+def plan_recompute(
+    conn: Connection,
+    settings: Settings,
+    today: date,
+    *,
+    refresh_classes: bool = True,
+    sample: int = 5,
+) -> RecomputePlan:
     """What the rules would do today; refreshes the classes first (in ``conn``'s transaction).
 
     >>> plan = plan_recompute(conn, settings, date(2026, 11, 22)); plan.up, plan.down
     (12, 3)
     """
-    run_id = compute_classes(conn, today=today, settings=settings.classes) if refresh_classes \
+    run_id = (
+        compute_classes(conn, today=today, settings=settings.classes)
+        if refresh_classes
         else latest_run(conn)
+    )
     target = _materialise(conn, settings, today)
     try:
         moves = count_moves(conn, target)
         samples = sample_moves(conn, target, moves, sample)
         eligible_n = conn.execute(select(func.count()).where(eligible())).scalar_one()
-        pinned_n = conn.execute(select(func.count()).where(
-            customers.c.rating_pinned.is_(True), customers.c.status != "archived")).scalar_one()
+        pinned_n = conn.execute(
+            select(func.count()).where(
+                customers.c.rating_pinned.is_(True), customers.c.status != "archived"
+            )
+        ).scalar_one()
     except BaseException:
         target.drop(conn)
         raise
     # the targets stay for apply_recompute on this connection (a rollback or apply drops them)
-    return RecomputePlan(today=today, rules=tuple(settings.rating.rules.items()), run_id=run_id,
-                         moves=moves, samples=samples, unmatched=eligible_n - sum(moves.values()),
-                         pinned=pinned_n, settings=settings, targets=(target, _session(conn)))
+    return RecomputePlan(
+        today=today,
+        rules=tuple(settings.rating.rules.items()),
+        run_id=run_id,
+        moves=moves,
+        samples=samples,
+        unmatched=eligible_n - sum(moves.values()),
+        pinned=pinned_n,
+        settings=settings,
+        targets=(target, _session(conn)),
+    )
 
 
 def _session(conn: Connection) -> int:
@@ -129,13 +170,19 @@ def apply_recompute(conn: Connection, plan: RecomputePlan, actor: Actor) -> int:
             compute_classes(conn, today=plan.today, settings=settings.classes)
         target = _materialise(conn, settings, plan.today)
     plan.targets = None
-    batch_id = start_batch(conn, actor, action="recompute",
-                           description=f"recompute ratings by rules for {plan.today}: {plan.summary()}")
+    batch_id = start_batch(
+        conn,
+        actor,
+        action="recompute",
+        description=f"recompute ratings by rules for {plan.today}: {plan.summary()}",
+    )
     try:
         changed = 0
         for rating, text in settings.rating.rules.items():
             ids = select(target.c.customer_id).where(target.c.rating == rating)
-            changed += set_field(conn, batch_id, "rating", rating, ids, source=f"rule {rating}: {text}"[:200])
+            changed += set_field(
+                conn, batch_id, "rating", rating, ids, source=f"rule {rating}: {text}"[:200]
+            )
     finally:
         target.drop(conn)
     finish_batch(conn, batch_id, changed)

@@ -28,10 +28,18 @@ from custbot.config import Settings
 from storage.changes import Actor, utcnow
 from storage.schema import scheduler_locks
 
-__all__ = ["ScheduledReport", "run_scheduled_recompute", "take_lease", "release_lease", "LEASE_NAME"]
+__all__ = [
+    "ScheduledReport",
+    "run_scheduled_recompute",
+    "take_lease",
+    "release_lease",
+    "LEASE_NAME",
+]
 
 LEASE_NAME = "recompute"
-SCHEDULER = Actor(platform="rule", user_id="scheduler", manager_id=None, label="scheduled recompute")
+SCHEDULER = Actor(
+    platform="rule", user_id="scheduler", manager_id=None, label="scheduled recompute"
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,12 @@ class ScheduledReport:
         """The message for the report chat, in the language of ``_`` (gettext)."""
         if not self.applied or self.plan is None:
             return _("Scheduled recompute skipped: another process is running it.")
-        return "\n".join([*self.plan.lines(_), _("Batch {id} (undo it with 'undo {id}').").format(id=self.batch_id)])
+        return "\n".join(
+            [
+                *self.plan.lines(_),
+                _("Batch {id} (undo it with 'undo {id}').").format(id=self.batch_id),
+            ]
+        )
 
 
 def _holder() -> str:
@@ -63,24 +76,33 @@ def take_lease(engine: Engine, name: str, holder: str, ttl: timedelta) -> bool:
     now = utcnow()
     insert_cls = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     with engine.begin() as conn:
-        conn.execute(insert_cls(scheduler_locks).values(name=name, holder=None, until=None)
-                     .on_conflict_do_nothing(index_elements=["name"]))
+        conn.execute(
+            insert_cls(scheduler_locks)
+            .values(name=name, holder=None, until=None)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
     with engine.begin() as conn:
         taken = conn.execute(
             update(scheduler_locks)
-            .where(scheduler_locks.c.name == name,
-                   or_(scheduler_locks.c.until.is_(None), scheduler_locks.c.until < now))
+            .where(
+                scheduler_locks.c.name == name,
+                or_(scheduler_locks.c.until.is_(None), scheduler_locks.c.until < now),
+            )
             .values(holder=holder, until=now + ttl)
         ).rowcount
     return taken == 1
 
 
-def release_lease(engine: Engine, name: str, holder: str, cooldown: timedelta = timedelta(0)) -> None:
+def release_lease(
+    engine: Engine, name: str, holder: str, cooldown: timedelta = timedelta(0)
+) -> None:
     """Let the lease go (after ``cooldown``), only if ``holder`` still has it."""
     with engine.begin() as conn:
-        conn.execute(update(scheduler_locks)
-                     .where(scheduler_locks.c.name == name, scheduler_locks.c.holder == holder)
-                     .values(until=utcnow() + cooldown if cooldown > timedelta(0) else None))
+        conn.execute(
+            update(scheduler_locks)
+            .where(scheduler_locks.c.name == name, scheduler_locks.c.holder == holder)
+            .values(until=utcnow() + cooldown if cooldown > timedelta(0) else None)
+        )
 
 
 def run_scheduled_recompute(

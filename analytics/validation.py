@@ -21,8 +21,20 @@ class RuleError(ValueError):
 
 
 # Words that mean "every customer", whether or not the query language knows them.
-_ANYONE = {"anyone", "everyone", "everybody", "all", "all customers", "any customer",
-           "every customer", "*", "все", "всех", "любой", "все клиенты"}
+_ANYONE = {
+    "anyone",
+    "everyone",
+    "everybody",
+    "all",
+    "all customers",
+    "any customer",
+    "every customer",
+    "*",
+    "все",
+    "всех",
+    "любой",
+    "все клиенты",
+}
 
 
 def is_anyone(text: str) -> bool:
@@ -49,8 +61,9 @@ def check_rules(settings: Settings, source: str = "configuration") -> None:
         try:
             parse(text, settings.language)
         except QueryError as e:
-            raise ConfigError(f"{source}: rating.rules.{rating} = {text!r} does not parse: "
-                              f"{e.render(text)}") from None
+            raise ConfigError(
+                f"{source}: rating.rules.{rating} = {text!r} does not parse: {e.render(text)}"
+            ) from None
 
 
 add_validation_hook(check_rules)

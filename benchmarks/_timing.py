@@ -101,7 +101,9 @@ def _with_search_path(url: str, schema: str) -> str:
 
 
 @contextmanager
-def scratch_database(backend: str, *, pg_url: str = DEFAULT_PG_URL, sqlite_url: str | None = None) -> Iterator[Engine]:
+def scratch_database(
+    backend: str, *, pg_url: str = DEFAULT_PG_URL, sqlite_url: str | None = None
+) -> Iterator[Engine]:
     """A migrated database that is thrown away afterwards.
 
     ``sqlite``: a temporary file (or ``sqlite_url`` as given, which is kept). ``postgresql``: a new
@@ -143,6 +145,11 @@ def print_table(header: list[str], rows: list[list[str]]) -> None:
     cells = [header, *rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     for n, row in enumerate(cells):
-        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+        print(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
         if n == 0:
             print("  ".join("-" * w for w in widths))

@@ -67,21 +67,45 @@ __all__ = ["load_customers", "rate_through_chat", "naive_loop", "main"]
 TODAY = date(2026, 11, 22)
 CITY = "Benchtown"
 CATALOG_CHECK_S = 5.1  # query_language.CatalogCache re-checks its signature every 5 s
-COLUMNS = ("id", "external_id", "name", "city", "region", "country", "industry", "manager_id", "status", "rating",
-           "created_at")
+COLUMNS = (
+    "id",
+    "external_id",
+    "name",
+    "city",
+    "region",
+    "country",
+    "industry",
+    "manager_id",
+    "status",
+    "rating",
+    "created_at",
+)
 
 
 def load_customers(engine: Engine, n: int) -> None:
     """A manager (Sidorov) and ``n`` customers in Benchtown, a quarter of them already rated A."""
     with engine.begin() as conn:
-        mid = conn.execute(insert(managers).values(name="Sergei Sidorov", surname="Sidorov", role="manager")
-                           .returning(managers.c.id)).scalar_one()
+        mid = conn.execute(
+            insert(managers)
+            .values(name="Sergei Sidorov", surname="Sidorov", role="manager")
+            .returning(managers.c.id)
+        ).scalar_one()
 
         def rows() -> Iterator[tuple]:
             for i in range(1, n + 1):
-                yield (i, f"B{i:07d}", f"Bench Customer {i:07d}", CITY, "Benchland", "Russia",
-                       "retail" if i % 2 else "manufacturing", mid, "active", (None, "A", "B", "C")[i % 4],
-                       date(2024, 1, 1))
+                yield (
+                    i,
+                    f"B{i:07d}",
+                    f"Bench Customer {i:07d}",
+                    CITY,
+                    "Benchland",
+                    "Russia",
+                    "retail" if i % 2 else "manufacturing",
+                    mid,
+                    "active",
+                    (None, "A", "B", "C")[i % 4],
+                    date(2024, 1, 1),
+                )
 
         insert_rows(conn, customers, COLUMNS, rows())
     analyze(engine)
@@ -95,13 +119,17 @@ def _done_count(replies: list[Reply]) -> str:
     raise RuntimeError(f"the confirmation did not report a change:\n{text}")
 
 
-async def rate_through_chat(chat: TerminalChat, rating: str, city: str = CITY) -> tuple[float, float, str]:
+async def rate_through_chat(
+    chat: TerminalChat, rating: str, city: str = CITY
+) -> tuple[float, float, str]:
     """(preview s, confirm s, customers changed) for ``rate <rating> <city>`` + Confirm."""
     t0 = time.perf_counter()
     await chat.say(f"rate {rating} {city}")
     t1 = time.perf_counter()
     if not any(b.label == "Confirm" for b in chat.choices):
-        raise RuntimeError(f"no Confirm button after the preview:\n{chat.console.file.getvalue()[-2000:]}")
+        raise RuntimeError(
+            f"no Confirm button after the preview:\n{chat.console.file.getvalue()[-2000:]}"
+        )
     replies = await chat.say("Confirm")
     t2 = time.perf_counter()
     return t1 - t0, t2 - t1, _done_count(replies)
@@ -116,8 +144,11 @@ def naive_loop(engine: Engine, ids: Sequence[int], rating: str) -> float:
     actor = Actor("terminal", "bench", None, "bench")
     read = select(customers.c.rating).where(customers.c.id == bindparam("cid"))
     audit = insert(audit_log)
-    write = update(customers).where(customers.c.id == bindparam("cid")).values(
-        rating=bindparam("rating"), updated_at=bindparam("now"))
+    write = (
+        update(customers)
+        .where(customers.c.id == bindparam("cid"))
+        .values(rating=bindparam("rating"), updated_at=bindparam("now"))
+    )
     t0 = time.perf_counter()
     with engine.begin() as conn:
         batch = start_batch(conn, actor, action="rate", description=f"naive rate {rating}")
@@ -127,8 +158,18 @@ def naive_loop(engine: Engine, ids: Sequence[int], rating: str) -> float:
             if before == rating:
                 continue
             now = utcnow()
-            conn.execute(audit, {"batch_id": batch, "at": now, "customer_id": cid, "field": "rating",
-                                 "before": before, "after": rating, "source": "bench"})
+            conn.execute(
+                audit,
+                {
+                    "batch_id": batch,
+                    "at": now,
+                    "customer_id": cid,
+                    "field": "rating",
+                    "before": before,
+                    "after": rating,
+                    "source": "bench",
+                },
+            )
             conn.execute(write, {"cid": cid, "rating": rating, "now": now})
             changed += 1
         finish_batch(conn, batch, changed)
@@ -142,8 +183,12 @@ async def _worker(backend: str, n: int, naive_n: int, pg_url: str) -> dict:
         load_s = time.perf_counter() - t0
         settings = Settings.model_validate({"bulk": {"row_cap": n}})
         core = ChatCore(engine, settings, today=TODAY)
-        chat = TerminalChat(core, Identity("terminal", "Sidorov"), console=Console(file=io.StringIO(), width=120),
-                            files_dir=Path(tmp))
+        chat = TerminalChat(
+            core,
+            Identity("terminal", "Sidorov"),
+            console=Console(file=io.StringIO(), width=120),
+            files_dir=Path(tmp),
+        )
         await chat.say(f"rate A {CITY}")  # warm-up: grammar, catalog, caches; then cancelled
         await chat.say("Cancel")
         rss_before, peak_before = rss_mb(), peak_rss_mb()
@@ -159,11 +204,23 @@ async def _worker(backend: str, n: int, naive_n: int, pg_url: str) -> dict:
         traced_peak = tracemalloc.get_traced_memory()[1] / 2**10
         tracemalloc.stop()
         naive_s = naive_loop(engine, range(1, naive_n + 1), "C")
-    return {"backend": backend, "n": n, "load_s": load_s, "preview": preview, "confirm": confirm,
-            "changed": changed, "rss_before": rss_before, "peak_before": peak_before, "peak_after": peak_after,
-            "after_change_s": after_change_s,
-            "traced_peak": traced_peak, "traced_total": traced_preview + traced_confirm,
-            "naive_n": naive_n, "naive_s": naive_s, "load": load_note()}
+    return {
+        "backend": backend,
+        "n": n,
+        "load_s": load_s,
+        "preview": preview,
+        "confirm": confirm,
+        "changed": changed,
+        "rss_before": rss_before,
+        "peak_before": peak_before,
+        "peak_after": peak_after,
+        "after_change_s": after_change_s,
+        "traced_peak": traced_peak,
+        "traced_total": traced_preview + traced_confirm,
+        "naive_n": naive_n,
+        "naive_s": naive_s,
+        "load": load_note(),
+    }
 
 
 def _scale_city(engine: Engine) -> tuple[str, int]:
@@ -171,8 +228,11 @@ def _scale_city(engine: Engine) -> tuple[str, int]:
     from sqlalchemy import func
 
     with engine.connect() as conn:
-        rows = conn.execute(select(customers.c.city, func.count()).where(customers.c.status != "archived")
-                            .group_by(customers.c.city)).all()
+        rows = conn.execute(
+            select(customers.c.city, func.count())
+            .where(customers.c.status != "archived")
+            .group_by(customers.c.city)
+        ).all()
     city, n = min(rows, key=lambda r: abs(r[1] - 100_000))
     return str(city), int(n)
 
@@ -186,37 +246,80 @@ async def _scale_worker(url: str, naive_n: int) -> dict:
     engine = connect(url)
     city, n = _scale_city(engine)
     with engine.begin() as conn:
-        if not conn.execute(select(managers.c.id).where(managers.c.surname == "Benchmanager")).first():
-            conn.execute(insert(managers).values(name="Bulk Benchmanager", surname="Benchmanager", role="manager"))
+        if not conn.execute(
+            select(managers.c.id).where(managers.c.surname == "Benchmanager")
+        ).first():
+            conn.execute(
+                insert(managers).values(
+                    name="Bulk Benchmanager", surname="Benchmanager", role="manager"
+                )
+            )
         total = conn.execute(select(func.count()).select_from(customers)).scalar_one()
     settings = Settings.model_validate({"bulk": {"row_cap": 2 * n}})
     core = ChatCore(engine, settings, today=TODAY)
     with tempfile.TemporaryDirectory() as tmp:
-        chat = TerminalChat(core, Identity("terminal", "Benchmanager"),
-                            console=Console(file=io.StringIO(), width=120), files_dir=Path(tmp))
+        chat = TerminalChat(
+            core,
+            Identity("terminal", "Benchmanager"),
+            console=Console(file=io.StringIO(), width=120),
+            files_dir=Path(tmp),
+        )
         await chat.say(f"rate A {city}")  # warm-up, then cancelled
         await chat.say("Cancel")
         rss_before = rss_mb()
         rounds = [await rate_through_chat(chat, r, city) for r in ("A", "B")]
         peak_after = peak_rss_mb()
     with engine.connect() as conn:
-        ids = conn.execute(select(customers.c.id).where(customers.c.city == city, customers.c.status != "archived")
-                           .order_by(customers.c.id).limit(naive_n)).scalars().all()
+        ids = (
+            conn.execute(
+                select(customers.c.id)
+                .where(customers.c.city == city, customers.c.status != "archived")
+                .order_by(customers.c.id)
+                .limit(naive_n)
+            )
+            .scalars()
+            .all()
+        )
     naive_s = naive_loop(engine, ids, "C")
     engine.dispose()
-    return {"backend": engine.dialect.name, "total": total, "city": city, "n": n, "rounds": rounds,
-            "rss_before": rss_before, "peak_after": peak_after, "naive_n": len(ids), "naive_s": naive_s,
-            "load": load_note()}
+    return {
+        "backend": engine.dialect.name,
+        "total": total,
+        "city": city,
+        "n": n,
+        "rounds": rounds,
+        "rss_before": rss_before,
+        "peak_after": peak_after,
+        "naive_n": len(ids),
+        "naive_s": naive_s,
+        "load": load_note(),
+    }
 
 
 def _report_scale(r: dict) -> None:
     naive_all = r["naive_s"] * r["n"] / r["naive_n"]
-    print(f"\n{r['backend']}, {r['total']:,} customers: 'rate X {r['city']}' matches {r['n']:,}; {r['load']}")
-    rows = [[f"rate {x}", changed, f"{p:.2f}", f"{c:.2f}", f"{p + c:.2f}", "yes" if p + c < 2 else "no",
-             f"{naive_all / (p + c):.0f}x"] for x, (p, c, changed) in zip("AB", r["rounds"], strict=True)]
-    print_table(["round", "changed", "preview s", "confirm s", "total s", "<2 s", "naive/total"], rows)
-    print(f"naive per-row loop: {r['naive_s']:.2f} s for {r['naive_n']:,} customers, {naive_all:.1f} s scaled to "
-          f"{r['n']:,}; RSS {r['rss_before']:.0f} MB before, peak {r['peak_after']:.0f} MB")
+    print(
+        f"\n{r['backend']}, {r['total']:,} customers: 'rate X {r['city']}' matches {r['n']:,}; {r['load']}"
+    )
+    rows = [
+        [
+            f"rate {x}",
+            changed,
+            f"{p:.2f}",
+            f"{c:.2f}",
+            f"{p + c:.2f}",
+            "yes" if p + c < 2 else "no",
+            f"{naive_all / (p + c):.0f}x",
+        ]
+        for x, (p, c, changed) in zip("AB", r["rounds"], strict=True)
+    ]
+    print_table(
+        ["round", "changed", "preview s", "confirm s", "total s", "<2 s", "naive/total"], rows
+    )
+    print(
+        f"naive per-row loop: {r['naive_s']:.2f} s for {r['naive_n']:,} customers, {naive_all:.1f} s scaled to "
+        f"{r['n']:,}; RSS {r['rss_before']:.0f} MB before, peak {r['peak_after']:.0f} MB"
+    )
 
 
 def _run_worker(backend: str, n: int, naive_n: int, pg_url: str) -> dict:
@@ -232,39 +335,95 @@ def _report(results: list[dict]) -> None:
     for r in results:
         total = r["preview"] + r["confirm"]
         naive_all = r["naive_s"] * r["n"] / r["naive_n"]
-        rows.append([
-            f"{r['backend']} {r['n']:,}", r["changed"], f"{r['preview']:.2f}", f"{r['confirm']:.2f}",
-            f"{total:.2f}", "yes" if total < 2 else "no", f"{r['naive_s']:.2f} ({r['naive_n']:,})",
-            f"{naive_all:.1f}", f"{naive_all / r['confirm']:.0f}x", f"{naive_all / total:.0f}x",
-        ])
-        memory.append([
-            f"{r['backend']} {r['n']:,}", f"{r['rss_before']:.0f}", f"{r['peak_after']:.0f}",
-            f"{r['traced_peak']:.0f}", f"{r['traced_total']:.2f}", f"{r['after_change_s']:.2f}",
-        ])
-    print_table(["backend customers", "changed", "preview s", "confirm s", "total s", "<2 s", "naive s (rows)",
-                 "naive→all s", "naive/confirm", "naive/total"], rows)
-    print("naive→all: the per-row loop's time scaled linearly from the subset in brackets to all customers.\n")
-    print_table(["backend customers", "RSS MB", "peak RSS MB", "bulk traced KB", "traced round s",
-                 "next query s"], memory)
-    print("RSS MB: the worker's resident memory before the timed preview; peak RSS MB: its peak after Confirm\n"
-          "(loading included); bulk traced KB: tracemalloc peak of Python allocations during a second preview +\n"
-          f"Confirm (slower: traced); next query: 'count {CITY}' once the catalog's change check comes round\n"
-          "after the change (it rebuilds the catalog, which holds every customer's name: most of the RSS).")
+        rows.append(
+            [
+                f"{r['backend']} {r['n']:,}",
+                r["changed"],
+                f"{r['preview']:.2f}",
+                f"{r['confirm']:.2f}",
+                f"{total:.2f}",
+                "yes" if total < 2 else "no",
+                f"{r['naive_s']:.2f} ({r['naive_n']:,})",
+                f"{naive_all:.1f}",
+                f"{naive_all / r['confirm']:.0f}x",
+                f"{naive_all / total:.0f}x",
+            ]
+        )
+        memory.append(
+            [
+                f"{r['backend']} {r['n']:,}",
+                f"{r['rss_before']:.0f}",
+                f"{r['peak_after']:.0f}",
+                f"{r['traced_peak']:.0f}",
+                f"{r['traced_total']:.2f}",
+                f"{r['after_change_s']:.2f}",
+            ]
+        )
+    print_table(
+        [
+            "backend customers",
+            "changed",
+            "preview s",
+            "confirm s",
+            "total s",
+            "<2 s",
+            "naive s (rows)",
+            "naive→all s",
+            "naive/confirm",
+            "naive/total",
+        ],
+        rows,
+    )
+    print(
+        "naive→all: the per-row loop's time scaled linearly from the subset in brackets to all customers.\n"
+    )
+    print_table(
+        [
+            "backend customers",
+            "RSS MB",
+            "peak RSS MB",
+            "bulk traced KB",
+            "traced round s",
+            "next query s",
+        ],
+        memory,
+    )
+    print(
+        "RSS MB: the worker's resident memory before the timed preview; peak RSS MB: its peak after Confirm\n"
+        "(loading included); bulk traced KB: tracemalloc peak of Python allocations during a second preview +\n"
+        f"Confirm (slower: traced); next query: 'count {CITY}' once the catalog's change check comes round\n"
+        "after the change (it rebuilds the catalog, which holds every customer's name: most of the RSS)."
+    )
     for r in results:
-        print(f"{r['backend']} {r['n']:,}: loaded in {r['load_s']:.1f} s; peak RSS before the timed round "
-              f"{r['peak_before']:.0f} MB; {r['load']}")
+        print(
+            f"{r['backend']} {r['n']:,}: loaded in {r['load_s']:.1f} s; peak RSS before the timed round "
+            f"{r['peak_before']:.0f} MB; {r['load']}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--small", action="store_true", help="a quick smoke run (2,000 and 10,000 customers)")
-    parser.add_argument("--pg", default=DEFAULT_PG_URL, metavar="URL", help="PostgreSQL server (a scratch schema)")
+    parser.add_argument(
+        "--small", action="store_true", help="a quick smoke run (2,000 and 10,000 customers)"
+    )
+    parser.add_argument(
+        "--pg", default=DEFAULT_PG_URL, metavar="URL", help="PostgreSQL server (a scratch schema)"
+    )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
-    parser.add_argument("--naive", type=int, default=None, help="customers in the naive per-row subset")
-    parser.add_argument("--scale-db", action="append", default=[], metavar="URL",
-                        help="also rate ~100,000 customers inside this large database (repeatable)")
+    parser.add_argument(
+        "--naive", type=int, default=None, help="customers in the naive per-row subset"
+    )
+    parser.add_argument(
+        "--scale-db",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="also rate ~100,000 customers inside this large database (repeatable)",
+    )
     parser.add_argument("--scale-worker", metavar="URL", help=argparse.SUPPRESS)
-    parser.add_argument("--worker", nargs=3, metavar=("BACKEND", "N", "NAIVE_N"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--worker", nargs=3, metavar=("BACKEND", "N", "NAIVE_N"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.scale_worker:
         print(json.dumps(asyncio.run(_scale_worker(args.scale_worker, args.naive or 5_000))))
@@ -286,11 +445,17 @@ def main() -> None:
     for backend in backends:
         for n in sizes:
             results.append(_run_worker(backend, n, min(naive, n), args.pg))
-            print(f"  {backend} {n:,}: preview {results[-1]['preview']:.2f} s, confirm {results[-1]['confirm']:.2f} s")
+            print(
+                f"  {backend} {n:,}: preview {results[-1]['preview']:.2f} s, confirm {results[-1]['confirm']:.2f} s"
+            )
     _report(results)
     for url in args.scale_db:
-        out = subprocess.run([sys.executable, __file__, "--scale-worker", url], capture_output=True, text=True,
-                             check=False)
+        out = subprocess.run(
+            [sys.executable, __file__, "--scale-worker", url],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if out.returncode != 0:
             raise SystemExit(f"the scale worker for {url} failed:\n{out.stderr[-3000:]}")
         _report_scale(json.loads(out.stdout.strip().splitlines()[-1]))

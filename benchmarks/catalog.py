@@ -48,8 +48,28 @@ from storage.db import analyze, connect  # noqa: E402
 __all__ = ["load_data", "old_catalog", "old_signature", "main"]
 
 TODAY = date(2026, 11, 22)
-_WORDS = ("Romashka", "Vasilek", "Lotos", "Sever", "Yug", "Volga", "Ural", "Baltic", "Orion", "Vega",
-          "Altai", "Neva", "Don", "Kama", "Oka", "Pion", "Gran", "Kvant", "Sigma", "Delta")
+_WORDS = (
+    "Romashka",
+    "Vasilek",
+    "Lotos",
+    "Sever",
+    "Yug",
+    "Volga",
+    "Ural",
+    "Baltic",
+    "Orion",
+    "Vega",
+    "Altai",
+    "Neva",
+    "Don",
+    "Kama",
+    "Oka",
+    "Pion",
+    "Gran",
+    "Kvant",
+    "Sigma",
+    "Delta",
+)
 _FORMS = ("LLC", "Trading", "Group", "Tools", "Supply", "Holding", "Plus", "Service")
 
 
@@ -57,16 +77,52 @@ def load_data(engine: Engine, n: int) -> None:
     """``n`` customers (600 cities, 80 regions, 20 countries, 30 industries), 50 managers,
     60 products, 10 tags."""
     with engine.begin() as conn:
-        insert_rows(conn, s.managers, ["id", "name", "surname"],
-                    [(i, f"Name{i} Surname{i}", f"Surname{i}") for i in range(1, 51)])
-        insert_rows(conn, s.products, ["id", "sku", "name", "category"],
-                    [(i, f"SKU-{i}", f"Product {_WORDS[i % 20]} {i}", f"category {i % 8}") for i in range(1, 61)])
+        insert_rows(
+            conn,
+            s.managers,
+            ["id", "name", "surname"],
+            [(i, f"Name{i} Surname{i}", f"Surname{i}") for i in range(1, 51)],
+        )
+        insert_rows(
+            conn,
+            s.products,
+            ["id", "sku", "name", "category"],
+            [
+                (i, f"SKU-{i}", f"Product {_WORDS[i % 20]} {i}", f"category {i % 8}")
+                for i in range(1, 61)
+            ],
+        )
         insert_rows(conn, s.tags, ["id", "name"], [(i, f"tag{i}") for i in range(1, 11)])
-        rows = ((i, f"E{i}", f"{_WORDS[i % 20]} {_WORDS[i // 20 % 20]} {_FORMS[i % 8]} {i}", f"City{i % 600}",
-                 f"Region{i % 80}", f"Country{i % 20}", f"Industry{i % 30}", 1 + i % 50, TODAY)
-                for i in range(1, n + 1))
-        insert_rows(conn, s.customers, ["id", "external_id", "name", "city", "region", "country", "industry",
-                                        "manager_id", "created_at"], rows)
+        rows = (
+            (
+                i,
+                f"E{i}",
+                f"{_WORDS[i % 20]} {_WORDS[i // 20 % 20]} {_FORMS[i % 8]} {i}",
+                f"City{i % 600}",
+                f"Region{i % 80}",
+                f"Country{i % 20}",
+                f"Industry{i % 30}",
+                1 + i % 50,
+                TODAY,
+            )
+            for i in range(1, n + 1)
+        )
+        insert_rows(
+            conn,
+            s.customers,
+            [
+                "id",
+                "external_id",
+                "name",
+                "city",
+                "region",
+                "country",
+                "industry",
+                "manager_id",
+                "created_at",
+            ],
+            rows,
+        )
     analyze(engine)
 
 
@@ -89,16 +145,27 @@ def old_signature(engine: Engine) -> tuple:
         parts: list[Any] = []
         for t in (s.customers, s.managers, s.products, s.tags, s.segments, s.property_definitions):
             parts.extend(conn.execute(select(func.count(), func.max(t.c.id))).one())
-        parts.extend(conn.execute(select(
-            func.max(c.updated_at), func.count(c.city.distinct()), func.count(c.region.distinct()),
-            func.count(c.country.distinct()), func.count(c.industry.distinct()))).one())
+        parts.extend(
+            conn.execute(
+                select(
+                    func.max(c.updated_at),
+                    func.count(c.city.distinct()),
+                    func.count(c.region.distinct()),
+                    func.count(c.country.distinct()),
+                    func.count(c.industry.distinct()),
+                )
+            ).one()
+        )
     return tuple(str(x) for x in parts)
 
 
 def _bulk_rate(engine: Engine, n: int) -> None:
     with engine.begin() as conn:
-        conn.execute(update(s.customers).where(s.customers.c.id <= min(n, 100_000))
-                     .values(rating="A", updated_at=datetime.now()))
+        conn.execute(
+            update(s.customers)
+            .where(s.customers.c.id <= min(n, 100_000))
+            .values(rating="A", updated_at=datetime.now())
+        )
 
 
 def _worker(url: str, variant: str, n: int) -> dict[str, float]:
@@ -111,7 +178,9 @@ def _worker(url: str, variant: str, n: int) -> dict[str, float]:
         out["load"] = timed(lambda: holder.append(old_catalog(engine)) or holder[-1].index("en"))
         out["rss"] = rss_mb() - before
         out["check"] = median([timed(lambda: old_signature(engine)) for _ in range(5)])
-        out["card"] = median([timed(lambda: interpret(f"card {name}", holder[-1], TODAY)) for _ in range(20)])
+        out["card"] = median(
+            [timed(lambda: interpret(f"card {name}", holder[-1], TODAY)) for _ in range(20)]
+        )
         sig = old_signature(engine)
         _bulk_rate(engine, n)
 
@@ -121,6 +190,7 @@ def _worker(url: str, variant: str, n: int) -> dict[str, float]:
                 cat = old_catalog(engine)
                 cat.index("en")
             interpret(f"card {name}", cat, TODAY)
+
         out["first"] = timed(first)
     else:
         cache = CatalogCache(engine, check_every=0.0, languages=("en",))
@@ -128,7 +198,9 @@ def _worker(url: str, variant: str, n: int) -> dict[str, float]:
         out["rss"] = rss_mb() - before
         out["check"] = median([timed(cache.get) for _ in range(5)])
         catalog = cache.get()
-        out["card"] = median([timed(lambda: interpret(f"card {name}", catalog, TODAY)) for _ in range(20)])
+        out["card"] = median(
+            [timed(lambda: interpret(f"card {name}", catalog, TODAY)) for _ in range(20)]
+        )
         _bulk_rate(engine, n)
         out["first"] = timed(lambda: interpret(f"card {name}", cache.get(), TODAY))
     with engine.begin() as conn:  # put the ratings back for the next variant
@@ -162,14 +234,31 @@ def main(argv: list[str] | None = None) -> None:
                     assert conn.execute(select(func.count()).select_from(s.customers)).scalar() == n
                 got: dict[str, dict[str, float]] = {}
                 for variant in ("before", "after"):
-                    res = subprocess.run([sys.executable, __file__, "--worker", url, variant, str(n)],
-                                         capture_output=True, text=True, check=True)
+                    res = subprocess.run(
+                        [sys.executable, __file__, "--worker", url, variant, str(n)],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
                     got[variant] = json.loads(res.stdout.strip().splitlines()[-1])
                 b, a = got["before"], got["after"]
-                for key, label in (("load", "load + index"), ("check", "signature check"),
-                                   ("first", "first query after bulk rating"), ("card", "card <name>")):
-                    rows.append([f"{n:,} {label}", fmt_ms(b[key]), fmt_ms(a[key]), f"{b[key] / a[key]:.1f}x"])
-                rows.append([f"{n:,} RSS growth at load", f"{b['rss']:.1f} MiB", f"{a['rss']:.1f} MiB", ""])
+                for key, label in (
+                    ("load", "load + index"),
+                    ("check", "signature check"),
+                    ("first", "first query after bulk rating"),
+                    ("card", "card <name>"),
+                ):
+                    rows.append(
+                        [
+                            f"{n:,} {label}",
+                            fmt_ms(b[key]),
+                            fmt_ms(a[key]),
+                            f"{b[key] / a[key]:.1f}x",
+                        ]
+                    )
+                rows.append(
+                    [f"{n:,} RSS growth at load", f"{b['rss']:.1f} MiB", f"{a['rss']:.1f} MiB", ""]
+                )
                 print(f"  {n:,} done", flush=True)
     print_table(["size / measure", "before", "after", "speed-up"], rows)
 

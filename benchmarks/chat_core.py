@@ -71,7 +71,10 @@ TODAY = date(2026, 11, 22)
 NEXT = "Next ▶"
 # (label, what is typed; NEXT means: ask "Moscow" untimed, then time pressing Next)
 QUERIES = [
-    ("README: Moscow buyers … Ivanov", "Moscow buyers of Super Drill over 40k last quarter, manager Ivanov"),
+    (
+        "README: Moscow buyers … Ivanov",
+        "Moscow buyers of Super Drill over 40k last quarter, manager Ivanov",
+    ),
     ("README: top 10 Kazan", "top 10 Kazan customers by spend this year"),
     ("README: vip lapsed 90 days", "vip no purchases in last 90 days"),
     ("README: spend by city", "spend by city this year"),
@@ -87,10 +90,20 @@ def _adapt(engine: Engine) -> tuple[list[tuple[str, str]], list[str]]:
     queries = list(QUERIES)
     with engine.connect() as conn:
         if not find_customers_by_name(conn, "Romashka"):
-            name = conn.execute(select(customers.c.name).order_by(customers.c.id).limit(1).offset(999)).scalar()
+            name = conn.execute(
+                select(customers.c.name).order_by(customers.c.id).limit(1).offset(999)
+            ).scalar()
             queries[4] = (queries[4][0], f"card {name}")
-        people = conn.execute(select(managers.c.surname).where(managers.c.surname.is_not(None))
-                              .order_by(managers.c.id).limit(len(USERS))).scalars().all()
+        people = (
+            conn.execute(
+                select(managers.c.surname)
+                .where(managers.c.surname.is_not(None))
+                .order_by(managers.c.id)
+                .limit(len(USERS))
+            )
+            .scalars()
+            .all()
+        )
     return queries, USERS if set(USERS) <= set(people) else list(people)
 
 
@@ -112,10 +125,12 @@ async def _say_timed(chat: TerminalChat, text: str) -> float:
 def _baseline(engine: Engine, core: ChatCore, text: str) -> Callable[[], object]:
     """The bare query-language (or card) call that answers ``text``, without the chat layer."""
     if text.startswith("card "):
+
         def card() -> object:
             with engine.connect() as conn:
                 (cid, _n, _c), *_ = find_customers_by_name(conn, text[5:])
                 return load_card(conn, cid, TODAY)
+
         return card
     query_text, offset = ("Moscow", PAGE_SIZE) if text == NEXT else (text, 0)
 
@@ -126,11 +141,18 @@ def _baseline(engine: Engine, core: ChatCore, text: str) -> Callable[[], object]
             limit = min(PAGE_SIZE, query.output.n)
         with engine.connect() as conn:
             return run_query(conn, query, offset=offset, limit=limit)
+
     return bare
 
 
-async def bench_queries(engine: Engine, core: ChatCore, files: Path, repeat: int,
-                        queries: list[tuple[str, str]], user: str) -> list[float]:
+async def bench_queries(
+    engine: Engine,
+    core: ChatCore,
+    files: Path,
+    repeat: int,
+    queries: list[tuple[str, str]],
+    user: str,
+) -> list[float]:
     """Per-query table; returns every chat sample (for the overall line)."""
     chat = _chat(core, user, files)
     rows, everything, base_all = [], [], []
@@ -145,12 +167,37 @@ async def bench_queries(engine: Engine, core: ChatCore, files: Path, repeat: int
             base.append(time.perf_counter() - t0)
         everything += samples
         base_all += base
-        rows.append([label, f"{first * 1e3:.1f}", f"{median(samples) * 1e3:.1f}", f"{p90(samples) * 1e3:.1f}",
-                     f"{median(base) * 1e3:.1f}", f"{median(samples) / median(base):.2f}x"])
-    rows.append(["overall", f"{sum(cold) / len(cold) * 1e3:.1f}", f"{median(everything) * 1e3:.1f}",
-                 f"{p90(everything) * 1e3:.1f}", f"{median(base_all) * 1e3:.1f}",
-                 f"{median(everything) / median(base_all):.2f}x"])
-    print_table(["query (through TerminalChat.say)", "first ms", "median ms", "p90 ms", "bare ms", "chat/bare"], rows)
+        rows.append(
+            [
+                label,
+                f"{first * 1e3:.1f}",
+                f"{median(samples) * 1e3:.1f}",
+                f"{p90(samples) * 1e3:.1f}",
+                f"{median(base) * 1e3:.1f}",
+                f"{median(samples) / median(base):.2f}x",
+            ]
+        )
+    rows.append(
+        [
+            "overall",
+            f"{sum(cold) / len(cold) * 1e3:.1f}",
+            f"{median(everything) * 1e3:.1f}",
+            f"{p90(everything) * 1e3:.1f}",
+            f"{median(base_all) * 1e3:.1f}",
+            f"{median(everything) / median(base_all):.2f}x",
+        ]
+    )
+    print_table(
+        [
+            "query (through TerminalChat.say)",
+            "first ms",
+            "median ms",
+            "p90 ms",
+            "bare ms",
+            "chat/bare",
+        ],
+        rows,
+    )
     return everything
 
 
@@ -171,22 +218,36 @@ def bench_state_writes(engine: Engine, repeat: int) -> None:
 
     def one_statement() -> None:
         now = utcnow()
-        rows = [{"token": secrets.token_urlsafe(16), "kind": "page", "user_key": "terminal:bench", "payload": payload,
-                 "created_at": now, "expires_at": now + state.DEFAULT_TTL} for _ in range(BUTTONS_PER_ANSWER)]
+        rows = [
+            {
+                "token": secrets.token_urlsafe(16),
+                "kind": "page",
+                "user_key": "terminal:bench",
+                "payload": payload,
+                "created_at": now,
+                "expires_at": now + state.DEFAULT_TTL,
+            }
+            for _ in range(BUTTONS_PER_ANSWER)
+        ]
         with engine.begin() as conn:
             conn.execute(insert(chat_state), rows)
 
     a = [timed(each) for _ in range(repeat)]
     b = [timed(together) for _ in range(repeat)]
     c = [timed(one_statement) for _ in range(repeat)]
-    print_table([f"{BUTTONS_PER_ANSWER} button states of one answer", "median ms", "p90 ms"], [
-        ["a transaction each (now)", f"{median(a) * 1e3:.1f}", f"{p90(a) * 1e3:.1f}"],
-        ["one transaction", f"{median(b) * 1e3:.1f}", f"{p90(b) * 1e3:.1f}"],
-        ["one multi-row INSERT", f"{median(c) * 1e3:.1f}", f"{p90(c) * 1e3:.1f}"],
-    ])
+    print_table(
+        [f"{BUTTONS_PER_ANSWER} button states of one answer", "median ms", "p90 ms"],
+        [
+            ["a transaction each (now)", f"{median(a) * 1e3:.1f}", f"{p90(a) * 1e3:.1f}"],
+            ["one transaction", f"{median(b) * 1e3:.1f}", f"{p90(b) * 1e3:.1f}"],
+            ["one multi-row INSERT", f"{median(c) * 1e3:.1f}", f"{p90(c) * 1e3:.1f}"],
+        ],
+    )
 
 
-async def _user_session(core: ChatCore, who: str, files: Path, rounds: int, queries: list[tuple[str, str]]) -> int:
+async def _user_session(
+    core: ChatCore, who: str, files: Path, rounds: int, queries: list[tuple[str, str]]
+) -> int:
     chat = _chat(core, who, files)
     n = 0
     for _ in range(rounds):
@@ -196,16 +257,25 @@ async def _user_session(core: ChatCore, who: str, files: Path, rounds: int, quer
     return n
 
 
-async def bench_concurrent(core: ChatCore, files: Path, rounds: int, queries: list[tuple[str, str]],
-                           people: list[str]) -> None:
+async def bench_concurrent(
+    core: ChatCore, files: Path, rounds: int, queries: list[tuple[str, str]], people: list[str]
+) -> None:
     """Messages per second: one user alone, then 8 users at once (the same mix each)."""
     rows = []
     for users in (people[:1], people):
         t0 = time.perf_counter()
-        counts = await asyncio.gather(*(_user_session(core, u, files, rounds, queries) for u in users))
+        counts = await asyncio.gather(
+            *(_user_session(core, u, files, rounds, queries) for u in users)
+        )
         wall = time.perf_counter() - t0
-        rows.append([f"{len(users)} user(s) × {rounds} rounds", str(sum(counts)), f"{wall:.2f}",
-                     f"{sum(counts) / wall:.1f}"])
+        rows.append(
+            [
+                f"{len(users)} user(s) × {rounds} rounds",
+                str(sum(counts)),
+                f"{wall:.2f}",
+                f"{sum(counts) / wall:.1f}",
+            ]
+        )
     print_table(["concurrency", "messages", "wall s", "messages/s"], rows)
 
 
@@ -226,14 +296,21 @@ def _database(backend: str, db: str | None, args: argparse.Namespace) -> Any:
 
 
 async def run_backend(backend: str, db: str | None, args: argparse.Namespace) -> None:
-    with _database(backend, db, args) as engine, tempfile.TemporaryDirectory(prefix="custbot-bench-files-") as tmp:
+    with (
+        _database(backend, db, args) as engine,
+        tempfile.TemporaryDirectory(prefix="custbot-bench-files-") as tmp,
+    ):
         _prepare(engine, args.customers)
         queries, users = _adapt(engine)
         core = ChatCore(engine, Settings(), today=TODAY)
-        print(f"\n== {backend}: {count_customers(engine):,} customers, {args.repeat} runs per query; {load_note()}")
+        print(
+            f"\n== {backend}: {count_customers(engine):,} customers, {args.repeat} runs per query; {load_note()}"
+        )
         samples = await bench_queries(engine, core, Path(tmp), args.repeat, queries, users[0])
         verdict = "met" if median(samples) < 0.050 else "missed"
-        print(f"overall median {median(samples) * 1e3:.2f} ms (target under 50 ms: {verdict}); {load_note()}")
+        print(
+            f"overall median {median(samples) * 1e3:.2f} ms (target under 50 ms: {verdict}); {load_note()}"
+        )
         bench_state_writes(engine, args.repeat)
         await bench_concurrent(core, Path(tmp), args.rounds, queries, users)
         print(load_note())
@@ -241,20 +318,37 @@ async def run_backend(backend: str, db: str | None, args: argparse.Namespace) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--small", action="store_true", help="a quick smoke run (fewer customers and runs)")
-    parser.add_argument("--pg", nargs="?", const=DEFAULT_PG_URL, default=None, metavar="URL",
-                        help=f"also run on PostgreSQL (default server: {DEFAULT_PG_URL}) in a scratch schema")
-    parser.add_argument("--db", action="append", default=[], metavar="URL", help="a database to reuse, SQLite "
-                        "or PostgreSQL (the demo is built in it if empty); may be given more than once")
+    parser.add_argument(
+        "--small", action="store_true", help="a quick smoke run (fewer customers and runs)"
+    )
+    parser.add_argument(
+        "--pg",
+        nargs="?",
+        const=DEFAULT_PG_URL,
+        default=None,
+        metavar="URL",
+        help=f"also run on PostgreSQL (default server: {DEFAULT_PG_URL}) in a scratch schema",
+    )
+    parser.add_argument(
+        "--db",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a database to reuse, SQLite "
+        "or PostgreSQL (the demo is built in it if empty); may be given more than once",
+    )
     parser.add_argument("--customers", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=None, help="timed runs per query")
-    parser.add_argument("--rounds", type=int, default=None, help="rounds of the query mix per concurrent user")
+    parser.add_argument(
+        "--rounds", type=int, default=None, help="rounds of the query mix per concurrent user"
+    )
     args = parser.parse_args()
     args.customers = args.customers or (500 if args.small else 2000)
     args.repeat = args.repeat or (3 if args.small else 30)
     args.rounds = args.rounds or (1 if args.small else 3)
-    runs: list[tuple[str, str | None]] = [("postgresql" if db.startswith("postgresql") else "sqlite", db)
-                                          for db in args.db]
+    runs: list[tuple[str, str | None]] = [
+        ("postgresql" if db.startswith("postgresql") else "sqlite", db) for db in args.db
+    ]
     if not runs:
         runs = [("sqlite", None)]
         if args.pg:

@@ -62,7 +62,7 @@ def _load(engine, n_customers: int, n_lines: int, seed: int = 7) -> float:  # ty
     rng = np.random.default_rng(seed)
     n_orders = max(1, n_lines // 2)
     t0 = time.perf_counter()
-    weight = rng.lognormal(0, 1.2, n_customers)   # a few big customers, a long tail
+    weight = rng.lognormal(0, 1.2, n_customers)  # a few big customers, a long tail
     cust = rng.choice(n_customers, n_orders, p=weight / weight.sum()) + 1
     days = rng.integers(0, 730, n_orders)
     order_ids = rng.integers(1, n_orders + 1, n_lines)
@@ -75,15 +75,37 @@ def _load(engine, n_customers: int, n_lines: int, seed: int = 7) -> float:  # ty
         if engine.dialect.name == "postgresql":  # skip FK triggers while loading (not measured)
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
         insert_rows(conn, products, ["id", "sku", "name"], [(1, "P1", "Widget")])
-        insert_rows(conn, customers, ["id", "external_id", "name", "created_at"],
-                    ((i, f"C{i:08d}", f"Customer {i}", start) for i in range(1, n_customers + 1)))
-        insert_rows(conn, orders, ["id", "order_no", "customer_id", "date"],
-                    ((i + 1, f"O{i + 1}", int(c), dates[d]) for i, (c, d) in enumerate(zip(cust, days, strict=True))))
+        insert_rows(
+            conn,
+            customers,
+            ["id", "external_id", "name", "created_at"],
+            ((i, f"C{i:08d}", f"Customer {i}", start) for i in range(1, n_customers + 1)),
+        )
+        insert_rows(
+            conn,
+            orders,
+            ["id", "order_no", "customer_id", "date"],
+            (
+                (i + 1, f"O{i + 1}", int(c), dates[d])
+                for i, (c, d) in enumerate(zip(cust, days, strict=True))
+            ),
+        )
         order_ids.sort()
         line_no = np.arange(n_lines) - np.searchsorted(order_ids, order_ids) + 1
-        insert_rows(conn, order_lines, ["id", "order_id", "line_no", "product_id", "quantity", "amount"],
-                    zip(range(1, n_lines + 1), order_ids.tolist(), line_no.tolist(), [1] * n_lines,
-                        qty.tolist(), amount.tolist(), strict=True))
+        insert_rows(
+            conn,
+            order_lines,
+            ["id", "order_id", "line_no", "product_id", "quantity", "amount"],
+            zip(
+                range(1, n_lines + 1),
+                order_ids.tolist(),
+                line_no.tolist(),
+                [1] * n_lines,
+                qty.tolist(),
+                amount.tolist(),
+                strict=True,
+            ),
+        )
     analyze(engine)
     return time.perf_counter() - t0
 
@@ -92,9 +114,12 @@ def _fetch_lines(engine) -> tuple[pd.DataFrame, pd.DataFrame]:  # type: ignore[n
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(
             "SELECT o.customer_id, o.date, o.id, l.quantity, l.amount FROM orders o "
-            "JOIN order_lines l ON l.order_id = o.id").all()
+            "JOIN order_lines l ON l.order_id = o.id"
+        ).all()
         ids = conn.exec_driver_sql("SELECT id, external_id FROM customers").all()
-    lines = pd.DataFrame.from_records(rows, columns=["customer_id", "date", "order_id", "quantity", "amount"])
+    lines = pd.DataFrame.from_records(
+        rows, columns=["customer_id", "date", "order_id", "quantity", "amount"]
+    )
     lines["date"] = pd.to_datetime(lines["date"])
     return lines, pd.DataFrame.from_records(ids, columns=["customer_id", "external_id"])
 
@@ -103,25 +128,37 @@ def pandas_classes(lines: pd.DataFrame, everyone: pd.DataFrame) -> pd.DataFrame:
     """The same classes from raw lines with pandas only (the baseline)."""
     window = resolve_window(TODAY, SETTINGS)
     first, last = window.month_keys
-    w = lines[(lines["date"] >= pd.Timestamp(window.start)) & (lines["date"] <= pd.Timestamp(window.end))]
+    w = lines[
+        (lines["date"] >= pd.Timestamp(window.start)) & (lines["date"] <= pd.Timestamp(window.end))
+    ]
     month = w["date"].dt.year * 12 + w["date"].dt.month
     per_month = w.groupby(["customer_id", month])["amount"].sum().rename("m").reset_index()
     per_month.columns = ["customer_id", "month", "m"]
     counted = per_month[(per_month["month"] >= first) & (per_month["month"] <= last)]
     bought = w[w["quantity"] > 0]
-    agg = pd.DataFrame({
-        "revenue": per_month.groupby("customer_id")["m"].sum(),
-        "xyz_revenue": counted.groupby("customer_id")["m"].sum(),
-        "sum_squares": (counted["m"] ** 2).groupby(counted["customer_id"]).sum(),
-        "frequency": bought.groupby("customer_id")["order_id"].nunique(),
-        "recency_days": (pd.Timestamp(TODAY) - bought.groupby("customer_id")["date"].max()).dt.days,
-    })
+    agg = pd.DataFrame(
+        {
+            "revenue": per_month.groupby("customer_id")["m"].sum(),
+            "xyz_revenue": counted.groupby("customer_id")["m"].sum(),
+            "sum_squares": (counted["m"] ** 2).groupby(counted["customer_id"]).sum(),
+            "frequency": bought.groupby("customer_id")["order_id"].nunique(),
+            "recency_days": (
+                pd.Timestamp(TODAY) - bought.groupby("customer_id")["date"].max()
+            ).dt.days,
+        }
+    )
     frame = everyone.merge(agg, left_on="customer_id", right_index=True, how="left")
-    frame[["revenue", "xyz_revenue", "sum_squares"]] = frame[["revenue", "xyz_revenue", "sum_squares"]].fillna(0.0).round(6)
+    frame[["revenue", "xyz_revenue", "sum_squares"]] = (
+        frame[["revenue", "xyz_revenue", "sum_squares"]].fillna(0.0).round(6)
+    )
     frame["frequency"] = frame["frequency"].fillna(0).astype("int64")
     frame["recency_days"] = frame["recency_days"].astype("Int64")
-    return classify(frame, months=window.months, abc_thresholds=SETTINGS.abc_thresholds,
-                    xyz_thresholds=SETTINGS.xyz_thresholds)
+    return classify(
+        frame,
+        months=window.months,
+        abc_thresholds=SETTINGS.abc_thresholds,
+        xyz_thresholds=SETTINGS.xyz_thresholds,
+    )
 
 
 _REV_SQL = """
@@ -154,9 +191,14 @@ def _abc_pandas(engine) -> dict[int, str]:  # type: ignore[no-untyped-def]
     window = resolve_window(TODAY, SETTINGS)
     with engine.connect() as conn:
         rev = conn.execute(text(_REV_SQL), {"start": window.start, "end": window.end}).all()
-        frame = all_customers(conn).merge(pd.DataFrame.from_records(rev, columns=["customer_id", "revenue"]),
-                                          on="customer_id", how="left")
-    labels = abc_classes(frame["external_id"], frame["revenue"].fillna(0.0).round(6), SETTINGS.abc_thresholds)
+        frame = all_customers(conn).merge(
+            pd.DataFrame.from_records(rev, columns=["customer_id", "revenue"]),
+            on="customer_id",
+            how="left",
+        )
+    labels = abc_classes(
+        frame["external_id"], frame["revenue"].fillna(0.0).round(6), SETTINGS.abc_thresholds
+    )
     return dict(zip(frame["customer_id"].tolist(), labels.tolist(), strict=True))
 
 
@@ -178,9 +220,14 @@ def _recompute(engine):  # type: ignore[no-untyped-def]
 
 def _same(stored: pd.DataFrame, expected: pd.DataFrame) -> bool:
     expected = expected.reindex(stored.index)
-    labels = all((stored[c].fillna("-") == expected[c].fillna("-")).all() for c in ("abc", "xyz", "rfm_segment"))
-    scores = all((pd.to_numeric(stored[c]).fillna(-1) == pd.to_numeric(expected[c]).fillna(-1)).all()
-                 for c in ("r_score", "f_score", "m_score"))
+    labels = all(
+        (stored[c].fillna("-") == expected[c].fillna("-")).all()
+        for c in ("abc", "xyz", "rfm_segment")
+    )
+    scores = all(
+        (pd.to_numeric(stored[c]).fillna(-1) == pd.to_numeric(expected[c]).fillna(-1)).all()
+        for c in ("r_score", "f_score", "m_score")
+    )
     return labels and scores
 
 
@@ -200,12 +247,19 @@ def bench(backend: str, n_customers: int, n_lines: int, repeat: int) -> None:
         try:
             print(f"\n== {backend}: {n_customers:,} customers, {n_lines:,} lines")
             print(f"load                         {_load(engine, n_customers, n_lines):8.2f} s")
-            t_full, run_id = _timed(lambda: compute_classes(engine, today=TODAY, settings=SETTINGS), repeat)
+            t_full, run_id = _timed(
+                lambda: compute_classes(engine, today=TODAY, settings=SETTINGS), repeat
+            )
             with engine.connect() as conn:
                 window = resolve_window(TODAY, SETTINGS)
                 t_agg, _ = _timed(lambda: customer_aggregates(conn, window, today=TODAY), repeat)
-                stored = pd.DataFrame(conn.execute(customer_classes.select().where(
-                    customer_classes.c.run_id == run_id)).mappings().all()).set_index("customer_id")
+                stored = pd.DataFrame(
+                    conn.execute(
+                        customer_classes.select().where(customer_classes.c.run_id == run_id)
+                    )
+                    .mappings()
+                    .all()
+                ).set_index("customer_id")
             t_fetch, (lines, everyone) = _timed(lambda: _fetch_lines(engine), 1)
             t_pandas, expected = _timed(lambda: pandas_classes(lines, everyone), repeat)
             expected = expected.set_index("customer_id")
@@ -214,12 +268,18 @@ def bench(backend: str, n_customers: int, n_lines: int, repeat: int) -> None:
             t_abc_sql, abc_sql = _timed(lambda: _abc_sql(engine), repeat)
             t_abc_pd, abc_pd = _timed(lambda: _abc_pandas(engine), repeat)
             print(f"compute_classes (shipped)    {t_full:8.2f} s   (aggregate query {t_agg:.2f} s)")
-            print(f"pandas from memory           {t_pandas:8.2f} s   ratio shipped/pandas = {t_full / t_pandas:.2f}")
-            print(f"pandas incl. fetching lines  {t_fetch + t_pandas:8.2f} s   ratio = {t_full / (t_fetch + t_pandas):.2f}")
+            print(
+                f"pandas from memory           {t_pandas:8.2f} s   ratio shipped/pandas = {t_full / t_pandas:.2f}"
+            )
+            print(
+                f"pandas incl. fetching lines  {t_fetch + t_pandas:8.2f} s   ratio = {t_full / (t_fetch + t_pandas):.2f}"
+            )
             print(f"same classes as pandas       {same}")
             print(f"recompute (classes + rules)  {t_rules:8.2f} s   {plan.summary()}")
-            print(f"ABC: SQL window functions    {t_abc_sql:8.2f} s   pandas classify {t_abc_pd:.2f} s   "
-                  f"ratio SQL/pandas = {t_abc_sql / t_abc_pd:.2f}   identical: {abc_sql == abc_pd}")
+            print(
+                f"ABC: SQL window functions    {t_abc_sql:8.2f} s   pandas classify {t_abc_pd:.2f} s   "
+                f"ratio SQL/pandas = {t_abc_sql / t_abc_pd:.2f}   identical: {abc_sql == abc_pd}"
+            )
         finally:
             engine.dispose()
             if pg:
@@ -235,11 +295,13 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--small", action="store_true", help="10,000 customers / 100,000 lines, 3 repeats")
+    parser.add_argument(
+        "--small", action="store_true", help="10,000 customers / 100,000 lines, 3 repeats"
+    )
     args = parser.parse_args()
     if args.small:
         args.customers, args.lines, args.repeat = 10_000, 100_000, 3
-    for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
+    for backend in ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]:
         bench(backend, args.customers, args.lines, args.repeat)
 
 

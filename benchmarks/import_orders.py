@@ -114,19 +114,26 @@ def _baseline_pg(path: Path, url: str, out: multiprocessing.Queue) -> None:
     from benchmarks._timing import scratch_database
 
     with scratch_database("postgresql", pg_url=url) as engine, engine.connect() as conn:
-        conn.exec_driver_sql("CREATE TABLE lines (order_id text, customer_id text, date date, sku text, "
-                             "quantity real, amount real)")
+        conn.exec_driver_sql(
+            "CREATE TABLE lines (order_id text, customer_id text, date date, sku text, "
+            "quantity real, amount real)"
+        )
         t, cpu = time.perf_counter(), time.process_time()
         dbapi = conn.connection.driver_connection
-        with path.open("rb") as f, dbapi.cursor() as cur, cur.copy(
-                "COPY lines FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+        with (
+            path.open("rb") as f,
+            dbapi.cursor() as cur,
+            cur.copy("COPY lines FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+        ):
             while block := f.read(1 << 20):
                 copy.write(block)
         conn.commit()
         out.put((time.perf_counter() - t, time.process_time() - cpu, _peak_mb()))
 
 
-def _import(folder: Path, db: Path | str, cache_kib: int | None, out: multiprocessing.Queue) -> None:
+def _import(
+    folder: Path, db: Path | str, cache_kib: int | None, out: multiprocessing.Queue
+) -> None:
     import storage.importing as importing
     from storage.db import connect
 
@@ -177,8 +184,14 @@ def _run(target, *args):  # type: ignore[no-untyped-def]
     return result
 
 
-def _measure(folder: Path, lines: int, customers: int, products: int, caches: list[int | None],
-             pg: str | None = None) -> list[dict]:
+def _measure(
+    folder: Path,
+    lines: int,
+    customers: int,
+    products: int,
+    caches: list[int | None],
+    pg: str | None = None,
+) -> list[dict]:
     t = time.perf_counter()
     path = generate(folder, lines, customers, products)
     made = time.perf_counter() - t
@@ -204,57 +217,86 @@ def _measure(folder: Path, lines: int, customers: int, products: int, caches: li
 def _report(r: dict) -> None:
     n, s = r["lines"], r["samples"]
     cache = f" (page cache {r['cache']} KiB)" if r["cache"] else ""
-    print(f"--- {r['backend']}: {n:,} lines ({r['mb']:.0f} MB, generated in {r['made']:.1f} s){cache}; "
-          f"{r['customers']:,} customers imported first in {r['customers_s']:.1f} s")
+    print(
+        f"--- {r['backend']}: {n:,} lines ({r['mb']:.0f} MB, generated in {r['made']:.1f} s){cache}; "
+        f"{r['customers']:,} customers imported first in {r['customers_s']:.1f} s"
+    )
     bare = "COPY of the CSV" if r["backend"] == "postgresql" else "sqlite3 executemany"
-    print(f"baseline  {bare + ':':<21}{r['base']:6.1f} s wall {r['base_cpu']:6.1f} s CPU  "
-          f"{n / r['base']:>10,.0f} rows/s  peak RSS {r['base_rss']:5.0f} MB")
-    print(f"custbot   import sales:        {r['took']:6.1f} s wall {r['cpu']:6.1f} s CPU  "
-          f"{n / r['took']:>10,.0f} rows/s  peak RSS {r['rss']:5.0f} MB")
-    print(f"ratio     import / baseline:   {r['took'] / r['base']:.1f}x wall, {r['cpu'] / r['base_cpu']:.1f}x CPU"
-          + (f"   target < 60 s: {'met' if r['took'] < 60 else 'MISSED'}" if n >= 1_000_000 else ""))
+    print(
+        f"baseline  {bare + ':':<21}{r['base']:6.1f} s wall {r['base_cpu']:6.1f} s CPU  "
+        f"{n / r['base']:>10,.0f} rows/s  peak RSS {r['base_rss']:5.0f} MB"
+    )
+    print(
+        f"custbot   import sales:        {r['took']:6.1f} s wall {r['cpu']:6.1f} s CPU  "
+        f"{n / r['took']:>10,.0f} rows/s  peak RSS {r['rss']:5.0f} MB"
+    )
+    print(
+        f"ratio     import / baseline:   {r['took'] / r['base']:.1f}x wall, {r['cpu'] / r['base_cpu']:.1f}x CPU"
+        + (f"   target < 60 s: {'met' if r['took'] < 60 else 'MISSED'}" if n >= 1_000_000 else "")
+    )
     if s:
         high = max(s, key=lambda x: x[1])
         half = s[len(s) // 2]
-        print(f"memory    RSS before the import {r['rss_before']:.0f} MB; after chunk 1 {s[0][1]:.0f} MB, "
-              f"at line {half[0]:,} {half[1]:.0f} MB, after the last chunk {s[-1][1]:.0f} MB "
-              f"({s[-1][1] - s[0][1]:+.0f} MB over {len(s)} chunks); "
-              f"per-chunk high-water {high[1]:.0f} MB at line {high[0]:,}; SQLite's own memory "
-              f"{s[0][2]:.1f} → {s[-1][2]:.1f} MB; peak incl. index rebuild {r['rss']:.0f} MB")
-    print(f"re-import of the same file:    {r['again']:6.1f} s  changed anything: {r['changed']}  "
-          f"peak RSS after it {r['rss_again']:.0f} MB")
+        print(
+            f"memory    RSS before the import {r['rss_before']:.0f} MB; after chunk 1 {s[0][1]:.0f} MB, "
+            f"at line {half[0]:,} {half[1]:.0f} MB, after the last chunk {s[-1][1]:.0f} MB "
+            f"({s[-1][1] - s[0][1]:+.0f} MB over {len(s)} chunks); "
+            f"per-chunk high-water {high[1]:.0f} MB at line {high[0]:,}; SQLite's own memory "
+            f"{s[0][2]:.1f} → {s[-1][2]:.1f} MB; peak incl. index rebuild {r['rss']:.0f} MB"
+        )
+    print(
+        f"re-import of the same file:    {r['again']:6.1f} s  changed anything: {r['changed']}  "
+        f"peak RSS after it {r['rss_again']:.0f} MB"
+    )
     print(r["summary"])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
-    parser.add_argument("--small", type=int, default=100_000, help="a second, smaller run (0: none)")
+    parser.add_argument(
+        "--small", type=int, default=100_000, help="a second, smaller run (0: none)"
+    )
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--products", type=int, default=5_000)
-    parser.add_argument("--pg", metavar="URL", default=None,
-                        help="import into PostgreSQL at URL instead (a scratch schema; baseline: COPY)")
+    parser.add_argument(
+        "--pg",
+        metavar="URL",
+        default=None,
+        help="import into PostgreSQL at URL instead (a scratch schema; baseline: COPY)",
+    )
     parser.add_argument("--cache-kib", type=int, nargs="*", default=[],
                         help="import once per SQLite page-cache size (KiB) instead of the import's own")  # fmt: skip
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cpus, load at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"machine: {os.cpu_count()} cpus, load at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     caches: list[int | None] = list(args.cache_kib) or [None]
     results: list[list[dict]] = []
     for lines in sorted({n for n in (args.small, args.lines) if n}):
         with tempfile.TemporaryDirectory() as tmp:
-            results.append(_measure(Path(tmp), lines, args.customers, args.products, caches, args.pg))
-        print(f"(measured {lines:,} lines; load now {' '.join(f'{x:.2f}' for x in os.getloadavg())})", flush=True)
+            results.append(
+                _measure(Path(tmp), lines, args.customers, args.products, caches, args.pg)
+            )
+        print(
+            f"(measured {lines:,} lines; load now {' '.join(f'{x:.2f}' for x in os.getloadavg())})",
+            flush=True,
+        )
     for runs in results:
         for r in runs:
             _report(r)
     if len(results) == 2:
         for small, big in zip(*results, strict=True):
             cache = f" (page cache {small['cache']} KiB)" if small["cache"] else ""
-            print(f"memory growth{cache}: peak RSS {small['rss']:.0f} MB at {small['lines']:,} lines vs "
-                  f"{big['rss']:.0f} MB at {big['lines']:,} ({(big['rss'] / small['rss'] - 1) * 100:+.0f}% "
-                  f"for {big['lines'] // small['lines']}x the lines; executemany baseline "
-                  f"{small['base_rss']:.0f} vs {big['base_rss']:.0f} MB)")
-    print(f"load at end {' '.join(f'{x:.2f}' for x in os.getloadavg())} (the machine is shared: compare ratios)")
+            print(
+                f"memory growth{cache}: peak RSS {small['rss']:.0f} MB at {small['lines']:,} lines vs "
+                f"{big['rss']:.0f} MB at {big['lines']:,} ({(big['rss'] / small['rss'] - 1) * 100:+.0f}% "
+                f"for {big['lines'] // small['lines']}x the lines; executemany baseline "
+                f"{small['base_rss']:.0f} vs {big['base_rss']:.0f} MB)"
+            )
+    print(
+        f"load at end {' '.join(f'{x:.2f}' for x in os.getloadavg())} (the machine is shared: compare ratios)"
+    )
 
 
 if __name__ == "__main__":

@@ -60,8 +60,18 @@ def _free_port() -> int:
 
 def _start_server(port: int) -> subprocess.Popen:
     """aiosmtpd's Sink handler on loopback, in a child process; returns once it answers."""
-    proc = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
-                             "-c", "aiosmtpd.handlers.Sink"])
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{port}",
+            "-c",
+            "aiosmtpd.handlers.Sink",
+        ]
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -79,15 +89,28 @@ def _prepare(engine: Engine, n: int) -> int:
     with engine.begin() as conn:
         conn.execute(mail_outbox.delete())
         if conn.scalar(select(customers.c.id).limit(1)) is None:
-            mid = conn.execute(managers.insert().values(name="Anna Ivanova", surname="Ivanova")
-                               ).inserted_primary_key[0]
-            conn.execute(customers.insert(), [
-                {"external_id": f"B{i}", "name": f"Customer {i}", "city": "Berlin",
-                 "email": f"c{i}@example.com", "manager_id": mid, "rating": "ABC"[i % 3],
-                 "created_at": date(2025, 1, 1)} for i in range(n)])
+            mid = conn.execute(
+                managers.insert().values(name="Anna Ivanova", surname="Ivanova")
+            ).inserted_primary_key[0]
+            conn.execute(
+                customers.insert(),
+                [
+                    {
+                        "external_id": f"B{i}",
+                        "name": f"Customer {i}",
+                        "city": "Berlin",
+                        "email": f"c{i}@example.com",
+                        "manager_id": mid,
+                        "rating": "ABC"[i % 3],
+                        "created_at": date(2025, 1, 1),
+                    }
+                    for i in range(n)
+                ],
+            )
         save_template(conn, "bench", TEMPLATE, None)
-        mailing = create_mailing(conn, "bench", "all", "en", parse_when("now", "UTC", NOW),
-                                 None, None, None)
+        mailing = create_mailing(
+            conn, "bench", "all", "en", parse_when("now", "UTC", NOW), None, None, None
+        )
         enqueue_due(conn, NOW, lambda c, q, lang, d: select(customers.c.id))
     return mailing
 
@@ -127,14 +150,18 @@ def main() -> None:
     parser.add_argument("--db", help="PostgreSQL URL (default: a temporary SQLite file)")
     parser.add_argument("-n", type=int, default=2000, help="messages per run")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--durable", action="store_true",
-                        help="PostgreSQL: wait for the WAL flush on every 'sent' mark")
+    parser.add_argument(
+        "--durable",
+        action="store_true",
+        help="PostgreSQL: wait for the WAL flush on every 'sent' mark",
+    )
     args = parser.parse_args()
     engine, keep = _database(args.db)
     port = _free_port()
     server = _start_server(port)
-    settings = SmtpSettings(host="127.0.0.1", port=port, rate_per_minute=0,
-                            from_address="news@shop.example")
+    settings = SmtpSettings(
+        host="127.0.0.1", port=port, rate_per_minute=0, from_address="news@shop.example"
+    )
     try:
         bare, outbox = [], []
         for _ in range(args.repeat):
@@ -147,10 +174,16 @@ def main() -> None:
         ratios = sorted(ob / ba for ob, ba in zip(outbox, bare, strict=True))
         marks = " (durable marks)" if args.durable else ""
         print(f"backend {engine.dialect.name}{marks}, {args.n} messages, {args.repeat} runs")
-        print(f"bare smtplib loop : median {statistics.median(bare):6.0f}  best {max(bare):6.0f} mails/s")
-        print(f"outbox sender     : median {statistics.median(outbox):6.0f}  best {max(outbox):6.0f} mails/s")
-        print(f"ratio outbox/bare : median {statistics.median(ratios):6.2f}  (each run against the bare "
-              f"loop just before it)")
+        print(
+            f"bare smtplib loop : median {statistics.median(bare):6.0f}  best {max(bare):6.0f} mails/s"
+        )
+        print(
+            f"outbox sender     : median {statistics.median(outbox):6.0f}  best {max(outbox):6.0f} mails/s"
+        )
+        print(
+            f"ratio outbox/bare : median {statistics.median(ratios):6.2f}  (each run against the bare "
+            f"loop just before it)"
+        )
         print(f"target >= 200/s   : {'met' if max(outbox) >= 200 else 'NOT met'}")
     finally:
         server.terminate()

@@ -41,24 +41,51 @@ RU = [
     "кто купил «Супер дрель», производство, с претензиями за последний месяц",
     "топ 10 клиентов из Казани по выручке в этом году",
     "рейтинг В и ниже потратили более 1 млн за последние 12 месяцев",
-    "vip без покупок за последние 90 дней", "в Москве", "регион Поволжье рейтинг B и выше",
-    "купившие электроинструмент в этом году", "потратили более 40 000 руб. в III квартале 2026",
-    "не менее 3 заказов с 01.03.2026", "(Москва или Казань) и vip, не архивные",
-    "количество по менеджерам из Москвы", "выручка по городам",
-    "купившие Супер дрелью с 01.01.2026 по 31.03.2026", "сотрудников более 100 контактировали за последние 2 недели",
+    "vip без покупок за последние 90 дней",
+    "в Москве",
+    "регион Поволжье рейтинг B и выше",
+    "купившие электроинструмент в этом году",
+    "потратили более 40 000 руб. в III квартале 2026",
+    "не менее 3 заказов с 01.03.2026",
+    "(Москва или Казань) и vip, не архивные",
+    "количество по менеджерам из Москвы",
+    "выручка по городам",
+    "купившие Супер дрелью с 01.01.2026 по 31.03.2026",
+    "сотрудников более 100 контактировали за последние 2 недели",
 ]
 EN = [
     "Москва buyers of Супер дрель over 40k last quarter, manager Иванов",
     "производство buyers of Супер дрель with complaints last month",
     "top 10 Казань customers by spend this year",
     "rating B or worse spent over 1m last 12 months",
-    "vip no purchases in last 90 days", "in Москва", "region Поволжье rating B or better",
-    "buyers of электроинструмент this year", "spent over 40 000 in Q3 2026",
-    "at least 3 orders since 2026-03-01", "(Москва or Казань) vip not archived",
-    "count by manager Москва", "spend by city",
-    "buyers of Супер дрель between 2026-01-01 and 2026-03-31", "сотрудники over 100 contacted in last 2 weeks",
+    "vip no purchases in last 90 days",
+    "in Москва",
+    "region Поволжье rating B or better",
+    "buyers of электроинструмент this year",
+    "spent over 40 000 in Q3 2026",
+    "at least 3 orders since 2026-03-01",
+    "(Москва or Казань) vip not archived",
+    "count by manager Москва",
+    "spend by city",
+    "buyers of Супер дрель between 2026-01-01 and 2026-03-31",
+    "сотрудники over 100 contacted in last 2 weeks",
 ]
-_SYL = ["ра", "ко", "ми", "на", "сто", "лен", "вер", "да", "тех", "пром", "снаб", "гор", "бел", "ка"]
+_SYL = [
+    "ра",
+    "ко",
+    "ми",
+    "на",
+    "сто",
+    "лен",
+    "вер",
+    "да",
+    "тех",
+    "пром",
+    "снаб",
+    "гор",
+    "бел",
+    "ка",
+]
 _CITIES = ["Москва", "Казань", "Санкт-Петербург", "Самара", "Новосибирск", "Екатеринбург", "Алматы"]
 
 
@@ -72,15 +99,21 @@ def build_catalog(customers: int, products: int, seed: int = 1) -> Any:
     values["city"] = [(c, c) for c in _CITIES]
     values["region"] = [(r, r) for r in ("Центральный", "Поволжье", "Северо-Запад", "Сибирь", "Юг")]
     values["country"] = [(c, c) for c in ("Россия", "Казахстан")]
-    values["industry"] = [(i, i) for i in ("производство", "строительство", "розничная торговля", "логистика")]
-    for mid, (name, surname) in enumerate([("Иван Иванов", "Иванов"), ("Ольга Петрова", "Петрова"),
-                                           ("Анна Сидорова", "Сидорова")], 1):
+    values["industry"] = [
+        (i, i) for i in ("производство", "строительство", "розничная торговля", "логистика")
+    ]
+    for mid, (name, surname) in enumerate(
+        [("Иван Иванов", "Иванов"), ("Ольга Петрова", "Петрова"), ("Анна Сидорова", "Сидорова")], 1
+    ):
         cat.managers[mid] = (name, surname)
         values["manager"] += [(mid, surname), (mid, name)]
     names = ["Супер дрель", "Супер дрель Про", "Свёрла по металлу"]
     for pid in range(1, products + 1):
-        name = names[pid - 1] if pid <= len(names) else \
-            f"{rnd.choice(['Дрель', 'Пила', 'Ключ', 'Набор'])} {''.join(rnd.sample(_SYL, 3))} {pid}"
+        name = (
+            names[pid - 1]
+            if pid <= len(names)
+            else f"{rnd.choice(['Дрель', 'Пила', 'Ключ', 'Набор'])} {''.join(rnd.sample(_SYL, 3))} {pid}"
+        )
         category = rnd.choice(["электроинструмент", "расходники", "крепёж"])
         cat.products[pid] = (f"SKU-{pid}", name, category)
         values["product"] += [(pid, name), (pid, f"SKU-{pid}")]
@@ -98,9 +131,13 @@ def build_catalog(customers: int, products: int, seed: int = 1) -> Any:
 
 def _compile(stmt: Any, engine: Any) -> None:
     compiled, extracted, _hit = stmt._compile_w_cache(
-        dialect=engine.dialect, compiled_cache=engine._compiled_cache, column_keys=[],
-        for_executemany=False, schema_translate_map=None,
-        linting=engine.dialect.compiler_linting | compiler.WARN_LINTING)
+        dialect=engine.dialect,
+        compiled_cache=engine._compiled_cache,
+        column_keys=[],
+        for_executemany=False,
+        schema_translate_map=None,
+        linting=engine.dialect.compiler_linting | compiler.WARN_LINTING,
+    )
     compiled.construct_params(extracted_parameters=extracted, escape_names=False)
 
 
@@ -109,8 +146,10 @@ def _times(queries: list[str], language: str, catalog: Any, engine: Any, runs: i
 
     out: list[float] = []
     for q in queries:
+
         def once(q: str = q) -> None:
             _compile(matching_ids(interpret(q, catalog, today=TODAY, language=language)), engine)
+
         once()  # warm: the SQL shape, the lemma cache
         for _ in range(runs):
             t0 = time.process_time()
@@ -133,13 +172,21 @@ def bench(label: str, customers: int, products: int, runs: int) -> dict[str, flo
     t2 = time.perf_counter()
     catalog.index("en")
     t3 = time.perf_counter()
-    print(f"\n[{label}] {customers:,} customers, {products:,} products; catalog {1e3 * (t1 - t0):.0f} ms, "
-          f"ru index {1e3 * (t2 - t1):.0f} ms (lemmatised), en index {1e3 * (t3 - t2):.0f} ms; {load_note()}")
+    print(
+        f"\n[{label}] {customers:,} customers, {products:,} products; catalog {1e3 * (t1 - t0):.0f} ms, "
+        f"ru index {1e3 * (t2 - t1):.0f} ms (lemmatised), en index {1e3 * (t3 - t2):.0f} ms; {load_note()}"
+    )
     ru = _times(RU, "ru", catalog, engine, runs)
     en = _times(EN, "en", catalog, engine, runs)
-    out = {"ru_median": 1e3 * statistics.median(ru), "ru_p90": 1e3 * _p90(ru),
-           "en_median": 1e3 * statistics.median(en), "en_p90": 1e3 * _p90(en)}
-    print(f"  ru: median {out['ru_median']:.3f} ms, p90 {out['ru_p90']:.3f} ms (CPU; target median < 2 ms)")
+    out = {
+        "ru_median": 1e3 * statistics.median(ru),
+        "ru_p90": 1e3 * _p90(ru),
+        "en_median": 1e3 * statistics.median(en),
+        "en_p90": 1e3 * _p90(en),
+    }
+    print(
+        f"  ru: median {out['ru_median']:.3f} ms, p90 {out['ru_p90']:.3f} ms (CPU; target median < 2 ms)"
+    )
     print(f"  en: median {out['en_median']:.3f} ms, p90 {out['en_p90']:.3f} ms")
     print(f"  ru / en median: {out['ru_median'] / out['en_median']:.2f}x")
     return out
@@ -155,7 +202,9 @@ def main(argv: list[str] | None = None) -> None:
 
     t0 = time.perf_counter()
     analyser()
-    print(f"pymorphy3 dictionaries loaded in {1e3 * (time.perf_counter() - t0):.0f} ms (once per process)")
+    print(
+        f"pymorphy3 dictionaries loaded in {1e3 * (time.perf_counter() - t0):.0f} ms (once per process)"
+    )
     bench("demo", 300, 40, args.runs)
     if not args.small:
         bench("large", 100_000, 10_000, args.runs)

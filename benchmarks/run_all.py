@@ -32,36 +32,94 @@ SCALE_PG = PG.rsplit("/", 1)[0] + "/custbot_bench_1m"
 
 # (title, script, smoke arguments, full-scale arguments: {sqlite} and {pg} are the shared bases)
 SUITE: list[tuple[str, str, list[str], list[str]]] = [
-    ("Query language: parse + resolve + compile, and SQL vs hand-written SQL", "query_language.py",
-     ["--small"], ["--customers", "1000000", "--runs", "10", "--sql-runs", "5", "--sqlite-url", "{sqlite}",
-                   "--pg-url", "{pg}"]),
-    ("Chat core: answering through the terminal code path, 8 concurrent users", "chat_core.py",
-     ["--small"], ["--db", "{sqlite}", "--db", "{pg}", "--repeat", "5", "--rounds", "1"]),
-    ("Bulk rating of 100,000 customers (preview + confirm) vs a per-row loop", "bulk_rating.py",
-     ["--small", "--no-pg"], ["--pg", PG, "--scale-db", "{sqlite}", "--scale-db", "{pg}"]),
-    ("ABC / XYZ / RFM recompute vs pandas", "classes.py",
-     ["--customers", "2000", "--lines", "20000", "--backend", "sqlite"], ["--customers", "1000000", "--lines", "10000000"]),
-    ("Import of order lines into SQLite (rows per second, peak memory)", "import_orders.py",
-     ["--lines", "20000", "--customers", "2000", "--products", "500"], ["--lines", "1000000", "--customers", "1000000"]),
-    ("Import of order lines into PostgreSQL (rows per second, peak memory)", "import_orders.py",
-     ["--lines", "20000", "--small", "0", "--customers", "2000", "--products", "500", "--pg", PG],
-     ["--lines", "1000000", "--small", "0", "--customers", "1000000", "--pg", PG]),
-    ("Mail outbox to a loopback SMTP server vs a bare smtplib loop", "mail_outbox.py",
-     ["-n", "200", "--repeat", "1"], ["-n", "5000"]),
-    ("Telegram front end rendering and one update end to end", "telegram_frontend.py",
-     ["--repeat", "5"], []),
+    (
+        "Query language: parse + resolve + compile, and SQL vs hand-written SQL",
+        "query_language.py",
+        ["--small"],
+        [
+            "--customers",
+            "1000000",
+            "--runs",
+            "10",
+            "--sql-runs",
+            "5",
+            "--sqlite-url",
+            "{sqlite}",
+            "--pg-url",
+            "{pg}",
+        ],
+    ),
+    (
+        "Chat core: answering through the terminal code path, 8 concurrent users",
+        "chat_core.py",
+        ["--small"],
+        ["--db", "{sqlite}", "--db", "{pg}", "--repeat", "5", "--rounds", "1"],
+    ),
+    (
+        "Bulk rating of 100,000 customers (preview + confirm) vs a per-row loop",
+        "bulk_rating.py",
+        ["--small", "--no-pg"],
+        ["--pg", PG, "--scale-db", "{sqlite}", "--scale-db", "{pg}"],
+    ),
+    (
+        "ABC / XYZ / RFM recompute vs pandas",
+        "classes.py",
+        ["--customers", "2000", "--lines", "20000", "--backend", "sqlite"],
+        ["--customers", "1000000", "--lines", "10000000"],
+    ),
+    (
+        "Import of order lines into SQLite (rows per second, peak memory)",
+        "import_orders.py",
+        ["--lines", "20000", "--customers", "2000", "--products", "500"],
+        ["--lines", "1000000", "--customers", "1000000"],
+    ),
+    (
+        "Import of order lines into PostgreSQL (rows per second, peak memory)",
+        "import_orders.py",
+        [
+            "--lines",
+            "20000",
+            "--small",
+            "0",
+            "--customers",
+            "2000",
+            "--products",
+            "500",
+            "--pg",
+            PG,
+        ],
+        ["--lines", "1000000", "--small", "0", "--customers", "1000000", "--pg", PG],
+    ),
+    (
+        "Mail outbox to a loopback SMTP server vs a bare smtplib loop",
+        "mail_outbox.py",
+        ["-n", "200", "--repeat", "1"],
+        ["-n", "5000"],
+    ),
+    (
+        "Telegram front end rendering and one update end to end",
+        "telegram_frontend.py",
+        ["--repeat", "5"],
+        [],
+    ),
 ]
 
 
 def machine_facts() -> str:
     mem = ""
     try:
-        mem = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+        mem = next(
+            line
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
     except (OSError, StopIteration):
         pass
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
-    return (f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores, {mem.split(':')[-1].strip()}, "
-            f"load average {', '.join(f'{x:.1f}' for x in load)}")
+    return (
+        f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores, {mem.split(':')[-1].strip()}, "
+        f"load average {', '.join(f'{x:.1f}' for x in load)}"
+    )
 
 
 def _ensure_pg_database(url: str) -> None:
@@ -72,32 +130,51 @@ def _ensure_pg_database(url: str) -> None:
     target = make_url(url)
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).scalar():
+        if not conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        ).scalar():
             conn.execute(text(f'CREATE DATABASE "{target.database}"'))
     admin.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     scale = ap.add_mutually_exclusive_group()
     scale.add_argument("--smoke", action="store_true", help="small scale, as CI runs it")
     scale.add_argument("--full", action="store_true", help="full scale (hours on a 2-core machine)")
     ap.add_argument("--only", default="", help="comma-separated script names to run")
     ap.add_argument("--out", type=Path, help="also write the report to this Markdown file")
-    ap.add_argument("--sqlite-url", default=SCALE_SQLITE, help="the full-scale SQLite base (built if empty)")
-    ap.add_argument("--pg-url", default=SCALE_PG, help="the full-scale PostgreSQL base (created and built if missing)")
+    ap.add_argument(
+        "--sqlite-url", default=SCALE_SQLITE, help="the full-scale SQLite base (built if empty)"
+    )
+    ap.add_argument(
+        "--pg-url",
+        default=SCALE_PG,
+        help="the full-scale PostgreSQL base (created and built if missing)",
+    )
     args = ap.parse_args(argv)
     if args.full:
         _ensure_pg_database(args.pg_url)
         (HERE / "results").mkdir(exist_ok=True)
     full = args.full
     chosen = {s.strip() for s in args.only.split(",") if s.strip()}
-    report = [f"# Benchmark run ({'full scale' if full else 'smoke'})", "", f"Machine: {machine_facts()}", ""]
+    report = [
+        f"# Benchmark run ({'full scale' if full else 'smoke'})",
+        "",
+        f"Machine: {machine_facts()}",
+        "",
+    ]
     failed = []
     for title, script, smoke_args, full_args in SUITE:
         if chosen and script not in chosen and script.removesuffix(".py") not in chosen:
             continue
-        chosen_args = [a.format(sqlite=args.sqlite_url, pg=args.pg_url) for a in full_args] if full else smoke_args
+        chosen_args = (
+            [a.format(sqlite=args.sqlite_url, pg=args.pg_url) for a in full_args]
+            if full
+            else smoke_args
+        )
         cmd = [sys.executable, str(HERE / script), *chosen_args]
         print(f"== {title}\n   {' '.join(cmd[1:])}", flush=True)
         started = time.perf_counter()
@@ -107,8 +184,16 @@ def main(argv: list[str] | None = None) -> int:
         if proc.returncode != 0:
             failed.append(script)
             print(proc.stderr[-3000:], file=sys.stderr, flush=True)
-        report += [f"## {title}", "", f"`{' '.join(cmd[1:])}` — {took:.1f} s, exit {proc.returncode}", "",
-                   "```text", proc.stdout.strip(), "```", ""]
+        report += [
+            f"## {title}",
+            "",
+            f"`{' '.join(cmd[1:])}` — {took:.1f} s, exit {proc.returncode}",
+            "",
+            "```text",
+            proc.stdout.strip(),
+            "```",
+            "",
+        ]
     if args.out:
         args.out.write_text("\n".join(report), encoding="utf-8")
     if failed:

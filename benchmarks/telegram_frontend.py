@@ -55,16 +55,22 @@ def _median(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
 def bench_render(repeat: int) -> None:
     for n in (10, 300):
         rows = tuple((f"{NAME} {i}", "Moscow", f"{i * 1000:,}", "A ★★★") for i in range(n))
-        reply = Reply((Text("customers · city = Moscow → 300", "echo"),
-                       Table(("name", "city", "spend", "rating"), rows)))
+        reply = Reply(
+            (
+                Text("customers · city = Moscow → 300", "echo"),
+                Table(("name", "city", "spend", "rating"), rows),
+            )
+        )
 
         def baseline() -> str:
             return "\n".join("  ".join(html.escape(c) for c in r) for r in rows)  # noqa: B023
 
         ours = _median(lambda: render_reply(reply), repeat)  # noqa: B023
         base = _median(baseline, repeat)
-        print(f"render {n:4d} rows: {ours * 1e3:8.3f} ms  baseline {base * 1e3:8.3f} ms  "
-              f"ratio {ours / base:5.1f}x")
+        print(
+            f"render {n:4d} rows: {ours * 1e3:8.3f} ms  baseline {base * 1e3:8.3f} ms  "
+            f"ratio {ours / base:5.1f}x"
+        )
 
 
 async def bench_update(repeat: int) -> None:
@@ -90,8 +96,10 @@ async def bench_update(repeat: int) -> None:
                     base.append(time.perf_counter() - t0)
             engine.dispose()
     o, b = statistics.median(ours), statistics.median(base)
-    print(f"/help update end to end: {o * 1e3:7.2f} ms  bare sendMessage {b * 1e3:7.2f} ms  "
-          f"ratio {o / b:5.1f}x")
+    print(
+        f"/help update end to end: {o * 1e3:7.2f} ms  bare sendMessage {b * 1e3:7.2f} ms  "
+        f"ratio {o / b:5.1f}x"
+    )
 
 
 def main() -> None:

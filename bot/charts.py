@@ -28,7 +28,11 @@ def spend_by_month(conn: Connection, ids: Select, start: date, end: date) -> pd.
     rows = conn.execute(
         select(orders.c.date, func.sum(order_lines.c.amount))
         .join(order_lines, order_lines.c.order_id == orders.c.id)
-        .where(orders.c.customer_id.in_(ids.scalar_subquery()), orders.c.date >= start, orders.c.date <= end)
+        .where(
+            orders.c.customer_id.in_(ids.scalar_subquery()),
+            orders.c.date >= start,
+            orders.c.date <= end,
+        )
         .group_by(orders.c.date)
     ).all()
     months = pd.period_range(start, end, freq="M")
@@ -54,7 +58,9 @@ def spend_by_month_png(conn: Connection, ids: Select, start: date, end: date, ti
     ax.set_title(title[:90], fontsize=10)
     ax.set_ylabel("net spend")
     ax.tick_params(axis="x", rotation=60, labelsize=8)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: f"{v:,.0f}".replace(",", " ")))
+    ax.yaxis.set_major_formatter(
+        matplotlib.ticker.FuncFormatter(lambda v, _p: f"{v:,.0f}".replace(",", " "))
+    )
     return _png(fig)
 
 
@@ -63,5 +69,7 @@ def groups_png(keys: Sequence[str], values: Sequence[float], title: str, measure
     ax.barh(list(keys)[::-1], list(values)[::-1], color="#3b7dd8")
     ax.set_title(title[:90], fontsize=10)
     ax.set_xlabel(measure)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: f"{v:,.0f}".replace(",", " ")))
+    ax.xaxis.set_major_formatter(
+        matplotlib.ticker.FuncFormatter(lambda v, _p: f"{v:,.0f}".replace(",", " "))
+    )
     return _png(fig)

@@ -50,6 +50,7 @@ def detect_language(text: str) -> str | None:
         return "ru"
     return "en" if _LATIN_WORD.search(text) else None
 
+
 log = logging.getLogger("custbot.chat")
 
 
@@ -173,7 +174,9 @@ class ChatCore:
         from query_language import LANGUAGES, CatalogCache
 
         if self._catalog_cache is None:
-            self._catalog_cache = CatalogCache(self.engine, languages=tuple(LANGUAGES))  # every lexicon, built at load
+            self._catalog_cache = CatalogCache(
+                self.engine, languages=tuple(LANGUAGES)
+            )  # every lexicon, built at load
         return self._catalog_cache.get()
 
     def invalidate_catalog(self) -> None:
@@ -183,7 +186,11 @@ class ChatCore:
     def seen_sync(self, platform: str, event_key: str) -> bool:
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(processed_events).values(platform=platform, event_key=event_key[:200], at=utcnow()))
+                conn.execute(
+                    insert(processed_events).values(
+                        platform=platform, event_key=event_key[:200], at=utcnow()
+                    )
+                )
             return False
         except IntegrityError:
             return True
@@ -199,21 +206,44 @@ class ChatCore:
         _ = translator(language)
         if user is None:
             log.warning("refused %s in chat %s", request.who.key, request.chat_id)
-            return [Reply((Text(_(
-                "Sorry, I can only talk to the sales team. If you are on it, ask your custbot "
-                "administrator to add your {platform} id {user_id}."
-            ).format(platform=request.who.platform, user_id=request.who.user_id)),))]
+            return [
+                Reply(
+                    (
+                        Text(
+                            _(
+                                "Sorry, I can only talk to the sales team. If you are on it, ask your custbot "
+                                "administrator to add your {platform} id {user_id}."
+                            ).format(platform=request.who.platform, user_id=request.who.user_id)
+                        ),
+                    )
+                )
+            ]
         ctx = Context(self, user, request, self.today(), language, detected or language)
         try:
-            replies = self._press(ctx, request.action) if request.action is not None \
+            replies = (
+                self._press(ctx, request.action)
+                if request.action is not None
                 else self._type(ctx, (request.text or "").strip())
+            )
             ctx.flush()
             return replies
         except Exception:
-            log.exception("failed to answer %s: %r", request.who.key, request.text or request.action)
-            return [Reply((Text(_("Something went wrong on my side and nothing was changed. "
-                                  "Please try again; if it keeps failing, tell your administrator."),
-                                "error"),))]
+            log.exception(
+                "failed to answer %s: %r", request.who.key, request.text or request.action
+            )
+            return [
+                Reply(
+                    (
+                        Text(
+                            _(
+                                "Something went wrong on my side and nothing was changed. "
+                                "Please try again; if it keeps failing, tell your administrator."
+                            ),
+                            "error",
+                        ),
+                    )
+                )
+            ]
 
     def _language(self, user: User | None, request: Request, detected: str | None) -> str:
         """Configured for the user, else the language of their last query (remembered), else the
@@ -222,14 +252,29 @@ class ChatCore:
             return user.language
         key = request.who.key
         with self.engine.begin() as conn:
-            stored = conn.execute(select(chat_users.c.language).where(chat_users.c.user_key == key)).first()
+            stored = conn.execute(
+                select(chat_users.c.language).where(chat_users.c.user_key == key)
+            ).first()
             if user is not None and detected and (stored is None or stored[0] != detected):
                 if stored is None:
-                    conn.execute(insert(chat_users).values(user_key=key, language=detected, last_seen=utcnow()))
+                    conn.execute(
+                        insert(chat_users).values(
+                            user_key=key, language=detected, last_seen=utcnow()
+                        )
+                    )
                 else:
-                    conn.execute(update(chat_users).where(chat_users.c.user_key == key).values(language=detected))
+                    conn.execute(
+                        update(chat_users)
+                        .where(chat_users.c.user_key == key)
+                        .values(language=detected)
+                    )
                 return detected
-        return (stored[0] if stored and stored[0] else None) or detected or request.language or self.settings.language
+        return (
+            (stored[0] if stored and stored[0] else None)
+            or detected
+            or request.language
+            or self.settings.language
+        )
 
     def _type(self, ctx: Context, text: str) -> list[Reply]:
         from bot.commands.query import answer_query
@@ -238,7 +283,11 @@ class ChatCore:
             text = "help"
         with self.engine.begin() as conn:
             waiting = state.take_awaited(conn, ctx.user.identity.key)
-        if waiting is not None and text.lower() not in ("cancel", "отмена") and waiting.kind in ACTIONS:
+        if (
+            waiting is not None
+            and text.lower() not in ("cancel", "отмена")
+            and waiting.kind in ACTIONS
+        ):
             return ACTIONS[waiting.kind].handler(ctx, waiting)
         found = match_command(text)
         if found is None:
@@ -246,8 +295,18 @@ class ChatCore:
         cmd, rest = found
         if not ctx.user.at_least(cmd.role):
             log.warning("refused %s: %r needs role %s", ctx.user.identity.key, cmd.name, cmd.role)
-            return [Reply((Text(ctx._("Only a {role} may use '{command}'. You are a {mine}.").format(
-                role=ctx._(cmd.role), command=cmd.name, mine=ctx._(ctx.user.role)), "error"),))]
+            return [
+                Reply(
+                    (
+                        Text(
+                            ctx._("Only a {role} may use '{command}'. You are a {mine}.").format(
+                                role=ctx._(cmd.role), command=cmd.name, mine=ctx._(ctx.user.role)
+                            ),
+                            "error",
+                        ),
+                    )
+                )
+            ]
         return cmd.handler(ctx, rest)
 
     def _press(self, ctx: Context, token: str) -> list[Reply]:
@@ -258,7 +317,9 @@ class ChatCore:
         act = ACTIONS[st.kind]
         if act.owner_only and st.user_key != ctx.user.identity.key:
             log.warning("refused %s pressing a button of %s", ctx.user.identity.key, st.user_key)
-            return [Reply((Text(ctx._("This button belongs to someone else's request."), "error"),))]
+            return [
+                Reply((Text(ctx._("This button belongs to someone else's request."), "error"),))
+            ]
         return act.handler(ctx, st)
 
     def _home_sync(self, identity: Identity) -> list[Part]:
@@ -268,17 +329,29 @@ class ChatCore:
             return [Text(_("Sorry, I can only talk to the sales team."))]
         with self.engine.connect() as conn:
             segs = conn.execute(
-                select(segments.c.name, segments.c.kind, segments.c.query).order_by(segments.c.name).limit(30)
+                select(segments.c.name, segments.c.kind, segments.c.query)
+                .order_by(segments.c.name)
+                .limit(30)
             ).all()
             recent = conn.execute(
                 select(batches.c.id, batches.c.created_at, batches.c.description, batches.c.count)
-                .where(batches.c.actor_id == identity.key).order_by(batches.c.id.desc()).limit(10)
+                .where(batches.c.actor_id == identity.key)
+                .order_by(batches.c.id.desc())
+                .limit(10)
             ).all()
         parts: list[Part] = [Text(_("Saved segments"), "heading")]
-        parts.append(Table((_("segment"), _("kind"), _("query")), tuple((n, k, q) for n, k, q in segs))
-                     if segs else Text(_("No saved segments yet: try 'save buyers of Super Drill as drill-buyers'.")))
+        parts.append(
+            Table((_("segment"), _("kind"), _("query")), tuple((n, k, q) for n, k, q in segs))
+            if segs
+            else Text(_("No saved segments yet: try 'save buyers of Super Drill as drill-buyers'."))
+        )
         parts.append(Text(_("Your recent changes"), "heading"))
-        parts.append(Table(("#", _("when"), _("what"), _("customers")),
-                           tuple((str(i), f"{at:%Y-%m-%d %H:%M}", d, str(c)) for i, at, d, c in recent))
-                     if recent else Text(_("No changes yet.")))
+        parts.append(
+            Table(
+                ("#", _("when"), _("what"), _("customers")),
+                tuple((str(i), f"{at:%Y-%m-%d %H:%M}", d, str(c)) for i, at, d, c in recent),
+            )
+            if recent
+            else Text(_("No changes yet."))
+        )
         return parts

@@ -25,8 +25,16 @@ from pathlib import Path
 from typing import IO, Any
 
 __all__ = [
-    "DOMAIN", "ENV_LOCALE_DIRS", "LOCALE_DIR", "N_", "available_languages", "extract_messages",
-    "locale_dirs", "missing_messages", "register_locale_dir", "translator",
+    "DOMAIN",
+    "ENV_LOCALE_DIRS",
+    "LOCALE_DIR",
+    "N_",
+    "available_languages",
+    "extract_messages",
+    "locale_dirs",
+    "missing_messages",
+    "register_locale_dir",
+    "translator",
 ]
 
 DOMAIN = "custbot"
@@ -108,8 +116,12 @@ def translator(language: str | None) -> Callable[[str], str]:
 
 def available_languages() -> list[str]:
     """``en`` and every language with a compiled catalog in any locale directory."""
-    found = {p.parent.parent.name for d in locale_dirs() if d.is_dir()
-             for p in d.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")}
+    found = {
+        p.parent.parent.name
+        for d in locale_dirs()
+        if d.is_dir()
+        for p in d.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")
+    }
     return ["en", *sorted(found - {"en"})]
 
 
@@ -129,8 +141,12 @@ def missing_messages(language: str, *, clear: bool = False) -> set[str]:
 # --- extraction (pybabel extract -F babel.cfg) ---------------------------------------------
 
 
-def extract_messages(fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str],
-                     options: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
+def extract_messages(
+    fileobj: IO[bytes],
+    keywords: Collection[str],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[tuple[Any, ...]]:
     """Babel extractor for our Python: the ``_()`` calls (Babel's own Python extractor), plus two
     kinds of messages translated through a variable, named in babel.cfg:
 
@@ -173,7 +189,11 @@ def _called_name(decorator: ast.expr) -> str | None:
 
 
 def _assignment(stmt: ast.stmt) -> tuple[str | None, ast.expr | None]:
-    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+    if (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+    ):
         return stmt.targets[0].id, stmt.value
     if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
         return stmt.target.id, stmt.value

@@ -6,31 +6,63 @@ and their help stay the same.
 
 from __future__ import annotations
 
-__all__ = ["COMMAND_WORDS", "CONNECTORS", "register", "canonical", "phrase_language", "connector_pattern"]
+__all__ = [
+    "COMMAND_WORDS",
+    "CONNECTORS",
+    "register",
+    "canonical",
+    "phrase_language",
+    "connector_pattern",
+]
 
 # language -> {typed phrase: canonical (English) command phrase}
 COMMAND_WORDS: dict[str, dict[str, str]] = {
     "ru": {
-        "карточка": "card", "карточку": "card",
-        "экспорт": "export", "выгрузи": "export", "выгрузить": "export",
-        "график": "chart", "диаграмма": "chart",
-        "сохрани": "save", "сохранить": "save",
-        "заморозь": "freeze", "заморозить": "freeze", "зафиксируй": "freeze",
-        "сегменты": "segments", "сегмент": "segment", "удали сегмент": "drop segment",
+        "карточка": "card",
+        "карточку": "card",
+        "экспорт": "export",
+        "выгрузи": "export",
+        "выгрузить": "export",
+        "график": "chart",
+        "диаграмма": "chart",
+        "сохрани": "save",
+        "сохранить": "save",
+        "заморозь": "freeze",
+        "заморозить": "freeze",
+        "зафиксируй": "freeze",
+        "сегменты": "segments",
+        "сегмент": "segment",
+        "удали сегмент": "drop segment",
         "удалить сегмент": "drop segment",
-        "помощь": "help", "справка": "help", "кто я": "whoami",
-        "оценить": "rate", "оцени": "rate",
-        "поставь рейтинг": "set rating", "установить рейтинг": "set rating",
-        "снять рейтинг": "unrate", "сними рейтинг": "unrate",
-        "пометь": "tag", "пометить": "tag",
-        "сними тег": "untag", "снять тег": "untag",
-        "в архив": "archive", "архивировать": "archive", "архивируй": "archive",
-        "поставь статус": "set status", "установить статус": "set status",
-        "закрепи рейтинг": "pin rating", "закрепить рейтинг": "pin rating",
-        "открепи рейтинг": "unpin rating", "открепить рейтинг": "unpin rating",
-        "отмени": "undo", "откати": "undo", "история": "history",
-        "пересчитай рейтинги": "recompute ratings", "пересчитать рейтинги": "recompute ratings",
-        "объясни": "explain", "почему": "explain",
+        "помощь": "help",
+        "справка": "help",
+        "кто я": "whoami",
+        "оценить": "rate",
+        "оцени": "rate",
+        "поставь рейтинг": "set rating",
+        "установить рейтинг": "set rating",
+        "снять рейтинг": "unrate",
+        "сними рейтинг": "unrate",
+        "пометь": "tag",
+        "пометить": "tag",
+        "сними тег": "untag",
+        "снять тег": "untag",
+        "в архив": "archive",
+        "архивировать": "archive",
+        "архивируй": "archive",
+        "поставь статус": "set status",
+        "установить статус": "set status",
+        "закрепи рейтинг": "pin rating",
+        "закрепить рейтинг": "pin rating",
+        "открепи рейтинг": "unpin rating",
+        "открепить рейтинг": "unpin rating",
+        "отмени": "undo",
+        "откати": "undo",
+        "история": "history",
+        "пересчитай рейтинги": "recompute ratings",
+        "пересчитать рейтинги": "recompute ratings",
+        "объясни": "explain",
+        "почему": "explain",
     },
 }
 
@@ -41,7 +73,9 @@ CONNECTORS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def register(language: str, words: dict[str, str], connectors: dict[str, tuple[str, ...]] | None = None) -> None:
+def register(
+    language: str, words: dict[str, str], connectors: dict[str, tuple[str, ...]] | None = None
+) -> None:
     """Add (or extend) a language's command words from data."""
     COMMAND_WORDS.setdefault(language, {}).update({k.lower(): v for k, v in words.items()})
     if connectors:

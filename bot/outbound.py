@@ -28,7 +28,9 @@ class OutboundRouter:
         platform, _sep, chat_id = chat.partition(":")
         target = self.targets.get(platform)
         if target is None or not chat_id:
-            log.warning("cannot deliver to %r: no %s front end is running", chat, platform or "such")
+            log.warning(
+                "cannot deliver to %r: no %s front end is running", chat, platform or "such"
+            )
             return
         try:
             await target.send(chat_id, reply)

@@ -53,7 +53,9 @@ COMMANDS: list[Command] = []
 ACTIONS: dict[str, Action] = {}
 
 
-def command(*words: str, example: str, role: str = "rep", topic: str = "general") -> Callable[[Handler], Handler]:
+def command(
+    *words: str, example: str, role: str = "rep", topic: str = "general"
+) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         COMMANDS.append(Command(tuple(w.lower() for w in words), handler, example, role, topic))
         return handler
@@ -71,7 +73,11 @@ def action(kind: str, *, owner_only: bool = True) -> Callable[[Handler], Handler
 
 def drop_words(text: str, n: int) -> str:
     """``text`` without its first ``n`` words, the rest as typed (line breaks kept)."""
-    return re.sub(rf"^\s*(?:\S+\s+){{{n}}}", "", text.strip() + " ", count=1).rstrip(" ") if n else text.strip()
+    return (
+        re.sub(rf"^\s*(?:\S+\s+){{{n}}}", "", text.strip() + " ", count=1).rstrip(" ")
+        if n
+        else text.strip()
+    )
 
 
 def match_command(text: str) -> tuple[Command, str] | None:

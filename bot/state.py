@@ -37,11 +37,19 @@ class State:
     used: bool
 
 
-def new_row(kind: str, user_key: str, payload: dict[str, Any], ttl: timedelta = DEFAULT_TTL) -> dict[str, Any]:
+def new_row(
+    kind: str, user_key: str, payload: dict[str, Any], ttl: timedelta = DEFAULT_TTL
+) -> dict[str, Any]:
     """A chat_state row with a fresh opaque token, not yet written."""
     now = utcnow()
-    return {"token": secrets.token_urlsafe(16), "kind": kind, "user_key": user_key, "payload": payload,
-            "created_at": now, "expires_at": now + ttl}
+    return {
+        "token": secrets.token_urlsafe(16),
+        "kind": kind,
+        "user_key": user_key,
+        "payload": payload,
+        "created_at": now,
+        "expires_at": now + ttl,
+    }
 
 
 def put_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -50,7 +58,13 @@ def put_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(insert(chat_state).values(rows))
 
 
-def put(conn: Connection, kind: str, user_key: str, payload: dict[str, Any], ttl: timedelta = DEFAULT_TTL) -> str:
+def put(
+    conn: Connection,
+    kind: str,
+    user_key: str,
+    payload: dict[str, Any],
+    ttl: timedelta = DEFAULT_TTL,
+) -> str:
     row = new_row(kind, user_key, payload, ttl)
     put_rows(conn, [row])
     return row["token"]
@@ -91,10 +105,15 @@ def spend(conn: Connection, token: str, user_key: str) -> bool:
 def take_awaited(conn: Connection, user_key: str) -> State | None:
     """The newest live ``await:*`` state of ``user_key``, spent (so it is used once), or None."""
     row = conn.execute(
-        select(chat_state).where(
-            chat_state.c.user_key == user_key, chat_state.c.kind.like("await:%"),
-            chat_state.c.used_at.is_(None), chat_state.c.expires_at > utcnow(),
-        ).order_by(chat_state.c.created_at.desc()).limit(1)
+        select(chat_state)
+        .where(
+            chat_state.c.user_key == user_key,
+            chat_state.c.kind.like("await:%"),
+            chat_state.c.used_at.is_(None),
+            chat_state.c.expires_at > utcnow(),
+        )
+        .order_by(chat_state.c.created_at.desc())
+        .limit(1)
     ).first()
     if row is None or not spend(conn, row.token, user_key):
         return None
@@ -105,6 +124,9 @@ def purge_expired(conn: Connection, *, events_older_than: timedelta = timedelta(
     """Delete expired chat states and platform events older than any redelivery (Telegram keeps
     updates 24 hours, Slack retries within minutes); returns how many rows went."""
     gone = conn.execute(delete(chat_state).where(chat_state.c.expires_at <= utcnow())).rowcount
-    return gone + conn.execute(
-        delete(processed_events).where(processed_events.c.at < utcnow() - events_older_than)
-    ).rowcount
+    return (
+        gone
+        + conn.execute(
+            delete(processed_events).where(processed_events.c.at < utcnow() - events_older_than)
+        ).rowcount
+    )

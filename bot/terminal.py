@@ -63,7 +63,9 @@ class TerminalChat:
         for part in reply.parts:
             if isinstance(part, Text):
                 style = _STYLES[part.style]
-                self.console.print(RichText(part.text, style=style) if style else RichText(part.text))
+                self.console.print(
+                    RichText(part.text, style=style) if style else RichText(part.text)
+                )
             elif isinstance(part, Table):
                 table = RichTable(title=part.title, show_lines=False)
                 for col in part.columns:
@@ -80,8 +82,12 @@ class TerminalChat:
             elif isinstance(part, File | Image):
                 path = self._save(part.filename, part.content)
                 kind = "chart" if isinstance(part, Image) else "file"
-                self.console.print(RichText(f"{kind} saved: {path}" + (f" — {part.caption}" if part.caption else ""),
-                                            style="green"))
+                self.console.print(
+                    RichText(
+                        f"{kind} saved: {path}" + (f" — {part.caption}" if part.caption else ""),
+                        style="green",
+                    )
+                )
 
     def _save(self, filename: str, content: bytes) -> Path:
         self.files_dir.mkdir(parents=True, exist_ok=True)
@@ -99,7 +105,9 @@ class TerminalChat:
 async def run_terminal(chat: TerminalChat, *, interactive: bool) -> None:
     """Read lines until end of input (or 'quit') and answer each."""
     if interactive:
-        chat.console.print(RichText("custbot — type a question about your customers, 'help', or 'quit'.", "bold"))
+        chat.console.print(
+            RichText("custbot — type a question about your customers, 'help', or 'quit'.", "bold")
+        )
     while True:
         try:
             line = await asyncio.to_thread(_read_line, interactive)

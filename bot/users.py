@@ -71,7 +71,11 @@ def identify(conn: Connection, identity: Identity, settings: Settings) -> User |
             same_team = or_(same_team, managers.c.slack_team_id.is_(None))
         q = q.where(same_team, managers.c.slack_user_id == identity.user_id)
     elif identity.platform in ("terminal", "cli"):
-        return find_user_by_name(conn, identity.user_id, identity) if identity.user_id != "local" else LOCAL_ADMIN
+        return (
+            find_user_by_name(conn, identity.user_id, identity)
+            if identity.user_id != "local"
+            else LOCAL_ADMIN
+        )
     else:
         return None
     row = conn.execute(q).first()
@@ -85,7 +89,9 @@ def find_user_by_name(conn: Connection, name: str, identity: Identity | None = N
     """A user by full name or surname (case-insensitive), e.g. for ``--as Ivanov``."""
     key = name.strip().lower()
     rows = conn.execute(
-        select(managers).where(or_(func.lower(managers.c.name) == key, func.lower(managers.c.surname) == key))
+        select(managers).where(
+            or_(func.lower(managers.c.name) == key, func.lower(managers.c.surname) == key)
+        )
     ).all()
     if len(rows) != 1:
         return None
@@ -104,8 +110,14 @@ def sync_config_users(engine: Engine, settings: Settings) -> None:
                 "slack_user_id": user,
                 "language": entry.language,
             }
-            existing = conn.execute(select(managers.c.id).where(managers.c.name == entry.name)).scalar()
+            existing = conn.execute(
+                select(managers.c.id).where(managers.c.name == entry.name)
+            ).scalar()
             if existing is None:
-                conn.execute(insert(managers).values(name=entry.name, surname=entry.name.split()[-1], **values))
+                conn.execute(
+                    insert(managers).values(
+                        name=entry.name, surname=entry.name.split()[-1], **values
+                    )
+                )
             else:
                 conn.execute(update(managers).where(managers.c.id == existing).values(**values))

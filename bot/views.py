@@ -41,22 +41,31 @@ def day(value: date | str | None) -> str:
     return value if isinstance(value, str) else value.isoformat()
 
 
-def customer_table(rows: Iterable[Mapping[str, Any]], _: Callable[[str], str], currency: str,
-                   start: int = 0) -> Table:
+def customer_table(
+    rows: Iterable[Mapping[str, Any]], _: Callable[[str], str], currency: str, start: int = 0
+) -> Table:
     """The paged list: number, name, city, rating stars, spend, last purchase."""
     return Table(
         ("#", _("name"), _("city"), _("rating"), _("spend"), _("last purchase")),
         tuple(
-            (str(start + i + 1), r["name"], r.get("city") or "—", stars(r.get("rating")),
-             money(r.get("spend"), currency), day(r.get("last_purchase")))
+            (
+                str(start + i + 1),
+                r["name"],
+                r.get("city") or "—",
+                stars(r.get("rating")),
+                money(r.get("spend"), currency),
+                day(r.get("last_purchase")),
+            )
             for i, r in enumerate(rows)
         ),
     )
 
 
 def echo_parts(interpretation: str, count: int, _: Callable[[str], str]) -> list[Part]:
-    return [Text(interpretation, "echo"), Text(_("{n} customers").format(n=count) if count != 1
-                                             else _("1 customer"), "heading")]
+    return [
+        Text(interpretation, "echo"),
+        Text(_("{n} customers").format(n=count) if count != 1 else _("1 customer"), "heading"),
+    ]
 
 
 def button_row(*buttons: Button | None) -> Buttons:

@@ -51,16 +51,26 @@ def _parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-22") from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-22"
+        ) from None
 
 
 @app.callback()
 def _globals(
     ctx: typer.Context,
-    config: Annotated[Path | None, typer.Option("--config", help="Configuration file (default ./custbot.toml).")] = None,
-    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: the embedded SQLite file).")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="What 'today' is, YYYY-MM-DD.")] = None,
-    acting_as: Annotated[str | None, typer.Option("--as", help="Act as this user, with their role and scope.")] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Configuration file (default ./custbot.toml).")
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (default: the embedded SQLite file).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="What 'today' is, YYYY-MM-DD.")
+    ] = None,
+    acting_as: Annotated[
+        str | None, typer.Option("--as", help="Act as this user, with their role and scope.")
+    ] = None,
 ) -> None:
     ctx.obj = AppContext.create(config=config, db=db, as_of=_parse_date(as_of), acting_as=acting_as)
 

@@ -112,7 +112,9 @@ class ClassSettings(_Model):
         for name in ("abc_thresholds", "xyz_thresholds"):
             a, b = getattr(self, name)
             if not 0 < a < b:
-                raise ValueError(f"{name} must be two increasing positive numbers, e.g. [0.8, 0.95]")
+                raise ValueError(
+                    f"{name} must be two increasing positive numbers, e.g. [0.8, 0.95]"
+                )
         return self
 
 

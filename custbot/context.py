@@ -57,8 +57,10 @@ class AppContext:
         with self.engine.connect() as conn:
             user = find_user_by_name(conn, self.acting_as)
         if user is None:
-            raise UsageError(f"--as {self.acting_as}: no single user has that name or surname; "
-                             "see the managers table or the [[users]] of the configuration")
+            raise UsageError(
+                f"--as {self.acting_as}: no single user has that name or surname; "
+                "see the managers table or the [[users]] of the configuration"
+            )
         return user
 
     def scope_manager_id(self) -> int | None:

@@ -48,15 +48,20 @@ async def recompute_job(core: ChatCore, router: OutboundRouter) -> None:
     from analytics.schedule import run_scheduled_recompute
 
     settings = core.settings
-    report = await asyncio.to_thread(run_scheduled_recompute, core.engine, settings, today=core.today())
+    report = await asyncio.to_thread(
+        run_scheduled_recompute, core.engine, settings, today=core.today()
+    )
     texts = [report.text(translator(settings.language))] if report.applied else []
     log.info("scheduled recompute: applied=%s", report.applied)
     if texts and settings.rating.report_chat:
-        await router.send(settings.rating.report_chat, Reply((Text("\n".join(texts)),), private=False))
+        await router.send(
+            settings.rating.report_chat, Reply((Text("\n".join(texts)),), private=False)
+        )
 
 
 async def purge_job(core: ChatCore) -> None:
     """Drop expired buttons/confirmations and old seen-event keys (any replica may run it)."""
+
     def purge() -> int:
         with core.engine.begin() as conn:
             return state.purge_expired(conn)
@@ -69,14 +74,24 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
     recompute on its cron schedule."""
     settings = core.settings
     scheduler = AsyncIOScheduler(timezone=settings.tz)
-    scheduler.add_job(purge_job, "interval", hours=1, args=[core], id="purge", max_instances=1, coalesce=True)
+    scheduler.add_job(
+        purge_job, "interval", hours=1, args=[core], id="purge", max_instances=1, coalesce=True
+    )
     if settings.rating.schedule:
-        scheduler.add_job(recompute_job, WallClockCron(settings.rating.schedule, settings.tz),
-                          args=[core, router], id="recompute", max_instances=1, coalesce=True)
+        scheduler.add_job(
+            recompute_job,
+            WallClockCron(settings.rating.schedule, settings.tz),
+            args=[core, router],
+            id="recompute",
+            max_instances=1,
+            coalesce=True,
+        )
     return scheduler
 
 
-def _front_ends(core: ChatCore, settings: Settings, stop: asyncio.Event, router: OutboundRouter) -> dict[str, Awaitable]:
+def _front_ends(
+    core: ChatCore, settings: Settings, stop: asyncio.Event, router: OutboundRouter
+) -> dict[str, Awaitable]:
     tasks: dict[str, Awaitable] = {}
     tg_token = settings.secret(settings.telegram.token_env)
     if tg_token:
@@ -85,8 +100,13 @@ def _front_ends(core: ChatCore, settings: Settings, stop: asyncio.Event, router:
         from bot.telegram.deliver import TelegramOutbound
         from bot.telegram.runner import run_telegram
 
-        router.targets["telegram"] = TelegramOutbound(Bot(tg_token, base_url=settings.telegram.base_url,
-                                                          base_file_url=settings.telegram.base_file_url))
+        router.targets["telegram"] = TelegramOutbound(
+            Bot(
+                tg_token,
+                base_url=settings.telegram.base_url,
+                base_file_url=settings.telegram.base_file_url,
+            )
+        )
         tasks["telegram"] = run_telegram(core, settings, tg_token, stop)
     slack_token = settings.secret(settings.slack.bot_token_env)
     if slack_token:
@@ -94,12 +114,16 @@ def _front_ends(core: ChatCore, settings: Settings, stop: asyncio.Event, router:
         from bot.slack.deliver import SlackOutbound
         from bot.slack.run import run_slack
 
-        router.targets["slack"] = SlackOutbound(make_client(slack_token, settings.slack.base_url), core.engine)
+        router.targets["slack"] = SlackOutbound(
+            make_client(slack_token, settings.slack.base_url), core.engine
+        )
         tasks["slack"] = run_slack(core, settings, stop)
     return tasks
 
 
-async def serve(core: ChatCore, stop: asyncio.Event | None = None, *, mail_poll_seconds: float = 30) -> None:
+async def serve(
+    core: ChatCore, stop: asyncio.Event | None = None, *, mail_poll_seconds: float = 30
+) -> None:
     """Run until ``stop`` is set (or SIGINT/SIGTERM)."""
     from mailing.worker import run_mail_worker
 
@@ -113,26 +137,43 @@ async def serve(core: ChatCore, stop: asyncio.Event | None = None, *, mail_poll_
     router = OutboundRouter()
     tasks = _front_ends(core, core.settings, stop, router)
     if not tasks:
-        log.warning("no chat front end configured: set %s, or %s (and the Slack secrets); "
-                    "running the scheduler and the mail worker only",
-                    core.settings.telegram.token_env, core.settings.slack.bot_token_env)
+        log.warning(
+            "no chat front end configured: set %s, or %s (and the Slack secrets); "
+            "running the scheduler and the mail worker only",
+            core.settings.telegram.token_env,
+            core.settings.slack.bot_token_env,
+        )
 
     async def notify(requester_chat, report) -> None:  # type: ignore[no-untyped-def]
         if requester_chat:
-            chat = requester_chat.get("chat") if isinstance(requester_chat, dict) else str(requester_chat)
+            chat = (
+                requester_chat.get("chat")
+                if isinstance(requester_chat, dict)
+                else str(requester_chat)
+            )
             if chat:
-                await router.send(chat, Reply((Text(report.text(translator(core.settings.language))),)))
+                await router.send(
+                    chat, Reply((Text(report.text(translator(core.settings.language))),))
+                )
 
-    tasks["mail"] = run_mail_worker(core.engine, core.settings, query_audience(core.catalog), notify,
-                                    stop_event=stop, poll_seconds=mail_poll_seconds)
+    tasks["mail"] = run_mail_worker(
+        core.engine,
+        core.settings,
+        query_audience(core.catalog),
+        notify,
+        stop_event=stop,
+        poll_seconds=mail_poll_seconds,
+    )
     scheduler = build_scheduler(core, router)
     scheduler.start()
-    log.info("serving: %s; scheduler jobs: %s", ", ".join(tasks), [j.id for j in scheduler.get_jobs()] or "none")
+    log.info(
+        "serving: %s; scheduler jobs: %s",
+        ", ".join(tasks),
+        [j.id for j in scheduler.get_jobs()] or "none",
+    )
     running = [asyncio.create_task(t, name=name) for name, t in tasks.items()]
     try:
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
         await asyncio.gather(*running, return_exceptions=True)
-
-

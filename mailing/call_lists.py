@@ -31,8 +31,17 @@ COLUMNS = {
     "Outcome": None,  # filled in by whoever calls
 }
 NO_MANAGER = "No manager"
-_WIDTHS = {"Customer": 34, "Phone": 18, "City": 16, "Manager": 22, "Rating": 8,
-           "Last purchase": 14, "Spend (12 months)": 18, "Last interaction": 16, "Outcome": 40}
+_WIDTHS = {
+    "Customer": 34,
+    "Phone": 18,
+    "City": 16,
+    "Manager": 22,
+    "Rating": 8,
+    "Last purchase": 14,
+    "Spend (12 months)": 18,
+    "Last interaction": 16,
+    "Outcome": 40,
+}
 
 
 def sheet_name(manager: str, taken: set[str]) -> str:
@@ -67,8 +76,13 @@ def call_list_xlsx(conn: Connection, ids: Select, today: date) -> bytes:
         for manager in sorted(by_manager, key=lambda m: (m == NO_MANAGER, m.lower())):
             rows = sorted(by_manager[manager], key=lambda f: (-f["spend_12m"], f["name"]))
             frame = pd.DataFrame(
-                [{title: (f[key] if key else "") or ("" if key != "spend_12m" else 0.0)
-                  for title, key in COLUMNS.items()} for f in rows],
+                [
+                    {
+                        title: (f[key] if key else "") or ("" if key != "spend_12m" else 0.0)
+                        for title, key in COLUMNS.items()
+                    }
+                    for f in rows
+                ],
                 columns=list(COLUMNS),
             )
             name = sheet_name(manager, taken)

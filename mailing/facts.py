@@ -40,11 +40,22 @@ FIELDS: dict[str, str] = {
 }
 
 SAMPLE: dict[str, Any] = {
-    "name": "Acme Ltd", "external_id": "C-1", "city": "Berlin", "region": "Berlin",
-    "country": "Germany", "industry": "Retail", "email": "buyer@example.com",
-    "phone": "+49 30 123456", "status": "active", "manager": "Anna Ivanova",
-    "manager_email": "ivanova@example.com", "rating": "A", "stars": "★★★",
-    "last_purchase": date(2026, 10, 1), "spend_12m": 12345.5, "last_interaction": date(2026, 11, 1),
+    "name": "Acme Ltd",
+    "external_id": "C-1",
+    "city": "Berlin",
+    "region": "Berlin",
+    "country": "Germany",
+    "industry": "Retail",
+    "email": "buyer@example.com",
+    "phone": "+49 30 123456",
+    "status": "active",
+    "manager": "Anna Ivanova",
+    "manager_email": "ivanova@example.com",
+    "rating": "A",
+    "stars": "★★★",
+    "last_purchase": date(2026, 10, 1),
+    "spend_12m": 12345.5,
+    "last_interaction": date(2026, 11, 1),
     "today": date(2026, 11, 22),
 }
 
@@ -114,10 +125,24 @@ def _facts_query(ids: list[int], today: date) -> Select:
     c = customers.c
     return (
         select(
-            c.id, c.name, c.external_id, c.city, c.region, c.country, c.industry, c.email,
-            c.phone, c.status, c.rating, c.opted_out_at, c.manager_id,
-            managers.c.name.label("manager"), managers.c.email.label("manager_email"),
-            spend.c.spend, last.c.last_purchase, touch.c.last_interaction,
+            c.id,
+            c.name,
+            c.external_id,
+            c.city,
+            c.region,
+            c.country,
+            c.industry,
+            c.email,
+            c.phone,
+            c.status,
+            c.rating,
+            c.opted_out_at,
+            c.manager_id,
+            managers.c.name.label("manager"),
+            managers.c.email.label("manager_email"),
+            spend.c.spend,
+            last.c.last_purchase,
+            touch.c.last_interaction,
         )
         .select_from(
             customers.outerjoin(managers, managers.c.id == c.manager_id)
@@ -141,8 +166,20 @@ def _as_date(value: Any) -> date | None:
 
 def _fact_row(row: Any, today: date) -> dict:
     facts = {name: row[name] if name in row else None for name in FIELDS}
-    for name in ("name", "external_id", "city", "region", "country", "industry", "email",
-                 "phone", "status", "manager", "manager_email", "rating"):
+    for name in (
+        "name",
+        "external_id",
+        "city",
+        "region",
+        "country",
+        "industry",
+        "email",
+        "phone",
+        "status",
+        "manager",
+        "manager_email",
+        "rating",
+    ):
         facts[name] = facts[name] or ""
     facts["stars"] = stars(row["rating"])
     facts["spend_12m"] = round(float(row["spend"] or 0), 2)

@@ -134,11 +134,17 @@ def create_mailing(
     now = datetime.now(UTC).replace(tzinfo=None)
     result = conn.execute(
         mailings.insert().values(
-            template_id=tpl.id, query=query_text, language=language or "en",
+            template_id=tpl.id,
+            query=query_text,
+            language=language or "en",
             frozen_customer_ids=sorted(set(frozen_ids)) if frozen_ids is not None else None,
-            requester_id=requester_id, requester_chat=requester_chat,
-            first_run_at=schedule.first_run_utc, recurrence=recurrence,
-            next_run_at=schedule.first_run_utc, status="scheduled", created_at=now,
+            requester_id=requester_id,
+            requester_chat=requester_chat,
+            first_run_at=schedule.first_run_utc,
+            recurrence=recurrence,
+            next_run_at=schedule.first_run_utc,
+            status="scheduled",
+            created_at=now,
         )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -149,7 +155,7 @@ def split_recurrence(recurrence: str | None) -> tuple[str | None, str]:
     if not recurrence:
         return None, "UTC"
     if recurrence.startswith("CRON_TZ="):
-        zone, _, cron = recurrence[len("CRON_TZ="):].partition(" ")
+        zone, _, cron = recurrence[len("CRON_TZ=") :].partition(" ")
         return cron.strip(), zone
     return recurrence, "UTC"
 
@@ -158,8 +164,16 @@ def _info(row: Any) -> MailingInfo:
     cron, zone = split_recurrence(row.recurrence)
     frozen = row.frozen_customer_ids
     return MailingInfo(
-        row.id, row.template, row.query, row.status, row.next_run_at, cron, zone,
-        row.runs_started, len(frozen) if frozen is not None else None, row.requester_id,
+        row.id,
+        row.template,
+        row.query,
+        row.status,
+        row.next_run_at,
+        cron,
+        zone,
+        row.runs_started,
+        len(frozen) if frozen is not None else None,
+        row.requester_id,
         row.last_error,
     )
 
@@ -167,8 +181,16 @@ def _info(row: Any) -> MailingInfo:
 def _select_info() -> Select:
     m = mailings.c
     return select(
-        m.id, mail_templates.c.name.label("template"), m.query, m.status, m.next_run_at,
-        m.recurrence, m.runs_started, m.frozen_customer_ids, m.requester_id, m.last_error,
+        m.id,
+        mail_templates.c.name.label("template"),
+        m.query,
+        m.status,
+        m.next_run_at,
+        m.recurrence,
+        m.runs_started,
+        m.frozen_customer_ids,
+        m.requester_id,
+        m.last_error,
     ).join(mail_templates, mail_templates.c.id == m.template_id)
 
 
@@ -199,10 +221,13 @@ def cancel_mailing(conn: Connection, mailing_id: int, by: int | None) -> Mailing
     if by is not None and by != row.requester_id:
         role = conn.scalar(select(managers.c.role).where(managers.c.id == by))
         if role != "admin":
-            raise MailingError(f"mailing {mailing_id} belongs to someone else; ask them or an admin")
+            raise MailingError(
+                f"mailing {mailing_id} belongs to someone else; ask them or an admin"
+            )
     now = datetime.now(UTC).replace(tzinfo=None)
     conn.execute(
-        mailings.update().where(mailings.c.id == mailing_id)
+        mailings.update()
+        .where(mailings.c.id == mailing_id)
         .values(status="cancelled", next_run_at=None, cancelled_at=now)
     )
     conn.execute(
@@ -211,4 +236,3 @@ def cancel_mailing(conn: Connection, mailing_id: int, by: int | None) -> Mailing
         .values(state="skipped", reason="mailing cancelled")
     )
     return _info(conn.execute(_select_info().where(mailings.c.id == mailing_id)).one())
-

@@ -20,7 +20,9 @@ from mailing.errors import MailingError
 
 __all__ = ["build_message", "message_id", "unsubscribe_link", "footer", "FOOTER"]
 
-FOOTER = "\n\n-- \nYou receive this e-mail as our customer. To stop receiving these e-mails: {link}\n"
+FOOTER = (
+    "\n\n-- \nYou receive this e-mail as our customer. To stop receiving these e-mails: {link}\n"
+)
 
 
 def message_id(mailing_id: int, run_no: int, customer_id: int, from_address: str) -> str:
@@ -31,8 +33,9 @@ def message_id(mailing_id: int, run_no: int, customer_id: int, from_address: str
 
 def unsubscribe_link(settings: SmtpSettings, email: str, customer_id: int) -> str:
     """``smtp.unsubscribe`` with ``{email}`` and ``{customer}`` filled in (URL-quoted)."""
-    return (settings.unsubscribe.replace("{email}", quote(email, safe=""))
-            .replace("{customer}", str(customer_id)))
+    return settings.unsubscribe.replace("{email}", quote(email, safe="")).replace(
+        "{customer}", str(customer_id)
+    )
 
 
 def footer(link: str) -> str:
@@ -70,8 +73,9 @@ def build_message(row: Any, settings: SmtpSettings) -> Message:
     msg["To"] = to
     msg["Subject"] = _header(row.subject or "")  # type: ignore[assignment]
     msg["Date"] = formatdate(usegmt=True)
-    msg["Message-ID"] = message_id(row.mailing_id, row.run_no, row.customer_id,
-                                   settings.from_address)
+    msg["Message-ID"] = message_id(
+        row.mailing_id, row.run_no, row.customer_id, settings.from_address
+    )
     msg["List-Unsubscribe"] = f"<{link}>"
     if link.startswith("https://"):
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

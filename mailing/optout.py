@@ -21,12 +21,16 @@ __all__ = ["opt_out_by_email", "opt_out_customer"]
 def _opt_out(conn: Connection, ids: list[int]) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     c = customers.c
-    conn.execute(customers.update().where(c.id.in_(ids), c.opted_out_at.is_(None))
-                 .values(opted_out_at=now))
+    conn.execute(
+        customers.update().where(c.id.in_(ids), c.opted_out_at.is_(None)).values(opted_out_at=now)
+    )
     conn.execute(
         mail_outbox.update()
-        .where(mail_outbox.c.customer_id.in_(ids), mail_outbox.c.state == "pending",
-               mail_outbox.c.claimed_by.is_(None))
+        .where(
+            mail_outbox.c.customer_id.in_(ids),
+            mail_outbox.c.state == "pending",
+            mail_outbox.c.claimed_by.is_(None),
+        )
         .values(state="skipped", reason="opted out")
     )
 
@@ -39,8 +43,11 @@ def opt_out_by_email(conn: Connection, email: str) -> int:
     address = email.strip().lower().removeprefix("mailto:")
     if "@" not in address:
         raise MailingError(f"{email!r} is not an e-mail address, e.g. buyer@example.com")
-    ids = list(conn.scalars(select(customers.c.id)
-                            .where(func.lower(func.trim(customers.c.email)) == address)))
+    ids = list(
+        conn.scalars(
+            select(customers.c.id).where(func.lower(func.trim(customers.c.email)) == address)
+        )
+    )
     if ids:
         _opt_out(conn, ids)
     return len(ids)

@@ -41,7 +41,6 @@ def utc_naive(moment: datetime | None = None) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-
 def _english(message: str) -> str:
     """The identity translation: messages are written in English."""
     return message
@@ -64,12 +63,16 @@ class Report:
 
     def text(self, _: Callable[[str], str] = _english) -> str:
         """One paragraph for the requester's chat, in the language of ``_`` (gettext)."""
-        head = _("Mailing {id} ('{template}', run {run}): ").format(id=self.mailing_id, template=self.template,
-                                                                     run=self.run_no)
+        head = _("Mailing {id} ('{template}', run {run}): ").format(
+            id=self.mailing_id, template=self.template, run=self.run_no
+        )
         if self.error:
             return head + _("not sent: {error}").format(error=self.error)
         parts = [_("{n} sent").format(n=self.sent)]
-        for label, counts in ((_("{n} skipped ({why})"), self.skipped), (_("{n} failed ({why})"), self.failed)):
+        for label, counts in (
+            (_("{n} skipped ({why})"), self.skipped),
+            (_("{n} failed ({why})"), self.failed),
+        ):
             if counts:
                 why = ", ".join(f"{n} {_(reason)}" for reason, n in sorted(counts.items()))
                 parts.append(label.format(n=sum(counts.values()), why=why))
@@ -99,16 +102,28 @@ def _enqueue_run(conn: Connection, m: Any, run_no: int, ids: list[int], today: A
         rows = []
         for cid in part:
             f = facts.get(cid)
-            row = {"mailing_id": m.id, "run_no": run_no, "customer_id": cid, "attempts": 0,
-                   "to_address": None, "subject": None, "body": None, "state": "pending",
-                   "reason": None}
-            reason = "deleted" if f is None else skip_reason(f["status"], f["opted_out_at"], f["email"])
+            row = {
+                "mailing_id": m.id,
+                "run_no": run_no,
+                "customer_id": cid,
+                "attempts": 0,
+                "to_address": None,
+                "subject": None,
+                "body": None,
+                "state": "pending",
+                "reason": None,
+            }
+            reason = (
+                "deleted" if f is None else skip_reason(f["status"], f["opted_out_at"], f["email"])
+            )
             if reason:
                 row.update(state="skipped", reason=reason)
             else:
                 try:
                     out = render_facts(tpl, f)  # type: ignore[arg-type]
-                    row.update(to_address=out.to_address.strip(), subject=out.subject, body=out.body)
+                    row.update(
+                        to_address=out.to_address.strip(), subject=out.subject, body=out.body
+                    )
                 except MailingError as e:
                     row.update(state="failed", reason=str(e))
             rows.append(row)
@@ -127,7 +142,8 @@ def enqueue_due(conn: Connection, now: datetime, audience: Audience) -> list[tup
     now_utc = utc_naive(now)
     m = mailings.c
     due = conn.execute(
-        select(mailings).where(m.status == "scheduled", m.next_run_at <= now_utc)
+        select(mailings)
+        .where(m.status == "scheduled", m.next_run_at <= now_utc)
         .order_by(m.next_run_at, m.id)
     ).all()
     done: list[tuple[int, int]] = []
@@ -138,8 +154,12 @@ def enqueue_due(conn: Connection, now: datetime, audience: Audience) -> list[tup
         claimed = conn.execute(
             mailings.update()
             .where(m.id == row.id, m.runs_started == row.runs_started, m.status == "scheduled")
-            .values(runs_started=run_no, next_run_at=next_at,
-                    status="scheduled" if cron else "sending", last_error=None)
+            .values(
+                runs_started=run_no,
+                next_run_at=next_at,
+                status="scheduled" if cron else "sending",
+                last_error=None,
+            )
         ).rowcount
         if not claimed:
             continue  # another replica took this run
@@ -151,8 +171,11 @@ def enqueue_due(conn: Connection, now: datetime, audience: Audience) -> list[tup
             savepoint.commit()
         except Exception as e:  # noqa: BLE001 - a broken query must not stop other mailings
             savepoint.rollback()
-            conn.execute(mailings.update().where(m.id == row.id)
-                         .values(last_error=f"{type(e).__name__}: {e}"[:2000]))
+            conn.execute(
+                mailings.update()
+                .where(m.id == row.id)
+                .values(last_error=f"{type(e).__name__}: {e}"[:2000])
+            )
         done.append((row.id, run_no))
     return done
 
@@ -171,17 +194,29 @@ def final_report(conn: Connection, mailing_id: int, run_no: int) -> Report:
     if head is None:
         raise MailingError(f"no mailing {mailing_id}")
     rows = conn.execute(
-        select(o.state, o.reason, func.count()).where(o.mailing_id == mailing_id, o.run_no == run_no)
+        select(o.state, o.reason, func.count())
+        .where(o.mailing_id == mailing_id, o.run_no == run_no)
         .group_by(o.state, o.reason)
     ).all()
-    by_state: dict[str, Counter] = {"sent": Counter(), "skipped": Counter(), "failed": Counter(),
-                                    "pending": Counter()}
+    by_state: dict[str, Counter] = {
+        "sent": Counter(),
+        "skipped": Counter(),
+        "failed": Counter(),
+        "pending": Counter(),
+    }
     for state, reason, n in rows:
         by_state.setdefault(state, Counter())[reason or state] += n
     error = head.last_error if run_no == head.runs_started and not rows else None
-    return Report(mailing_id, run_no, head.name, sum(by_state["sent"].values()),
-                  dict(by_state["skipped"]), dict(by_state["failed"]),
-                  sum(by_state["pending"].values()), error)
+    return Report(
+        mailing_id,
+        run_no,
+        head.name,
+        sum(by_state["sent"].values()),
+        dict(by_state["skipped"]),
+        dict(by_state["failed"]),
+        sum(by_state["pending"].values()),
+        error,
+    )
 
 
 def due_reports(conn: Connection) -> list[tuple[Any, Report]]:
@@ -192,8 +227,9 @@ def due_reports(conn: Connection) -> list[tuple[Any, Report]]:
     """
     m = mailings.c
     rows = conn.execute(
-        select(m.id, m.runs_started, m.runs_reported, m.recurrence, m.status, m.requester_chat)
-        .where(m.runs_reported < m.runs_started)
+        select(
+            m.id, m.runs_started, m.runs_reported, m.recurrence, m.status, m.requester_chat
+        ).where(m.runs_reported < m.runs_started)
     ).all()
     out: list[tuple[Any, Report]] = []
     for row in rows:
@@ -202,14 +238,17 @@ def due_reports(conn: Connection) -> list[tuple[Any, Report]]:
             if not report.complete:
                 break
             claimed = conn.execute(
-                mailings.update().where(m.id == row.id, m.runs_reported == run_no - 1)
+                mailings.update()
+                .where(m.id == row.id, m.runs_reported == run_no - 1)
                 .values(runs_reported=run_no)
             ).rowcount
             if not claimed:
                 break
             if not row.recurrence and row.status == "sending" and run_no == row.runs_started:
-                conn.execute(mailings.update().where(m.id == row.id, m.status == "sending")
-                             .values(status="finished", next_run_at=None))
+                conn.execute(
+                    mailings.update()
+                    .where(m.id == row.id, m.status == "sending")
+                    .values(status="finished", next_run_at=None)
+                )
             out.append((row.requester_chat, report))
     return out
-

@@ -76,7 +76,8 @@ class _Smtp:
         try:
             if s.security == "tls":
                 client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=30, context=ssl.create_default_context())
+                    s.host, s.port, timeout=30, context=ssl.create_default_context()
+                )
             else:
                 client = smtplib.SMTP(s.host, s.port, timeout=30)
                 if s.security == "starttls":
@@ -84,7 +85,9 @@ class _Smtp:
             if s.username:
                 client.login(s.username, os.environ.get(s.password_env, ""))
         except smtplib.SMTPAuthenticationError as e:
-            raise _Temporary(f"SMTP login refused: {e.smtp_code} {_text(e.smtp_error)}", True) from None
+            raise _Temporary(
+                f"SMTP login refused: {e.smtp_code} {_text(e.smtp_error)}", True
+            ) from None
         except (OSError, smtplib.SMTPException) as e:
             raise _Temporary(f"cannot reach SMTP {s.host}:{s.port}: {e}", True) from None
         return client
@@ -125,9 +128,11 @@ def _classify(code: int, text: Any) -> None:
 
 def _claim(engine: Engine, worker_id: str, now: datetime, n: int, lease: int) -> list[Any]:
     cutoff = now - timedelta(seconds=lease)
-    free = and_(o.state == "pending",
-                or_(o.next_attempt_at.is_(None), o.next_attempt_at <= now),
-                or_(o.claimed_by.is_(None), o.claimed_at < cutoff))
+    free = and_(
+        o.state == "pending",
+        or_(o.next_attempt_at.is_(None), o.next_attempt_at <= now),
+        or_(o.claimed_by.is_(None), o.claimed_at < cutoff),
+    )
     inner = select(o.id).where(free).order_by(o.id).limit(n)
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
@@ -136,19 +141,37 @@ def _claim(engine: Engine, worker_id: str, now: datetime, n: int, lease: int) ->
             picked: Any = list(conn.scalars(inner.with_for_update(skip_locked=True)))
         else:  # one statement under SQLite's write lock is atomic
             picked = inner.scalar_subquery()
-        ids = list(conn.scalars(
-            mail_outbox.update().where(o.id.in_(picked), free)
-            .values(claimed_by=worker_id, claimed_at=now).returning(o.id)))
+        ids = list(
+            conn.scalars(
+                mail_outbox.update()
+                .where(o.id.in_(picked), free)
+                .values(claimed_by=worker_id, claimed_at=now)
+                .returning(o.id)
+            )
+        )
         if not ids:
             return []
-        return list(conn.execute(
-            select(o.id, o.mailing_id, o.run_no, o.customer_id, o.to_address, o.subject, o.body,
-                   o.attempts, customers.c.opted_out_at, customers.c.status,
-                   mailings.c.status.label("mailing_status"))
-            .join(customers, customers.c.id == o.customer_id)
-            .join(mailings, mailings.c.id == o.mailing_id)
-            .where(o.id.in_(ids)).order_by(o.id)
-        ))
+        return list(
+            conn.execute(
+                select(
+                    o.id,
+                    o.mailing_id,
+                    o.run_no,
+                    o.customer_id,
+                    o.to_address,
+                    o.subject,
+                    o.body,
+                    o.attempts,
+                    customers.c.opted_out_at,
+                    customers.c.status,
+                    mailings.c.status.label("mailing_status"),
+                )
+                .join(customers, customers.c.id == o.customer_id)
+                .join(mailings, mailings.c.id == o.mailing_id)
+                .where(o.id.in_(ids))
+                .order_by(o.id)
+            )
+        )
 
 
 class _Marks:
@@ -165,8 +188,11 @@ class _Marks:
         self.pending = self.pool.submit(self._write, row_id, values)
 
     def _write(self, row_id: int, values: dict[str, Any]) -> None:
-        self.db.execute(mail_outbox.update()
-                        .where(o.id == row_id, o.claimed_by == self.worker_id).values(**values))
+        self.db.execute(
+            mail_outbox.update()
+            .where(o.id == row_id, o.claimed_by == self.worker_id)
+            .values(**values)
+        )
         if self.on_sent is not None and values.get("state") == "sent":
             self.on_sent(row_id)
 
@@ -187,8 +213,9 @@ def _budget(engine: Engine, settings: SmtpSettings, now: datetime, batch: int, l
     if settings.rate_per_minute <= 0:
         return batch
     with engine.connect() as conn:
-        recent = conn.scalar(select(func.count()).where(
-            o.state == "sent", o.sent_at > now - timedelta(seconds=60)))
+        recent = conn.scalar(
+            select(func.count()).where(o.state == "sent", o.sent_at > now - timedelta(seconds=60))
+        )
     fits_lease = max(1, settings.rate_per_minute * lease // 120)
     return max(0, min(batch, settings.rate_per_minute - int(recent or 0), fits_lease))
 
@@ -214,7 +241,9 @@ def send_pending(
     """
     s = smtp_settings
     if s.username and not os.environ.get(s.password_env):
-        raise MailingError(f"smtp.username is set but ${s.password_env} is empty; export the password")
+        raise MailingError(
+            f"smtp.username is set but ${s.password_env} is empty; export the password"
+        )
     clock = (lambda: utc_naive(now)) if now is not None else (lambda: utc_naive(datetime.now(UTC)))
     interval = 60.0 / s.rate_per_minute if s.rate_per_minute > 0 else 0.0
     stats, smtp, last = SendStats(), _Smtp(s), 0.0
@@ -236,10 +265,18 @@ def send_pending(
             if not rows:
                 break
             for i, row in enumerate(rows):
-                if row.opted_out_at is not None or row.status == "archived" \
-                        or row.mailing_status == "cancelled":
-                    why = "mailing cancelled" if row.mailing_status == "cancelled" else \
-                        "opted out" if row.opted_out_at is not None else "archived"
+                if (
+                    row.opted_out_at is not None
+                    or row.status == "archived"
+                    or row.mailing_status == "cancelled"
+                ):
+                    why = (
+                        "mailing cancelled"
+                        if row.mailing_status == "cancelled"
+                        else "opted out"
+                        if row.opted_out_at is not None
+                        else "archived"
+                    )
                     marks.put(row.id, state="skipped", reason=why)
                     stats.skipped += 1
                     continue
@@ -259,7 +296,7 @@ def send_pending(
                     stats.failed += 1 - retried
                     if e.connection_lost and smtp.client is None:
                         marks.flush()
-                        _release(db, worker_id, [r.id for r in rows[i + 1:]], clock())
+                        _release(db, worker_id, [r.id for r in rows[i + 1 :]], clock())
                         stats.error = str(e)
                         return stats
                     continue
@@ -267,8 +304,9 @@ def send_pending(
                     marks.put(row.id, state="failed", reason=str(e))
                     stats.failed += 1
                     continue
-                marks.put(row.id, state="sent", sent_at=clock(), attempts=row.attempts + 1,
-                          reason=None)
+                marks.put(
+                    row.id, state="sent", sent_at=clock(), attempts=row.attempts + 1, reason=None
+                )
                 stats.sent += 1
     finally:
         smtp.close()
@@ -282,16 +320,28 @@ def send_pending(
 def _retry(marks: _Marks, row: Any, reason: str, max_attempts: int, now: datetime) -> int:
     attempts = row.attempts + 1
     if attempts >= max_attempts:
-        marks.put(row.id, state="failed", attempts=attempts,
-                  reason=f"gave up after {attempts} attempts: {reason}")
+        marks.put(
+            row.id,
+            state="failed",
+            attempts=attempts,
+            reason=f"gave up after {attempts} attempts: {reason}",
+        )
         return 0
-    marks.put(row.id, attempts=attempts, reason=reason, claimed_by=None,
-              next_attempt_at=now + backoff(attempts))
+    marks.put(
+        row.id,
+        attempts=attempts,
+        reason=reason,
+        claimed_by=None,
+        next_attempt_at=now + backoff(attempts),
+    )
     return 1
 
 
 def _release(db: Connection, worker_id: str, ids: list[int], now: datetime) -> None:
     """Give back rows not tried because the server went away (no attempt is counted)."""
     if ids:
-        db.execute(mail_outbox.update().where(o.id.in_(ids), o.claimed_by == worker_id)
-                   .values(claimed_by=None, next_attempt_at=now + backoff(1)))
+        db.execute(
+            mail_outbox.update()
+            .where(o.id.in_(ids), o.claimed_by == worker_id)
+            .values(claimed_by=None, next_attempt_at=now + backoff(1))
+        )

@@ -65,7 +65,9 @@ def _split(name: str, text: str) -> tuple[str, str]:
             f"'Subject: News for {{{{ name }}}}', then the body on the following lines"
         )
     if not subject.strip():
-        raise MailingError(f"template {name!r}: the subject line is empty; write it after 'Subject:'")
+        raise MailingError(
+            f"template {name!r}: the subject line is empty; write it after 'Subject:'"
+        )
     return subject.strip(), rest.strip("\n")
 
 
@@ -82,7 +84,9 @@ def _check(name: str, part: str, source: str) -> None:
             f"allowed fields: {_allowed()}"
         )
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        if isinstance(node, nodes.Getitem) and not isinstance(getattr(node.arg, "value", None), str):
+        if isinstance(node, nodes.Getitem) and not isinstance(
+            getattr(node.arg, "value", None), str
+        ):
             continue  # e.g. name[0]: harmless indexing
         attr = node.attr if isinstance(node, nodes.Getattr) else node.arg.value  # type: ignore[attr-defined]
         raise MailingError(
@@ -102,7 +106,9 @@ def render(source: str, fields: dict[str, Any], *, name: str = "template") -> st
     try:
         return _ENV.from_string(source).render(context)
     except UndefinedError as e:
-        raise MailingError(f"template {name!r}: {e.message}; allowed fields: {_allowed()}") from None
+        raise MailingError(
+            f"template {name!r}: {e.message}; allowed fields: {_allowed()}"
+        ) from None
     except SecurityError as e:
         raise MailingError(f"template {name!r} was refused by the sandbox: {e}") from None
     except TemplateSyntaxError as e:
@@ -126,14 +132,20 @@ def save_template(conn: Connection, name: str, text: str, owner_id: int | None) 
         raise MailingError(f"template {name!r} has no body; write it below the 'Subject:' line")
     _check(name, "subject", subject)
     _check(name, "body", body)
-    values = {"subject": subject, "body": body, "owner_id": owner_id,
-              "created_at": datetime.now(UTC).replace(tzinfo=None)}
+    values = {
+        "subject": subject,
+        "body": body,
+        "owner_id": owner_id,
+        "created_at": datetime.now(UTC).replace(tzinfo=None),
+    }
     existing = conn.scalar(select(mail_templates.c.id).where(mail_templates.c.name == name))
     if existing is None:
         inserted = conn.execute(mail_templates.insert().values(name=name, **values))
         new_id = inserted.inserted_primary_key[0]  # type: ignore[index]
     else:
-        conn.execute(mail_templates.update().where(mail_templates.c.id == existing).values(**values))
+        conn.execute(
+            mail_templates.update().where(mail_templates.c.id == existing).values(**values)
+        )
         new_id = existing
     return Template(int(new_id), name, subject, body)
 

@@ -23,8 +23,17 @@ from mailing.errors import MailingError
 
 __all__ = ["Schedule", "parse_when", "next_run_after", "WallClockCron", "EXAMPLES"]
 
-EXAMPLES = ("now", "today 18:30", "tomorrow 9:00", "Monday 10:00", "2026-12-01 09:00",
-            "every day 8:00", "every weekday 9:00", "every Monday 9:00", "every month 1 9:00")
+EXAMPLES = (
+    "now",
+    "today 18:30",
+    "tomorrow 9:00",
+    "Monday 10:00",
+    "2026-12-01 09:00",
+    "every day 8:00",
+    "every weekday 9:00",
+    "every Monday 9:00",
+    "every month 1 9:00",
+)
 
 _DAYS = {
     "mon": ("monday", "mon", "понедельник", "понедельникам", "пн"),
@@ -92,7 +101,9 @@ def next_run_after(cron: str, tz: str | tzinfo, after_utc: datetime) -> datetime
     # skipped one (a daily 0:00 in New York ran on 12 March 2028, then on the 14th; its issues
     # #529, #606). A wall time the zone skips that day (spring forward) does not fire.
     trigger = CronTrigger.from_crontab(cron, timezone=UTC)
-    start = (after_utc.replace(tzinfo=UTC) if after_utc.tzinfo is None else after_utc).astimezone(UTC)
+    start = (after_utc.replace(tzinfo=UTC) if after_utc.tzinfo is None else after_utc).astimezone(
+        UTC
+    )
     wall = start.astimezone(zone).replace(tzinfo=None)
     for _ in range(1000):
         fire = trigger.get_next_fire_time(None, (wall + timedelta(seconds=1)).replace(tzinfo=UTC))
@@ -116,7 +127,11 @@ class WallClockCron(BaseTrigger):
 
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime:
         after = previous_fire_time or now - timedelta(seconds=1)  # the first run may be now
-        return next_run_after(self.cron, self.zone, after.astimezone(UTC)).replace(tzinfo=UTC).astimezone(self.zone)
+        return (
+            next_run_after(self.cron, self.zone, after.astimezone(UTC))
+            .replace(tzinfo=UTC)
+            .astimezone(self.zone)
+        )
 
     def __str__(self) -> str:
         return f"cron[{self.cron}] on the wall clock of {_zone_name(self.zone)}"

@@ -42,7 +42,11 @@ def worker_name() -> str:
 
 
 def mail_pass(
-    engine: Engine, settings: Settings, audience: Audience, *, worker_id: str,
+    engine: Engine,
+    settings: Settings,
+    audience: Audience,
+    *,
+    worker_id: str,
     now: datetime | None = None,
 ) -> tuple[SendStats, list[tuple[Any, Report]]]:
     """One synchronous pass: enqueue due runs, send what is pending, collect finished reports.
@@ -73,7 +77,8 @@ async def run_mail_worker(
     while not stop_event.is_set():
         try:
             stats, reports = await asyncio.to_thread(
-                mail_pass, engine, settings, audience, worker_id=worker_id)
+                mail_pass, engine, settings, audience, worker_id=worker_id
+            )
             if stats.error:
                 log.warning("mail worker %s: %s", worker_id, stats.error)
             for chat, report in reports:

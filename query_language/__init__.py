@@ -25,15 +25,35 @@ from query_language.resolve import resolve
 from query_language.run import QueryResult
 from query_language.run import run_query as _run_query
 
-__all__ = ["QueryError", "Catalog", "CatalogCache", "parse", "interpret", "describe",
-           "matching_ids", "run_query", "Query", "QueryResult", "Count", "List", "Top", "Group",
-           "Card", "detect_language", "register_lexicon", "LANGUAGES"]
+__all__ = [
+    "QueryError",
+    "Catalog",
+    "CatalogCache",
+    "parse",
+    "interpret",
+    "describe",
+    "matching_ids",
+    "run_query",
+    "Query",
+    "QueryResult",
+    "Count",
+    "List",
+    "Top",
+    "Group",
+    "Card",
+    "detect_language",
+    "register_lexicon",
+    "LANGUAGES",
+]
 
 
 def _internal(e: Exception, text: str = "") -> QueryError:
-    return QueryError(f"I could not understand this query ({type(e).__name__}: {e})",
-                      span=(0, len(text)), text=text or None,
-                      expected=["a simpler query; please report this one"])
+    return QueryError(
+        f"I could not understand this query ({type(e).__name__}: {e})",
+        span=(0, len(text)),
+        text=text or None,
+        expected=["a simpler query; please report this one"],
+    )
 
 
 def parse(text: str, language: str = "en") -> Any:
@@ -50,7 +70,9 @@ def parse(text: str, language: str = "en") -> Any:
         raise _internal(e, text) from e
 
 
-def interpret(text: str, catalog: Catalog, today: date | None = None, language: str = "en") -> Query:
+def interpret(
+    text: str, catalog: Catalog, today: date | None = None, language: str = "en"
+) -> Query:
     """Parse and resolve ``text`` against ``catalog``; raises QueryError only.
 
     Example: ``interpret("vip no purchases in last 90 days", catalog, today=date(2026, 11, 22))``.
@@ -60,8 +82,11 @@ def interpret(text: str, catalog: Catalog, today: date | None = None, language: 
         if not isinstance(text, str):
             raise QueryError("a query must be text", expected=["text"])
         if language not in LANGUAGES:
-            raise QueryError(f"I cannot read queries in '{language}' yet", span=(0, len(text)),
-                             expected=list(LANGUAGES))
+            raise QueryError(
+                f"I cannot read queries in '{language}' yet",
+                span=(0, len(text)),
+                expected=list(LANGUAGES),
+            )
         tree = _parse(text, language, catalog.index(language))
         return resolve(tree, catalog, text=text, today=today, language=language)
     except QueryError as e:
@@ -70,8 +95,12 @@ def interpret(text: str, catalog: Catalog, today: date | None = None, language: 
         localise(e, language)
         raise
     except RecursionError as e:
-        raise QueryError("the query is nested too deeply", span=(0, len(text)), text=text,
-                         expected=["fewer parentheses"]) from e
+        raise QueryError(
+            "the query is nested too deeply",
+            span=(0, len(text)),
+            text=text,
+            expected=["fewer parentheses"],
+        ) from e
     except Exception as e:  # noqa: BLE001 - no input may raise anything but QueryError
         raise _internal(e, text if isinstance(text, str) else "") from e
 
@@ -86,8 +115,14 @@ def matching_ids(query: Query, *, scope_manager_id: int | None = None) -> Any:
     return _matching_ids(query, scope_manager_id=scope_manager_id)
 
 
-def run_query(conn: Any, query: Query, *, offset: int = 0, limit: int | None = 10,
-              scope_manager_id: int | None = None) -> QueryResult:
+def run_query(
+    conn: Any,
+    query: Query,
+    *,
+    offset: int = 0,
+    limit: int | None = 10,
+    scope_manager_id: int | None = None,
+) -> QueryResult:
     """Count, rows (or groups), period and echo; see ``query_language.run``."""
     return _run_query(conn, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id)
 

@@ -15,11 +15,42 @@ from dataclasses import dataclass, field
 from datetime import date
 
 __all__ = [
-    "Span", "Node", "ValueWords", "Comparison", "PeriodWords", "Keyword",
-    "And", "Or", "Not", "Parenthesized", "Everyone", "Period", "Cmp", "Scope", "FieldIs", "CustomerIs",
-    "Bought", "SpendCmp", "OrderCountCmp", "Lapsed", "LastPurchase", "Created", "RatingIn",
-    "HasTag", "StatusIs", "PropertyCmp", "Interacted", "ClassIs", "InSegment",
-    "Output", "Count", "List", "Top", "Group", "Card", "Query",
+    "Span",
+    "Node",
+    "ValueWords",
+    "Comparison",
+    "PeriodWords",
+    "Keyword",
+    "And",
+    "Or",
+    "Not",
+    "Parenthesized",
+    "Everyone",
+    "Period",
+    "Cmp",
+    "Scope",
+    "FieldIs",
+    "CustomerIs",
+    "Bought",
+    "SpendCmp",
+    "OrderCountCmp",
+    "Lapsed",
+    "LastPurchase",
+    "Created",
+    "RatingIn",
+    "HasTag",
+    "StatusIs",
+    "PropertyCmp",
+    "Interacted",
+    "ClassIs",
+    "InSegment",
+    "Output",
+    "Count",
+    "List",
+    "Top",
+    "Group",
+    "Card",
+    "Query",
 ]
 
 Span = tuple[int, int]
@@ -32,9 +63,11 @@ class Node:
 
 # --- as typed (parser output) --------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ValueWords(Node):
     """A value: catalog words, quoted text, unknown words, or a keyword's fixed reading."""
+
     text: str
     field: str | None = None  # the keyword that settles its kind (city, tag, manager, …)
     source: str = "words"  # catalog | quoted | words | fixed
@@ -45,6 +78,7 @@ class ValueWords(Node):
 @dataclass(frozen=True)
 class Comparison(Node):
     """``over 40k``, ``at least 3 orders``, ``= yes``; measure: auto | spend | orders."""
+
     op: str
     value: float | date | ValueWords
     high: float | date | None = None
@@ -54,6 +88,7 @@ class Comparison(Node):
 @dataclass(frozen=True)
 class PeriodWords(Node):
     """A period as typed: form (this, last, last_n, span, year, month, …) and its numbers."""
+
     form: str
     unit: str | None = None
     n: int | None = None
@@ -65,6 +100,7 @@ class PeriodWords(Node):
 class Keyword(Node):
     """A keyword item: bought, lapsed, last_purchase, created, interaction, not_contacted,
     count, list, top, card, by, spend, stars."""
+
     kind: str
     value: ValueWords | None = None
     n: int | None = None
@@ -90,10 +126,12 @@ class Not(Node):
 class Parenthesized(Node):
     """One item in parentheses, e.g. ``(buyers of Super Drill)``: a following amount or order
     count does not qualify it. The resolver removes it."""
+
     item: Node
 
 
 # --- as understood (resolver output, compiler input) ---------------------------------------
+
 
 @dataclass(frozen=True)
 class Everyone(Node):
@@ -103,6 +141,7 @@ class Everyone(Node):
 @dataclass(frozen=True)
 class Period(Node):
     """Both ends inclusive; None = open on that side."""
+
     start: date | None
     end: date | None
 
@@ -110,6 +149,7 @@ class Period(Node):
 @dataclass(frozen=True)
 class Cmp(Node):
     """op in >, >=, <, <=, =, between (value..high inclusive)."""
+
     op: str
     value: float | date | str | bool
     high: float | date | None = None
@@ -123,6 +163,7 @@ class Scope(Node):
     few enough to list: compiled as a list, they let the planner use each product's own
     statistics (a popular product's lines are many). Not part of the meaning: equality ignores it.
     """
+
     products: tuple[int, ...] = ()
     categories: tuple[str, ...] = ()
     label: str = ""
@@ -145,6 +186,7 @@ class CustomerIs(Node):
 @dataclass(frozen=True)
 class Bought(Node):
     """A purchase line in scope and period; optionally net spend / order count on that scope."""
+
     scope: Scope = Scope()
     period: Period | None = None
     spend: Cmp | None = None
@@ -168,6 +210,7 @@ class OrderCountCmp(Node):
 @dataclass(frozen=True)
 class Lapsed(Node):
     """Bought before ``period.start`` and nothing within ``period``."""
+
     period: Period
 
 
@@ -226,6 +269,7 @@ class InSegment(Node):
 
 # --- output forms --------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Output(Node):
     pass
@@ -263,6 +307,7 @@ class Card(Output):
 class Query:
     """A query understood: what to match (``where``), what to answer (``output``), and the period
     that spend / orders / last purchase are measured in (None = all time)."""
+
     text: str
     language: str
     today: date

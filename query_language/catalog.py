@@ -35,8 +35,19 @@ from query_language.lexicon import Lexicon, load_lexicon
 
 __all__ = ["Entry", "Catalog", "CatalogCache", "ValueIndexImpl", "load_catalog", "read_values"]
 
-KINDS = ("city", "region", "country", "industry", "manager", "product", "category", "tag",
-         "segment", "property", "customer")
+KINDS = (
+    "city",
+    "region",
+    "country",
+    "industry",
+    "manager",
+    "product",
+    "category",
+    "tag",
+    "segment",
+    "property",
+    "customer",
+)
 _COLUMNS = ("city", "region", "country", "industry")
 # One index seek per distinct value (a "loose index scan"), on SQLite and PostgreSQL alike.
 _DISTINCT = """WITH RECURSIVE v(x) AS (
@@ -151,21 +162,33 @@ class Catalog:
             return ()
         return tuple(self.names.named(text, load_lexicon(language)))
 
-    def suggest(self, word: str, language: str = "en", kinds: set[str] | None = None,
-                limit: int = 3) -> list[str]:
+    def suggest(
+        self, word: str, language: str = "en", kinds: set[str] | None = None, limit: int = 3
+    ) -> list[str]:
         """Closest known values to ``word`` (rapidfuzz), best first, labels without repeats."""
         idx = self.index(language)
         lex = load_lexicon(language)
         query = " ".join(split_words(word, lex))
         wanted = kinds or (set(KINDS) - {"customer"})
         pool = [(k, e) for k, e in idx.choices if e.kind in wanted]
-        found = [(pool[i][1].label, score) for _m, score, i in process.extract(
-            query, [k for k, _e in pool], scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60)]
+        found = [
+            (pool[i][1].label, score)
+            for _m, score, i in process.extract(
+                query, [k for k, _e in pool], scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60
+            )
+        ]
         raw = word.casefold().replace("ё", "е")
         if raw != query:  # an inflected misspelling lemmatises badly: try it as typed too
-            found += [(pool[i][1].label, score) for _m, score, i in process.extract(
-                raw, [e.label.casefold().replace("ё", "е") for _k, e in pool],
-                scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60)]
+            found += [
+                (pool[i][1].label, score)
+                for _m, score, i in process.extract(
+                    raw,
+                    [e.label.casefold().replace("ё", "е") for _k, e in pool],
+                    scorer=fuzz.WRatio,
+                    limit=limit * 4,
+                    score_cutoff=60,
+                )
+            ]
         if "customer" in wanted and self.names is not None:
             found += self.names.near(word, lex, limit)
         found.sort(key=lambda f: -f[1])
@@ -227,7 +250,9 @@ class CatalogCache:
     Example: ``CatalogCache(engine, check_every=5.0, languages=("en", "ru")).get()``.
     """
 
-    def __init__(self, engine: Engine, check_every: float = 5.0, languages: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, engine: Engine, check_every: float = 5.0, languages: tuple[str, ...] = ()
+    ) -> None:
         self.engine = engine
         self.check_every = check_every
         self.languages = languages  # value indexes built at load (Russian lemmatises every value)

@@ -28,8 +28,14 @@ from query_language import ast as a
 from query_language.fields import FIELDS, OPERATORS, holds
 from storage import schema as s
 
-__all__ = ["compile_where", "matching_ids", "matching_conditions", "latest_run", "purchase_lines",
-           "in_period"]
+__all__ = [
+    "compile_where",
+    "matching_ids",
+    "matching_conditions",
+    "latest_run",
+    "purchase_lines",
+    "in_period",
+]
 
 C, O, L = s.customers.c, s.orders.c, s.order_lines.c  # noqa: E741
 _LINES = s.orders.join(s.order_lines, L.order_id == O.id)
@@ -73,12 +79,20 @@ def _scope(scope: a.Scope) -> list[Any]:
     if scope.in_categories:  # as the catalog knows them (it re-reads within seconds of a change)
         out.append(L.product_id.in_(scope.in_categories))
     elif scope.categories:
-        out.append(L.product_id.in_(select(s.products.c.id).where(s.products.c.category.in_(scope.categories))))
+        out.append(
+            L.product_id.in_(
+                select(s.products.c.id).where(s.products.c.category.in_(scope.categories))
+            )
+        )
     return out
 
 
 def _lines(scope: a.Scope, period: a.Period | None, *extra: Any) -> Select:
-    return select(O.customer_id).select_from(_LINES).where(*_scope(scope), *in_period(O.date, period), *extra)
+    return (
+        select(O.customer_id)
+        .select_from(_LINES)
+        .where(*_scope(scope), *in_period(O.date, period), *extra)
+    )
 
 
 def purchase_lines(scope: a.Scope, period: a.Period | None) -> Select:
@@ -122,7 +136,9 @@ def _narrow(scope: a.Scope, period: a.Period | None) -> bool:
     probing each one's own orders up to the first purchase (EXISTS) reads far less."""
     if scope.products or scope.categories:
         return True
-    return bool(period and period.start and period.end and (period.end - period.start).days <= _QUARTER)
+    return bool(
+        period and period.start and period.end and (period.end - period.start).days <= _QUARTER
+    )
 
 
 def _bought(node: a.Bought) -> Any:
@@ -134,7 +150,11 @@ def _bought(node: a.Bought) -> Any:
         return _purchased(*in_period(O.date, node.period))
     if node.spend is None:
         assert node.orders is not None
-        q = purchase_lines(node.scope, node.period).group_by(O.customer_id).having(_cmp(_ORDERS, node.orders))
+        q = (
+            purchase_lines(node.scope, node.period)
+            .group_by(O.customer_id)
+            .having(_cmp(_ORDERS, node.orders))
+        )
         return C.id.in_(q)
     having = [func.max(L.quantity) > 0, _cmp(_SPEND, node.spend)]
     if node.orders is not None:
@@ -157,8 +177,12 @@ def _classes(kind: str, value: str) -> Any:
 
 def _property(n: a.PropertyCmp) -> Any:
     cp = s.customer_properties.c
-    col: Any = {"number": cp.number_value, "date": cp.date_value, "yesno": cp.bool_value,
-           "text": cp.text_value}[n.type]
+    col: Any = {
+        "number": cp.number_value,
+        "date": cp.date_value,
+        "yesno": cp.bool_value,
+        "text": cp.text_value,
+    }[n.type]
     cmp = n.cmp
     if n.type == "text":
         col = func.lower(col)
@@ -171,8 +195,10 @@ class _PerDialect(ColumnElement[Any]):
     part of the cache key, so the compiled cache keeps working."""
 
     inherit_cache = True
-    _traverse_internals = [("default", InternalTraversal.dp_clauseelement),
-                           ("postgresql", InternalTraversal.dp_clauseelement)]
+    _traverse_internals = [
+        ("default", InternalTraversal.dp_clauseelement),
+        ("postgresql", InternalTraversal.dp_clauseelement),
+    ]
 
     def __init__(self, default: Any, postgresql: Any) -> None:
         self.default, self.postgresql = default, postgresql
@@ -195,7 +221,11 @@ def _tag(n: a.HasTag, neg: bool) -> Any:
     with an IN it hashed every recent line of a lapse (2.1 s vs 1.0 s for vip lapsed 90 days)."""
     ct = s.customer_tags.c
     tagged = select(ct.customer_id).where(ct.tag_id == n.tag_id)
-    mine = select(ct.customer_id).where(ct.customer_id == C.id, ct.tag_id == n.tag_id).correlate(s.customers)
+    mine = (
+        select(ct.customer_id)
+        .where(ct.customer_id == C.id, ct.tag_id == n.tag_id)
+        .correlate(s.customers)
+    )
     return _PerDialect(C.id.in_(tagged), mine.exists())
 
 
@@ -219,8 +249,10 @@ def _in(col: Any, values: Any, neg: bool) -> Any:
 
 def _rating(n: a.RatingIn, neg: bool) -> Any:
     letters = [r for r in n.ratings if r]
-    return _any(([_in(C.rating, letters, neg)] if letters else [])
-                + ([C.rating.is_(None)] if "" in n.ratings else []))
+    return _any(
+        ([_in(C.rating, letters, neg)] if letters else [])
+        + ([C.rating.is_(None)] if "" in n.ratings else [])
+    )
 
 
 def _last_purchase(n: a.LastPurchase, neg: bool) -> Any:

@@ -61,7 +61,13 @@ def name_variants(text: str) -> set[str]:
 
 
 def _word_forms(p: Piece) -> set[str]:
-    forms = {p.text, p.text.lower(), p.text.upper(), p.text[:1].upper() + p.text[1:], p.text.capitalize()}
+    forms = {
+        p.text,
+        p.text.lower(),
+        p.text.upper(),
+        p.text[:1].upper() + p.text[1:],
+        p.text.capitalize(),
+    }
     if p.kind == "word" and p.norm != p.text.casefold():
         forms |= {p.norm, p.norm.upper(), p.norm[:1].upper() + p.norm[1:]}
     return forms
@@ -78,7 +84,7 @@ def name_starts(pieces: Sequence[Piece], lex: Lexicon) -> set[int]:
     starts = {0}
     for i in range(len(pieces)):
         for n in range(min(lex.max_phrase, len(pieces) - i), 0, -1):
-            term, payload = lex.phrases.get(tuple(norms[i:i + n]), (None, None))
+            term, payload = lex.phrases.get(tuple(norms[i : i + n]), (None, None))
             if term == "CARD" or (term == "FIELD" and payload == "customer"):
                 starts.add(i + n)
                 break
@@ -92,7 +98,9 @@ class CustomerNames:
         self.engine = engine
         self.per_prefix = per_prefix
 
-    def _fetch(self, exact: set[str], prefixes: set[str], per_prefix: int | None = None) -> list[tuple[int, str]]:
+    def _fetch(
+        self, exact: set[str], prefixes: set[str], per_prefix: int | None = None
+    ) -> list[tuple[int, str]]:
         limit, table = per_prefix or self.per_prefix, s.customers.name
         parts: list[str] = []
         params: dict[str, Any] = {}
@@ -103,16 +111,21 @@ class CustomerNames:
             parts.append(f"SELECT id, name FROM {table} WHERE name IN ({marks}) LIMIT {limit * 4}")
         for i, p in enumerate(sorted(prefixes)[:_MAX_PARTS]):
             params[f"a{i}"], params[f"b{i}"] = p, _bump(p)
-            parts.append(f"SELECT id, name FROM {table} WHERE name >= :a{i} AND name < :b{i} LIMIT {limit}")
+            parts.append(
+                f"SELECT id, name FROM {table} WHERE name >= :a{i} AND name < :b{i} LIMIT {limit}"
+            )
         if not parts:
             return []
         # LIMIT inside a compound statement needs a subquery (SQLite and PostgreSQL alike)
         sql = " UNION ALL ".join(f"SELECT * FROM ({q}) AS p{i}" for i, q in enumerate(parts))
         with self.engine.connect() as conn:
-            return list(dict.fromkeys((int(i), str(n)) for i, n in conn.execute(sql_text(sql), params)))
+            return list(
+                dict.fromkeys((int(i), str(n)) for i, n in conn.execute(sql_text(sql), params))
+            )
 
-    def spans(self, text: str, pieces: Sequence[Piece], lex: Lexicon,
-              starts: set[int] | None = None) -> dict[str, tuple[Any, ...]]:
+    def spans(
+        self, text: str, pieces: Sequence[Piece], lex: Lexicon, starts: set[int] | None = None
+    ) -> dict[str, tuple[Any, ...]]:
         """Normalised phrase → customer entries, for the names that may equal a run of ``pieces``
         beginning at one of ``starts`` (default: ``name_starts``). Exact spellings first (one
         statement), then, only when a name was not typed in full, the bounded prefix ranges.
@@ -125,7 +138,7 @@ class CustomerNames:
         if starts is None:  # the whole text (a name alone) and the words after card / customer
             starts = name_starts(pieces, lex) - {0}
             if pieces and not any(q.kind == "quoted" for q in pieces):
-                exact |= name_variants(text[pieces[0].start:pieces[-1].end])
+                exact |= name_variants(text[pieces[0].start : pieces[-1].end])
                 exact |= name_variants(" ".join(q.norm for q in pieces))
         for i in sorted(starts):
             p = pieces[i]
@@ -135,15 +148,19 @@ class CustomerNames:
             exact |= first
             if i + 1 < len(pieces) and pieces[i + 1].kind != "quoted":
                 q = pieces[i + 1]
-                gap = _WS.sub(" ", text[p.end:q.start])
+                gap = _WS.sub(" ", text[p.end : q.start])
                 prefixes[i] = {a + gap + b for a in first for b in _word_forms(q)}
             lemmas, norms = [p.norm], [p.norm]
             for j in range(i + 1, min(i + _MAX_SPAN, len(pieces))):
                 if pieces[j].kind == "quoted":
                     break
-                lemmas.append(_WS.sub(" ", text[pieces[j - 1].end:pieces[j].start]) + pieces[j].norm)
+                lemmas.append(
+                    _WS.sub(" ", text[pieces[j - 1].end : pieces[j].start]) + pieces[j].norm
+                )
                 norms.append(pieces[j].norm)
-                exact |= name_variants(text[p.start:pieces[j].end]) | name_variants("".join(lemmas))
+                exact |= name_variants(text[p.start : pieces[j].end]) | name_variants(
+                    "".join(lemmas)
+                )
             rests[i] = " ".join(norms)
         found = self._entries(self._fetch(exact, set()), lex, {})
         # names typed in full are found exactly; otherwise (inflection, mixed case, spacing) read
@@ -155,8 +172,9 @@ class CustomerNames:
         _RECENT.last = (text, lex.language, time.monotonic(), out)
         return out
 
-    def _entries(self, rows: list[tuple[int, str]], lex: Lexicon,
-                 found: dict[str, dict[Any, None]]) -> dict[str, dict[Any, None]]:
+    def _entries(
+        self, rows: list[tuple[int, str]], lex: Lexicon, found: dict[str, dict[Any, None]]
+    ) -> dict[str, dict[Any, None]]:
         from query_language.catalog import Entry
 
         for cid, name in rows:
@@ -173,7 +191,12 @@ class CustomerNames:
         pieces = split_pieces(text, lex)
         key = " ".join(p.norm for p in pieces if p.kind != "quoted")
         recent = getattr(_RECENT, "last", None)  # this thread's lexer just looked this name up
-        if recent and recent[1] == lex.language and time.monotonic() - recent[2] < _RECENT_FOR and key in recent[3]:
+        if (
+            recent
+            and recent[1] == lex.language
+            and time.monotonic() - recent[2] < _RECENT_FOR
+            and key in recent[3]
+        ):
             return recent[3][key]
         return self.spans(text, pieces, lex, {0}).get(key, ()) if key else ()
 
@@ -195,8 +218,12 @@ class CustomerNames:
         names = [n for _i, n in rows]
         keys = [n.casefold().replace("ё", "е") for n in names]
         found: list[tuple[str, float, int]] = []
-        for query in dict.fromkeys((" ".join(p.norm for p in pieces), text.casefold().replace("ё", "е"))):
-            found += process.extract(query, keys, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60)
+        for query in dict.fromkeys(
+            (" ".join(p.norm for p in pieces), text.casefold().replace("ё", "е"))
+        ):
+            found += process.extract(
+                query, keys, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60
+            )
         found.sort(key=lambda f: -f[1])
         best: dict[str, float] = {}
         for _m, score, i in found:

@@ -24,15 +24,38 @@ from query_language.periods import period_text
 __all__ = ["describe", "describe_node", "amount_text"]
 
 _W = {
-    "en": {"customers": "customers", "bought": "bought", "anything": "anything", "for": "for",
-           "in": "in", "orders": "orders", "spend": "spend", "not": "not", "or": "or",
-           "lapsed": "bought before {d} but nothing in {p}", "last_purchase": "last purchase",
-           "before": "before", "after": "after", "created": "created", "unrated": "unrated",
-           "tag": "tag", "without_tag": "without tag", "segment": "in segment",
-           "contacted": "contacted", "customer": "customer", "top": "top {n} by {by}",
-           "list": "list", "card": "card", "by": "{measure} by {key}", "count": "count",
-           "yes": "yes", "no": "no", "last_purchase_by": "last purchase", "everyone": "all",
-           "with": "with"},
+    "en": {
+        "customers": "customers",
+        "bought": "bought",
+        "anything": "anything",
+        "for": "for",
+        "in": "in",
+        "orders": "orders",
+        "spend": "spend",
+        "not": "not",
+        "or": "or",
+        "lapsed": "bought before {d} but nothing in {p}",
+        "last_purchase": "last purchase",
+        "before": "before",
+        "after": "after",
+        "created": "created",
+        "unrated": "unrated",
+        "tag": "tag",
+        "without_tag": "without tag",
+        "segment": "in segment",
+        "contacted": "contacted",
+        "customer": "customer",
+        "top": "top {n} by {by}",
+        "list": "list",
+        "card": "card",
+        "by": "{measure} by {key}",
+        "count": "count",
+        "yes": "yes",
+        "no": "no",
+        "last_purchase_by": "last purchase",
+        "everyone": "all",
+        "with": "with",
+    },
 }
 
 
@@ -97,8 +120,11 @@ def _last_purchase(p: a.Period, w: dict[str, Any]) -> str:
 
 def _field(key: str, w: dict[str, Any]) -> str:
     own = w.get("_fields", {}).get(key)
-    return own or (FIELDS[key].words.get(w["_lang"]) if key in FIELDS else None) or \
-        (FIELDS[key].words["en"] if key in FIELDS else key)
+    return (
+        own
+        or (FIELDS[key].words.get(w["_lang"]) if key in FIELDS else None)
+        or (FIELDS[key].words["en"] if key in FIELDS else key)
+    )
 
 
 def _kind(kind: str | None, w: dict[str, Any]) -> str:
@@ -120,8 +146,13 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
         if isinstance(node.item, a.HasTag):
             return f"{w['without_tag']} {node.item.name}"
         item = node.item
-        if (isinstance(item, a.Bought) and not item.scope.label and item.spend is None
-                and item.orders is None and "bought_nothing" in w):
+        if (
+            isinstance(item, a.Bought)
+            and not item.scope.label
+            and item.spend is None
+            and item.orders is None
+            and "bought_nothing" in w
+        ):
             return f"{w['bought_nothing']}{_period(item.period, w)}"
         if isinstance(node.item, a.Interacted):
             if node.item.kind is None and "not_contacted" in w:
@@ -177,8 +208,11 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
 
 def _output(out: a.Output, w: dict[str, Any]) -> str:
     if isinstance(out, a.Top):
-        by = {"spend": w.get("spend_by", w["spend"]), "orders": w.get("orders_by", w["orders"]),
-              "last_purchase": w["last_purchase_by"]}[out.by]
+        by = {
+            "spend": w.get("spend_by", w["spend"]),
+            "orders": w.get("orders_by", w["orders"]),
+            "last_purchase": w["last_purchase_by"],
+        }[out.by]
         return w["top"].format(n=out.n, by=by)
     if isinstance(out, a.Group):
         measure = w.get("measure_spend", w["spend"]) if out.measure == "spend" else w["count"]

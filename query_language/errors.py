@@ -43,11 +43,15 @@ class QueryError(Exception):
     def __str__(self) -> str:
         hint = ""
         if self.suggestions:
-            hint = (f"; {self._g('did_you_mean', 'did you mean')} "
-                    + f" {self._g('or', 'or')} ".join(f"'{s}'" for s in self.suggestions[:3]) + "?")
+            hint = (
+                f"; {self._g('did_you_mean', 'did you mean')} "
+                + f" {self._g('or', 'or')} ".join(f"'{s}'" for s in self.suggestions[:3])
+                + "?"
+            )
         elif self.choices:
             hint = f"; {self._g('say', 'say')} " + f" {self._g('or', 'or')} ".join(
-                f"'{q}'" for _label, q in self.choices)
+                f"'{q}'" for _label, q in self.choices
+            )
         elif self.expected:
             hint = f"; {self._g('expected', 'expected')} " + ", ".join(self.expected[:6])
         where = f" {self._g('at', 'at')} {self.span[0] + 1}" if self.text is not None else ""
@@ -77,31 +81,48 @@ class QueryError(Exception):
         if self.expected:
             lines.append(f"{self._g('expected', 'expected')}: " + ", ".join(self.expected[:8]))
         if self.suggestions:
-            lines.append(f"{self._g('did_you_mean', 'did you mean')}: " + ", ".join(self.suggestions[:5]) + "?")
+            lines.append(
+                f"{self._g('did_you_mean', 'did you mean')}: "
+                + ", ".join(self.suggestions[:5])
+                + "?"
+            )
         for label, q in self.choices:
             lines.append(f"  {label}: {q}")
         return "\n".join(lines)
 
 
-def unknown_word(text: str, span: tuple[int, int], suggestions: list[str], expected: list[str] | None = None) -> QueryError:
-    word = text[span[0]:span[1]]
-    return QueryError(f"I don't know '{word}'", span=span, suggestions=suggestions,
-                      expected=expected or ["a known value or keyword"], text=text)
+def unknown_word(
+    text: str, span: tuple[int, int], suggestions: list[str], expected: list[str] | None = None
+) -> QueryError:
+    word = text[span[0] : span[1]]
+    return QueryError(
+        f"I don't know '{word}'",
+        span=span,
+        suggestions=suggestions,
+        expected=expected or ["a known value or keyword"],
+        text=text,
+    )
 
 
 def unexpected(text: str, span: tuple[int, int], expected: list[str]) -> QueryError:
     if span[0] >= len(text):
-        return QueryError("the query ends too early", span=(len(text), len(text)),
-                          expected=expected, text=text)
-    word = text[span[0]:span[1]]
+        return QueryError(
+            "the query ends too early", span=(len(text), len(text)), expected=expected, text=text
+        )
+    word = text[span[0] : span[1]]
     return QueryError(f"I did not expect '{word}' here", span=span, expected=expected, text=text)
 
 
 def ambiguous(text: str, span: tuple[int, int], choices: list[tuple[str, str]]) -> QueryError:
-    word = text[span[0]:span[1]]
+    word = text[span[0] : span[1]]
     kinds = " or ".join(label for label, _q in choices)
-    return QueryError(f"'{word}' could mean {kinds}; which one?", span=span, choices=choices,
-                      expected=[label for label, _q in choices], text=text)
+    return QueryError(
+        f"'{word}' could mean {kinds}; which one?",
+        span=span,
+        choices=choices,
+        expected=[label for label, _q in choices],
+        text=text,
+    )
 
 
 def _translate(text: str, lex: Any) -> str:

@@ -43,30 +43,44 @@ def _between(x: Any, bounds: Any) -> Any:
 
 
 c = s.customers.c
-FIELDS: dict[str, Field] = {f.key: f for f in [
-    Field("city", c.city, {"en": "city", "ru": "город"}),
-    Field("region", c.region, {"en": "region", "ru": "регион"}),
-    Field("country", c.country, {"en": "country", "ru": "страна"}),
-    Field("industry", c.industry, {"en": "industry", "ru": "отрасль"}),
-    Field("manager", c.manager_id, {"en": "manager", "ru": "менеджер"}),
-    Field("rating", c.rating, {"en": "rating", "ru": "рейтинг"}),
-    Field("status", c.status, {"en": "status", "ru": "статус"}),
-]}
+FIELDS: dict[str, Field] = {
+    f.key: f
+    for f in [
+        Field("city", c.city, {"en": "city", "ru": "город"}),
+        Field("region", c.region, {"en": "region", "ru": "регион"}),
+        Field("country", c.country, {"en": "country", "ru": "страна"}),
+        Field("industry", c.industry, {"en": "industry", "ru": "отрасль"}),
+        Field("manager", c.manager_id, {"en": "manager", "ru": "менеджер"}),
+        Field("rating", c.rating, {"en": "rating", "ru": "рейтинг"}),
+        Field("status", c.status, {"en": "status", "ru": "статус"}),
+    ]
+}
 
 # Grouping keys: customers' own columns, the manager's name, the latest ABC/XYZ/RFM class.
-GROUP_KEYS: dict[str, str] = {"city": "customers", "region": "customers", "country": "customers",
-                              "industry": "customers", "rating": "customers", "status": "customers",
-                              "manager": "managers", "abc": "classes", "xyz": "classes",
-                              "rfm": "classes"}
+GROUP_KEYS: dict[str, str] = {
+    "city": "customers",
+    "region": "customers",
+    "country": "customers",
+    "industry": "customers",
+    "rating": "customers",
+    "status": "customers",
+    "manager": "managers",
+    "abc": "classes",
+    "xyz": "classes",
+    "rfm": "classes",
+}
 
-OPERATORS: dict[str, Operator] = {o.key: o for o in [
-    Operator(">", operator.gt, {"en": "over {v}", "ru": "более {v}"}),
-    Operator(">=", operator.ge, {"en": "at least {v}", "ru": "не менее {v}"}),
-    Operator("<", operator.lt, {"en": "under {v}", "ru": "менее {v}"}),
-    Operator("<=", operator.le, {"en": "at most {v}", "ru": "не более {v}"}),
-    Operator("=", operator.eq, {"en": "= {v}", "ru": "= {v}"}),
-    Operator("between", _between, {"en": "between {v} and {w}", "ru": "от {v} до {w}"}),
-]}
+OPERATORS: dict[str, Operator] = {
+    o.key: o
+    for o in [
+        Operator(">", operator.gt, {"en": "over {v}", "ru": "более {v}"}),
+        Operator(">=", operator.ge, {"en": "at least {v}", "ru": "не менее {v}"}),
+        Operator("<", operator.lt, {"en": "under {v}", "ru": "менее {v}"}),
+        Operator("<=", operator.le, {"en": "at most {v}", "ru": "не более {v}"}),
+        Operator("=", operator.eq, {"en": "= {v}", "ru": "= {v}"}),
+        Operator("between", _between, {"en": "between {v} and {w}", "ru": "от {v} до {w}"}),
+    ]
+}
 
 
 def holds(op: str, x: Any, value: Any, high: Any = None) -> bool:

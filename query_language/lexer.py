@@ -107,8 +107,12 @@ def _number(raw: str, suf: str | None, text: str, start: int) -> float:
     try:
         value = float(body.replace(",", "."))
     except ValueError:
-        raise QueryError(f"'{raw}' is not a number", span=(start, start + len(raw)), text=text,
-                         expected=["a number such as 40000, 40 000, 40k or 1.5m"]) from None
+        raise QueryError(
+            f"'{raw}' is not a number",
+            span=(start, start + len(raw)),
+            text=text,
+            expected=["a number such as 40000, 40 000, 40k or 1.5m"],
+        ) from None
     return value * _SUFFIX.get((suf or "").lower(), 1)
 
 
@@ -120,8 +124,12 @@ def _date(raw: str, text: str, start: int) -> date:
             y, m, d = re.split(r"[-/]", raw)
         return date(int(y), int(m), int(d))
     except ValueError:
-        raise QueryError(f"'{raw}' is not a date", span=(start, start + len(raw)), text=text,
-                         expected=["a date as YYYY-MM-DD, e.g. 2026-03-01"]) from None
+        raise QueryError(
+            f"'{raw}' is not a date",
+            span=(start, start + len(raw)),
+            text=text,
+            expected=["a date as YYYY-MM-DD, e.g. 2026-03-01"],
+        ) from None
 
 
 def _simple(p: Piece, text: str) -> Tok:
@@ -134,8 +142,12 @@ def _simple(p: Piece, text: str) -> Tok:
     if p.kind == "ym":
         y, m = p.text.split("-")
         if not 1 <= int(m) <= 12:
-            raise QueryError(f"'{p.text}' is not a month", span=(p.start, p.end), text=text,
-                             expected=["a month as YYYY-MM, e.g. 2026-03"])
+            raise QueryError(
+                f"'{p.text}' is not a month",
+                span=(p.start, p.end),
+                text=text,
+                expected=["a month as YYYY-MM, e.g. 2026-03"],
+            )
         return Tok("YEARMONTH", p.text, p.start, p.end, (int(y), int(m)))
     if p.kind == "punct":
         return Tok(_PUNCT[p.text], p.text, p.start, p.end)
@@ -144,8 +156,22 @@ def _simple(p: Piece, text: str) -> Tok:
     return Tok("WORD", p.text, p.start, p.end, p.norm)
 
 
-_STOP = {"FIXED", "FIELD", "AND", "OR", "NOT", "COMMA", "LPAR", "RPAR", "GT", "GE", "LT", "LE",
-         "EQ", "BETWEEN"}
+_STOP = {
+    "FIXED",
+    "FIELD",
+    "AND",
+    "OR",
+    "NOT",
+    "COMMA",
+    "LPAR",
+    "RPAR",
+    "GT",
+    "GE",
+    "LT",
+    "LE",
+    "EQ",
+    "BETWEEN",
+}
 
 
 def _words_mode(toks: list[Tok]) -> bool:
@@ -200,8 +226,11 @@ def _rewrite(toks: list[Tok], rules: tuple[Rule, ...]) -> list[Tok]:
                     if new != "=":
                         t.type = new
                     out.append(t)
-                i += sum(1 for e, t in zip(rule.pattern, got, strict=True)
-                         if t is not None and not e.startswith("!"))
+                i += sum(
+                    1
+                    for e, t in zip(rule.pattern, got, strict=True)
+                    if t is not None and not e.startswith("!")
+                )
                 break
         else:
             out.append(toks[i])
@@ -219,8 +248,11 @@ def _soft(toks: list[Tok]) -> list[Tok]:
             keep = nxt is not None and (
                 nxt.type in ("QUOTED", "WORD")
                 or (nxt.type == "FIELD" and nxt.value in ("product", "category"))
-                or (nxt.type == "VALUE" and any(getattr(e, "kind", None) in ("product", "category")
-                                                for e in nxt.value)))
+                or (
+                    nxt.type == "VALUE"
+                    and any(getattr(e, "kind", None) in ("product", "category") for e in nxt.value)
+                )
+            )
             if not keep:
                 continue
         out.append(t)
@@ -240,8 +272,8 @@ def tokenize(text: str, lex: Lexicon, index: ValueIndex | None = None) -> list[T
         kw_len, kw = 0, None
         if p.kind in ("word", "sym"):
             for L in range(min(lex.max_phrase, n - i), 0, -1):
-                if all(q.kind in ("word", "sym") for q in pieces[i:i + L]):
-                    hit = lex.phrases.get(tuple(norms[i:i + L]))
+                if all(q.kind in ("word", "sym") for q in pieces[i : i + L]):
+                    hit = lex.phrases.get(tuple(norms[i : i + L]))
                     if hit:
                         kw_len, kw = L, hit
                         break
@@ -249,12 +281,12 @@ def tokenize(text: str, lex: Lexicon, index: ValueIndex | None = None) -> list[T
         if index is not None and p.kind not in ("quoted", "punct", "sym"):
             prev = toks[-1].type if toks else None
             for L in range(min(index.max_len(norms[i]), n - i), 0, -1):
-                span = pieces[i:i + L]
+                span = pieces[i : i + L]
                 if any(q.kind == "quoted" for q in span):
                     continue
                 if prev not in _VALUE_EXPECTING and not any(q.kind == "word" for q in span):
                     continue
-                hit = index.get(" ".join(norms[i:i + L]))
+                hit = index.get(" ".join(norms[i : i + L]))
                 if hit:
                     cat_len, entries = L, hit
                     break
@@ -265,7 +297,9 @@ def tokenize(text: str, lex: Lexicon, index: ValueIndex | None = None) -> list[T
             toks.append(Tok("VALUE", text[s:e], s, e, entries))
             i += cat_len
         elif kw_len and _words_mode(toks) and kw[0] not in _STOP:
-            toks.append(Tok("WORD", p.text, p.start, p.end, p.norm))  # "city New York", "= trade show"
+            toks.append(
+                Tok("WORD", p.text, p.start, p.end, p.norm)
+            )  # "city New York", "= trade show"
             i += 1
         elif kw_len:
             s, e = pieces[i].start, pieces[i + kw_len - 1].end
@@ -273,7 +307,7 @@ def tokenize(text: str, lex: Lexicon, index: ValueIndex | None = None) -> list[T
             if term == "MULT" and toks and toks[-1].type == "NUMBER":
                 toks[-1].value *= payload
                 toks[-1].end = e
-                toks[-1].text = text[toks[-1].start:e]
+                toks[-1].text = text[toks[-1].start : e]
             else:
                 toks.append(Tok(term, text[s:e], s, e, payload))
             i += kw_len
@@ -293,8 +327,11 @@ def _commas(toks: list[Tok]) -> list[Tok]:
     out: list[Tok] = []
     for i, t in enumerate(toks):
         nxt = toks[i + 1].type if i + 1 < len(toks) else None
-        if t.type == "COMMA" and (not out or out[-1].type in ("COMMA", "LPAR", "AND", "OR", "NOT")
-                                  or nxt in (None, "COMMA", "RPAR", "OR")):
+        if t.type == "COMMA" and (
+            not out
+            or out[-1].type in ("COMMA", "LPAR", "AND", "OR", "NOT")
+            or nxt in (None, "COMMA", "RPAR", "OR")
+        ):
             continue
         out.append(t)
     return out

@@ -98,12 +98,18 @@ class _ToAst(Transformer):
             return a.ValueWords(first.value, source="quoted", span=span)
         if first.type == "FIXED":
             return a.ValueWords(first.text, source="fixed", fixed=tuple(first.value), span=span)
-        text = toks[0].src[span[0]:span[1]]  # type: ignore[attr-defined]
+        text = toks[0].src[span[0] : span[1]]  # type: ignore[attr-defined]
         return a.ValueWords(text, source="words", span=span)
 
     def _with(self, v: a.ValueWords, span: a.Span, **changes: Any) -> a.ValueWords:
-        return a.ValueWords(changes.get("text", v.text), changes.get("field", v.field), v.source,
-                            v.fixed, changes.get("modifier", v.modifier), span=span)
+        return a.ValueWords(
+            changes.get("text", v.text),
+            changes.get("field", v.field),
+            v.source,
+            v.fixed,
+            changes.get("modifier", v.modifier),
+            span=span,
+        )
 
     def bare(self, v: a.ValueWords) -> a.ValueWords:
         return v
@@ -141,8 +147,11 @@ class _ToAst(Transformer):
     _OPS = {"GT": ">", "GE": ">=", "LT": "<", "LE": "<=", "EQ": "=", "BETWEEN": "between"}
 
     def cmp(self, op: Token, *parts: Any) -> a.Comparison:
-        vals = [self._t(p).value if isinstance(p, Token) else p for p in parts
-                if not (isinstance(p, Token) and p.type == "AND")]
+        vals = [
+            self._t(p).value if isinstance(p, Token) else p
+            for p in parts
+            if not (isinstance(p, Token) and p.type == "AND")
+        ]
         high = vals[1] if len(vals) > 1 else None
         return a.Comparison(self._OPS[op.type], vals[0], high, span=self._span(op, *parts))
 
@@ -191,7 +200,9 @@ class _ToAst(Transformer):
         return a.Keyword("top", n=int(n), span=self._span(tok, num))
 
     def card(self, tok: Token, v: a.ValueWords) -> a.Keyword:
-        return a.Keyword("card", value=self._with(v, v.span, field="customer"), span=self._span(tok, v))
+        return a.Keyword(
+            "card", value=self._with(v, v.span, field="customer"), span=self._span(tok, v)
+        )
 
     def by(self, tok: Token, key: Token) -> a.Keyword:
         k = self._t(key)
@@ -277,8 +288,14 @@ def _lark_tokens(text: str, toks: list[Tok]) -> list[Token]:
 def _expected(exc: UnexpectedInput, language: str) -> list[str]:
     lex = load_lexicon(language)
     names = sorted(getattr(exc, "expected", None) or getattr(exc, "accepts", None) or [])
-    words = {"VALUE": "a value", "WORD": "a value", "QUOTED": "a value", "NUMBER": "a number",
-             "DATE": "a date", "$END": "the end of the query"}
+    words = {
+        "VALUE": "a value",
+        "WORD": "a value",
+        "QUOTED": "a value",
+        "NUMBER": "a number",
+        "DATE": "a date",
+        "$END": "the end of the query",
+    }
     out: list[str] = []
     for n in names:
         w = words.get(n) or lex.keyword_for(n)

@@ -55,7 +55,9 @@ def _shift(unit: str, d: date, n: int) -> date:
 
 def _year(p: PeriodWords, y: int) -> int:
     if not 1900 <= y <= 2200:
-        raise QueryError(f"{y} is not a year I can use", span=p.span, expected=["a year such as 2025"])
+        raise QueryError(
+            f"{y} is not a year I can use", span=p.span, expected=["a year such as 2025"]
+        )
     return y
 
 
@@ -73,12 +75,17 @@ def to_period(p: PeriodWords, today: date) -> Period:
     if p.form == "span":
         n = int(p.n or 0)
         if n <= 0:
-            raise QueryError("a span must be at least 1", span=p.span, expected=["e.g. last 30 days"])
+            raise QueryError(
+                "a span must be at least 1", span=p.span, expected=["e.g. last 30 days"]
+            )
         try:
             start = _shift(p.unit or "day", today, -n) + timedelta(days=1)
         except (ValueError, OverflowError):
-            raise QueryError(f"{n} {p.unit}s is too long a span", span=p.span,
-                             expected=["a span of at most a few hundred years"]) from None
+            raise QueryError(
+                f"{n} {p.unit}s is too long a span",
+                span=p.span,
+                expected=["a span of at most a few hundred years"],
+            ) from None
         return Period(start, today, span=p.span)
     if p.form == "year":
         y = _year(p, int(p.n or 0))
@@ -101,8 +108,9 @@ def to_period(p: PeriodWords, today: date) -> Period:
     if p.form == "between":
         first, second = p.first, p.second
         if first and second and second < first:
-            raise QueryError("the period ends before it starts", span=p.span,
-                             expected=["the earlier date first"])
+            raise QueryError(
+                "the period ends before it starts", span=p.span, expected=["the earlier date first"]
+            )
         return Period(first, second, span=p.span)
     raise QueryError(f"unknown period form {p.form}", span=p.span)
 

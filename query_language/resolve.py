@@ -80,16 +80,28 @@ class _Binder:
             return a.Everyone(span=span)
         return nodes[0] if len(nodes) == 1 else a.And(tuple(nodes), span=span)
 
-    def item(self, item: a.Node, out: list[a.Node | Slot], pending: list[a.Period], last: Slot | None,
-             add: Any) -> None:
+    def item(
+        self,
+        item: a.Node,
+        out: list[a.Node | Slot],
+        pending: list[a.Period],
+        last: Slot | None,
+        add: Any,
+    ) -> None:
         """Bind one item of an and-list: a period to the condition before it, an amount or count
         to the purchase before it (``last``), a product to the count before it."""
         negate = isinstance(item, a.Not) and isinstance(item.item, (a.Keyword, a.ValueWords))
         inner = item.item if negate else item  # type: ignore[attr-defined]
         if isinstance(inner, a.PeriodWords):
             p = to_period(inner, self.ctx.today)
-            target = next((x for x in reversed(out) if isinstance(x, Slot) and x.takes_period()), None)
-            if target is not None and target.kind == "property" and inner.form in ("after", "since"):
+            target = next(
+                (x for x in reversed(out) if isinstance(x, Slot) and x.takes_period()), None
+            )
+            if (
+                target is not None
+                and target.kind == "property"
+                and inner.form in ("after", "since")
+            ):
                 target.period = a.Period(p.start, None, span=p.span)  # dates may lie ahead
             elif target is not None:
                 target.period = p
@@ -99,16 +111,26 @@ class _Binder:
             self.comparison(inner, last, add)
         elif isinstance(inner, a.Keyword):
             if inner.kind in _OUTPUT_KINDS:
-                raise QueryError(f"'{self.ctx.text[inner.span[0]:inner.span[1]]}' must come at the top level",
-                                 span=inner.span, text=self.ctx.text, expected=["a condition"])
+                raise QueryError(
+                    f"'{self.ctx.text[inner.span[0] : inner.span[1]]}' must come at the top level",
+                    span=inner.span,
+                    text=self.ctx.text,
+                    expected=["a condition"],
+                )
             for x in self.keyword(inner):
                 if isinstance(x, Slot):
                     x.negate = negate
                 add(x if isinstance(x, Slot) or not negate else a.Not(x, span=item.span))
         elif isinstance(inner, a.ValueWords):
             got = self.value(inner)
-            if (isinstance(got, Slot) and got.kind == "bought" and not negate and last is not None
-                    and last.kind in ("orders", "spend") and not last.scope.label):
+            if (
+                isinstance(got, Slot)
+                and got.kind == "bought"
+                and not negate
+                and last is not None
+                and last.kind in ("orders", "spend")
+                and not last.scope.label
+            ):
                 last.scope = got.scope  # "at least 2 orders of Super Drill"
                 return
             if isinstance(got, Slot):
@@ -120,19 +142,33 @@ class _Binder:
             add(self.node(inner))
 
     def comparison(self, c: a.Comparison, last: Slot | None, add: Any) -> None:
-        if last is not None and last.kind == "property" and last.spend is None and c.measure == "auto":
+        if (
+            last is not None
+            and last.kind == "property"
+            and last.spend is None
+            and c.measure == "auto"
+        ):
             last.spend = to_cmp(c, self.ctx, "any")
             return
         if isinstance(c.value, a.ValueWords):
-            raise QueryError("'=' needs a property before it", span=c.span, text=self.ctx.text,
-                             expected=["e.g. channel = online"])
+            raise QueryError(
+                "'=' needs a property before it",
+                span=c.span,
+                text=self.ctx.text,
+                expected=["e.g. channel = online"],
+            )
         if c.measure == "orders":
             if last is not None and last.kind == "bought" and last.orders is None:
                 last.orders = to_cmp(c, self.ctx, "number")
             else:
                 add(Slot("orders", c.span, orders=to_cmp(c, self.ctx, "number")))
             return
-        if c.measure == "auto" and last is not None and last.kind == "bought" and last.spend is None:
+        if (
+            c.measure == "auto"
+            and last is not None
+            and last.kind == "bought"
+            and last.spend is None
+        ):
             last.spend = to_cmp(c, self.ctx, "number")
             return
         add(Slot("spend", c.span, spend=to_cmp(c, self.ctx, "number")))
@@ -140,13 +176,25 @@ class _Binder:
     def keyword(self, k: a.Keyword) -> list[a.Node | Slot]:
         if k.kind == "bought":
             if k.value is None:
-                words = tuple(map(self.ctx.lex.normalise_word, self.ctx.text[k.span[0]:k.span[1]].split()))
-                if self.ctx.lex.phrases.get(words, ("", None))[1] == "of":  # "buyers of" needs its object
-                    raise QueryError("bought what?", span=k.span, text=self.ctx.text,
-                                     expected=["a product or category"])
+                words = tuple(
+                    map(self.ctx.lex.normalise_word, self.ctx.text[k.span[0] : k.span[1]].split())
+                )
+                if (
+                    self.ctx.lex.phrases.get(words, ("", None))[1] == "of"
+                ):  # "buyers of" needs its object
+                    raise QueryError(
+                        "bought what?",
+                        span=k.span,
+                        text=self.ctx.text,
+                        expected=["a product or category"],
+                    )
                 return [Slot("bought", k.span)]
             field = k.value.field if k.value.field in ("product", "category") else "bought"
-            v = replace(k.value, field=field) if k.value.field in (None, "product", "category") else k.value
+            v = (
+                replace(k.value, field=field)
+                if k.value.field in (None, "product", "category")
+                else k.value
+            )
             try:
                 got = read_value(v, self.ctx)
             except QueryError as first:
@@ -174,8 +222,13 @@ class _Binder:
         return self._as_items(read_value(v, self.ctx))[0]
 
 
-def _context(text: str, catalog: Catalog, today: date, language: str,
-             segments_seen: frozenset[int] = frozenset()) -> Context:
+def _context(
+    text: str,
+    catalog: Catalog,
+    today: date,
+    language: str,
+    segments_seen: frozenset[int] = frozenset(),
+) -> Context:
     try:
         lex = load_lexicon(language)
     except KeyError:
@@ -183,8 +236,14 @@ def _context(text: str, catalog: Catalog, today: date, language: str,
     return Context(catalog, lex, text, language, today, segments_seen)
 
 
-def resolve_where(text: str, catalog: Catalog, *, today: date, language: str = "en",
-                  segments_seen: frozenset[int] = frozenset()) -> a.Node:
+def resolve_where(
+    text: str,
+    catalog: Catalog,
+    *,
+    today: date,
+    language: str = "en",
+    segments_seen: frozenset[int] = frozenset(),
+) -> a.Node:
     """Only the condition of ``text`` (used for dynamic segments); output words are ignored."""
     ctx = _context(text, catalog, today, language, segments_seen)
     tree = parse(text, language, catalog.index(language))
@@ -207,16 +266,27 @@ def _output(outs: list[a.Keyword], ctx: Context) -> a.Output:
     kinds = {k.kind: k for k in outs}
     by, top = kinds.get("by"), kinds.get("top")
     spend = kinds.get("spend")
-    if spend is not None and (by is None or by.payload in ("spend", "orders", "last_purchase")
-                              or spend.span[0] > by.span[0]):
-        raise QueryError(f"'{ctx.text[spend.span[0]:spend.span[1]]}' needs an amount", span=spend.span,
-                         text=ctx.text, expected=["e.g. spent over 40k, or spend by city"])
+    if spend is not None and (
+        by is None
+        or by.payload in ("spend", "orders", "last_purchase")
+        or spend.span[0] > by.span[0]
+    ):
+        raise QueryError(
+            f"'{ctx.text[spend.span[0] : spend.span[1]]}' needs an amount",
+            span=spend.span,
+            text=ctx.text,
+            expected=["e.g. spent over 40k, or spend by city"],
+        )
     if by is not None and by.payload in ("spend", "orders", "last_purchase"):
         return a.Top(top.n or 10 if top else 10, by.payload, span=by.span)
     if by is not None:
         if by.payload not in _GROUP_KEYS:
-            raise QueryError(f"I cannot group by {by.payload}", span=by.span, text=ctx.text,
-                             expected=[", ".join(sorted(_GROUP_KEYS))])
+            raise QueryError(
+                f"I cannot group by {by.payload}",
+                span=by.span,
+                text=ctx.text,
+                expected=[", ".join(sorted(_GROUP_KEYS))],
+            )
         measure = "spend" if "spend" in kinds and kinds["spend"].span[0] < by.span[0] else "count"
         return a.Group(by.payload, measure, span=by.span)
     if top is not None:
@@ -226,11 +296,27 @@ def _output(outs: list[a.Keyword], ctx: Context) -> a.Output:
     return a.Count()
 
 
-_GROUP_KEYS = {"city", "region", "country", "industry", "manager", "rating", "status", "abc",
-               "xyz", "rfm", "segment", "tag", "category", "product"} - {"segment", "tag", "category", "product"}
+_GROUP_KEYS = {
+    "city",
+    "region",
+    "country",
+    "industry",
+    "manager",
+    "rating",
+    "status",
+    "abc",
+    "xyz",
+    "rfm",
+    "segment",
+    "tag",
+    "category",
+    "product",
+} - {"segment", "tag", "category", "product"}
 
 
-def resolve(tree: a.Node, catalog: Catalog, *, text: str, today: date, language: str = "en") -> a.Query:
+def resolve(
+    tree: a.Node, catalog: Catalog, *, text: str, today: date, language: str = "en"
+) -> a.Query:
     """The query as understood, from the AST as typed; raises QueryError.
 
     Example: ``resolve(parse("card Romashka"), catalog, text="card Romashka", today=d).output``
@@ -249,8 +335,22 @@ def resolve(tree: a.Node, catalog: Catalog, *, text: str, today: date, language:
     if card is not None and card.value is not None:
         who = read_value(card.value, ctx)
         assert isinstance(who, a.CustomerIs)
-        return a.Query(text, language, today, who, a.Card(who.ids, who.label, span=card.span),
-                       None, include_archived=True)
+        return a.Query(
+            text,
+            language,
+            today,
+            who,
+            a.Card(who.ids, who.label, span=card.span),
+            None,
+            include_archived=True,
+        )
     where = _Binder(ctx).and_list(rest, tree.span)
-    return a.Query(text, language, today, where, _output(outs, ctx), _query_period(where),
-                   mentions_archived(where))
+    return a.Query(
+        text,
+        language,
+        today,
+        where,
+        _output(outs, ctx),
+        _query_period(where),
+        mentions_archived(where),
+    )

@@ -43,15 +43,28 @@ def segment_node(segment_id: int, v: a.ValueWords, ctx: Context) -> a.InSegment:
     if seg["kind"] != "dynamic":
         return a.InSegment(segment_id, seg["name"], span=v.span)
     if segment_id in ctx.segments_seen:
-        raise QueryError(f"segment '{seg['name']}' refers to itself", span=v.span, text=ctx.text,
-                         expected=["a segment whose query does not use itself"])
+        raise QueryError(
+            f"segment '{seg['name']}' refers to itself",
+            span=v.span,
+            text=ctx.text,
+            expected=["a segment whose query does not use itself"],
+        )
     from query_language.resolve import resolve_where
 
     try:
-        where = resolve_where(seg["query"], ctx.catalog, today=ctx.today, language=seg["language"] or "en",
-                              segments_seen=ctx.segments_seen | {segment_id})
+        where = resolve_where(
+            seg["query"],
+            ctx.catalog,
+            today=ctx.today,
+            language=seg["language"] or "en",
+            segments_seen=ctx.segments_seen | {segment_id},
+        )
     except QueryError as e:
-        raise QueryError(f"segment '{seg['name']}' has a query I cannot read ({e.message})",
-                         span=v.span, text=ctx.text, expected=e.expected,
-                         suggestions=e.suggestions) from None
+        raise QueryError(
+            f"segment '{seg['name']}' has a query I cannot read ({e.message})",
+            span=v.span,
+            text=ctx.text,
+            expected=e.expected,
+            suggestions=e.suggestions,
+        ) from None
     return a.InSegment(segment_id, seg["name"], dynamic=without_archived(where), span=v.span)

@@ -27,6 +27,7 @@ TAKES_PERIOD = {"bought", "spend", "orders", "lapsed", "last_purchase", "created
 @dataclass
 class Slot:
     """A condition still collecting its period and amounts."""
+
     kind: str
     span: a.Span
     scope: a.Scope = a.Scope()
@@ -47,8 +48,12 @@ class Slot:
 
 def to_cmp(c: a.Comparison, ctx: Context, want: str) -> a.Cmp:
     if want == "number" and not isinstance(c.value, float):
-        raise QueryError("an amount must be a number", span=c.span, text=ctx.text,
-                         expected=["a number such as 40000, 40k or 1.5m"])
+        raise QueryError(
+            "an amount must be a number",
+            span=c.span,
+            text=ctx.text,
+            expected=["a number such as 40000, 40k or 1.5m"],
+        )
     value: Any = c.value.text if isinstance(c.value, a.ValueWords) else c.value
     return a.Cmp(c.op, value, c.high, span=c.span)
 
@@ -59,22 +64,37 @@ def _property_cmp(slot: Slot, ctx: Context) -> a.Node:
     cmp = slot.spend
     if cmp is None and slot.period is not None:
         p = slot.period
-        cmp = (a.Cmp("between", p.start, p.end) if p.start and p.end
-               else a.Cmp(">=", p.start) if p.start else a.Cmp("<=", p.end))
+        cmp = (
+            a.Cmp("between", p.start, p.end)
+            if p.start and p.end
+            else a.Cmp(">=", p.start)
+            if p.start
+            else a.Cmp("<=", p.end)
+        )
     if cmp is None:
         if prop.type != "yesno":
-            raise QueryError(f"what about {prop.name}?", span=prop.span, text=ctx.text,
-                             expected=["over, under, at least, at most, = or between, then a value"])
+            raise QueryError(
+                f"what about {prop.name}?",
+                span=prop.span,
+                text=ctx.text,
+                expected=["over, under, at least, at most, = or between, then a value"],
+            )
         cmp = a.Cmp("=", True)
     if prop.type == "yesno" and isinstance(cmp.value, str):
         truth = cmp.value.strip().casefold()
         if truth not in ("yes", "no", "true", "false", "да", "нет"):
-            raise QueryError(f"{prop.name} is yes or no", span=cmp.span, text=ctx.text, expected=["yes", "no"])
+            raise QueryError(
+                f"{prop.name} is yes or no", span=cmp.span, text=ctx.text, expected=["yes", "no"]
+            )
         cmp = a.Cmp("=", truth in ("yes", "true", "да"))
     if prop.type == "number" and not isinstance(cmp.value, float):
-        raise QueryError(f"{prop.name} is a number", span=cmp.span, text=ctx.text, expected=["a number"])
+        raise QueryError(
+            f"{prop.name} is a number", span=cmp.span, text=ctx.text, expected=["a number"]
+        )
     if prop.type == "date" and not isinstance(cmp.value, date):
-        raise QueryError(f"{prop.name} is a date", span=cmp.span, text=ctx.text, expected=["a date"])
+        raise QueryError(
+            f"{prop.name} is a date", span=cmp.span, text=ctx.text, expected=["a date"]
+        )
     return a.PropertyCmp(prop.property_id, prop.name, prop.type, cmp, span=prop.span)
 
 
@@ -96,11 +116,17 @@ def finish(slot: Slot, ctx: Context) -> a.Node:
     elif k == "created" and p is None:
         node = a.ClassIs("rfm", "new", span=span)  # "new" alone: the RFM segment
     elif p is None:
-        raise QueryError("since when?", span=span, text=ctx.text,
-                         expected=["a period, e.g. last 90 days or before 2026-01-01"])
+        raise QueryError(
+            "since when?",
+            span=span,
+            text=ctx.text,
+            expected=["a period, e.g. last 90 days or before 2026-01-01"],
+        )
     elif k == "lapsed":
         if p.start is None:
-            raise QueryError("a lapse needs a start", span=span, text=ctx.text, expected=["e.g. last 90 days"])
+            raise QueryError(
+                "a lapse needs a start", span=span, text=ctx.text, expected=["e.g. last 90 days"]
+            )
         node = a.Lapsed(p, span=span)
     elif k == "last_purchase":
         node = a.LastPurchase(p, span=span)

@@ -29,8 +29,20 @@ _FIELD_KINDS = {
     "bought": {"product", "category"},
     **{k: {k} for k in KINDS},
 }
-_LETTERS = str.maketrans({"а": "a", "в": "b", "с": "c", "х": "x", "у": "y", "А": "a", "В": "b",
-                          "С": "c", "Х": "x", "У": "y"})
+_LETTERS = str.maketrans(
+    {
+        "а": "a",
+        "в": "b",
+        "с": "c",
+        "х": "x",
+        "у": "y",
+        "А": "a",
+        "В": "b",
+        "С": "c",
+        "Х": "x",
+        "У": "y",
+    }
+)
 _RATINGS = ("A", "B", "C")
 LISTED_PRODUCTS = 1000  # a category with more products is compiled as a subquery, not a list
 _STARS = {"3": "A", "2": "B", "1": "C"}
@@ -49,6 +61,7 @@ class Context:
 @dataclass(frozen=True)
 class ProductScope:
     """A product or category named as a value: becomes a purchase once bound."""
+
     scope: a.Scope
     span: a.Span
 
@@ -56,6 +69,7 @@ class ProductScope:
 @dataclass(frozen=True)
 class PropertyRef:
     """A typed property named as a value: needs a comparison (or a period for dates)."""
+
     property_id: int
     name: str
     type: str
@@ -63,8 +77,12 @@ class PropertyRef:
 
 
 def _fixed_values(lex: Lexicon, field: str) -> dict[str, str]:
-    return {" ".join(words): value for words, (term, payload) in lex.phrases.items()
-            if term == "FIXED" and payload[0] == field for value in [payload[1]]}
+    return {
+        " ".join(words): value
+        for words, (term, payload) in lex.phrases.items()
+        if term == "FIXED" and payload[0] == field
+        for value in [payload[1]]
+    }
 
 
 def _letters(v: a.ValueWords) -> str:
@@ -77,8 +95,12 @@ def _rating(v: a.ValueWords, ctx: Context) -> a.Node:
     if raw == "":
         return a.RatingIn(("",), span=v.span)
     if letter not in _RATINGS:
-        raise QueryError(f"'{v.text}' is not a rating", span=v.span, text=ctx.text,
-                         expected=["A, B or C (A = 3 stars)"])
+        raise QueryError(
+            f"'{v.text}' is not a rating",
+            span=v.span,
+            text=ctx.text,
+            expected=["A, B or C (A = 3 stars)"],
+        )
     i = _RATINGS.index(letter)
     if v.modifier == "better":
         return a.RatingIn(_RATINGS[: i + 1], span=v.span)
@@ -95,6 +117,7 @@ def _class(v: a.ValueWords, ctx: Context) -> a.Node:
         if key in names:
             return a.ClassIs("rfm", names[key], span=v.span)
         from rapidfuzz import process
+
         near = [m for m, _s, _i in process.extract(key, list(names), limit=3, score_cutoff=50)]
         raise unknown_word(ctx.text, v.span, near, ["an RFM segment such as champions or at risk"])
     raw = _letters(v)
@@ -103,12 +126,18 @@ def _class(v: a.ValueWords, ctx: Context) -> a.Node:
         return a.ClassIs(field, raw, span=v.span)
     if field == "class":
         if len(raw) == 2 and raw[0] in "ABC" and raw[1] in "XYZ":
-            return a.And((a.ClassIs("abc", raw[0], span=v.span), a.ClassIs("xyz", raw[1], span=v.span)),
-                         span=v.span)
+            return a.And(
+                (a.ClassIs("abc", raw[0], span=v.span), a.ClassIs("xyz", raw[1], span=v.span)),
+                span=v.span,
+            )
         if len(raw) == 1 and raw in "ABCXYZ":
             return a.ClassIs("abc" if raw in "ABC" else "xyz", raw, span=v.span)
-    expected = {"abc": ["A, B or C"], "xyz": ["X, Y or Z"], "class": ["e.g. AX, BY, CZ"]}[field or "class"]
-    raise QueryError(f"'{v.text}' is not an {field} class", span=v.span, text=ctx.text, expected=expected)
+    expected = {"abc": ["A, B or C"], "xyz": ["X, Y or Z"], "class": ["e.g. AX, BY, CZ"]}[
+        field or "class"
+    ]
+    raise QueryError(
+        f"'{v.text}' is not an {field} class", span=v.span, text=ctx.text, expected=expected
+    )
 
 
 def _status(v: a.ValueWords, ctx: Context) -> a.Node:
@@ -159,6 +188,7 @@ def _build(kind: str, entries: list[Entry], v: a.ValueWords, ctx: Context) -> An
         return PropertyRef(keys[0], prop["name"], prop["type"], v.span)
     if kind == "segment":
         from query_language.segments import segment_node
+
         return segment_node(keys[0], v, ctx)
     raise AssertionError(kind)
 
@@ -188,11 +218,19 @@ def read_value(v: a.ValueWords, ctx: Context, *, allow_customer: bool = False) -
     if not matches:
         if found:
             kinds = sorted({e.kind for e in found})
-            raise QueryError(f"'{v.text}' is a {' / '.join(kinds)}, not a {v.field}", span=v.span,
-                             text=ctx.text, expected=[f"a {v.field}"],
-                             suggestions=ctx.catalog.suggest(v.text, ctx.language, wanted))
-        raise unknown_word(ctx.text, v.span, ctx.catalog.suggest(v.text, ctx.language, wanted),
-                           [f"a {v.field}"] if v.field and v.field != "location" else None)
+            raise QueryError(
+                f"'{v.text}' is a {' / '.join(kinds)}, not a {v.field}",
+                span=v.span,
+                text=ctx.text,
+                expected=[f"a {v.field}"],
+                suggestions=ctx.catalog.suggest(v.text, ctx.language, wanted),
+            )
+        raise unknown_word(
+            ctx.text,
+            v.span,
+            ctx.catalog.suggest(v.text, ctx.language, wanted),
+            [f"a {v.field}"] if v.field and v.field != "location" else None,
+        )
     kinds = list(dict.fromkeys(e.kind for e in matches))
     if len(kinds) > 1 and "customer" in kinds and not allow_customer:
         kinds.remove("customer")

@@ -106,8 +106,10 @@ def insert_rows(
         return total
     # the dialect's own type (SQLite's DATETIME writes '… 00:00:00.000000', which is what bound
     # parameters compare against; the generic type has no processor and the driver drops the zeros)
-    procs = [table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) if convert else None
-             for c in columns]
+    procs = [
+        table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) if convert else None
+        for c in columns
+    ]
     convert = [(i, p) for i, p in enumerate(procs) if p is not None]
     sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' * len(columns))})"
     cur = dbapi.cursor()
@@ -200,7 +202,9 @@ def drop_secondary_indexes(conn: Connection, *tables: Table) -> Callable[[], Non
     driver = conn.connection.driver_connection
     if not driver.in_transaction:  # pysqlite would run the DDL outside it, so a rollback kept it
         driver.execute("BEGIN")
-    dropped = [i for t in tables for i in sorted(t.indexes, key=lambda i: i.name or "") if not i.unique]
+    dropped = [
+        i for t in tables for i in sorted(t.indexes, key=lambda i: i.name or "") if not i.unique
+    ]
     for index in dropped:
         index.drop(conn)
 

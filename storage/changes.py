@@ -63,8 +63,15 @@ FIELDS = {
 
 # The rating history is the audit log's rating rows: when, who or which rule, from what, to what.
 rating_history = (
-    select(audit_log.c.id, audit_log.c.customer_id, audit_log.c.at, audit_log.c.before, audit_log.c.after,
-           audit_log.c.source, audit_log.c.batch_id)
+    select(
+        audit_log.c.id,
+        audit_log.c.customer_id,
+        audit_log.c.at,
+        audit_log.c.before,
+        audit_log.c.after,
+        audit_log.c.source,
+        audit_log.c.batch_id,
+    )
     .where(audit_log.c.field == "rating")
     .subquery("rating_history")
 )
@@ -132,10 +139,16 @@ def members(ids: Select) -> Any:
     a query compiles to) just ``c``, so the planner finds the rows once instead of joining
     customers to itself: at 1,000,000 customers it probed 89,000 of them for a bulk change
     instead of scanning all (0.76 s -> 0.3 s on PostgreSQL)."""
-    plain = (len(ids.selected_columns) == 1 and list(ids.selected_columns)[0] is customers.c.id
-             and ids.get_final_froms() == [customers] and ids.whereclause is not None
-             and ids._limit_clause is None and ids._offset_clause is None  # noqa: SLF001 - no public view
-             and not ids._group_by_clauses and not ids._distinct)  # noqa: SLF001
+    plain = (
+        len(ids.selected_columns) == 1
+        and list(ids.selected_columns)[0] is customers.c.id
+        and ids.get_final_froms() == [customers]
+        and ids.whereclause is not None
+        and ids._limit_clause is None
+        and ids._offset_clause is None  # noqa: SLF001 - no public view
+        and not ids._group_by_clauses
+        and not ids._distinct
+    )  # noqa: SLF001
     return ids.whereclause if plain else customers.c.id.in_(ids.scalar_subquery())
 
 
@@ -162,25 +175,45 @@ def set_field(
     # to fill than it saves, and the planner needs the row count (temp tables are never
     # auto-analyzed): 0.80 s → 0.74 s of statements for 75,000 customers
     keyed = conn.dialect.name != "postgresql"
-    changed = temp_table(conn, [Column("customer_id", Integer, primary_key=keyed, autoincrement=False),
-                                Column("before", String(8))])
+    changed = temp_table(
+        conn,
+        [
+            Column("customer_id", Integer, primary_key=keyed, autoincrement=False),
+            Column("before", String(8)),
+        ],
+    )
     try:
         # FOR UPDATE: a change another transaction commits meanwhile is waited for and read, so
         # "before" is the value this batch really replaces (SQLite has one writer at a time)
-        conn.execute(changed.insert().from_select(
-            ["customer_id", "before"],
-            select(customers.c.id, _as_text(field, column)).where(targets).with_for_update(of=customers)))
+        conn.execute(
+            changed.insert().from_select(
+                ["customer_id", "before"],
+                select(customers.c.id, _as_text(field, column))
+                .where(targets)
+                .with_for_update(of=customers),
+            )
+        )
         if not keyed:  # a name of our own making, not input
-            conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.format_table(changed)}")
+            conn.exec_driver_sql(
+                f"ANALYZE {conn.dialect.identifier_preparer.format_table(changed)}"
+            )
         conn.execute(
             insert(audit_log).from_select(
                 ["batch_id", "at", "customer_id", "field", "before", "after", "source"],
-                select(literal(batch_id), literal(now), changed.c.customer_id, literal(field), changed.c.before, after,
-                       literal(source[:200])),
+                select(
+                    literal(batch_id),
+                    literal(now),
+                    changed.c.customer_id,
+                    literal(field),
+                    changed.c.before,
+                    after,
+                    literal(source[:200]),
+                ),
             )
         )
         return conn.execute(
-            update(customers).where(customers.c.id.in_(select(changed.c.customer_id)))
+            update(customers)
+            .where(customers.c.id.in_(select(changed.c.customer_id)))
             .values({column: value, "updated_at": now})
         ).rowcount
     finally:
@@ -200,14 +233,22 @@ def _has_tag(tag_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _audit_tag(conn: Connection, batch_id: int, tag: str, targets, before: str, after: str) -> datetime:  # type: ignore[no-untyped-def]
+def _audit_tag(
+    conn: Connection, batch_id: int, tag: str, targets, before: str, after: str
+) -> datetime:  # type: ignore[no-untyped-def]
     """One audit row per customer in ``targets`` for tag ``tag`` going ``before`` → ``after``."""
     now = utcnow()
     conn.execute(
         insert(audit_log).from_select(
             ["batch_id", "at", "customer_id", "field", "before", "after"],
-            select(literal(batch_id), literal(now), customers.c.id, literal(f"tag:{tag.lower()}"),
-                   literal(before), literal(after)).where(targets),
+            select(
+                literal(batch_id),
+                literal(now),
+                customers.c.id,
+                literal(f"tag:{tag.lower()}"),
+                literal(before),
+                literal(after),
+            ).where(targets),
         )
     )
     return now
@@ -263,11 +304,7 @@ def breakdown(conn: Connection, field: str, ids: Select) -> dict[str | None, int
         expr = case((flag, literal("yes")), else_=literal("no"))
     else:
         expr = _as_text(field, FIELDS[field])
-    rows = conn.execute(
-        select(expr.label("v"), func.count())
-        .where(members(ids))
-        .group_by(expr)
-    )
+    rows = conn.execute(select(expr.label("v"), func.count()).where(members(ids)).group_by(expr))
     return {v: n for v, n in rows}
 
 

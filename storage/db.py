@@ -110,8 +110,11 @@ def analyze(engine: Engine) -> None:
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":  # only our schema's tables: a bare ANALYZE walks
             from storage.schema import metadata  # every schema and waits on everyone's locks
+
             quote = conn.dialect.identifier_preparer.quote
-            conn.exec_driver_sql("ANALYZE " + ", ".join(quote(t.name) for t in metadata.sorted_tables))
+            conn.exec_driver_sql(
+                "ANALYZE " + ", ".join(quote(t.name) for t in metadata.sorted_tables)
+            )
         else:
             conn.exec_driver_sql("ANALYZE")
 

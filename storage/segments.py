@@ -105,8 +105,16 @@ def _members_count():  # type: ignore[no-untyped-def]
 
 
 def _segment(r) -> Segment:  # type: ignore[no-untyped-def]
-    return Segment(r.id, r.name, r.query, r.language, r.kind, r.owner_id,
-                   r.members if r.kind == "static" else None, r.frozen_as_of)
+    return Segment(
+        r.id,
+        r.name,
+        r.query,
+        r.language,
+        r.kind,
+        r.owner_id,
+        r.members if r.kind == "static" else None,
+        r.frozen_as_of,
+    )
 
 
 def _with_members() -> Select:
@@ -121,8 +129,16 @@ def get_segment(conn: Connection, name: str) -> Segment:
     key = name.strip().strip("'\"«»").lower()
     r = conn.execute(_with_members().where(segments.c.name == key)).first()
     if r is None:
-        known = conn.execute(select(segments.c.name).order_by(segments.c.name).limit(20)).scalars().all()
-        hint = f"; known segments: {', '.join(known)}" if known else "; there are no saved segments yet"
+        known = (
+            conn.execute(select(segments.c.name).order_by(segments.c.name).limit(20))
+            .scalars()
+            .all()
+        )
+        hint = (
+            f"; known segments: {', '.join(known)}"
+            if known
+            else "; there are no saved segments yet"
+        )
         raise SegmentError(f"no segment is called '{key}'{hint}")
     return _segment(r)
 

@@ -143,4 +143,3 @@ def apply_undo(conn: Connection, batch_id: int, actor: Actor) -> tuple[int, int]
     finish_batch(conn, undo_id, touched)
     conn.execute(update(batches).where(batches.c.id == batch_id).values(undone_by_batch_id=undo_id))
     return undo_id, touched
-

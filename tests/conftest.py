@@ -95,7 +95,9 @@ def _truncate_all(engine: Engine) -> None:
 
 
 @contextmanager
-def fresh_database(backend: str, tmp_dir: Path, *, migrate: bool = True, pooled: bool = True) -> Iterator[Engine]:
+def fresh_database(
+    backend: str, tmp_dir: Path, *, migrate: bool = True, pooled: bool = True
+) -> Iterator[Engine]:
     """A new empty database (migrated unless told not to).
 
     SQLite: a copy of a migrated template file. PostgreSQL: a migrated schema of its own, taken

@@ -12,8 +12,14 @@ from tests.bot.seed import MOSCOW, seed
 
 
 def test_global_options_are_honoured_before_or_after_the_subcommand() -> None:
-    assert hoist_global_options(["ask", "vip", "--db", "x", "--json", "--as-of=2026-11-22"]) == \
-        ["--db", "x", "--as-of=2026-11-22", "ask", "vip", "--json"]
+    assert hoist_global_options(["ask", "vip", "--db", "x", "--json", "--as-of=2026-11-22"]) == [
+        "--db",
+        "x",
+        "--as-of=2026-11-22",
+        "ask",
+        "vip",
+        "--json",
+    ]
     assert hoist_global_options(["ask", "--", "--db"]) == ["ask", "--", "--db"]
 
 
@@ -27,7 +33,18 @@ def test_as_user_applies_their_scope(engine, db_url: str, tmp_path: Path, capsys
     seed(engine)
     config = tmp_path / "custbot.toml"
     config.write_text('[access]\nscope = "own"\n', encoding="utf-8")
-    base = ["ask", "--json", "--all", "Moscow", "--db", db_url, "--as-of", "2026-11-22", "--config", str(config)]
+    base = [
+        "ask",
+        "--json",
+        "--all",
+        "Moscow",
+        "--db",
+        db_url,
+        "--as-of",
+        "2026-11-22",
+        "--config",
+        str(config),
+    ]
     status, everyone, _err = _ask(capsys, *base)
     assert status == 0 and everyone["count"] == MOSCOW
     status, own, _err = _ask(capsys, *base, "--as", "Ivanov")
@@ -37,11 +54,14 @@ def test_as_user_applies_their_scope(engine, db_url: str, tmp_path: Path, capsys
     assert status == 2 and "--as Nobody: no single user" in err
 
 
-@pytest.mark.parametrize("args, status, message", [
-    (["ask", "vip", "--as-of", "22.11.2026"], 2, "is not a date; use YYYY-MM-DD"),
-    (["frobnicate"], 2, "No such command"),
-    (["ask", "vip", "--db", "sqlite:////nonexistent/dir/x.db"], 1, "database error"),
-])
+@pytest.mark.parametrize(
+    "args, status, message",
+    [
+        (["ask", "vip", "--as-of", "22.11.2026"], 2, "is not a date; use YYYY-MM-DD"),
+        (["frobnicate"], 2, "No such command"),
+        (["ask", "vip", "--db", "sqlite:////nonexistent/dir/x.db"], 1, "database error"),
+    ],
+)
 def test_errors_are_one_line_and_a_status(capsys, args, status, message) -> None:  # type: ignore[no-untyped-def]
     assert main(args) == status
     err = capsys.readouterr().err

@@ -39,10 +39,15 @@ def test_the_recompute_is_scheduled_in_the_configured_zone(engine) -> None:  # t
     async def check() -> datetime:
         scheduler = build_scheduler(core, OutboundRouter())
         job = scheduler.get_job("recompute")
-        return job.trigger.get_next_fire_time(None, datetime(2026, 11, 22, 12, tzinfo=ZoneInfo("Asia/Yekaterinburg")))
+        return job.trigger.get_next_fire_time(
+            None, datetime(2026, 11, 22, 12, tzinfo=ZoneInfo("Asia/Yekaterinburg"))
+        )
 
     fire = asyncio.run(check())
-    assert (fire.isoformat(), fire.utcoffset().total_seconds()) == ("2026-11-23T06:00:00+05:00", 5 * 3600)
+    assert (fire.isoformat(), fire.utcoffset().total_seconds()) == (
+        "2026-11-23T06:00:00+05:00",
+        5 * 3600,
+    )
 
 
 def test_serve_runs_without_front_ends_and_stops(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -77,10 +82,17 @@ def test_the_hourly_purge_drops_expired_states_and_old_events_only(engine) -> No
     with engine.begin() as conn:
         live = state.put(conn, "page", "telegram:1", {"x": 1})
         state.put(conn, "page", "telegram:1", {"x": 2}, ttl=timedelta(seconds=-1))
-        conn.execute(insert(processed_events), [
-            {"platform": "telegram", "event_key": "old", "at": utcnow() - timedelta(days=8)},
-            {"platform": "telegram", "event_key": "recent", "at": utcnow() - timedelta(hours=23)},
-        ])
+        conn.execute(
+            insert(processed_events),
+            [
+                {"platform": "telegram", "event_key": "old", "at": utcnow() - timedelta(days=8)},
+                {
+                    "platform": "telegram",
+                    "event_key": "recent",
+                    "at": utcnow() - timedelta(hours=23),
+                },
+            ],
+        )
     assert asyncio.run(core.seen("telegram", "recent")) is True
     scheduler = build_scheduler(core, OutboundRouter())
     assert scheduler.get_job("purge") is not None
@@ -92,12 +104,16 @@ def test_the_hourly_purge_drops_expired_states_and_old_events_only(engine) -> No
 
 def test_a_daily_recompute_runs_on_the_day_after_a_dst_change(engine) -> None:  # type: ignore[no-untyped-def]
     """A 23-hour day (New York, 12 March 2028) is a day: the next 0:00 is on the 13th."""
-    settings = make_settings(rating__schedule="0 0 * * *").model_copy(update={"timezone": "America/New_York"})
+    settings = make_settings(rating__schedule="0 0 * * *").model_copy(
+        update={"timezone": "America/New_York"}
+    )
     core = ChatCore(engine, settings, today=TODAY)
 
     async def check() -> datetime:
         job = build_scheduler(core, OutboundRouter()).get_job("recompute")
         zone = ZoneInfo("America/New_York")
-        return job.trigger.get_next_fire_time(datetime(2028, 3, 12, tzinfo=zone), datetime(2028, 3, 12, 0, 0, 1, tzinfo=zone))
+        return job.trigger.get_next_fire_time(
+            datetime(2028, 3, 12, tzinfo=zone), datetime(2028, 3, 12, 0, 0, 1, tzinfo=zone)
+        )
 
     assert asyncio.run(check()).isoformat() == "2028-03-13T00:00:00-04:00"

@@ -22,8 +22,12 @@ for path in later:
 try:
     for old in versions.glob("0001_*.py"):
         old.unlink()
-    command.revision(_alembic_config(make_engine("sqlite://")), message="initial schema",
-                     autogenerate=True, rev_id="0001")
+    command.revision(
+        _alembic_config(make_engine("sqlite://")),
+        message="initial schema",
+        autogenerate=True,
+        rev_id="0001",
+    )
 finally:
     for path in later:
         shutil.move(str(aside / path.name), path)

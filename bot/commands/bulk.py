@@ -114,35 +114,80 @@ def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
     except QueryError as e:
         return [query_error_reply(ctx, e)]
     with ctx.engine.connect() as conn:
-        target = echo if echo is not None else \
-            conn.execute(select(customers.c.name).where(customers.c.id == int(p["customer_id"]))).scalar_one()
+        target = (
+            echo
+            if echo is not None
+            else conn.execute(
+                select(customers.c.name).where(customers.c.id == int(p["customer_id"]))
+            ).scalar_one()
+        )
         counts = breakdown(conn, op.field, ids)  # by the current value: their sum is the count
         count = sum(counts.values())
         if count == 0:
-            return [Reply((Text(target, "echo"), Text(_("No customers match, so there is nothing to change."), "note")))]
+            return [
+                Reply(
+                    (
+                        Text(target, "echo"),
+                        Text(_("No customers match, so there is nothing to change."), "note"),
+                    )
+                )
+            ]
         sample = conn.execute(
-            select(customers.c.name, customers.c.rating).where(members(ids))
-            .order_by(customers.c.name).limit(5)
+            select(customers.c.name, customers.c.rating)
+            .where(members(ids))
+            .order_by(customers.c.name)
+            .limit(5)
         ).all()
     cap = ctx.settings.bulk.row_cap
     parts: list[Part] = [
         Text(_("{verb}: {target}").format(verb=op.says(_), target=target), "echo"),
-        Text(_("{n} customers would change.").format(n=count) if count != 1 else _("1 customer would change."), "heading"),
-        Text(_("Now: {breakdown}").format(breakdown=", ".join(
-            f"{n} {_label(op, v, _)}" for v, n in sorted(counts.items(), key=lambda kv: -kv[1])))),
-        Text(_("For example: {names}").format(names=", ".join(f"{n} ({stars(r)})" for n, r in sample))
-             + (" …" if count > len(sample) else "")),
+        Text(
+            _("{n} customers would change.").format(n=count)
+            if count != 1
+            else _("1 customer would change."),
+            "heading",
+        ),
+        Text(
+            _("Now: {breakdown}").format(
+                breakdown=", ".join(
+                    f"{n} {_label(op, v, _)}"
+                    for v, n in sorted(counts.items(), key=lambda kv: -kv[1])
+                )
+            )
+        ),
+        Text(
+            _("For example: {names}").format(
+                names=", ".join(f"{n} ({stars(r)})" for n, r in sample)
+            )
+            + (" …" if count > len(sample) else "")
+        ),
     ]
     if count > cap:
-        parts.append(Text(_("That is more than the limit of {cap} customers: only an admin may confirm.").format(cap=cap),
-                          "note"))
+        parts.append(
+            Text(
+                _(
+                    "That is more than the limit of {cap} customers: only an admin may confirm."
+                ).format(cap=cap),
+                "note",
+            )
+        )
     ttl = timedelta(minutes=ctx.settings.bulk.confirm_minutes)
     pending = {**p, "count": count}
     token = ctx.remember("confirm", pending, ttl)
     cancel = ctx.remember("cancel", {"confirm": token}, ttl)
-    parts.append(button_row(Button(_("Confirm"), token, "danger" if op.op in ("status", "unrate", "untag") else "primary"),
-                            Button(_("Cancel"), cancel)))
-    parts.append(Text(_("This expires in {m} minutes.").format(m=ctx.settings.bulk.confirm_minutes), "note"))
+    parts.append(
+        button_row(
+            Button(
+                _("Confirm"),
+                token,
+                "danger" if op.op in ("status", "unrate", "untag") else "primary",
+            ),
+            Button(_("Cancel"), cancel),
+        )
+    )
+    parts.append(
+        Text(_("This expires in {m} minutes.").format(m=ctx.settings.bulk.confirm_minutes), "note")
+    )
     return [Reply(tuple(parts))]
 
 
@@ -169,34 +214,78 @@ def _confirm(ctx: Context, st: State) -> list[Reply]:
         return [Reply((Text(_("This change was already confirmed or cancelled."), "note"),))]
     if not ctx.user.at_least("manager"):
         log.warning("refused confirm by %s: role %s", ctx.user.identity.key, ctx.user.role)
-        return [Reply((Text(_("Only a manager may confirm changes. You are a {role}.").format(role=_(ctx.user.role)),
-                            "error"),))]
+        return [
+            Reply(
+                (
+                    Text(
+                        _("Only a manager may confirm changes. You are a {role}.").format(
+                            role=_(ctx.user.role)
+                        ),
+                        "error",
+                    ),
+                )
+            )
+        ]
     op = operation(p["op"], p.get("value"))
     try:
         ids, _echo = _target(ctx, p)
         with ctx.engine.begin() as conn:
             # spend first: the write lock makes a second, concurrent confirm wait and then find it spent
             if not state.spend(conn, st.token, ctx.user.identity.key):
-                return [Reply((Text(_("This change was already confirmed, cancelled, or it expired."), "note"),))]
+                return [
+                    Reply(
+                        (
+                            Text(
+                                _("This change was already confirmed, cancelled, or it expired."),
+                                "note",
+                            ),
+                        )
+                    )
+                ]
             now_count = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
             if now_count > ctx.settings.bulk.row_cap and not ctx.user.at_least("admin"):
-                raise _Refused(_("{n} customers is over the limit of {cap}: only an admin may confirm.")
-                               .format(n=now_count, cap=ctx.settings.bulk.row_cap))
+                raise _Refused(
+                    _(
+                        "{n} customers is over the limit of {cap}: only an admin may confirm."
+                    ).format(n=now_count, cap=ctx.settings.bulk.row_cap)
+                )
             target = p.get("text") or f"customer #{p.get('customer_id')}"
-            batch = start_batch(conn, ctx.actor, action=op.op, description=f"{op.verb}: {target}", query=p.get("text"))
+            batch = start_batch(
+                conn,
+                ctx.actor,
+                action=op.op,
+                description=f"{op.verb}: {target}",
+                query=p.get("text"),
+            )
             changed = op.apply(conn, batch, _value(p), ids, source=ctx.user.label)
             finish_batch(conn, batch, changed)
     except _Refused as e:
         return [Reply((Text(str(e), "error"),))]
     except Exception:
         log.exception("bulk change failed; rolled back")
-        return [Reply((Text(_("The change failed and nothing was changed. Please try again."), "error"),))]
-    parts: list[Part] = [Text(_("Done: {verb} for {n} customers (batch #{batch}).").format(
-        verb=op.says(_), n=changed, batch=batch), "heading")]
+        return [
+            Reply(
+                (Text(_("The change failed and nothing was changed. Please try again."), "error"),)
+            )
+        ]
+    parts: list[Part] = [
+        Text(
+            _("Done: {verb} for {n} customers (batch #{batch}).").format(
+                verb=op.says(_), n=changed, batch=batch
+            ),
+            "heading",
+        )
+    ]
     if now_count != p.get("count"):
-        parts.append(Text(_("The query matched {before} customers at preview and {now} at confirm; "
-                            "the change used the customers matching now.").format(before=p.get("count"), now=now_count),
-                          "note"))
+        parts.append(
+            Text(
+                _(
+                    "The query matched {before} customers at preview and {now} at confirm; "
+                    "the change used the customers matching now."
+                ).format(before=p.get("count"), now=now_count),
+                "note",
+            )
+        )
     if now_count - changed:
         parts.append(Text(_("{n} already had that value.").format(n=now_count - changed), "note"))
     parts.append(button_row(Button(_("Undo"), ctx.remember("undo_start", {"batch_id": batch}))))
@@ -208,7 +297,11 @@ def _cancel(ctx: Context, st: State) -> list[Reply]:
     """Cancel a previewed change."""
     with ctx.engine.begin() as conn:
         spent = state.spend(conn, st.payload["confirm"], ctx.user.identity.key)
-    msg = ctx._("Cancelled; nothing was changed.") if spent else ctx._("This change was already confirmed or cancelled.")
+    msg = (
+        ctx._("Cancelled; nothing was changed.")
+        if spent
+        else ctx._("This change was already confirmed or cancelled.")
+    )
     return [Reply((Text(msg, "note"),), replace=True)]
 
 
@@ -225,9 +318,26 @@ def _bulk_start(ctx: Context, st: State) -> list[Reply]:
 
 def _start(ctx: Context, op: str, value: Any, text: str, example: str) -> list[Reply]:
     if not text.strip():
-        return [Reply((Text(ctx._("Which customers? For example: {example}").format(example=example), "error"),))]
-    return preview_reply(ctx, {"op": op, "value": value, "text": text.strip(), "today": ctx.today.isoformat(),
-                               "language": ctx.query_language})
+        return [
+            Reply(
+                (
+                    Text(
+                        ctx._("Which customers? For example: {example}").format(example=example),
+                        "error",
+                    ),
+                )
+            )
+        ]
+    return preview_reply(
+        ctx,
+        {
+            "op": op,
+            "value": value,
+            "text": text.strip(),
+            "today": ctx.today.isoformat(),
+            "language": ctx.query_language,
+        },
+    )
 
 
 def _split_first(args: str) -> tuple[str, str]:
@@ -250,7 +360,9 @@ def set_rating(ctx: Context, args: str) -> list[Reply]:
     head, rest = _split_first(args)
     rest = _FOR.sub("", rest)
     if head.lower() not in RATINGS:
-        return [Reply((Text(ctx._("Set rating A, B or C, e.g. 'set rating B for Kazan'."), "error"),))]
+        return [
+            Reply((Text(ctx._("Set rating A, B or C, e.g. 'set rating B for Kazan'."), "error"),))
+        ]
     return _start(ctx, "rate", RATINGS[head.lower()], rest, "set rating B for Kazan")
 
 
@@ -260,7 +372,9 @@ def unrate(ctx: Context, args: str) -> list[Reply]:
     return _start(ctx, "unrate", None, args, "unrate archived")
 
 
-@command("tag", example="tag vip buyers of Super Drill over 100k this year", role="manager", topic="bulk")
+@command(
+    "tag", example="tag vip buyers of Super Drill over 100k this year", role="manager", topic="bulk"
+)
 def tag(ctx: Context, args: str) -> list[Reply]:
     """Tag every customer a query matches ('tag NAME QUERY')."""
     head, rest = _split_first(args)
@@ -284,7 +398,12 @@ def archive(ctx: Context, args: str) -> list[Reply]:
     return _start(ctx, "status", "archived", args, "archive no purchases in last 24 months")
 
 
-@command("set status", example="set status check Kazan with complaints last month", role="manager", topic="bulk")
+@command(
+    "set status",
+    example="set status check Kazan with complaints last month",
+    role="manager",
+    topic="bulk",
+)
 def set_status(ctx: Context, args: str) -> list[Reply]:
     """Set the status (active, check, archived) of every customer a query matches."""
     head, rest = _split_first(args)

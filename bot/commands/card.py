@@ -37,23 +37,39 @@ def card_for_query(ctx: Context, query: Any) -> list[Reply]:
 
         from storage.schema import customers
 
-        found = [tuple(r) for r in conn.execute(
-            select(customers.c.id, customers.c.name, customers.c.city).where(customers.c.id.in_(ids))
-            .order_by(customers.c.name)
-        )]
+        found = [
+            tuple(r)
+            for r in conn.execute(
+                select(customers.c.id, customers.c.name, customers.c.city)
+                .where(customers.c.id.in_(ids))
+                .order_by(customers.c.name)
+            )
+        ]
     return _choose(ctx, ids, name, found)
 
 
-def _choose(ctx: Context, ids: list[int], name: str, found: list[tuple[int, str, str | None]]) -> list[Reply]:
+def _choose(
+    ctx: Context, ids: list[int], name: str, found: list[tuple[int, str, str | None]]
+) -> list[Reply]:
     if not found:
         return [Reply((Text(ctx._("No customer is called '{name}'.").format(name=name), "error"),))]
     if len(found) == 1:
         return [card_reply(ctx, found[0][0])]
     buttons = tuple(
-        Button(f"{n} ({c})" if c else n, ctx.remember("card", {"customer_id": cid})) for cid, n, c in found[:10]
+        Button(f"{n} ({c})" if c else n, ctx.remember("card", {"customer_id": cid}))
+        for cid, n, c in found[:10]
     )
-    return [Reply((Text(ctx._("Several customers match '{name}'. Which one?").format(name=name), "heading"),
-                   Buttons(buttons)))]
+    return [
+        Reply(
+            (
+                Text(
+                    ctx._("Several customers match '{name}'. Which one?").format(name=name),
+                    "heading",
+                ),
+                Buttons(buttons),
+            )
+        )
+    ]
 
 
 def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Reply:
@@ -62,8 +78,16 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
         c = load_card(conn, customer_id, ctx.today)
     cust = c.customer
     if ctx.scope_manager_id is not None and cust["manager_id"] != ctx.scope_manager_id:
-        return Reply((Text(_("{name} is managed by {manager}; you can only see your own customers.").format(
-            name=cust["name"], manager=c.manager or _("nobody")), "error"),))
+        return Reply(
+            (
+                Text(
+                    _(
+                        "{name} is managed by {manager}; you can only see your own customers."
+                    ).format(name=cust["name"], manager=c.manager or _("nobody")),
+                    "error",
+                ),
+            )
+        )
     cur = ctx.settings.currency
     place = ", ".join(v for v in (cust["city"], cust["region"], cust["country"]) if v)
     facts = [
@@ -75,14 +99,22 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
         (_("email"), cust["email"] or "—"),
         (_("phone"), cust["phone"] or "—"),
         (_("tags"), ", ".join(c.tags) or "—"),
-        *((label, day(v) if hasattr(v, "isoformat") else ("—" if v is None else str(v))) for label, v in c.properties),
+        *(
+            (label, day(v) if hasattr(v, "isoformat") else ("—" if v is None else str(v)))
+            for label, v in c.properties
+        ),
         (_("spend this year"), money(c.spend_this_year, cur)),
         (_("spend last 12 months"), money(c.spend_12m, cur)),
         (_("orders last 12 months / all"), f"{c.orders_12m} / {c.orders_total}"),
         (_("last purchase"), day(c.last_purchase)),
     ]
     if c.classes:
-        facts.append((_("ABC / XYZ / RFM"), " / ".join(str(c.classes[k] or "—") for k in ("abc", "xyz", "rfm_segment"))))
+        facts.append(
+            (
+                _("ABC / XYZ / RFM"),
+                " / ".join(str(c.classes[k] or "—") for k in ("abc", "xyz", "rfm_segment")),
+            )
+        )
     if cust["opted_out_at"]:
         facts.append((_("mailings"), _("opted out")))
     parts: list[Part] = [
@@ -90,27 +122,70 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
         Table((_("field"), _("value")), tuple((k, v) for k, v in facts)),
     ]
     if c.interactions:
-        parts.append(Table((_("date"), _("kind"), _("manager"), _("note")), tuple(
-            (f"{i['date']:%Y-%m-%d}", i["kind"], i["manager"] or "—", (i["note"] or "")[:80]) for i in c.interactions
-        ), title=_("Last interactions")))
+        parts.append(
+            Table(
+                (_("date"), _("kind"), _("manager"), _("note")),
+                tuple(
+                    (
+                        f"{i['date']:%Y-%m-%d}",
+                        i["kind"],
+                        i["manager"] or "—",
+                        (i["note"] or "")[:80],
+                    )
+                    for i in c.interactions
+                ),
+                title=_("Last interactions"),
+            )
+        )
     if c.rating_history:
-        parts.append(Table((_("when"), _("change"), _("by")), tuple(
-            (f"{h['at']:%Y-%m-%d %H:%M}", f"{h['before'] or '—'} → {h['after'] or '—'}", h["source"])
-            for h in c.rating_history
-        ), title=_("Rating history")))
+        parts.append(
+            Table(
+                (_("when"), _("change"), _("by")),
+                tuple(
+                    (
+                        f"{h['at']:%Y-%m-%d %H:%M}",
+                        f"{h['before'] or '—'} → {h['after'] or '—'}",
+                        h["source"],
+                    )
+                    for h in c.rating_history
+                ),
+                title=_("Rating history"),
+            )
+        )
     if ctx.user.at_least("manager"):
-        one = {"customer_id": customer_id, "today": ctx.today.isoformat(), "language": ctx.query_language}
-        parts.append(button_row(*(
-            Button(_("Rate {r}").format(r=r), ctx.remember("bulk_start", {**one, "op": "rate", "value": r}))
-            for r in ("A", "B", "C") if r != cust["rating"]
-        )))
+        one = {
+            "customer_id": customer_id,
+            "today": ctx.today.isoformat(),
+            "language": ctx.query_language,
+        }
+        parts.append(
+            button_row(
+                *(
+                    Button(
+                        _("Rate {r}").format(r=r),
+                        ctx.remember("bulk_start", {**one, "op": "rate", "value": r}),
+                    )
+                    for r in ("A", "B", "C")
+                    if r != cust["rating"]
+                )
+            )
+        )
         pin = ("unpin", _("Unpin rating")) if cust["rating_pinned"] else ("pin", _("Pin rating"))
-        status = ("status", "active", _("Set active")) if cust["status"] == "archived" else ("status", "archived", _("Archive"))
-        parts.append(button_row(
-            Button(pin[1], ctx.remember("bulk_start", {**one, "op": pin[0], "value": None})),
-            Button(status[2], ctx.remember("bulk_start", {**one, "op": status[0], "value": status[1]}),
-                   "danger" if status[1] == "archived" else "default"),
-        ))
+        status = (
+            ("status", "active", _("Set active"))
+            if cust["status"] == "archived"
+            else ("status", "archived", _("Archive"))
+        )
+        parts.append(
+            button_row(
+                Button(pin[1], ctx.remember("bulk_start", {**one, "op": pin[0], "value": None})),
+                Button(
+                    status[2],
+                    ctx.remember("bulk_start", {**one, "op": status[0], "value": status[1]}),
+                    "danger" if status[1] == "archived" else "default",
+                ),
+            )
+        )
     return Reply(tuple(parts), private=True, replace=replace)
 
 

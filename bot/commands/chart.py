@@ -17,7 +17,9 @@ from bot.state import State
 __all__ = ["chart_reply"]
 
 
-def chart_reply(ctx: Context, text: str, today: date | None = None, language: str | None = None) -> list[Reply]:
+def chart_reply(
+    ctx: Context, text: str, today: date | None = None, language: str | None = None
+) -> list[Reply]:
     from query_language import QueryError, matching_ids, run_query
 
     today = today or ctx.today
@@ -27,19 +29,30 @@ def chart_reply(ctx: Context, text: str, today: date | None = None, language: st
         return [query_error_reply(ctx, e)]
     with ctx.engine.connect() as conn:
         if output_kind(query) == "group":
-            result = run_query(conn, query, offset=0, limit=None, scope_manager_id=ctx.scope_manager_id)
+            result = run_query(
+                conn, query, offset=0, limit=None, scope_manager_id=ctx.scope_manager_id
+            )
             groups = result.groups[:40]
             by_spend = "spend" in text.lower().split()[:2]
             values = [g["spend"] if by_spend else g["count"] for g in groups]
-            png = groups_png([str(g["key"]) for g in groups], values, result.interpretation,
-                             ctx._("net spend") if by_spend else ctx._("customers"))
+            png = groups_png(
+                [str(g["key"]) for g in groups],
+                values,
+                result.interpretation,
+                ctx._("net spend") if by_spend else ctx._("customers"),
+            )
             return [Reply((Image("chart.png", png, result.interpretation[:1000]),))]
         result = run_query(conn, query, offset=0, limit=0, scope_manager_id=ctx.scope_manager_id)
-        start, end = result.period or (today - relativedelta(months=12) + relativedelta(days=1), today)
+        start, end = result.period or (
+            today - relativedelta(months=12) + relativedelta(days=1),
+            today,
+        )
         start = date(start.year, start.month, 1) if (end - start).days > 62 else start
         ids = matching_ids(query, scope_manager_id=ctx.scope_manager_id)
         png = spend_by_month_png(conn, ids, start, end, f"{result.interpretation} → {result.count}")
-    caption = ctx._("Net spend by month, {start}..{end}: {echo}").format(start=start, end=end, echo=result.interpretation)
+    caption = ctx._("Net spend by month, {start}..{end}: {echo}").format(
+        start=start, end=end, echo=result.interpretation
+    )
     return [Reply((Image("spend-by-month.png", png, caption[:1000]),))]
 
 
@@ -52,14 +65,29 @@ def chart(ctx: Context, args: str) -> list[Reply]:
 
         with ctx.engine.connect() as conn:
             png = charts.chart_abc(conn) if word == "abc" else charts.chart_rfm(conn)
-        caption = ctx._("ABC: the Pareto curve of net revenue") if word == "abc" else ctx._("RFM: customers per R × FM cell")
+        caption = (
+            ctx._("ABC: the Pareto curve of net revenue")
+            if word == "abc"
+            else ctx._("RFM: customers per R × FM cell")
+        )
         return [Reply((Image(f"{word}.png", png, caption),))]
     if not word:
-        return [Reply((Text(ctx._("Chart what? For example: chart Moscow buyers of Super Drill"), "error"),))]
+        return [
+            Reply(
+                (
+                    Text(
+                        ctx._("Chart what? For example: chart Moscow buyers of Super Drill"),
+                        "error",
+                    ),
+                )
+            )
+        ]
     return chart_reply(ctx, args.strip())
 
 
 @action("chart")
 def _chart(ctx: Context, st: State) -> list[Reply]:
     """The Chart button under an answer."""
-    return chart_reply(ctx, st.payload["text"], date.fromisoformat(st.payload["today"]), st.payload.get("language"))
+    return chart_reply(
+        ctx, st.payload["text"], date.fromisoformat(st.payload["today"]), st.payload.get("language")
+    )

@@ -15,10 +15,14 @@ from storage.exports import MIME, export_customers
 
 __all__ = ["export_reply"]
 
-_AS_FORMAT = re.compile(rf"\s+(?:{connector_pattern('as')}|in|to)\s+(csv|xlsx|excel)\s*$", re.IGNORECASE)
+_AS_FORMAT = re.compile(
+    rf"\s+(?:{connector_pattern('as')}|in|to)\s+(csv|xlsx|excel)\s*$", re.IGNORECASE
+)
 
 
-def export_reply(ctx: Context, text: str, fmt: str, today: date | None = None, language: str | None = None) -> list[Reply]:
+def export_reply(
+    ctx: Context, text: str, fmt: str, today: date | None = None, language: str | None = None
+) -> list[Reply]:
     from query_language import QueryError, run_query
 
     try:
@@ -26,14 +30,30 @@ def export_reply(ctx: Context, text: str, fmt: str, today: date | None = None, l
     except QueryError as e:
         return [query_error_reply(ctx, e)]
     if output_kind(query) == "group":
-        return [Reply((Text(ctx._("Exports are of customers; drop the 'by …' grouping to export them."), "error"),))]
+        return [
+            Reply(
+                (
+                    Text(
+                        ctx._("Exports are of customers; drop the 'by …' grouping to export them."),
+                        "error",
+                    ),
+                )
+            )
+        ]
     with ctx.engine.connect() as conn:
-        result = run_query(conn, query, offset=0, limit=query.output.n if output_kind(query) == "top" else None,
-                           scope_manager_id=ctx.scope_manager_id)
+        result = run_query(
+            conn,
+            query,
+            offset=0,
+            limit=query.output.n if output_kind(query) == "top" else None,
+            scope_manager_id=ctx.scope_manager_id,
+        )
         data = export_customers(conn, result.rows, fmt)
     stamp = (today or ctx.today).isoformat()
     caption = f"{result.interpretation} → {len(result.rows)}"
-    return [Reply((File(f"customers-{stamp}.{fmt}", data, MIME[fmt], caption[:1000]),), private=True)]
+    return [
+        Reply((File(f"customers-{stamp}.{fmt}", data, MIME[fmt], caption[:1000]),), private=True)
+    ]
 
 
 @command("export", example="export Moscow buyers of Super Drill as xlsx")
@@ -53,4 +73,6 @@ def export(ctx: Context, args: str) -> list[Reply]:
 def _export(ctx: Context, st: State) -> list[Reply]:
     """The Export button under an answer."""
     p = st.payload
-    return export_reply(ctx, p["text"], p["format"], date.fromisoformat(p["today"]), p.get("language"))
+    return export_reply(
+        ctx, p["text"], p["format"], date.fromisoformat(p["today"]), p.get("language")
+    )

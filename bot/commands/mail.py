@@ -21,8 +21,10 @@ from storage.schema import customers
 
 log = logging.getLogger("custbot.mail")
 
-_MAIL = re.compile(r"^(?P<tpl>\S+)\s+to\s+(?P<query>.+)\s+(?P<when>(?:at|every|each)\s+.+?)(?P<freeze>\s+frozen)?\s*$",
-                   re.IGNORECASE | re.DOTALL)
+_MAIL = re.compile(
+    r"^(?P<tpl>\S+)\s+to\s+(?P<query>.+)\s+(?P<when>(?:at|every|each)\s+.+?)(?P<freeze>\s+frozen)?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
 _FOR_CUSTOMER = re.compile(r"^(?P<tpl>\S+)\s+for\s+(?P<customer>.+)$", re.IGNORECASE)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,9 +37,14 @@ def _one_customer(ctx: Context, name: str) -> tuple[int, str] | list[Reply]:
     with ctx.engine.connect() as conn:
         found = find_customers_by_name(conn, name)
     if len(found) != 1:
-        return _error(ctx, ctx._("No customer is called '{name}'.").format(name=name) if not found else
-                      ctx._("Several customers match '{name}': {names}").format(
-                          name=name, names=", ".join(n for _i, n, _c in found)))
+        return _error(
+            ctx,
+            ctx._("No customer is called '{name}'.").format(name=name)
+            if not found
+            else ctx._("Several customers match '{name}': {names}").format(
+                name=name, names=", ".join(n for _i, n, _c in found)
+            ),
+        )
     return found[0][0], found[0][1]
 
 
@@ -53,15 +60,35 @@ def template(ctx: Context, args: str) -> list[Reply]:
         return _error(ctx, ctx._("Name the template, e.g. 'template winback'."))
     if not text.strip():
         ctx.await_next_message("template_text", {"name": name})
-        return [Reply((Text(ctx._("Send the text of template '{name}' now: the first line 'Subject: …', then the "
-                                  "body. Fields: {{ name }}, {{ manager }}, {{ last_purchase }}, {{ spend_12m }}, "
-                                  "{{ stars }} …").format(name=name)),))]
+        return [
+            Reply(
+                (
+                    Text(
+                        ctx._(
+                            "Send the text of template '{name}' now: the first line 'Subject: …', then the "
+                            "body. Fields: {{ name }}, {{ manager }}, {{ last_purchase }}, {{ spend_12m }}, "
+                            "{{ stars }} …"
+                        ).format(name=name)
+                    ),
+                )
+            )
+        ]
     try:
         with ctx.engine.begin() as conn:
             tpl = save_template(conn, name, text, ctx.user.manager_id)
     except MailingError as e:
         return _error(ctx, str(e))
-    return [Reply((Text(ctx._("Saved template '{name}': {subject}").format(name=tpl.name, subject=tpl.subject)),))]
+    return [
+        Reply(
+            (
+                Text(
+                    ctx._("Saved template '{name}': {subject}").format(
+                        name=tpl.name, subject=tpl.subject
+                    )
+                ),
+            )
+        )
+    ]
 
 
 @action("await:template_text")
@@ -87,11 +114,23 @@ def preview_template(ctx: Context, args: str) -> list[Reply]:
             rendered = render_for_customer(conn, m.group("tpl"), found[0], ctx.today)
     except MailingError as e:
         return _error(ctx, str(e))
-    return [Reply((Text(ctx._("To: {to}").format(to=rendered.to_address or "—"), "note"),
-                   Text(rendered.subject, "heading"), Text(rendered.body)))]
+    return [
+        Reply(
+            (
+                Text(ctx._("To: {to}").format(to=rendered.to_address or "—"), "note"),
+                Text(rendered.subject, "heading"),
+                Text(rendered.body),
+            )
+        )
+    ]
 
 
-@command("mail", example="mail winback to vip no purchases in last 90 days at tomorrow 9:00", role="manager", topic="mail")
+@command(
+    "mail",
+    example="mail winback to vip no purchases in last 90 days at tomorrow 9:00",
+    role="manager",
+    topic="mail",
+)
 def mail(ctx: Context, args: str) -> list[Reply]:
     """Schedule a mailing: 'mail TEMPLATE to QUERY at TIME' or '… every Monday 9:00' ('frozen' fixes recipients).
 
@@ -99,12 +138,25 @@ def mail(ctx: Context, args: str) -> list[Reply]:
     """
     m = _MAIL.match(args.strip())
     if not m:
-        return _error(ctx, ctx._("Say 'mail TEMPLATE to QUERY at TIME', e.g. 'mail winback to vip at tomorrow 9:00' "
-                                 "or '… every Monday 9:00'."))
+        return _error(
+            ctx,
+            ctx._(
+                "Say 'mail TEMPLATE to QUERY at TIME', e.g. 'mail winback to vip at tomorrow 9:00' "
+                "or '… every Monday 9:00'."
+            ),
+        )
     when = re.sub(r"^(at)\s+", "", m.group("when").strip(), flags=re.IGNORECASE)
-    return _mail_preview(ctx, {"template": m.group("tpl"), "text": m.group("query").strip(), "when": when,
-                               "freeze": bool(m.group("freeze")), "today": ctx.today.isoformat(),
-                               "language": ctx.query_language})
+    return _mail_preview(
+        ctx,
+        {
+            "template": m.group("tpl"),
+            "text": m.group("query").strip(),
+            "when": when,
+            "freeze": bool(m.group("freeze")),
+            "today": ctx.today.isoformat(),
+            "language": ctx.query_language,
+        },
+    )
 
 
 def _schedule(ctx: Context, when: str):  # type: ignore[no-untyped-def]
@@ -116,11 +168,13 @@ def _schedule(ctx: Context, when: str):  # type: ignore[no-untyped-def]
 def _schedule_line(_, at: str, tz: str, cron: str | None, frozen: bool) -> str:  # type: ignore[no-untyped-def]
     """One whole sentence per case, so that every language can word it naturally."""
     if cron and frozen:
-        return _("First run {at} ({tz}), then on schedule '{cron}', always to today's recipients.").format(
-            at=at, tz=tz, cron=cron)
+        return _(
+            "First run {at} ({tz}), then on schedule '{cron}', always to today's recipients."
+        ).format(at=at, tz=tz, cron=cron)
     if cron:
-        return _("First run {at} ({tz}), then on schedule '{cron}'; the query is re-evaluated at each run.").format(
-            at=at, tz=tz, cron=cron)
+        return _(
+            "First run {at} ({tz}), then on schedule '{cron}'; the query is re-evaluated at each run."
+        ).format(at=at, tz=tz, cron=cron)
     if frozen:
         return _("Sent at {at} ({tz}) to today's recipients.").format(at=at, tz=tz)
     return _("Sent at {at} ({tz}); the query is evaluated then.").format(at=at, tz=tz)
@@ -136,19 +190,37 @@ def _mail_preview(ctx: Context, p: dict) -> list[Reply]:  # type: ignore[type-ar
         query = interpret_for(ctx, p["text"], date.fromisoformat(p["today"]), p["language"])
         schedule = _schedule(ctx, p["when"])
         with ctx.engine.connect() as conn:
-            preview = preview_mailing(conn, p["template"], matching_ids(query, scope_manager_id=ctx.scope_manager_id),
-                                      ctx.today)
+            preview = preview_mailing(
+                conn,
+                p["template"],
+                matching_ids(query, scope_manager_id=ctx.scope_manager_id),
+                ctx.today,
+            )
     except QueryError as e:
         return [query_error_reply(ctx, e)]
     except MailingError as e:
         return _error(ctx, str(e))
     local = schedule.first_run_utc.replace(tzinfo=UTC).astimezone(ctx.settings.tz)
     parts: list[Part] = [
-        Text(_("Mailing '{tpl}' to: {echo}").format(tpl=p["template"], echo=describe(query)), "echo"),
+        Text(
+            _("Mailing '{tpl}' to: {echo}").format(tpl=p["template"], echo=describe(query)), "echo"
+        ),
         Text(_("{n} will receive it.").format(n=preview.will_receive), "heading"),
-        Text(_("Matched {m}; left out: {no_email} without an email, {opted} opted out, {archived} archived.").format(
-            m=preview.matched, no_email=preview.no_email, opted=preview.opted_out, archived=preview.archived)),
-        Text(_schedule_line(_, f"{local:%Y-%m-%d %H:%M}", ctx.settings.timezone, schedule.cron, p["freeze"])),
+        Text(
+            _(
+                "Matched {m}; left out: {no_email} without an email, {opted} opted out, {archived} archived."
+            ).format(
+                m=preview.matched,
+                no_email=preview.no_email,
+                opted=preview.opted_out,
+                archived=preview.archived,
+            )
+        ),
+        Text(
+            _schedule_line(
+                _, f"{local:%Y-%m-%d %H:%M}", ctx.settings.timezone, schedule.cron, p["freeze"]
+            )
+        ),
     ]
     if preview.sample is not None:
         parts.append(Text(_("Sample for {name}:").format(name=preview.sample_customer), "note"))
@@ -179,16 +251,54 @@ def _mail_confirm(ctx: Context, st: State) -> list[Reply]:
         schedule = _schedule(ctx, p["when"])
         with ctx.engine.begin() as conn:
             if not state.spend(conn, st.token, ctx.user.identity.key):
-                return [Reply((Text(_("This change was already confirmed, cancelled, or it expired."), "note"),))]
-            frozen = list(conn.execute(matching_ids(query, scope_manager_id=ctx.scope_manager_id)).scalars()) \
-                if p["freeze"] else None
-            chat = {"chat": f"{ctx.request.who.platform}:{ctx.request.chat_id}", "user": ctx.user.identity.key}
-            mailing_id = create_mailing(conn, p["template"], p["text"], p["language"], schedule,
-                                        ctx.user.manager_id, chat, frozen)
+                return [
+                    Reply(
+                        (
+                            Text(
+                                _("This change was already confirmed, cancelled, or it expired."),
+                                "note",
+                            ),
+                        )
+                    )
+                ]
+            frozen = (
+                list(
+                    conn.execute(
+                        matching_ids(query, scope_manager_id=ctx.scope_manager_id)
+                    ).scalars()
+                )
+                if p["freeze"]
+                else None
+            )
+            chat = {
+                "chat": f"{ctx.request.who.platform}:{ctx.request.chat_id}",
+                "user": ctx.user.identity.key,
+            }
+            mailing_id = create_mailing(
+                conn,
+                p["template"],
+                p["text"],
+                p["language"],
+                schedule,
+                ctx.user.manager_id,
+                chat,
+                frozen,
+            )
     except (QueryError, MailingError) as e:
         return _error(ctx, getattr(e, "message", None) or str(e))
-    return [Reply((Text(_("Scheduled mailing #{id}. 'mailings' lists it; 'cancel mailing {id}' stops it.").format(
-        id=mailing_id), "heading"),), replace=True)]
+    return [
+        Reply(
+            (
+                Text(
+                    _(
+                        "Scheduled mailing #{id}. 'mailings' lists it; 'cancel mailing {id}' stops it."
+                    ).format(id=mailing_id),
+                    "heading",
+                ),
+            ),
+            replace=True,
+        )
+    ]
 
 
 @command("mailings", example="mailings", role="manager", topic="mail")
@@ -201,10 +311,35 @@ def mailings_(ctx: Context, args: str) -> list[Reply]:
     if not items:
         return [Reply((Text(ctx._("No mailings yet."), "note"),))]
     tz = ctx.settings.tz
-    return [Reply((Table(("#", ctx._("template"), ctx._("to"), ctx._("status"), ctx._("next run"), ctx._("repeats")),
-                         tuple((str(m.id), m.template, m.query[:60], m.status,
-                                f"{m.next_run_at.replace(tzinfo=UTC).astimezone(tz):%Y-%m-%d %H:%M}" if m.next_run_at else "—",
-                                m.recurrence or "—") for m in items)),))]
+    return [
+        Reply(
+            (
+                Table(
+                    (
+                        "#",
+                        ctx._("template"),
+                        ctx._("to"),
+                        ctx._("status"),
+                        ctx._("next run"),
+                        ctx._("repeats"),
+                    ),
+                    tuple(
+                        (
+                            str(m.id),
+                            m.template,
+                            m.query[:60],
+                            m.status,
+                            f"{m.next_run_at.replace(tzinfo=UTC).astimezone(tz):%Y-%m-%d %H:%M}"
+                            if m.next_run_at
+                            else "—",
+                            m.recurrence or "—",
+                        )
+                        for m in items
+                    ),
+                ),
+            )
+        )
+    ]
 
 
 @command("cancel mailing", example="cancel mailing 1", role="manager", topic="mail")
@@ -218,10 +353,16 @@ def cancel_mailing_(ctx: Context, args: str) -> list[Reply]:
         return _error(ctx, ctx._("Say which one, e.g. 'cancel mailing 3' ('mailings' lists them)."))
     try:
         with ctx.engine.begin() as conn:
-            info = cancel_mailing(conn, int(arg), ctx.user.manager_id if not ctx.user.at_least("admin") else None)
+            info = cancel_mailing(
+                conn, int(arg), ctx.user.manager_id if not ctx.user.at_least("admin") else None
+            )
     except MailingError as e:
         return [Reply((Text(str(e), "note"),))]
-    return [Reply((Text(ctx._("Cancelled mailing #{id} ({tpl}).").format(id=info.id, tpl=info.template)),))]
+    return [
+        Reply(
+            (Text(ctx._("Cancelled mailing #{id} ({tpl}).").format(id=info.id, tpl=info.template)),)
+        )
+    ]
 
 
 @command("opt out", example="opt out Romashka", topic="mail")
@@ -248,15 +389,29 @@ def call_list(ctx: Context, args: str) -> list[Reply]:
     if mine:
         text = re.sub(r"\s+for\s+me$", "", text, flags=re.IGNORECASE)
     if not text:
-        return _error(ctx, ctx._("Which customers? e.g. 'call list vip no purchases in last 90 days'."))
+        return _error(
+            ctx, ctx._("Which customers? e.g. 'call list vip no purchases in last 90 days'.")
+        )
     try:
         query = interpret_for(ctx, text)
     except QueryError as e:
         return [query_error_reply(ctx, e)]
     ids = matching_ids(query, scope_manager_id=ctx.scope_manager_id)
     if mine:
-        ids = select(customers.c.id).where(customers.c.id.in_(ids.scalar_subquery()),
-                                           customers.c.manager_id == ctx.user.manager_id)
+        ids = select(customers.c.id).where(
+            customers.c.id.in_(ids.scalar_subquery()), customers.c.manager_id == ctx.user.manager_id
+        )
     with ctx.engine.connect() as conn:
         data = call_list_xlsx(conn, ids, ctx.today)
-    return [Reply((File(f"call-list-{ctx.today}.xlsx", data, XLSX, ctx._("Call list: {q}").format(q=text)[:1000]),))]
+    return [
+        Reply(
+            (
+                File(
+                    f"call-list-{ctx.today}.xlsx",
+                    data,
+                    XLSX,
+                    ctx._("Call list: {q}").format(q=text)[:1000],
+                ),
+            )
+        )
+    ]

@@ -27,7 +27,9 @@ def interpret_for(ctx: Context, text: str, today: date | None = None, language: 
     """Parse and resolve ``text`` for this user (raises QueryError)."""
     from query_language import interpret
 
-    return interpret(text, ctx.catalog(), today=today or ctx.today, language=language or ctx.query_language)
+    return interpret(
+        text, ctx.catalog(), today=today or ctx.today, language=language or ctx.query_language
+    )
 
 
 def query_error_reply(ctx: Context, error: Any) -> Reply:
@@ -68,11 +70,24 @@ def _scope_note(ctx: Context, query: Any, shown: int) -> Text | None:
     hidden = everyone - shown
     if hidden <= 0:
         return None
-    return Text(ctx._("{n} more match among other managers' customers, which you cannot see.").format(n=hidden), "note")
+    return Text(
+        ctx._("{n} more match among other managers' customers, which you cannot see.").format(
+            n=hidden
+        ),
+        "note",
+    )
 
 
-def page_reply(ctx: Context, text: str, today: date, query: Any, *, offset: int, replace: bool = False,
-               language: str | None = None) -> Reply:
+def page_reply(
+    ctx: Context,
+    text: str,
+    today: date,
+    query: Any,
+    *,
+    offset: int,
+    replace: bool = False,
+    language: str | None = None,
+) -> Reply:
     """One page of the answer to ``query`` with its buttons."""
     from query_language import run_query
 
@@ -81,16 +96,26 @@ def page_reply(ctx: Context, text: str, today: date, query: Any, *, offset: int,
     if kind == "top":
         limit = max(0, min(PAGE_SIZE, query.output.n - offset))
     with ctx.engine.connect() as conn:
-        result = run_query(conn, query, offset=offset, limit=limit, scope_manager_id=ctx.scope_manager_id)
+        result = run_query(
+            conn, query, offset=offset, limit=limit, scope_manager_id=ctx.scope_manager_id
+        )
     total = min(result.count, query.output.n) if kind == "top" else result.count
     parts: list[Part] = []
     if kind == "group":
         parts.append(Text(result.interpretation, "echo"))
-        parts.append(Table(
-            (ctx._("group"), ctx._("customers"), ctx._("spend")),
-            tuple((str(g["key"]) if g["key"] is not None else "—", str(g["count"]),
-                   money(g["spend"], ctx.settings.currency)) for g in result.groups),
-        ))
+        parts.append(
+            Table(
+                (ctx._("group"), ctx._("customers"), ctx._("spend")),
+                tuple(
+                    (
+                        str(g["key"]) if g["key"] is not None else "—",
+                        str(g["count"]),
+                        money(g["spend"], ctx.settings.currency),
+                    )
+                    for g in result.groups
+                ),
+            )
+        )
     else:
         parts.extend(echo_parts(result.interpretation, total, ctx._))
         if result.rows:
@@ -101,27 +126,46 @@ def page_reply(ctx: Context, text: str, today: date, query: Any, *, offset: int,
     return Reply(tuple(parts), private=True, replace=replace)
 
 
-def _buttons(ctx: Context, text: str, today: date, kind: str, offset: int, total: int,
-             language: str) -> list[Buttons]:
+def _buttons(
+    ctx: Context, text: str, today: date, kind: str, offset: int, total: int, language: str
+) -> list[Buttons]:
     base = {"text": text, "today": today.isoformat(), "language": language}
     rows: list[Buttons] = []
     if kind != "group" and total > PAGE_SIZE:
-        prev_b = Button(ctx._("◀ Previous"), ctx.remember("page", {**base, "offset": max(0, offset - PAGE_SIZE)})) \
-            if offset > 0 else None
-        next_b = Button(ctx._("Next ▶"), ctx.remember("page", {**base, "offset": offset + PAGE_SIZE})) \
-            if offset + PAGE_SIZE < total else None
+        prev_b = (
+            Button(
+                ctx._("◀ Previous"),
+                ctx.remember("page", {**base, "offset": max(0, offset - PAGE_SIZE)}),
+            )
+            if offset > 0
+            else None
+        )
+        next_b = (
+            Button(ctx._("Next ▶"), ctx.remember("page", {**base, "offset": offset + PAGE_SIZE}))
+            if offset + PAGE_SIZE < total
+            else None
+        )
         rows.append(button_row(prev_b, next_b))
     if total:
-        rows.append(button_row(
-            Button(ctx._("Export CSV"), ctx.remember("export", {**base, "format": "csv"})),
-            Button(ctx._("Export XLSX"), ctx.remember("export", {**base, "format": "xlsx"})),
-            Button(ctx._("Chart"), ctx.remember("chart", base)),
-        ))
+        rows.append(
+            button_row(
+                Button(ctx._("Export CSV"), ctx.remember("export", {**base, "format": "csv"})),
+                Button(ctx._("Export XLSX"), ctx.remember("export", {**base, "format": "xlsx"})),
+                Button(ctx._("Chart"), ctx.remember("chart", base)),
+            )
+        )
     if kind != "group" and total and ctx.user.at_least("manager"):
-        rows.append(button_row(*(
-            Button(ctx._("Rate {r}").format(r=r), ctx.remember("bulk_start", {**base, "op": "rate", "value": r}))
-            for r in ("A", "B", "C")
-        )))
+        rows.append(
+            button_row(
+                *(
+                    Button(
+                        ctx._("Rate {r}").format(r=r),
+                        ctx.remember("bulk_start", {**base, "op": "rate", "value": r}),
+                    )
+                    for r in ("A", "B", "C")
+                )
+            )
+        )
     return rows
 
 
@@ -135,8 +179,17 @@ def _page(ctx: Context, st: State) -> list[Reply]:
         query = interpret_for(ctx, st.payload["text"], today, st.payload.get("language"))
     except QueryError as e:
         return [query_error_reply(ctx, e)]
-    return [page_reply(ctx, st.payload["text"], today, query, offset=int(st.payload["offset"]), replace=True,
-                       language=st.payload.get("language"))]
+    return [
+        page_reply(
+            ctx,
+            st.payload["text"],
+            today,
+            query,
+            offset=int(st.payload["offset"]),
+            replace=True,
+            language=st.payload.get("language"),
+        )
+    ]
 
 
 @action("query")

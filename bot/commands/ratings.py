@@ -27,19 +27,35 @@ def recompute(ctx: Context, args: str) -> list[Reply]:
 
     _ = ctx._
     if not ctx.settings.rating.rules:
-        return [Reply((Text(_("No rating rules are configured: an admin sets [rating.rules] in the configuration."),
-                            "note"),))]
+        return [
+            Reply(
+                (
+                    Text(
+                        _(
+                            "No rating rules are configured: an admin sets [rating.rules] in the configuration."
+                        ),
+                        "note",
+                    ),
+                )
+            )
+        ]
     try:
-        with ctx.engine.connect() as conn:  # the preview refreshes classes in a transaction it rolls back
+        with (
+            ctx.engine.connect() as conn
+        ):  # the preview refreshes classes in a transaction it rolls back
             plan = plan_recompute(conn, ctx.settings, ctx.today)
             conn.rollback()
     except RuleError as e:
         return [Reply((Text(str(e), "error"),))]
     ttl = timedelta(minutes=ctx.settings.bulk.confirm_minutes)
-    token = ctx.remember("recompute", {"today": ctx.today.isoformat(), "changes": plan.changes}, ttl)
+    token = ctx.remember(
+        "recompute", {"today": ctx.today.isoformat(), "changes": plan.changes}, ttl
+    )
     cancel = ctx.remember("cancel", {"confirm": token}, ttl)
     parts = [Text(line) for line in plan.lines(_)]
-    parts.insert(0, Text(_("Recompute ratings by the rules for {day}").format(day=ctx.today), "echo"))
+    parts.insert(
+        0, Text(_("Recompute ratings by the rules for {day}").format(day=ctx.today), "echo")
+    )
     if plan.changes == 0:
         return [Reply((*parts, Text(_("Nothing would change."), "note")))]
     parts.append(button_row(Button(_("Confirm"), token, "primary"), Button(_("Cancel"), cancel)))
@@ -53,22 +69,57 @@ def _confirm_recompute(ctx: Context, st: State) -> list[Reply]:
 
     _ = ctx._
     if not ctx.user.at_least("manager"):
-        return [Reply((Text(_("Only a manager may confirm changes. You are a {role}.").format(role=_(ctx.user.role)),
-                            "error"),))]
+        return [
+            Reply(
+                (
+                    Text(
+                        _("Only a manager may confirm changes. You are a {role}.").format(
+                            role=_(ctx.user.role)
+                        ),
+                        "error",
+                    ),
+                )
+            )
+        ]
     today = date.fromisoformat(st.payload["today"])
     try:
         with ctx.engine.begin() as conn:
             if not state.spend(conn, st.token, ctx.user.identity.key):
-                return [Reply((Text(_("This change was already confirmed, cancelled, or it expired."), "note"),))]
+                return [
+                    Reply(
+                        (
+                            Text(
+                                _("This change was already confirmed, cancelled, or it expired."),
+                                "note",
+                            ),
+                        )
+                    )
+                ]
             plan = plan_recompute(conn, ctx.settings, today)
             batch = apply_recompute(conn, plan, ctx.actor)
     except RuleError as e:
         return [Reply((Text(str(e), "error"),))]
     except Exception:
         log.exception("recompute failed; rolled back")
-        return [Reply((Text(_("The change failed and nothing was changed. Please try again."), "error"),))]
-    return [Reply((Text(_("Done: {summary} (batch #{batch}).").format(summary=plan.summary(_), batch=batch), "heading"),
-                   button_row(Button(_("Undo"), ctx.remember("undo_start", {"batch_id": batch})))), replace=True)]
+        return [
+            Reply(
+                (Text(_("The change failed and nothing was changed. Please try again."), "error"),)
+            )
+        ]
+    return [
+        Reply(
+            (
+                Text(
+                    _("Done: {summary} (batch #{batch}).").format(
+                        summary=plan.summary(_), batch=batch
+                    ),
+                    "heading",
+                ),
+                button_row(Button(_("Undo"), ctx.remember("undo_start", {"batch_id": batch}))),
+            ),
+            replace=True,
+        )
+    ]
 
 
 @command("explain", example="explain Romashka", topic="ratings")
@@ -80,13 +131,25 @@ def explain(ctx: Context, args: str) -> list[Reply]:
     with ctx.engine.connect() as conn:
         found = find_customers_by_name(conn, args) if args.strip() else []
         if len(found) != 1:
-            msg = _("Whose rating? For example: explain Romashka") if not args.strip() else \
-                _("No customer is called '{name}'.").format(name=args) if not found else \
-                _("Several customers match '{name}': {names}").format(name=args, names=", ".join(n for _i, n, _c in found))
+            msg = (
+                _("Whose rating? For example: explain Romashka")
+                if not args.strip()
+                else _("No customer is called '{name}'.").format(name=args)
+                if not found
+                else _("Several customers match '{name}': {names}").format(
+                    name=args, names=", ".join(n for _i, n, _c in found)
+                )
+            )
             return [Reply((Text(msg, "error"),))]
         explanation = explain_customer(conn, found[0][0], ctx.settings, ctx.today)
-        manager_id = conn.execute(select(customers.c.manager_id).where(customers.c.id == found[0][0])).scalar()
+        manager_id = conn.execute(
+            select(customers.c.manager_id).where(customers.c.id == found[0][0])
+        ).scalar()
     if ctx.scope_manager_id is not None and manager_id != ctx.scope_manager_id:
-        return [Reply((Text(_("{name} is not one of your customers.").format(name=found[0][1]), "error"),))]
+        return [
+            Reply(
+                (Text(_("{name} is not one of your customers.").format(name=found[0][1]), "error"),)
+            )
+        ]
     lines = explanation.lines(_)
     return [Reply((Text(lines[0], "heading"), *(Text(line) for line in lines[1:])))]

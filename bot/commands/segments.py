@@ -11,7 +11,10 @@ from bot.messages import Reply, Table, Text
 from bot.registry import command
 from storage.segments import SegmentError, drop_segment, get_segment, list_segments, save_segment
 
-_AS_NAME = re.compile(rf"^(?P<query>.+?)\s+(?:{connector_pattern('as')})\s+(?P<name>\S+)\s*$", re.IGNORECASE | re.DOTALL)
+_AS_NAME = re.compile(
+    rf"^(?P<query>.+?)\s+(?:{connector_pattern('as')})\s+(?P<name>\S+)\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def _store(ctx: Context, args: str, kind: str) -> list[Reply]:
@@ -20,8 +23,18 @@ def _store(ctx: Context, args: str, kind: str) -> list[Reply]:
     m = _AS_NAME.match(args)
     if not m:
         verb = "save" if kind == "dynamic" else "freeze"
-        return [Reply((Text(ctx._("Say what and under which name, e.g. '{verb} buyers of Super Drill as drill-buyers'.")
-                            .format(verb=verb), "error"),))]
+        return [
+            Reply(
+                (
+                    Text(
+                        ctx._(
+                            "Say what and under which name, e.g. '{verb} buyers of Super Drill as drill-buyers'."
+                        ).format(verb=verb),
+                        "error",
+                    ),
+                )
+            )
+        ]
     text, name = m.group("query").strip(), m.group("name")
     try:
         query = interpret_for(ctx, text)
@@ -29,16 +42,32 @@ def _store(ctx: Context, args: str, kind: str) -> list[Reply]:
         return [query_error_reply(ctx, e)]
     try:
         with ctx.engine.begin() as conn:
-            members = matching_ids(query, scope_manager_id=ctx.scope_manager_id) if kind == "static" else None
-            seg = save_segment(conn, name, text, kind=kind, owner_id=ctx.user.manager_id, language=ctx.query_language,
-                               members=members, as_of=ctx.today)
+            members = (
+                matching_ids(query, scope_manager_id=ctx.scope_manager_id)
+                if kind == "static"
+                else None
+            )
+            seg = save_segment(
+                conn,
+                name,
+                text,
+                kind=kind,
+                owner_id=ctx.user.manager_id,
+                language=ctx.query_language,
+                members=members,
+                as_of=ctx.today,
+            )
     except SegmentError as e:
         return [Reply((Text(str(e), "error"),))]
     ctx.core.invalidate_catalog()
     if kind == "static":
-        msg = ctx._("Froze {n} customers as segment '{name}' (today's members; they will not change).")
+        msg = ctx._(
+            "Froze {n} customers as segment '{name}' (today's members; they will not change)."
+        )
         return [Reply((Text(msg.format(n=seg.members, name=seg.name)),))]
-    msg = ctx._("Saved segment '{name}': {query}. It is re-evaluated every time; use it as 'in segment {name}'.")
+    msg = ctx._(
+        "Saved segment '{name}': {query}. It is re-evaluated every time; use it as 'in segment {name}'."
+    )
     return [Reply((Text(msg.format(name=seg.name, query=text)),))]
 
 
@@ -60,10 +89,25 @@ def segments_(ctx: Context, args: str) -> list[Reply]:
     with ctx.engine.connect() as conn:
         segs = list_segments(conn)
     if not segs:
-        return [Reply((Text(ctx._("No saved segments yet: try 'save buyers of Super Drill as drill-buyers'.")),))]
+        return [
+            Reply(
+                (
+                    Text(
+                        ctx._(
+                            "No saved segments yet: try 'save buyers of Super Drill as drill-buyers'."
+                        )
+                    ),
+                )
+            )
+        ]
     rows = tuple(
-        (s.name, ctx._("static") if s.kind == "static" else ctx._("dynamic"),
-         s.query if s.kind == "dynamic" else ctx._("{n} customers frozen on {day}").format(n=s.members, day=s.frozen_as_of))
+        (
+            s.name,
+            ctx._("static") if s.kind == "static" else ctx._("dynamic"),
+            s.query
+            if s.kind == "dynamic"
+            else ctx._("{n} customers frozen on {day}").format(n=s.members, day=s.frozen_as_of),
+        )
         for s in segs
     )
     return [Reply((Table((ctx._("segment"), ctx._("kind"), ctx._("definition")), rows),))]
@@ -89,8 +133,18 @@ def drop(ctx: Context, args: str) -> list[Reply]:
         with ctx.engine.begin() as conn:
             seg = get_segment(conn, args)
             if seg.owner_id != ctx.user.manager_id and not ctx.user.at_least("manager"):
-                return [Reply((Text(ctx._("Only its owner or a manager may drop segment '{name}'.").format(name=seg.name),
-                                    "error"),))]
+                return [
+                    Reply(
+                        (
+                            Text(
+                                ctx._(
+                                    "Only its owner or a manager may drop segment '{name}'."
+                                ).format(name=seg.name),
+                                "error",
+                            ),
+                        )
+                    )
+                ]
             drop_segment(conn, args)
     except SegmentError as e:
         return [Reply((Text(str(e), "error"),))]

@@ -26,9 +26,15 @@ __all__ = ["confirm_undo"]
 def _may_undo(ctx: Context, batch: Row) -> bool:
     if ctx.user.at_least("admin") or batch.actor_id == ctx.user.identity.key:
         return True
-    if ctx.user.role == "manager" and ctx.user.manager_id is not None and batch.manager_id is not None:
+    if (
+        ctx.user.role == "manager"
+        and ctx.user.manager_id is not None
+        and batch.manager_id is not None
+    ):
         with ctx.engine.connect() as conn:
-            lead = conn.execute(select(managers.c.team_lead_id).where(managers.c.id == batch.manager_id)).scalar()
+            lead = conn.execute(
+                select(managers.c.team_lead_id).where(managers.c.id == batch.manager_id)
+            ).scalar()
         return lead == ctx.user.manager_id or batch.manager_id == ctx.user.manager_id
     return batch.manager_id is not None and batch.manager_id == ctx.user.manager_id
 
@@ -37,33 +43,84 @@ def _undo_preview(ctx: Context, batch_id: int | None) -> list[Reply]:
     _ = ctx._
     since = utcnow() - timedelta(days=ctx.settings.bulk.undo_days)
     with ctx.engine.connect() as conn:
-        q = select(batches).where(batches.c.undone_by_batch_id.is_(None), batches.c.action != "undo")
+        q = select(batches).where(
+            batches.c.undone_by_batch_id.is_(None), batches.c.action != "undo"
+        )
         if batch_id is None:
-            q = q.where(batches.c.actor_id == ctx.user.identity.key).order_by(batches.c.id.desc()).limit(1)
+            q = (
+                q.where(batches.c.actor_id == ctx.user.identity.key)
+                .order_by(batches.c.id.desc())
+                .limit(1)
+            )
         else:
             q = q.where(batches.c.id == batch_id)
         batch = conn.execute(q).first()
         if batch is None:
-            return [Reply((Text(_("There is no change of yours to undo.") if batch_id is None
-                                else _("Batch #{id} does not exist or was undone already.").format(id=batch_id), "note"),))]
+            return [
+                Reply(
+                    (
+                        Text(
+                            _("There is no change of yours to undo.")
+                            if batch_id is None
+                            else _("Batch #{id} does not exist or was undone already.").format(
+                                id=batch_id
+                            ),
+                            "note",
+                        ),
+                    )
+                )
+            ]
         if not _may_undo(ctx, batch):
-            return [Reply((Text(_("You may undo only your own changes (managers: their team's)."), "error"),))]
+            return [
+                Reply(
+                    (
+                        Text(
+                            _("You may undo only your own changes (managers: their team's)."),
+                            "error",
+                        ),
+                    )
+                )
+            ]
         if batch.created_at < since:
-            return [Reply((Text(_("Batch #{id} is older than {d} days and can no longer be undone.").format(
-                id=batch.id, d=ctx.settings.bulk.undo_days), "error"),))]
+            return [
+                Reply(
+                    (
+                        Text(
+                            _(
+                                "Batch #{id} is older than {d} days and can no longer be undone."
+                            ).format(id=batch.id, d=ctx.settings.bulk.undo_days),
+                            "error",
+                        ),
+                    )
+                )
+            ]
         plan = plan_undo(conn, batch.id)
     parts: list[Part] = [
         Text(_("Undo batch #{id}: {what}").format(id=batch.id, what=batch.description), "echo"),
-        Text(_("{n} customers go back to their values before it.").format(n=plan.revertible), "heading"),
+        Text(
+            _("{n} customers go back to their values before it.").format(n=plan.revertible),
+            "heading",
+        ),
     ]
     if plan.conflicts:
         names = ", ".join(n for _i, n in plan.conflicts[:20])
-        parts.append(Text(_("{n} were changed since by someone else and are left alone: {names}").format(
-            n=len(plan.conflicts), names=names) + (" …" if len(plan.conflicts) > 20 else ""), "note"))
+        parts.append(
+            Text(
+                _("{n} were changed since by someone else and are left alone: {names}").format(
+                    n=len(plan.conflicts), names=names
+                )
+                + (" …" if len(plan.conflicts) > 20 else ""),
+                "note",
+            )
+        )
     ttl = timedelta(minutes=ctx.settings.bulk.confirm_minutes)
-    token = ctx.remember("confirm", {"op": "undo", "batch_id": batch.id, "count": plan.revertible}, ttl)
+    token = ctx.remember(
+        "confirm", {"op": "undo", "batch_id": batch.id, "count": plan.revertible}, ttl
+    )
     cancel = ctx.remember("cancel", {"confirm": token}, ttl)
-    parts.append(button_row(Button(_("Confirm undo"), token, "danger"), Button(_("Cancel"), cancel)))
+    parts.append(
+        button_row(Button(_("Confirm undo"), token, "danger"), Button(_("Cancel"), cancel))
+    )
     return [Reply(tuple(parts))]
 
 
@@ -72,20 +129,52 @@ def confirm_undo(ctx: Context, st: State) -> list[Reply]:
     if not ctx.user.at_least("manager"):
         return [Reply((Text(_("Only a manager may undo changes."), "error"),))]
     with ctx.engine.connect() as conn:
-        batch = conn.execute(select(batches).where(batches.c.id == int(st.payload["batch_id"]))).first()
+        batch = conn.execute(
+            select(batches).where(batches.c.id == int(st.payload["batch_id"]))
+        ).first()
     if batch is None or not _may_undo(ctx, batch):
-        return [Reply((Text(_("You may undo only your own changes (managers: their team's)."), "error"),))]
+        return [
+            Reply(
+                (Text(_("You may undo only your own changes (managers: their team's)."), "error"),)
+            )
+        ]
     try:
         with ctx.engine.begin() as conn:
             if not state.spend(conn, st.token, ctx.user.identity.key):
-                return [Reply((Text(_("This undo was already confirmed, cancelled, or it expired."), "note"),))]
-            if conn.execute(select(batches.c.undone_by_batch_id).where(batches.c.id == batch.id)).scalar():
-                return [Reply((Text(_("Batch #{id} was undone already.").format(id=batch.id), "note"),))]
+                return [
+                    Reply(
+                        (
+                            Text(
+                                _("This undo was already confirmed, cancelled, or it expired."),
+                                "note",
+                            ),
+                        )
+                    )
+                ]
+            if conn.execute(
+                select(batches.c.undone_by_batch_id).where(batches.c.id == batch.id)
+            ).scalar():
+                return [
+                    Reply((Text(_("Batch #{id} was undone already.").format(id=batch.id), "note"),))
+                ]
             undo_id, reverted = apply_undo(conn, batch.id, ctx.actor)
     except Exception:
-        return [Reply((Text(_("The undo failed and nothing was changed. Please try again."), "error"),))]
-    return [Reply((Text(_("Undone: {n} customers are back as before batch #{id} (undo batch #{undo}).").format(
-        n=reverted, id=batch.id, undo=undo_id), "heading"),), replace=True)]
+        return [
+            Reply((Text(_("The undo failed and nothing was changed. Please try again."), "error"),))
+        ]
+    return [
+        Reply(
+            (
+                Text(
+                    _(
+                        "Undone: {n} customers are back as before batch #{id} (undo batch #{undo})."
+                    ).format(n=reverted, id=batch.id, undo=undo_id),
+                    "heading",
+                ),
+            ),
+            replace=True,
+        )
+    ]
 
 
 @command("undo", example="undo", role="manager", topic="bulk")
@@ -93,7 +182,16 @@ def undo(ctx: Context, args: str) -> list[Reply]:
     """Undo your last change ('undo N' for batch N), previewed first."""
     arg = args.strip().lstrip("#")
     if arg and not arg.isdigit():
-        return [Reply((Text(ctx._("Say 'undo' for your last change, or 'undo 12' for batch #12."), "error"),))]
+        return [
+            Reply(
+                (
+                    Text(
+                        ctx._("Say 'undo' for your last change, or 'undo 12' for batch #12."),
+                        "error",
+                    ),
+                )
+            )
+        ]
     return _undo_preview(ctx, int(arg) if arg else None)
 
 
@@ -114,9 +212,22 @@ def history(ctx: Context, args: str) -> list[Reply]:
         rows = conn.execute(q).all()
     if not rows:
         return [Reply((Text(_("No changes yet."), "note"),))]
-    return [Reply((Table(("#", _("when (UTC)"), _("what"), _("customers"), _("undone")), tuple(
-        (str(b.id), f"{b.created_at:%Y-%m-%d %H:%M}", b.description[:80], str(b.count),
-         f"#{b.undone_by_batch_id}" if b.undone_by_batch_id else "") for b in rows
-    )),))]
-
-
+    return [
+        Reply(
+            (
+                Table(
+                    ("#", _("when (UTC)"), _("what"), _("customers"), _("undone")),
+                    tuple(
+                        (
+                            str(b.id),
+                            f"{b.created_at:%Y-%m-%d %H:%M}",
+                            b.description[:80],
+                            str(b.count),
+                            f"#{b.undone_by_batch_id}" if b.undone_by_batch_id else "",
+                        )
+                        for b in rows
+                    ),
+                ),
+            )
+        )
+    ]

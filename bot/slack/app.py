@@ -74,7 +74,9 @@ def clean_text(text: str) -> str:
 
 def _action_origin(body: dict[str, Any]) -> Origin:
     user = body["user"]
-    identity = Identity("slack", user["id"], user.get("team_id") or (body.get("team") or {}).get("id"))
+    identity = Identity(
+        "slack", user["id"], user.get("team_id") or (body.get("team") or {}).get("id")
+    )
     container = body.get("container") or {}
     channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
     ephemeral = bool(container.get("is_ephemeral"))
@@ -93,7 +95,12 @@ def _action_origin(body: dict[str, Any]) -> Origin:
 
 
 def build_slack_app(
-    core: Any, settings: Settings, *, token: str, signing_secret: str, client: AsyncWebClient | None = None
+    core: Any,
+    settings: Settings,
+    *,
+    token: str,
+    signing_secret: str,
+    client: AsyncWebClient | None = None,
 ) -> AsyncApp:
     """The bolt app over ``core`` (a :class:`bot.core.ChatCore`); request verification stays on.
 
@@ -109,10 +116,14 @@ def build_slack_app(
     def permitted(origin: Origin) -> bool:
         if origin.identity.team_id in allowed:
             return True
-        log.warning("refused Slack workspace %s (user %s)", origin.identity.team_id, origin.identity.user_id)
+        log.warning(
+            "refused Slack workspace %s (user %s)", origin.identity.team_id, origin.identity.user_id
+        )
         return False
 
-    async def serve(origin: Origin, key: str, *, text: str | None = None, action: str | None = None) -> None:
+    async def serve(
+        origin: Origin, key: str, *, text: str | None = None, action: str | None = None
+    ) -> None:
         delivery = Delivery(client, core.engine, origin)
         if not permitted(origin):
             await delivery.send(Reply((Text(REFUSAL, "error"),)))
@@ -120,8 +131,13 @@ def build_slack_app(
         if await core.seen("slack", key):
             log.info("ignored a redelivered Slack request %s", key)
             return
-        request = Request(who=origin.identity, chat_id=origin.channel or origin.identity.user_id,
-                          text=text, action=action, is_group=not origin.is_dm)
+        request = Request(
+            who=origin.identity,
+            chat_id=origin.channel or origin.identity.user_id,
+            text=text,
+            action=action,
+            is_group=not origin.is_dm,
+        )
         for reply in await core.handle(request):
             await delivery.send(reply)
 
@@ -130,25 +146,42 @@ def build_slack_app(
         await ack()
         channel = body.get("channel_id") or ""
         in_dm = channel.startswith("D") or body.get("channel_name") == "directmessage"
-        origin = Origin(Identity("slack", body["user_id"], body.get("team_id")), channel,
-                        shareable=not in_dm, response_url=body.get("response_url"))
-        await serve(origin, f"command:{body.get('trigger_id')}", text=clean_text(body.get("text") or ""))
+        origin = Origin(
+            Identity("slack", body["user_id"], body.get("team_id")),
+            channel,
+            shareable=not in_dm,
+            response_url=body.get("response_url"),
+        )
+        await serve(
+            origin, f"command:{body.get('trigger_id')}", text=clean_text(body.get("text") or "")
+        )
 
     @app.event("app_mention")
     async def on_mention(body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D"):
             return  # the message.im listener answers direct messages
         identity = Identity("slack", event["user"], event.get("user_team") or body.get("team_id"))
-        origin = Origin(identity, event["channel"], shareable=True, thread_ts=event.get("thread_ts"))
-        await serve(origin, f"event:{body.get('event_id')}", text=clean_text(event.get("text") or ""))
+        origin = Origin(
+            identity, event["channel"], shareable=True, thread_ts=event.get("thread_ts")
+        )
+        await serve(
+            origin, f"event:{body.get('event_id')}", text=clean_text(event.get("text") or "")
+        )
 
     @app.event("message")
     async def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or "user" not in event:
+        if (
+            event.get("channel_type") != "im"
+            or event.get("subtype")
+            or event.get("bot_id")
+            or "user" not in event
+        ):
             return
         identity = Identity("slack", event["user"], event.get("user_team") or body.get("team_id"))
         origin = Origin(identity, event["channel"], is_dm=True)
-        await serve(origin, f"event:{body.get('event_id')}", text=clean_text(event.get("text") or ""))
+        await serve(
+            origin, f"event:{body.get('event_id')}", text=clean_text(event.get("text") or "")
+        )
 
     @app.action(re.compile(f"^{re.escape(ACTION_PREFIX)}"))
     async def on_button(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -166,13 +199,17 @@ def build_slack_app(
             await delivery.send(Reply((Text(REFUSAL, "error"),)))
         elif not await core.seen("slack", f"share:{origin.identity.key}:{action.get('action_ts')}"):
             if not await share(delivery, action.get("value") or ""):
-                await delivery.send(Reply((Text("This was shared already, or has expired.", "note"),)))
+                await delivery.send(
+                    Reply((Text("This was shared already, or has expired.", "note"),))
+                )
 
     @app.event("app_home_opened")
     async def on_home(body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
-        origin = Origin(Identity("slack", event["user"], event.get("user_team") or body.get("team_id")), None)
+        origin = Origin(
+            Identity("slack", event["user"], event.get("user_team") or body.get("team_id")), None
+        )
         parts = await core.home(origin.identity) if permitted(origin) else [Text(REFUSAL, "error")]
         messages, _files = render_parts(parts, max_blocks=100)
         blocks = messages[0].blocks if messages else []

@@ -104,7 +104,9 @@ def _cell(value: str) -> str:
 
 
 def _table_lines(table: Table) -> list[str]:
-    rows = [tuple(_cell(c) for c in table.columns)] + [tuple(_cell(c) for c in r) for r in table.rows]
+    rows = [tuple(_cell(c) for c in table.columns)] + [
+        tuple(_cell(c) for c in r) for r in table.rows
+    ]
     widths = [max(len(r[i]) if i < len(r) else 0 for r in rows) for i in range(len(table.columns))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -128,7 +130,9 @@ def _table_blocks(table: Table) -> list[dict] | None:
     blocks: list[dict] = []
     if table.title:
         blocks += _text_blocks(Text(table.title, "heading"))
-    blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": f"```\n{s}\n```"}} for s in sections]
+    blocks += [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"```\n{s}\n```"}} for s in sections
+    ]
     return blocks
 
 
@@ -141,7 +145,9 @@ def _table_csv(table: Table) -> bytes:
 
 
 def _button(button: Button, index: int) -> dict:
-    label = button.label if len(button.label) <= BUTTON_TEXT else button.label[: BUTTON_TEXT - 1] + "…"
+    label = (
+        button.label if len(button.label) <= BUTTON_TEXT else button.label[: BUTTON_TEXT - 1] + "…"
+    )
     element: dict = {
         "type": "button",
         "text": {"type": "plain_text", "text": label or "…"},
@@ -153,7 +159,10 @@ def _button(button: Button, index: int) -> dict:
     if button.style == "danger":
         element["confirm"] = {
             "title": {"type": "plain_text", "text": "Are you sure?"},
-            "text": {"type": "plain_text", "text": f"{label[:250]}: this cannot be undone from here."},
+            "text": {
+                "type": "plain_text",
+                "text": f"{label[:250]}: this cannot be undone from here.",
+            },
             "confirm": {"type": "plain_text", "text": label[:30]},
             "deny": {"type": "plain_text", "text": "Cancel"},
             "style": "danger",
@@ -187,12 +196,18 @@ def share_button(token: str) -> dict:
 def has_customer_data(reply: Reply) -> bool:
     """Whether the reply shows data worth sharing: a table or a heading, and no Confirm button
     (refusals, notes and pending confirmations are not shared)."""
-    confirming = any(b.style != "default" for p in reply.parts if isinstance(p, Buttons) for b in p.buttons)
-    shows = any(isinstance(p, Table) or (isinstance(p, Text) and p.style == "heading") for p in reply.parts)
+    confirming = any(
+        b.style != "default" for p in reply.parts if isinstance(p, Buttons) for b in p.buttons
+    )
+    shows = any(
+        isinstance(p, Table) or (isinstance(p, Text) and p.style == "heading") for p in reply.parts
+    )
     return shows and not confirming
 
 
-def render_parts(parts: tuple[Part, ...] | list[Part], max_blocks: int = MAX_BLOCKS) -> tuple[list[SlackMessage], list[SlackUpload]]:
+def render_parts(
+    parts: tuple[Part, ...] | list[Part], max_blocks: int = MAX_BLOCKS
+) -> tuple[list[SlackMessage], list[SlackUpload]]:
     """Messages of at most ``max_blocks`` blocks, and the files among ``parts`` (in order).
 
     Example::
@@ -212,7 +227,9 @@ def render_parts(parts: tuple[Part, ...] | list[Part], max_blocks: int = MAX_BLO
             if rendered is None:
                 name = (part.title or "table").strip().replace(" ", "-")[:60] or "table"
                 note = f"{len(part.rows)} rows: too long for a message, sent as {name}.csv"
-                uploads.append(SlackUpload(f"{name}.csv", _table_csv(part), part.title or name, note))
+                uploads.append(
+                    SlackUpload(f"{name}.csv", _table_csv(part), part.title or name, note)
+                )
                 blocks += _text_blocks(Text(note, "note"))
             else:
                 blocks += rendered

@@ -77,14 +77,22 @@ class Delivery:
             messages[-1].blocks.append(share_button(token))
         for i, message in enumerate(messages):
             try:
-                if reply.replace and i == 0 and (self.origin.response_url or self.origin.message_ts):
+                if (
+                    reply.replace
+                    and i == 0
+                    and (self.origin.response_url or self.origin.message_ts)
+                ):
                     await self._replace(message)
                 elif private or self.origin.channel is None:
                     await self._private(message)
                 else:
                     await self._public(message)
             except SlackApiError as e:
-                log.error("Slack refused a message to %s: %s", self.origin.channel, e.response.get("error"))
+                log.error(
+                    "Slack refused a message to %s: %s",
+                    self.origin.channel,
+                    e.response.get("error"),
+                )
         for upload in uploads:
             await self._upload(upload, private)
 
@@ -101,22 +109,34 @@ class Delivery:
     async def _replace(self, message: SlackMessage) -> None:
         if self.origin.message_ts and not self.origin.ephemeral and self.origin.channel:
             await self.client.chat_update(
-                channel=self.origin.channel, ts=self.origin.message_ts, blocks=message.blocks, text=message.text
+                channel=self.origin.channel,
+                ts=self.origin.message_ts,
+                blocks=message.blocks,
+                text=message.text,
             )
         else:
-            await self._respond({"replace_original": True, "blocks": message.blocks, "text": message.text})
+            await self._respond(
+                {"replace_original": True, "blocks": message.blocks, "text": message.text}
+            )
 
     async def _private(self, message: SlackMessage) -> None:
         if self.origin.is_dm or self.origin.channel is None:
-            await self.client.chat_postMessage(channel=await self.dm(), blocks=message.blocks, text=message.text,
-                                               thread_ts=self.origin.thread_ts)
+            await self.client.chat_postMessage(
+                channel=await self.dm(),
+                blocks=message.blocks,
+                text=message.text,
+                thread_ts=self.origin.thread_ts,
+            )
         elif self._can_respond():
             body = {"response_type": "ephemeral", "replace_original": False}
             await self._respond({**body, "blocks": message.blocks, "text": message.text})
         else:
             await self.client.chat_postEphemeral(
-                channel=self.origin.channel, user=self.origin.identity.user_id, blocks=message.blocks,
-                text=message.text, thread_ts=self.origin.thread_ts,
+                channel=self.origin.channel,
+                user=self.origin.identity.user_id,
+                blocks=message.blocks,
+                text=message.text,
+                thread_ts=self.origin.thread_ts,
             )
 
     async def _public(self, message: SlackMessage) -> None:
@@ -125,8 +145,12 @@ class Delivery:
             await self._respond({**body, "blocks": message.blocks, "text": message.text})
         else:
             channel = self.origin.channel or await self.dm()
-            await self.client.chat_postMessage(channel=channel, blocks=message.blocks, text=message.text,
-                                               thread_ts=self.origin.thread_ts)
+            await self.client.chat_postMessage(
+                channel=channel,
+                blocks=message.blocks,
+                text=message.text,
+                thread_ts=self.origin.thread_ts,
+            )
 
     async def dm(self) -> str:
         """The asker's direct-message channel with the bot (opened once)."""
@@ -150,13 +174,18 @@ class Delivery:
             return
         if channel != self.origin.channel and self.origin.channel is not None:
             note = f"I sent {upload.filename} to you in a direct message."
-            await self._private(SlackMessage([{"type": "context", "elements": [{"type": "plain_text", "text": note}]}], note))
+            await self._private(
+                SlackMessage(
+                    [{"type": "context", "elements": [{"type": "plain_text", "text": note}]}], note
+                )
+            )
 
     def _store_share(self, messages: list[SlackMessage]) -> str:
         payload = {
             "channel": self.origin.channel,
             "messages": [
-                {"blocks": [b for b in m.blocks if b.get("type") != "actions"], "text": m.text} for m in messages
+                {"blocks": [b for b in m.blocks if b.get("type") != "actions"], "text": m.text}
+                for m in messages
             ],
         }
         with self.engine.begin() as conn:
@@ -170,22 +199,45 @@ async def share(delivery: Delivery, token: str) -> bool:
     def _take() -> dict | None:
         with delivery.engine.begin() as conn:
             st = state.get(conn, token)
-            if st is None or st.kind != SHARE_KIND or not state.spend(conn, token, origin.identity.key):
+            if (
+                st is None
+                or st.kind != SHARE_KIND
+                or not state.spend(conn, token, origin.identity.key)
+            ):
                 return None
             return st.payload
 
     payload = await asyncio.to_thread(_take)
     if payload is None:
         return False
-    by = {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Shared by <@{origin.identity.user_id}>"}]}
+    by = {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": f"Shared by <@{origin.identity.user_id}>"}],
+    }
     for i, message in enumerate(payload["messages"]):
-        blocks = message["blocks"] + ([by] if i == len(payload["messages"]) - 1 and len(message["blocks"]) < MAX_BLOCKS else [])
+        blocks = message["blocks"] + (
+            [by]
+            if i == len(payload["messages"]) - 1 and len(message["blocks"]) < MAX_BLOCKS
+            else []
+        )
         try:
-            await delivery.client.chat_postMessage(channel=payload["channel"], blocks=blocks, text=message["text"])
+            await delivery.client.chat_postMessage(
+                channel=payload["channel"], blocks=blocks, text=message["text"]
+            )
         except SlackApiError as e:
-            if e.response.get("error") not in ("not_in_channel", "channel_not_found") or not origin.response_url:
+            if (
+                e.response.get("error") not in ("not_in_channel", "channel_not_found")
+                or not origin.response_url
+            ):
                 raise
-            await delivery._respond({"response_type": "in_channel", "replace_original": False, "blocks": blocks, "text": message["text"]})
+            await delivery._respond(
+                {
+                    "response_type": "in_channel",
+                    "replace_original": False,
+                    "blocks": blocks,
+                    "text": message["text"],
+                }
+            )
     if origin.response_url:
         await delivery._respond({"delete_original": True})
     return True
@@ -206,4 +258,6 @@ class SlackOutbound:
     async def send(self, chat: str, reply: Reply) -> None:
         """Post ``reply`` publicly in the channel ``chat`` (a bot DM when ``chat`` is a user id)."""
         origin = Origin(Identity("slack", chat), chat, is_dm=chat.startswith(("D", "U", "W")))
-        await Delivery(self.client, self.engine, origin).send(dc_replace(reply, private=False, replace=False))
+        await Delivery(self.client, self.engine, origin).send(
+            dc_replace(reply, private=False, replace=False)
+        )

@@ -38,8 +38,9 @@ register_error(SlackConfigError, 2)
 def _secret(settings: Settings, env_name: str, what: str) -> str:
     value = settings.secret(env_name)
     if not value:
-        raise SlackConfigError(f"Slack: {what} is missing; set the environment variable {env_name} "
-                               "(see docs/slack.md)")
+        raise SlackConfigError(
+            f"Slack: {what} is missing; set the environment variable {env_name} (see docs/slack.md)"
+        )
     return value
 
 
@@ -53,7 +54,9 @@ def asgi_app(app: AsyncApp, path: str = EVENTS_PATH) -> AsyncSlackRequestHandler
     return AsyncSlackRequestHandler(app, path=path)
 
 
-async def run_slack(core: Any, settings: Settings, stop_event: asyncio.Event, *, host: str = "0.0.0.0") -> None:
+async def run_slack(
+    core: Any, settings: Settings, stop_event: asyncio.Event, *, host: str = "0.0.0.0"
+) -> None:
     """Serve Slack in ``settings.slack.mode`` until ``stop_event`` is set.
 
     Example::
@@ -65,7 +68,9 @@ async def run_slack(core: Any, settings: Settings, stop_event: asyncio.Event, *,
     if s.mode == "socket":
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-        app_token = _secret(settings, s.app_token_env, "the app-level token (xapp-…) for Socket Mode")
+        app_token = _secret(
+            settings, s.app_token_env, "the app-level token (xapp-…) for Socket Mode"
+        )
         signing_secret = settings.secret(s.signing_secret_env) or ""  # unused in Socket Mode
         app = build_slack_app(core, settings, token=token, signing_secret=signing_secret)
         handler = AsyncSocketModeHandler(app, app_token)
@@ -80,12 +85,15 @@ async def run_slack(core: Any, settings: Settings, stop_event: asyncio.Event, *,
 
     signing_secret = _secret(settings, s.signing_secret_env, "the signing secret")
     app = build_slack_app(core, settings, token=token, signing_secret=signing_secret)
-    server = uvicorn.Server(uvicorn.Config(asgi_app(app), host=host, port=s.port, log_level="info",
-                                           lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(asgi_app(app), host=host, port=s.port, log_level="info", lifespan="off")
+    )
     task = asyncio.create_task(server.serve())
     log.info("Slack: HTTP mode on %s:%s%s", host, s.port, EVENTS_PATH)
     try:
-        await asyncio.wait({task, asyncio.create_task(stop_event.wait())}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(
+            {task, asyncio.create_task(stop_event.wait())}, return_when=asyncio.FIRST_COMPLETED
+        )
     finally:
         server.should_exit = True
         await task

@@ -34,7 +34,13 @@ from bot.telegram.limits import FloodLimiter, FloodLimits
 from custbot.config import Settings
 from custbot.errors import register_error
 
-__all__ = ["TelegramSetupError", "TelegramFrontEnd", "build_telegram_application", "publish_commands", "SHARE_WORDS"]
+__all__ = [
+    "TelegramSetupError",
+    "TelegramFrontEnd",
+    "build_telegram_application",
+    "publish_commands",
+    "SHARE_WORDS",
+]
 
 log = logging.getLogger("custbot.telegram")
 
@@ -80,14 +86,18 @@ class TelegramFrontEnd:
         language = user.language_code if user else None
         delivery = Delivery(context.bot, chat, user, self.settings, language)
         if msg.sender_chat is not None or user is None or user.is_bot:
-            log.warning("refused a message without a person (sender_chat=%s) in chat %s",
-                        msg.sender_chat.id if msg.sender_chat else None, chat.id)
+            log.warning(
+                "refused a message without a person (sender_chat=%s) in chat %s",
+                msg.sender_chat.id if msg.sender_chat else None,
+                chat.id,
+            )
             await delivery.send_reply(Reply((Text(phrase("anonymous", language)),), private=False))
             return
         text, shared = self._share(text) if is_group else (text, False)
         shared = shared or self.settings.telegram.share_in_groups
-        request = Request(_identity(user), str(chat.id), text=text, is_group=is_group,
-                          language=language)
+        request = Request(
+            _identity(user), str(chat.id), text=text, is_group=is_group, language=language
+        )
         replies = await self.core.handle(request)  # type: ignore[attr-defined]
         await delivery.send_all(replies, shared=shared, reply_to=msg.message_id)
 
@@ -115,8 +125,13 @@ class TelegramFrontEnd:
             await query.answer(phrase("expired", language), show_alert=True)
             return True
         is_group = chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP)
-        request = Request(_identity(user), str(chat.id if chat else user.id), action=data,
-                          is_group=is_group, language=language)
+        request = Request(
+            _identity(user),
+            str(chat.id if chat else user.id),
+            action=data,
+            is_group=is_group,
+            language=language,
+        )
         replies = await self.core.handle(request)  # type: ignore[attr-defined]
         alert = _alert(replies)
         if alert is not None:
@@ -132,8 +147,13 @@ class TelegramFrontEnd:
         """Log what failed (never the token) and keep serving."""
         err = context.error
         uid = update.update_id if isinstance(update, Update) else None
-        log.error("telegram update %s failed: %s: %s", uid, type(err).__name__, err,
-                  exc_info=(type(err), err, err.__traceback__) if err else None)
+        log.error(
+            "telegram update %s failed: %s: %s",
+            uid,
+            type(err).__name__,
+            err,
+            exc_info=(type(err), err, err.__traceback__) if err else None,
+        )
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -149,13 +169,15 @@ class TelegramFrontEnd:
         if m:
             if m.group(2) and m.group(2).lower() != mine:
                 return None  # a command for another bot
-            return f"{m.group(1).lower()} {text[m.end():]}".strip()
+            return f"{m.group(1).lower()} {text[m.end() :]}".strip()
         if not is_group:
             return text.strip()
         mentioned = False
         for ent, value in (msg.parse_entities(["mention", "text_mention"]) or {}).items():
             if (ent.type == "mention" and value.lower() == f"@{mine}") or (
-                ent.type == "text_mention" and ent.user and ent.user.username
+                ent.type == "text_mention"
+                and ent.user
+                and ent.user.username
                 and ent.user.username.lower() == mine
             ):
                 mentioned = True
@@ -163,7 +185,9 @@ class TelegramFrontEnd:
             mentioned = True
         if not mentioned:
             return None
-        return re.sub(rf"(?<!\w)@{re.escape(mine)}\b", " ", text, flags=re.I).strip() if mine else text
+        return (
+            re.sub(rf"(?<!\w)@{re.escape(mine)}\b", " ", text, flags=re.I).strip() if mine else text
+        )
 
     @staticmethod
     def _share(text: str) -> tuple[str, bool]:
@@ -190,8 +214,15 @@ def _alert(replies: list[Reply]) -> str | None:
     return None
 
 
-_LOGGERS_WITH_URLS = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Updater",
-                      "telegram.ext.Application", "telegram.request", "httpx", "custbot.telegram")
+_LOGGERS_WITH_URLS = (
+    "telegram.Bot",
+    "telegram.ext.ExtBot",
+    "telegram.ext.Updater",
+    "telegram.ext.Application",
+    "telegram.request",
+    "httpx",
+    "custbot.telegram",
+)
 
 
 class _Redact(logging.Filter):
@@ -249,8 +280,10 @@ def build_telegram_application(
         app = build_telegram_application(ChatCore(engine, settings), settings, token)
     """
     if not token or ":" not in token:
-        raise TelegramSetupError(f"the Telegram token in ${settings.telegram.token_env} is missing or "
-                         "malformed; copy it from @BotFather (it looks like 123456:ABC-DEF...)")
+        raise TelegramSetupError(
+            f"the Telegram token in ${settings.telegram.token_env} is missing or "
+            "malformed; copy it from @BotFather (it looks like 123456:ABC-DEF...)"
+        )
     _redact_token(token)
     app = (
         ApplicationBuilder()
@@ -268,4 +301,3 @@ def build_telegram_application(
     app.add_handler(CallbackQueryHandler(front.on_callback))
     app.add_error_handler(front.on_error)
     return app
-

@@ -26,12 +26,12 @@ log = logging.getLogger("custbot.telegram")
 
 _PHRASES = {
     "anonymous": "Sorry, I can't tell who you are when you write as the group or a channel "
-                 "(anonymous admin). Please write as yourself.",
+    "(anonymous admin). Please write as yourself.",
     "expired": "This button has expired. Please ask again.",
     "long": "The answer is long, so here it is as a file.",
     "sent_private": "{user}, I've sent you the answer in a private chat.",
     "start_private": "{user}, I can't write to you privately yet: open a chat with {bot} and press "
-                     "Start, then ask again (or add 'share' to get the answer here).",
+    "Start, then ask again (or add 'share' to get the answer here).",
 }
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -42,8 +42,15 @@ def phrase(key: str, language: str | None, **values: str) -> str:
     return text.format(**values) if values else text
 
 
-async def send_rendered(bot: Bot, chat_id: int, reply: Reply, *, language: str | None = None,
-                        edit: Message | None = None, reply_to: int | None = None) -> None:
+async def send_rendered(
+    bot: Bot,
+    chat_id: int,
+    reply: Reply,
+    *,
+    language: str | None = None,
+    edit: Message | None = None,
+    reply_to: int | None = None,
+) -> None:
     """Render ``reply`` and send it to ``chat_id``; with ``edit`` the first text replaces that
     message in place (paging).
 
@@ -55,45 +62,79 @@ async def send_rendered(bot: Bot, chat_id: int, reply: Reply, *, language: str |
         if isinstance(out, OutText):
             if i == 0 and edit is not None and edit.chat.id == chat_id and edit.text is not None:
                 try:
-                    await bot.edit_message_text(out.html, chat_id=chat_id, message_id=edit.message_id,
-                                                parse_mode=ParseMode.HTML, reply_markup=out.keyboard,
-                                                link_preview_options=_NO_PREVIEW)
+                    await bot.edit_message_text(
+                        out.html,
+                        chat_id=chat_id,
+                        message_id=edit.message_id,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=out.keyboard,
+                        link_preview_options=_NO_PREVIEW,
+                    )
                     continue
                 except BadRequest as e:
                     if "not modified" in str(e).lower():
                         continue
-                    log.info("could not edit message %s in %s (%s); sending anew",
-                             edit.message_id, chat_id, e)
-            await bot.send_message(chat_id, out.html, parse_mode=ParseMode.HTML,
-                                   reply_markup=out.keyboard, link_preview_options=_NO_PREVIEW,
-                                   reply_parameters=params)
+                    log.info(
+                        "could not edit message %s in %s (%s); sending anew",
+                        edit.message_id,
+                        chat_id,
+                        e,
+                    )
+            await bot.send_message(
+                chat_id,
+                out.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=out.keyboard,
+                link_preview_options=_NO_PREVIEW,
+                reply_parameters=params,
+            )
         elif isinstance(out, OutDocument):
-            await bot.send_document(chat_id, InputFile(out.content, filename=out.filename),
-                                    caption=out.caption_html or None, parse_mode=ParseMode.HTML,
-                                    reply_parameters=params)
+            await bot.send_document(
+                chat_id,
+                InputFile(out.content, filename=out.filename),
+                caption=out.caption_html or None,
+                parse_mode=ParseMode.HTML,
+                reply_parameters=params,
+            )
         elif isinstance(out, OutPhoto):
-            await bot.send_photo(chat_id, InputFile(out.content, filename=out.filename),
-                                 caption=out.caption_html or None, parse_mode=ParseMode.HTML,
-                                 reply_parameters=params)
+            await bot.send_photo(
+                chat_id,
+                InputFile(out.content, filename=out.filename),
+                caption=out.caption_html or None,
+                parse_mode=ParseMode.HTML,
+                reply_parameters=params,
+            )
         params = None  # only the first message answers the question visibly
 
 
 class Delivery:
     """Routes a request's replies: customer data from a group goes to the asker privately."""
 
-    def __init__(self, bot: Bot, chat: Chat, user: User | None, settings: Settings,
-                 language: str | None) -> None:
+    def __init__(
+        self, bot: Bot, chat: Chat, user: User | None, settings: Settings, language: str | None
+    ) -> None:
         self.bot, self.chat, self.user = bot, chat, user
         self.settings, self.language = settings, language
         self.is_group = chat.type in (Chat.GROUP, Chat.SUPERGROUP)
 
     async def send_reply(self, reply: Reply, *, reply_to: int | None = None) -> None:
         """Send one reply to the chat the request came from."""
-        await send_rendered(self.bot, self.chat.id, reply, language=self.language,
-                            reply_to=reply_to if self.is_group else None)
+        await send_rendered(
+            self.bot,
+            self.chat.id,
+            reply,
+            language=self.language,
+            reply_to=reply_to if self.is_group else None,
+        )
 
-    async def send_all(self, replies: list[Reply], *, shared: bool, edit: Message | None = None,
-                       reply_to: int | None = None) -> None:
+    async def send_all(
+        self,
+        replies: list[Reply],
+        *,
+        shared: bool,
+        edit: Message | None = None,
+        reply_to: int | None = None,
+    ) -> None:
         """Send every reply where it belongs; say in the group when data went privately."""
         sent_private = blocked = False
         for reply in replies:
@@ -110,9 +151,14 @@ class Delivery:
                     log.info("telegram:%s has not started a private chat: %s", self.user.id, e)
                     blocked = True
                 continue
-            await send_rendered(self.bot, self.chat.id, reply, language=self.language,
-                                edit=edit if reply.replace else None,
-                                reply_to=reply_to if self.is_group else None)
+            await send_rendered(
+                self.bot,
+                self.chat.id,
+                reply,
+                language=self.language,
+                edit=edit if reply.replace else None,
+                reply_to=reply_to if self.is_group else None,
+            )
         if blocked or sent_private:
             await self._group_note("start_private" if blocked else "sent_private", reply_to)
 
@@ -122,8 +168,9 @@ class Delivery:
         bot = html.escape(f"@{self.bot.username}") if self.bot.username else "me"
         text = phrase(key, self.language, user=who, bot=bot)
         params = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
-        await self.bot.send_message(self.chat.id, text, parse_mode=ParseMode.HTML,
-                                    reply_parameters=params)
+        await self.bot.send_message(
+            self.chat.id, text, parse_mode=ParseMode.HTML, reply_parameters=params
+        )
 
 
 class TelegramOutbound:

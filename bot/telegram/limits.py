@@ -129,7 +129,9 @@ class FloodLimiter(BaseRateLimiter[int]):
             except RetryAfter as exc:
                 wait = retry_seconds(exc)
                 if attempt >= retries:
-                    log.warning("telegram %s: still flood-limited after %d retries", endpoint, retries)
+                    log.warning(
+                        "telegram %s: still flood-limited after %d retries", endpoint, retries
+                    )
                     raise
                 attempt += 1
                 log.info("telegram %s: flood limit, retrying in %.1f s", endpoint, wait)

@@ -44,8 +44,13 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-_STYLE = {"plain": ("", ""), "echo": ("<i>", "</i>"), "note": ("<i>", "</i>"),
-          "heading": ("<b>", "</b>"), "error": ("⚠️ ", "")}
+_STYLE = {
+    "plain": ("", ""),
+    "echo": ("<i>", "</i>"),
+    "note": ("<i>", "</i>"),
+    "heading": ("<b>", "</b>"),
+    "error": ("⚠️ ", ""),
+}
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,9 @@ def table_lines(table: Table, max_cell: int | None = MAX_CELL) -> list[str]:
     right = [_numeric([r[i] for r in rows]) for i in range(ncol)]
 
     def fmt(cells: list[str]) -> str:
-        out = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)]
+        out = [
+            c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)
+        ]
         return "  ".join(out).rstrip()
 
     return [fmt(header), "  ".join("─" * w for w in widths), *(fmt(r) for r in rows)]
@@ -224,8 +231,12 @@ def caption(text: str) -> str:
     return escaped
 
 
-def render_reply(reply: Reply, *, long_note: str = "The answer is long, so here it is as a file.",
-                 limit: int = MAX_TEXT) -> list[Outgoing]:
+def render_reply(
+    reply: Reply,
+    *,
+    long_note: str = "The answer is long, so here it is as a file.",
+    limit: int = MAX_TEXT,
+) -> list[Outgoing]:
     """Turn one neutral reply into Bot API messages, in order.
 
     Example: ``render_reply(Reply((Table(("name",), (("A&B",),)),)))[0].html``

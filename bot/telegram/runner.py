@@ -22,8 +22,13 @@ from bot.telegram.app import TelegramSetupError, build_telegram_application, pub
 from bot.telegram.limits import FloodLimits
 from custbot.config import Settings
 
-__all__ = ["TelegramSetupError", "run_telegram", "make_webhook_app", "webhook_secret",
-           "ALLOWED_UPDATES"]
+__all__ = [
+    "TelegramSetupError",
+    "run_telegram",
+    "make_webhook_app",
+    "webhook_secret",
+    "ALLOWED_UPDATES",
+]
 
 log = logging.getLogger("custbot.telegram")
 
@@ -37,11 +42,15 @@ def webhook_secret(settings: Settings) -> str:
     env = settings.telegram.webhook_secret_env
     secret = settings.secret(env)
     if not secret:
-        raise TelegramSetupError(f"telegram.mode is 'webhook' but ${env} is not set; set it to a "
-                                 "random string of 1-256 letters, digits, '_' or '-'")
+        raise TelegramSetupError(
+            f"telegram.mode is 'webhook' but ${env} is not set; set it to a "
+            "random string of 1-256 letters, digits, '_' or '-'"
+        )
     if not _SECRET_OK.match(secret):
-        raise TelegramSetupError(f"${env} may only hold 1-256 letters, digits, '_' or '-' "
-                                 "(Telegram's rule for secret_token)")
+        raise TelegramSetupError(
+            f"${env} may only hold 1-256 letters, digits, '_' or '-' "
+            "(Telegram's rule for secret_token)"
+        )
     return secret
 
 
@@ -71,8 +80,14 @@ def make_webhook_app(application: Application, secret: str, path: str = "/") -> 
     return web_app
 
 
-async def run_telegram(core: object, settings: Settings, token: str, stop_event: asyncio.Event,
-                       *, limits: FloodLimits | None = None) -> None:
+async def run_telegram(
+    core: object,
+    settings: Settings,
+    token: str,
+    stop_event: asyncio.Event,
+    *,
+    limits: FloodLimits | None = None,
+) -> None:
     """Serve Telegram until ``stop_event`` is set: polling or webhook per ``settings.telegram``.
 
     Example::
@@ -83,18 +98,23 @@ async def run_telegram(core: object, settings: Settings, token: str, stop_event:
     tg = settings.telegram
     secret = webhook_secret(settings) if tg.mode == "webhook" else None
     if tg.mode == "webhook" and not tg.webhook_url:
-        raise TelegramSetupError("telegram.mode is 'webhook' but telegram.webhook_url is not "
-                                 "set; give the public https URL Telegram should call")
+        raise TelegramSetupError(
+            "telegram.mode is 'webhook' but telegram.webhook_url is not "
+            "set; give the public https URL Telegram should call"
+        )
     app = build_telegram_application(core, settings, token, limits=limits)
     async with app:
         await publish_commands(app, core, settings)
         runner: web.AppRunner | None = None
         if secret is not None and tg.webhook_url:
-            runner = web.AppRunner(make_webhook_app(app, secret, urlsplit(tg.webhook_url).path or "/"))
+            runner = web.AppRunner(
+                make_webhook_app(app, secret, urlsplit(tg.webhook_url).path or "/")
+            )
             await runner.setup()
             await web.TCPSite(runner, tg.listen, tg.port).start()
-            await app.bot.set_webhook(tg.webhook_url, secret_token=secret,
-                                      allowed_updates=ALLOWED_UPDATES)
+            await app.bot.set_webhook(
+                tg.webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+            )
             log.info("telegram webhook listening on %s:%s", tg.listen, tg.port)
         else:
             await app.bot.delete_webhook()

@@ -21,8 +21,17 @@ from custbot.context import AppContext
 
 __all__ = ["ask", "answer"]
 
-_COLUMNS = ("external_id", "name", "city", "manager", "rating", "status", "spend", "orders",
-            "last_purchase")
+_COLUMNS = (
+    "external_id",
+    "name",
+    "city",
+    "manager",
+    "rating",
+    "status",
+    "spend",
+    "orders",
+    "last_purchase",
+)
 
 
 def _jsonable(x: Any) -> Any:
@@ -37,15 +46,17 @@ def _language(text: str, given: str | None) -> str:
     return given or detect_language(text)
 
 
-def answer(context: AppContext, text: str, *, everything: bool = False,
-           language: str | None = None) -> dict[str, Any]:
+def answer(
+    context: AppContext, text: str, *, everything: bool = False, language: str | None = None
+) -> dict[str, Any]:
     """The JSON answer to ``text`` (raises QueryError): count, interpretation and customers, or
     groups. Example: ``answer(ctx, "vip")["count"]``."""
     from query_language import CatalogCache, Group, interpret, run_query
 
     engine = context.engine
-    query = interpret(text, CatalogCache(engine).get(), today=context.today(),
-                      language=_language(text, language))
+    query = interpret(
+        text, CatalogCache(engine).get(), today=context.today(), language=_language(text, language)
+    )
     scope = context.scope_manager_id()
     with engine.connect() as conn:
         result = run_query(conn, query, limit=None if everything else 10, scope_manager_id=scope)
@@ -60,8 +71,11 @@ def _print(console: Console, out: dict[str, Any]) -> None:
         console.print(out["interpretation"])
         table = Table("group", "customers", "spend")
         for g in out["groups"]:
-            table.add_row(str(g["key"] if g["key"] is not None else "—"), str(g["count"]),
-                          f"{g['spend']:,.2f}")
+            table.add_row(
+                str(g["key"] if g["key"] is not None else "—"),
+                str(g["count"]),
+                f"{g['spend']:,.2f}",
+            )
         console.print(table)
         return
     console.print(f"{out['interpretation']} → {out['count']}")
@@ -69,8 +83,12 @@ def _print(console: Console, out: dict[str, Any]) -> None:
         return
     table = Table(*_COLUMNS)
     for row in out["customers"]:
-        table.add_row(*("" if row.get(c) is None else f"{row[c]:,.2f}" if c == "spend" else str(row[c])
-                        for c in _COLUMNS))
+        table.add_row(
+            *(
+                "" if row.get(c) is None else f"{row[c]:,.2f}" if c == "spend" else str(row[c])
+                for c in _COLUMNS
+            )
+        )
     console.print(table)
     shown = len(out["customers"])
     if shown < out["count"]:
@@ -80,10 +98,18 @@ def _print(console: Console, out: dict[str, Any]) -> None:
 @app.command("ask")
 def ask(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="The question, e.g. \"Moscow buyers of Super Drill last quarter\".")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")] = False,
-    everything: Annotated[bool, typer.Option("--all", help="Every matching customer, not the first 10.")] = False,
-    language: Annotated[str | None, typer.Option("--lang", help="en or ru (default: guessed from the text).")] = None,
+    query: Annotated[
+        str, typer.Argument(help='The question, e.g. "Moscow buyers of Super Drill last quarter".')
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object and nothing else.")
+    ] = False,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Every matching customer, not the first 10.")
+    ] = False,
+    language: Annotated[
+        str | None, typer.Option("--lang", help="en or ru (default: guessed from the text).")
+    ] = None,
 ) -> None:
     """Answer one query in the customer query language, then exit."""
     from query_language import QueryError

@@ -25,18 +25,24 @@ def open_chat(context: AppContext, files_dir: Path | None = None) -> None:
     core = ChatCore(context.engine, context.settings, today=context.as_of)
     who = Identity("terminal", context.acting_as or "local")
     if context.acting_as and core.identify(who) is None:
-        raise UsageError(f"--as {context.acting_as}: no user has that name or surname; "
-                         "see the managers table or the [[users]] of the configuration")
+        raise UsageError(
+            f"--as {context.acting_as}: no user has that name or surname; "
+            "see the managers table or the [[users]] of the configuration"
+        )
     interactive = sys.stdin.isatty()
     console = Console(soft_wrap=not interactive, width=None if interactive else 160)
-    chat = TerminalChat(core, who, console=console, files_dir=files_dir or Path(context.settings.files_dir))
+    chat = TerminalChat(
+        core, who, console=console, files_dir=files_dir or Path(context.settings.files_dir)
+    )
     asyncio.run(run_terminal(chat, interactive=interactive))
 
 
 @app.command("chat")
 def chat(
     ctx: typer.Context,
-    files: Annotated[Path | None, typer.Option("--files", help="Where exports and charts are saved.")] = None,
+    files: Annotated[
+        Path | None, typer.Option("--files", help="Where exports and charts are saved.")
+    ] = None,
 ) -> None:
     """The same chat as Slack and Telegram get, in the terminal (reads a pipe one line per message)."""
     open_chat(ctx.find_root().obj, files)

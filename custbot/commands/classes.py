@@ -36,7 +36,9 @@ def cli_actor(context: AppContext) -> Actor:
 @app.command("recompute")
 def recompute_command(
     ctx: typer.Context,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
 ) -> None:
     """Refresh the classes and apply the rating rules; print how many went up, down and stayed."""
     from analytics.rules import apply_recompute, plan_recompute
@@ -70,16 +72,27 @@ def _parse(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{option} {value!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-01") from None
+        raise UsageError(
+            f"{option} {value!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-01"
+        ) from None
 
 
 @app.command("classes")
 def classes_command(
     ctx: typer.Context,
-    start: Annotated[str | None, typer.Option("--start", help="Window start, YYYY-MM-DD (default: N months back).")] = None,
-    end: Annotated[str | None, typer.Option("--end", help="Window end, YYYY-MM-DD (default: today).")] = None,
-    abc_chart: Annotated[Path | None, typer.Option("--abc-chart", help="Also save the Pareto chart (PNG).")] = None,
-    rfm_chart: Annotated[Path | None, typer.Option("--rfm-chart", help="Also save the R × FM grid (PNG).")] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="Window start, YYYY-MM-DD (default: N months back)."),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--end", help="Window end, YYYY-MM-DD (default: today).")
+    ] = None,
+    abc_chart: Annotated[
+        Path | None, typer.Option("--abc-chart", help="Also save the Pareto chart (PNG).")
+    ] = None,
+    rfm_chart: Annotated[
+        Path | None, typer.Option("--rfm-chart", help="Also save the R × FM grid (PNG).")
+    ] = None,
 ) -> None:
     """Compute ABC, XYZ and RFM classes for every customer now and print how many fall in each."""
     from analytics.charts import chart_abc, chart_rfm
@@ -87,13 +100,22 @@ def classes_command(
 
     context: AppContext = ctx.find_root().obj
     with context.engine.begin() as conn:
-        run_id = compute_classes(conn, today=context.today(), window_start=_parse(start, "--start"),
-                                 window_end=_parse(end, "--end"), settings=context.settings.classes)
+        run_id = compute_classes(
+            conn,
+            today=context.today(),
+            window_start=_parse(start, "--start"),
+            window_end=_parse(end, "--end"),
+            settings=context.settings.classes,
+        )
         typer.echo(f"Class run {run_id} for {context.today()}:")
         for column in ("abc", "xyz", "rfm_segment"):
             col = customer_classes.c[column]
-            rows = conn.execute(select(col, func.count()).where(customer_classes.c.run_id == run_id)
-                                .group_by(col).order_by(col)).all()
+            rows = conn.execute(
+                select(col, func.count())
+                .where(customer_classes.c.run_id == run_id)
+                .group_by(col)
+                .order_by(col)
+            ).all()
             shown = ", ".join(f"{value or 'none'} {n}" for value, n in rows)
             typer.echo(f"  {column.replace('_segment', '')}: {shown or 'no customers'}")
         for path, draw in ((abc_chart, chart_abc), (rfm_chart, chart_rfm)):

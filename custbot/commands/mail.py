@@ -20,8 +20,9 @@ from custbot.context import AppContext
 
 __all__ = ["optout_command", "send_due_command", "templates_command", "list_command"]
 
-mail_app = typer.Typer(help="Mailings: templates, scheduled mailings, delivery.",
-                       no_args_is_help=True)
+mail_app = typer.Typer(
+    help="Mailings: templates, scheduled mailings, delivery.", no_args_is_help=True
+)
 app.add_typer(mail_app, name="mail")
 
 
@@ -37,8 +38,10 @@ def optout_command(
     with context.engine.begin() as conn:
         n = opt_out_by_email(conn, email)
     if n == 0:
-        raise MailingError(f"no customer has the address {email.strip()}; nothing changed "
-                           "(check the spelling, or find the customer in chat)")
+        raise MailingError(
+            f"no customer has the address {email.strip()}; nothing changed "
+            "(check the spelling, or find the customer in chat)"
+        )
     typer.echo(f"Opted out {n} customer{'s' if n != 1 else ''} with {email.strip()}.")
 
 
@@ -50,10 +53,16 @@ def send_due_command(ctx: typer.Context) -> None:
     from query_language import CatalogCache
 
     context: AppContext = ctx.find_root().obj
-    stats, reports = mail_pass(context.engine, context.settings, query_audience(CatalogCache(context.engine).get),
-                               worker_id=f"cli:{worker_name()}")
-    typer.echo(f"sent {stats.sent}, retrying {stats.retried}, failed {stats.failed}, "
-               f"skipped {stats.skipped}")
+    stats, reports = mail_pass(
+        context.engine,
+        context.settings,
+        query_audience(CatalogCache(context.engine).get),
+        worker_id=f"cli:{worker_name()}",
+    )
+    typer.echo(
+        f"sent {stats.sent}, retrying {stats.retried}, failed {stats.failed}, "
+        f"skipped {stats.skipped}"
+    )
     if stats.error:
         typer.echo(f"stopped early: {stats.error}", err=True)
     for _chat, report in reports:
@@ -63,7 +72,9 @@ def send_due_command(ctx: typer.Context) -> None:
 @mail_app.command("templates")
 def templates_command(
     ctx: typer.Context,
-    folder: Annotated[Path, typer.Argument(help="Folder of *.txt / *.j2 templates; first line 'Subject: …'.")],
+    folder: Annotated[
+        Path, typer.Argument(help="Folder of *.txt / *.j2 templates; first line 'Subject: …'.")
+    ],
 ) -> None:
     """Load (or replace) every template in a folder, each named after its file."""
     from mailing import load_templates_from_folder
@@ -71,8 +82,10 @@ def templates_command(
     context: AppContext = ctx.find_root().obj
     with context.engine.begin() as conn:
         loaded = load_templates_from_folder(conn, folder)
-    typer.echo(f"Loaded {len(loaded)} template{'s' if len(loaded) != 1 else ''}: "
-               f"{', '.join(t.name for t in loaded) or 'none'}")
+    typer.echo(
+        f"Loaded {len(loaded)} template{'s' if len(loaded) != 1 else ''}: "
+        f"{', '.join(t.name for t in loaded) or 'none'}"
+    )
 
 
 @mail_app.command("list")
@@ -88,4 +101,6 @@ def list_command(ctx: typer.Context) -> None:
     for m in found:
         when = f"{m.next_run_at:%Y-%m-%d %H:%M} UTC" if m.next_run_at else "-"
         every = f" every '{m.recurrence}' ({m.timezone})" if m.recurrence else ""
-        typer.echo(f"{m.id}\t{m.status}\t{m.template}\tnext {when}{every}\truns {m.runs}\t{m.query}")
+        typer.echo(
+            f"{m.id}\t{m.status}\t{m.template}\tnext {when}{every}\truns {m.runs}\t{m.query}"
+        )

@@ -16,6 +16,8 @@ def serve(ctx: typer.Context) -> None:
     from bot.core import ChatCore
     from custbot.serve import serve as run
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     context = ctx.find_root().obj
     asyncio.run(run(ChatCore(context.engine, context.settings, today=context.as_of)))

@@ -26,8 +26,15 @@ from functools import cached_property
 from types import ModuleType
 from typing import Any
 
-__all__ = ["Lexicon", "Rule", "load_lexicon", "register_lexicon", "unregister_lexicon",
-           "LANGUAGES", "detect_language"]
+__all__ = [
+    "Lexicon",
+    "Rule",
+    "load_lexicon",
+    "register_lexicon",
+    "unregister_lexicon",
+    "LANGUAGES",
+    "detect_language",
+]
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class Rule:
     """A token rewrite: ``pattern`` elements are ``TYPE``, ``A|B``, ``TYPE=payload`` or ``!TYPE`` (a
     lookahead: any other token or the end, not consumed); ``replace`` gives each matched
     token's new type, ``=`` to keep it, ``-`` to drop it (its span joins the previous token)."""
+
     pattern: tuple[str, ...]
     replace: tuple[str, ...]
 
@@ -117,8 +125,10 @@ def _build(language: str, src: Mapping[str, Any] | ModuleType) -> Lexicon:
     rules = tuple(Rule(tuple(p.split()), tuple(r.split())) for p, r in _get(src, "RULES", ()))
     for r in rules:
         if len(r.pattern) != len(r.replace):
-            raise ValueError(f"lexicon '{language}': rule {' '.join(r.pattern)} needs one "
-                             f"replacement per token, got {' '.join(r.replace)}")
+            raise ValueError(
+                f"lexicon '{language}': rule {' '.join(r.pattern)} needs one "
+                f"replacement per token, got {' '.join(r.replace)}"
+            )
     messages = tuple((re.compile(p), t) for p, t in _get(src, "MESSAGES", ()))
     return Lexicon(
         language=language,
@@ -149,7 +159,9 @@ def load_lexicon(language: str) -> Lexicon:
         raise KeyError(language)
     with _LOCK:
         if language not in _LOADED:
-            src = _SOURCES[language] or importlib.import_module(f"query_language.lexicon.{language}")
+            src = _SOURCES[language] or importlib.import_module(
+                f"query_language.lexicon.{language}"
+            )
             _LOADED[language] = _build(language, src)
         return _LOADED[language]
 

@@ -54,9 +54,13 @@ class KeyTable:
         if rows is None:
             self.fill(values)
             query = select(self.table.c.k, *wanted).join_from(
-                self.table, column.table, column == self.table.c.k  # type: ignore[attr-defined]
+                self.table,
+                column.table,
+                column == self.table.c.k,  # type: ignore[attr-defined]
             )
-            rows = self._fetch(str(query.compile(dialect=self.conn.dialect)), ())  # identifiers only
+            rows = self._fetch(
+                str(query.compile(dialect=self.conn.dialect)), ()
+            )  # identifiers only
         dialect = self.conn.dialect
         procs = [(i, c.type.dialect_impl(dialect).result_processor(dialect, None))
                  for i, c in enumerate(wanted)]  # fmt: skip
@@ -80,7 +84,10 @@ class KeyTable:
             cur.close()
 
     def _sqlite_rows(
-        self, column: ColumnElement[Any], values: Iterable[Any], wanted: Sequence[ColumnElement[Any]]
+        self,
+        column: ColumnElement[Any],
+        values: Iterable[Any],
+        wanted: Sequence[ColumnElement[Any]],
     ) -> list[tuple[Any, ...]]:
         """SQLite: the keys as bound ``IN (?, …)`` lists (about twice as fast as filling the
         scratch table). Lists have one of two lengths, padded with NULL (which matches nothing),

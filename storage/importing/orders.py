@@ -97,7 +97,11 @@ class OrderBook:
             self._replace([c[is_old].tolist() for c in columns])
 
     def _offsets(
-        self, order_id: dict[str, int], known: dict[str, Any], old: dict[str, Any], first: pd.DataFrame
+        self,
+        order_id: dict[str, int],
+        known: dict[str, Any],
+        old: dict[str, Any],
+        first: pd.DataFrame,
     ) -> dict[str, int]:
         """How many lines earlier chunks gave each order already in the database."""
         conn, offset = self.run.conn, {}
@@ -122,8 +126,9 @@ class OrderBook:
         head = first.set_index("order_no").loc[numbers]
         changes = [
             {"oid": old[n][0], "cid": c, "day": d}
-            for n, c, d in zip(numbers, head["customer_id"].tolist(), head["date"].dt.date.tolist(),
-                               strict=True)  # fmt: skip
+            for n, c, d in zip(
+                numbers, head["customer_id"].tolist(), head["date"].dt.date.tolist(), strict=True
+            )  # fmt: skip
             if (old[n][1], old[n][2]) != (c, d)
         ]
         if changes:

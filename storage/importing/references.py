@@ -106,7 +106,8 @@ class CustomerRefs:
                 source = select(st.c.external_id, *(st.c[a] for a in self.attrs),
                                 *([] if old else [st.c.first_date.label("created_at")]))  # fmt: skip
                 source = source.join(customers, customers.c.external_id == st.c.external_id).where(
-                    customers.c.id <= self.last_old if old else customers.c.id > self.last_old)
+                    customers.c.id <= self.last_old if old else customers.c.id > self.last_old
+                )
                 done = merge_select(self.run.conn, customers, source, key=["external_id"])
                 if old:
                     counts += MergeCounts(updated=done.updated, unchanged=done.unchanged)
@@ -128,7 +129,9 @@ class ProductRefs:
             self.names = temp_table(run.conn, [
                 Column("sku", String(64), primary_key=True), Column("name", String(300), primary_key=True),
                 Column("n", Integer), Column("first", Integer)])  # fmt: skip
-            self.nameless = temp_table(run.conn, [Column("line", Integer), Column("sku", String(64))])
+            self.nameless = temp_table(
+                run.conn, [Column("line", Integer), Column("sku", String(64))]
+            )
 
     def ids(self, frame: pd.DataFrame) -> np.ndarray:
         """products.id for each line of ``frame`` (sku, product_name), -1 if unknown."""
@@ -142,8 +145,15 @@ class ProductRefs:
             return ids
         new = [u for u in uniques.tolist() if u not in found]
         if new:
-            named = frame[["sku", "product_name"]].dropna().drop_duplicates("sku").set_index("sku")["product_name"]
-            insert_rows(self.run.conn, products, ["sku", "name"], ((s, named.get(s, s)) for s in new))
+            named = (
+                frame[["sku", "product_name"]]
+                .dropna()
+                .drop_duplicates("sku")
+                .set_index("sku")["product_name"]
+            )
+            insert_rows(
+                self.run.conn, products, ["sku", "name"], ((s, named.get(s, s)) for s in new)
+            )
             found.update(self.keys.find(products.c.sku, new, products.c.id))
             self.created += len(new)
         ids = _ids(found, uniques, codes)
@@ -154,7 +164,9 @@ class ProductRefs:
 
     def _count_names(self, ours: pd.DataFrame) -> None:
         has = ours["product_name"].notna().to_numpy()
-        counted = ours[has].assign(line=ours.index[has]).groupby(["sku", "product_name"], sort=False)
+        counted = (
+            ours[has].assign(line=ours.index[has]).groupby(["sku", "product_name"], sort=False)
+        )
         stats = counted["line"].agg(["size", "min"]).reset_index()
         rows = [{"sku": s, "name": n, "n": int(c), "first": int(f)}
                 for s, n, c, f in stats.itertuples(index=False)]  # fmt: skip
@@ -168,8 +180,12 @@ class ProductRefs:
         if self.has_names:
             nl, nm = self.nameless, self.names
             unknown = select(nl.c.line, nl.c.sku).where(nl.c.sku.not_in(select(nm.c.sku)))
-            self.run.reference_errors(unknown, "sku", lambda v: f"no product with sku {v!r} (give its product_name)")
-            rank = func.row_number().over(partition_by=nm.c.sku, order_by=(nm.c.n.desc(), nm.c.first))
+            self.run.reference_errors(
+                unknown, "sku", lambda v: f"no product with sku {v!r} (give its product_name)"
+            )
+            rank = func.row_number().over(
+                partition_by=nm.c.sku, order_by=(nm.c.n.desc(), nm.c.first)
+            )
             ranked = select(nm.c.sku, nm.c.name, rank.label("rank")).subquery()
             source = (select(ranked.c.sku, ranked.c.name).where(ranked.c.rank == 1)
                       .join(products, products.c.sku == ranked.c.sku).where(products.c.id > self.last_old))  # fmt: skip

@@ -43,7 +43,9 @@ def import_sales(
     attrs = [c for c in CUSTOMER_ATTRIBUTES if create_customers and c in table.columns]
     managers = ManagerNames(run) if create_customers and "manager" in table.columns else None
     has_names = "product_name" in table.columns
-    people = CustomerRefs(run, create=create_customers, attrs=attrs + (["manager_id"] if managers else []))
+    people = CustomerRefs(
+        run, create=create_customers, attrs=attrs + (["manager_id"] if managers else [])
+    )
     goods = ProductRefs(run, has_names=has_names)
     book = OrderBook(run)
     for df in table.chunks(chunk):
@@ -83,5 +85,3 @@ def _checked(
         frame[a] = run.text(df, a, customers.c[a].type.length)
     keep = ~(bad | days.isna() | quantity.isna() | amount.isna()).to_numpy(dtype=bool)
     return pd.DataFrame(frame, index=df.index)[keep] if not keep.all() else pd.DataFrame(frame)
-
-

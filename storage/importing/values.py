@@ -117,7 +117,9 @@ def parse_days(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     slow = np.flatnonzero(fast.isna().to_numpy() & ~empty)
     if len(slow):
         fast = fast.copy()
-        fast.iloc[slow] = pd.DatetimeIndex([_stamp(cells.iat[pos]) for pos in slow], dtype=fast.dtype)
+        fast.iloc[slow] = pd.DatetimeIndex(
+            [_stamp(cells.iat[pos]) for pos in slow], dtype=fast.dtype
+        )
     fast = fast.dt.normalize()
     return fast, pd.Series(fast.isna().to_numpy() & ~empty, index=cells.index)
 

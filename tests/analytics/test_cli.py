@@ -36,8 +36,9 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     return status, out.out, out.err
 
 
-def test_recompute_dry_run_then_apply(config: Path, db_url: str, engine: Engine,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_recompute_dry_run_then_apply(
+    config: Path, db_url: str, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
     common = ("--config", str(config), "--db", db_url, "--as-of", "2026-11-22")
     status, out, err = _run(capsys, "recompute", "--dry-run", *common)
     assert status == 0, err
@@ -50,21 +51,38 @@ def test_recompute_dry_run_then_apply(config: Path, db_url: str, engine: Engine,
     assert "Applied as batch" in out
     with engine.connect() as conn:
         assert dict(conn.execute(select(customers.c.name, customers.c.rating)).all()) == {
-            "Big Co": "A", "Idle Co": "C"}
+            "Big Co": "A",
+            "Idle Co": "C",
+        }
 
 
-def test_bad_rule_is_a_configuration_error(tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_rule_is_a_configuration_error(
+    tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "bad.toml"
     path.write_text('[rating.rules]\nA = "abc A or"\n', encoding="utf-8")
     status, _out, err = _run(capsys, "recompute", "--config", str(path), "--db", db_url)
     assert status == 2 and "rating.rules.A" in err
 
 
-def test_classes_command_with_charts(config: Path, db_url: str, tmp_path: Path,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_classes_command_with_charts(
+    config: Path, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     chart = tmp_path / "abc.png"
-    status, out, err = _run(capsys, "classes", "--config", str(config), "--db", db_url, "--as-of", "2026-11-22",
-                            "--abc-chart", str(chart), "--rfm-chart", str(tmp_path / "rfm.png"))
+    status, out, err = _run(
+        capsys,
+        "classes",
+        "--config",
+        str(config),
+        "--db",
+        db_url,
+        "--as-of",
+        "2026-11-22",
+        "--abc-chart",
+        str(chart),
+        "--rfm-chart",
+        str(tmp_path / "rfm.png"),
+    )
     assert status == 0, err
     assert "abc: A 1, C 1" in out and "rfm: " in out
     assert chart.read_bytes().startswith(b"\x89PNG") and (tmp_path / "rfm.png").stat().st_size > 0
@@ -77,16 +95,32 @@ def test_bad_rule_stops_any_command_in_a_fresh_process(tmp_path: Path) -> None:
     import sys
 
     path = tmp_path / "bad.toml"
-    path.write_text('[rating.rules]\nB = "at least 6 orders last"\nC = "anyone"\n', encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "custbot.cli", "--config", str(path), "--db",
-                           f"sqlite:///{tmp_path / 'x.db'}", "db", "upgrade"],
-                          capture_output=True, text=True, timeout=120)
+    path.write_text(
+        '[rating.rules]\nB = "at least 6 orders last"\nC = "anyone"\n', encoding="utf-8"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "custbot.cli",
+            "--config",
+            str(path),
+            "--db",
+            f"sqlite:///{tmp_path / 'x.db'}",
+            "db",
+            "upgrade",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "rating.rules.B" in done.stderr and "^" in done.stderr
 
 
-def test_rule_with_an_unknown_value_is_one_clear_error(tmp_path: Path, db_url: str, engine: Engine,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_rule_with_an_unknown_value_is_one_clear_error(
+    tmp_path: Path, db_url: str, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
     with engine.begin() as conn:
         add_customer(conn, "one", name="One", city="Moscow")
     path = tmp_path / "unknown.toml"

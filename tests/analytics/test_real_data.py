@@ -21,34 +21,49 @@ from tests.conftest import BACKENDS, DATASETS, fresh_database
 
 def _stored(engine: Engine, run_id: int) -> pd.DataFrame:
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(customers.c.external_id, customer_classes)
-            .join(customer_classes, customer_classes.c.customer_id == customers.c.id)
-            .where(customer_classes.c.run_id == run_id)
-        ).mappings().all()
+        rows = (
+            conn.execute(
+                select(customers.c.external_id, customer_classes)
+                .join(customer_classes, customer_classes.c.customer_id == customers.c.id)
+                .where(customer_classes.c.run_id == run_id)
+            )
+            .mappings()
+            .all()
+        )
     return pd.DataFrame(rows).set_index("external_id")
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def retail(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[pd.DataFrame]:
+def retail(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[pd.DataFrame]:
     with fresh_database(request.param, tmp_path_factory.mktemp("retail")) as engine:
         load_orders(engine, read_retail(DATASETS))
-        run = compute_classes(engine, today=date(2011, 12, 10), window_start=date(2010, 12, 1),
-                              settings=ClassSettings())
+        run = compute_classes(
+            engine,
+            today=date(2011, 12, 10),
+            window_start=date(2010, 12, 1),
+            settings=ClassSettings(),
+        )
         yield _stored(engine, run)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def cdnow(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[pd.DataFrame]:
+def cdnow(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[pd.DataFrame]:
     with fresh_database(request.param, tmp_path_factory.mktemp("cdnow")) as engine:
         load_orders(engine, read_cdnow(DATASETS))
-        run = compute_classes(engine, today=date(1998, 6, 30), window_start=date(1997, 1, 1),
-                              settings=ClassSettings())
+        run = compute_classes(
+            engine, today=date(1998, 6, 30), window_start=date(1997, 1, 1), settings=ClassSettings()
+        )
         yield _stored(engine, run)
 
 
 def test_rfm_scores_agree_with_peer_analysis(retail: pd.DataFrame, datasets: Path) -> None:
-    peer = pd.read_csv(datasets / "peer_rfm_segments.csv", dtype={"CustomerID": str}).set_index("CustomerID")
+    peer = pd.read_csv(datasets / "peer_rfm_segments.csv", dtype={"CustomerID": str}).set_index(
+        "CustomerID"
+    )
     both = peer.join(retail, how="inner")
     assert len(both) == len(peer) == 4338
     assert (both["recency_days"] == both["Recency"]).all()
@@ -56,11 +71,19 @@ def test_rfm_scores_agree_with_peer_analysis(retail: pd.DataFrame, datasets: Pat
     assert np.allclose(both["monetary"], both["Monetary"])
     agree = {
         name: float((both[ours] == both[theirs]).mean())
-        for name, ours, theirs in (("R", "r_score", "RScore"), ("F", "f_score", "FScore"),
-                                   ("M", "m_score", "MScore"))
+        for name, ours, theirs in (
+            ("R", "r_score", "RScore"),
+            ("F", "f_score", "FScore"),
+            ("M", "m_score", "MScore"),
+        )
     }
-    all_three = float(((both.r_score == both.RScore) & (both.f_score == both.FScore)
-                       & (both.m_score == both.MScore)).mean())
+    all_three = float(
+        (
+            (both.r_score == both.RScore)
+            & (both.f_score == both.FScore)
+            & (both.m_score == both.MScore)
+        ).mean()
+    )
     print(f"RFM agreement with the peer analysis: {agree}, all three: {all_three:.4f}")
     assert all_three >= 0.99
     assert retail["rfm_segment"].notna().all()
@@ -82,11 +105,14 @@ def _independent_abc(revenue: pd.Series) -> pd.Series:
 def _independent_xyz(sales: pd.DataFrame) -> pd.Series:
     months = pd.period_range("1997-01", "1998-06", freq="M")
     sales = sales.assign(month=pd.to_datetime(sales["date"]).dt.to_period("M"))
-    table = sales.pivot_table(index="customer", columns="month", values="amount", aggfunc="sum",
-                              fill_value=0.0).reindex(columns=months, fill_value=0.0)
+    table = sales.pivot_table(
+        index="customer", columns="month", values="amount", aggfunc="sum", fill_value=0.0
+    ).reindex(columns=months, fill_value=0.0)
     mean = table.mean(axis=1)
     cv = table.std(axis=1, ddof=0) / mean
-    xyz = pd.Series(np.where(cv <= 0.10, "X", np.where(cv <= 0.25, "Y", "Z")), index=table.index, dtype=object)
+    xyz = pd.Series(
+        np.where(cv <= 0.10, "X", np.where(cv <= 0.25, "Y", "Z")), index=table.index, dtype=object
+    )
     xyz[mean <= 0] = None
     return xyz
 

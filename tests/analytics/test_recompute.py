@@ -39,7 +39,7 @@ def shop(engine: Engine) -> dict[str, int]:
         add_sale(conn, ids["small"], date(2026, 8, 1), 400.0)
         for month in (5, 6, 7):
             add_sale(conn, ids["often"], date(2026, month, 1), 30.0)
-        add_sale(conn, ids["pinned"], date(2024, 1, 1), 50000.0)    # outside the window
+        add_sale(conn, ids["pinned"], date(2024, 1, 1), 50000.0)  # outside the window
     return ids
 
 
@@ -64,7 +64,12 @@ def test_rules_see_the_ratings_before_the_recompute(engine: Engine, shop: dict[s
     with engine.begin() as conn:
         apply_recompute(conn, plan_recompute(conn, settings, TODAY), ADMIN)
     ratings = _ratings(engine)
-    assert (ratings["small"], ratings["often"], ratings["big"], ratings["pinned"]) == ("C", "A", "B", "C")
+    assert (ratings["small"], ratings["often"], ratings["big"], ratings["pinned"]) == (
+        "C",
+        "A",
+        "B",
+        "C",
+    )
 
 
 def test_explain(engine: Engine, shop: dict[str, int]) -> None:

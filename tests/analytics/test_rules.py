@@ -49,18 +49,39 @@ def test_anyone_rule_rates_everyone_but_pinned_and_archived(engine: Engine, word
     settings = _settings({"B": word})
     with engine.begin() as conn:
         plan = plan_recompute(conn, settings, TODAY)
-    assert (plan.up, plan.down, plan.same, plan.new, plan.pinned, plan.unmatched) == (1, 1, 1, 1, 1, 0)
-    assert plan.samples == {"up": ["Charlie (C → B)"], "down": ["Alpha (A → B)"], "new": ["Newcomer (- → B)"]}
+    assert (plan.up, plan.down, plan.same, plan.new, plan.pinned, plan.unmatched) == (
+        1,
+        1,
+        1,
+        1,
+        1,
+        0,
+    )
+    assert plan.samples == {
+        "up": ["Charlie (C → B)"],
+        "down": ["Alpha (A → B)"],
+        "new": ["Newcomer (- → B)"],
+    }
     assert any("1 pinned" in line for line in plan.lines())
-    assert _ratings(engine)["new"] is None            # planning changes nothing
+    assert _ratings(engine)["new"] is None  # planning changes nothing
     with engine.begin() as conn:
         batch = apply_recompute(conn, plan, ADMIN)
-    assert _ratings(engine) == {"new": "B", "was_a": "B", "was_b": "B", "was_c": "B",
-                                "pinned": "A", "gone": "A"}
+    assert _ratings(engine) == {
+        "new": "B",
+        "was_a": "B",
+        "was_b": "B",
+        "was_c": "B",
+        "pinned": "A",
+        "gone": "A",
+    }
     with engine.connect() as conn:
         row = conn.execute(select(batches).where(batches.c.id == batch)).mappings().one()
         assert (row["action"], row["count"]) == ("recompute", 3)
-        sources = conn.execute(select(rating_history.c.source).where(rating_history.c.batch_id == batch)).scalars().all()
+        sources = (
+            conn.execute(select(rating_history.c.source).where(rating_history.c.batch_id == batch))
+            .scalars()
+            .all()
+        )
         assert sources == [f"rule B: {word}"] * 3
         assert plan_undo(conn, batch).revertible == 3
     with engine.begin() as conn:
@@ -98,7 +119,9 @@ def test_two_scheduled_runs_at_once_apply_once(engine: Engine) -> None:
     def run() -> None:
         try:
             start.wait()
-            reports.append(run_scheduled_recompute(engine, settings, today=TODAY, notify=notes.append))
+            reports.append(
+                run_scheduled_recompute(engine, settings, today=TODAY, notify=notes.append)
+            )
         except Exception as e:  # noqa: BLE001 - surfaced below
             errors.append(e)
 
@@ -110,8 +133,12 @@ def test_two_scheduled_runs_at_once_apply_once(engine: Engine) -> None:
     assert not errors
     assert sorted(r.applied for r in reports) == [False, True]
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(batches)
-                            .where(batches.c.action == "recompute")).scalar_one() == 1
+        assert (
+            conn.execute(
+                select(func.count()).select_from(batches).where(batches.c.action == "recompute")
+            ).scalar_one()
+            == 1
+        )
     assert len(notes) == 1 and "3 up" not in notes[0] and "newly rated" in notes[0]
     assert _ratings(engine)["was_a"] == "C"
 
@@ -123,7 +150,7 @@ def test_lease_is_exclusive_until_released(engine: Engine) -> None:
 
     assert take_lease(engine, "job", "one", timedelta(hours=1))
     assert not take_lease(engine, "job", "two", timedelta(hours=1))
-    release_lease(engine, "job", "two")            # not the holder: no effect
+    release_lease(engine, "job", "two")  # not the holder: no effect
     assert not take_lease(engine, "job", "two", timedelta(hours=1))
     release_lease(engine, "job", "one")
     assert take_lease(engine, "job", "two", timedelta(hours=1))
@@ -136,15 +163,17 @@ def test_apply_on_another_connection_evaluates_again(engine: Engine) -> None:
         plan = plan_recompute(conn, settings, TODAY)
     assert plan.new == 1
     with engine.begin() as conn:
-        conn.execute(customers.update().where(customers.c.id == ids["was_c"]).values(rating_pinned=True))
+        conn.execute(
+            customers.update().where(customers.c.id == ids["was_c"]).values(rating_pinned=True)
+        )
     with engine.connect() as conn:
         with conn.begin():
             dry = plan_recompute(conn, settings, TODAY)
             conn.rollback()
         with conn.begin():
-            batch = apply_recompute(conn, dry, ADMIN)       # the dry run's targets were rolled back
+            batch = apply_recompute(conn, dry, ADMIN)  # the dry run's targets were rolled back
         with conn.begin():
-            batch2 = apply_recompute(conn, plan, ADMIN)     # planned elsewhere: evaluated again
+            batch2 = apply_recompute(conn, plan, ADMIN)  # planned elsewhere: evaluated again
     ratings = _ratings(engine)
     assert ratings["was_c"] == "C" and ratings["new"] == "A" and ratings["was_b"] == "A"
     with engine.connect() as conn:

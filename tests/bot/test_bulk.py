@@ -31,13 +31,19 @@ def count(engine, table) -> int:  # type: ignore[no-untyped-def]
         return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
-def test_preview_shows_count_breakdown_sample_and_changes_nothing(manager: Person, core: ChatCore) -> None:
+def test_preview_shows_count_breakdown_sample_and_changes_nothing(
+    manager: Person, core: ChatCore
+) -> None:
     before = ratings(core.engine)
     manager.say("rate A Moscow")
     now = Counter(ratings(core.engine, "Moscow").values())
     text_ = manager.text()
     assert f"{MOSCOW} customers would change" in text_
-    assert f"{now['A']} now A" in text_ and f"{now['B']} now B" in text_ and f"{now[None]} unrated" in text_
+    assert (
+        f"{now['A']} now A" in text_
+        and f"{now['B']} now B" in text_
+        and f"{now[None]} unrated" in text_
+    )
     assert "For example: Client <02> & Co_*[]" in text_
     assert {"Confirm", "Cancel"} <= {b.label for b in manager.buttons()}
     assert ratings(core.engine) == before and count(core.engine, batches) == 0
@@ -54,17 +60,29 @@ def test_confirm_applies_once_audited_with_history(manager: Person, core: ChatCo
     assert ratings(core.engine, "Kazan") != {k: "A" for k in ratings(core.engine, "Kazan")}
     with core.engine.connect() as conn:
         batch = conn.execute(select(batches)).one()
-        assert (batch.actor_platform, batch.actor_id, batch.count) == ("telegram", "telegram:1003", changed)
-        audit = conn.execute(select(audit_log.c.before, audit_log.c.after).where(audit_log.c.batch_id == batch.id)).all()
+        assert (batch.actor_platform, batch.actor_id, batch.count) == (
+            "telegram",
+            "telegram:1003",
+            changed,
+        )
+        audit = conn.execute(
+            select(audit_log.c.before, audit_log.c.after).where(audit_log.c.batch_id == batch.id)
+        ).all()
         assert Counter(b for b, _a in audit) == Counter(v for v in before.values() if v != "A")
         assert {a for _b, a in audit} == {"A"}
-        assert conn.execute(select(func.count()).select_from(rating_history)).scalar_one() == changed
+        assert (
+            conn.execute(select(func.count()).select_from(rating_history)).scalar_one() == changed
+        )
     manager.press(token)  # a replay
     assert "already confirmed" in manager.text()
     assert count(core.engine, batches) == 1
     manager.say("card Romashka")
     history = manager.tables()[-1]
-    assert history.title == "Rating history" and history.rows[0][1] == "B → A" and "Sergei Sidorov" in history.rows[0][2]
+    assert (
+        history.title == "Rating history"
+        and history.rows[0][1] == "B → A"
+        and "Sergei Sidorov" in history.rows[0][2]
+    )
 
 
 def test_cancel_and_expiry_change_nothing(manager: Person, core: ChatCore) -> None:
@@ -78,14 +96,19 @@ def test_cancel_and_expiry_change_nothing(manager: Person, core: ChatCore) -> No
     manager.say("rate C Kazan")
     token = manager.button("Confirm").token
     with core.engine.begin() as conn:
-        conn.execute(update(chat_state).where(chat_state.c.token == token).values(expires_at=utcnow() - timedelta(seconds=1)))
+        conn.execute(
+            update(chat_state)
+            .where(chat_state.c.token == token)
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
     manager.press(token)
     assert "expired" in manager.text()
     assert ratings(core.engine) == before and count(core.engine, batches) == 0
 
 
-def test_only_the_initiator_confirms_and_roles_are_rechecked(manager: Person, other_manager: Person,
-                                                           rep: Person, core: ChatCore) -> None:
+def test_only_the_initiator_confirms_and_roles_are_rechecked(
+    manager: Person, other_manager: Person, rep: Person, core: ChatCore
+) -> None:
     before = ratings(core.engine)
     manager.say("rate A Kazan")
     token = manager.button("Confirm").token
@@ -105,7 +128,9 @@ def test_a_rep_cannot_rate(rep: Person, core: ChatCore) -> None:
     assert "Only a manager" in rep.text() and not rep.buttons()
 
 
-def test_double_confirm_from_two_concurrent_tasks_applies_once(manager: Person, core: ChatCore) -> None:
+def test_double_confirm_from_two_concurrent_tasks_applies_once(
+    manager: Person, core: ChatCore
+) -> None:
     manager.say("tag hot Moscow")
     token = manager.button("Confirm").token
 
@@ -118,23 +143,42 @@ def test_double_confirm_from_two_concurrent_tasks_applies_once(manager: Person, 
     assert sum("Done" in t for t in texts) == 1, texts
     assert count(core.engine, batches) == 1
     with core.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(customer_tags).where(customer_tags.c.tag_id != 1)).scalar_one() == MOSCOW
+        assert (
+            conn.execute(
+                select(func.count()).select_from(customer_tags).where(customer_tags.c.tag_id != 1)
+            ).scalar_one()
+            == MOSCOW
+        )
 
 
 def _inject_failure(engine) -> None:  # type: ignore[no-untyped-def]
     """A real database failure in the middle of the apply: updating one customer raises."""
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
-            conn.execute(text("CREATE TRIGGER boom BEFORE UPDATE ON customers WHEN NEW.external_id = 'C021' "
-                              "BEGIN SELECT RAISE(ABORT, 'injected failure'); END"))
+            conn.execute(
+                text(
+                    "CREATE TRIGGER boom BEFORE UPDATE ON customers WHEN NEW.external_id = 'C021' "
+                    "BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+                )
+            )
         else:
-            conn.execute(text("CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN "
-                              "IF NEW.external_id = 'C021' THEN RAISE EXCEPTION 'injected failure'; END IF; "
-                              "RETURN NEW; END $$ LANGUAGE plpgsql"))
-            conn.execute(text("CREATE TRIGGER boom BEFORE UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION boom()"))
+            conn.execute(
+                text(
+                    "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN "
+                    "IF NEW.external_id = 'C021' THEN RAISE EXCEPTION 'injected failure'; END IF; "
+                    "RETURN NEW; END $$ LANGUAGE plpgsql"
+                )
+            )
+            conn.execute(
+                text(
+                    "CREATE TRIGGER boom BEFORE UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION boom()"
+                )
+            )
 
 
-def test_a_failure_mid_apply_changes_nothing_and_can_be_retried(manager: Person, core: ChatCore) -> None:
+def test_a_failure_mid_apply_changes_nothing_and_can_be_retried(
+    manager: Person, core: ChatCore
+) -> None:
     before = ratings(core.engine)
     manager.say("rate A Moscow")
     token = manager.button("Confirm").token
@@ -144,7 +188,13 @@ def test_a_failure_mid_apply_changes_nothing_and_can_be_retried(manager: Person,
     assert ratings(core.engine) == before
     assert count(core.engine, batches) == 0 and count(core.engine, audit_log) == 0
     with core.engine.begin() as conn:
-        conn.execute(text("DROP TRIGGER boom" if core.engine.dialect.name == "sqlite" else "DROP TRIGGER boom ON customers"))
+        conn.execute(
+            text(
+                "DROP TRIGGER boom"
+                if core.engine.dialect.name == "sqlite"
+                else "DROP TRIGGER boom ON customers"
+            )
+        )
     manager.press(token)  # the pending change was not spent by the failed attempt
     assert "Done" in manager.text() and set(ratings(core.engine, "Moscow").values()) == {"A"}
 
@@ -167,11 +217,14 @@ def test_undo_restores_exact_values(manager: Person, core: ChatCore) -> None:
     manager.say("undo 1")
     assert "undone already" in manager.text()
     manager.say("history")
-    assert [r[4] for r in manager.tables()[0].rows[-2:]] == ["#3", "#4"][::-1] or manager.tables()[0].rows
+    assert [r[4] for r in manager.tables()[0].rows[-2:]] == ["#3", "#4"][::-1] or manager.tables()[
+        0
+    ].rows
 
 
-def test_undo_leaves_customers_changed_since_by_someone_else(manager: Person, other_manager: Person,
-                                                            core: ChatCore) -> None:
+def test_undo_leaves_customers_changed_since_by_someone_else(
+    manager: Person, other_manager: Person, core: ChatCore
+) -> None:
     before = ratings(core.engine)
     manager.say("rate A Moscow")
     manager.press("Confirm")
@@ -183,10 +236,14 @@ def test_undo_leaves_customers_changed_since_by_someone_else(manager: Person, ot
     manager.press("Confirm undo")
     after = ratings(core.engine)
     assert after["C001"] == "C"
-    assert {k: v for k, v in after.items() if k != "C001"} == {k: v for k, v in before.items() if k != "C001"}
+    assert {k: v for k, v in after.items() if k != "C001"} == {
+        k: v for k, v in before.items() if k != "C001"
+    }
 
 
-def test_who_may_undo_what(manager: Person, other_manager: Person, admin: Person, core: ChatCore) -> None:
+def test_who_may_undo_what(
+    manager: Person, other_manager: Person, admin: Person, core: ChatCore
+) -> None:
     ivanov_batch_by_admin = admin
     ivanov_batch_by_admin.say("rate B Kazan")
     ivanov_batch_by_admin.press("Confirm")
@@ -211,25 +268,43 @@ def test_the_cap_needs_an_admin(seeded) -> None:  # type: ignore[no-untyped-def]
 def test_the_query_is_re_evaluated_at_confirm(manager: Person, core: ChatCore) -> None:
     manager.say("set status check Moscow")
     with core.engine.begin() as conn:
-        conn.execute(update(customers).where(customers.c.external_id == "C030").values(city="Moscow"))
+        conn.execute(
+            update(customers).where(customers.c.external_id == "C030").values(city="Moscow")
+        )
     manager.press("Confirm")
     assert f"matched {MOSCOW} customers at preview and {MOSCOW + 1} at confirm" in manager.text()
 
 
-@pytest.mark.parametrize("command, field, expected", [
-    ("tag hot Kazan", "tag", 10),
-    ("pin rating Kazan", "rating_pinned", True),
-    ("unrate Kazan", "rating", None),
-])
-def test_other_bulk_operations(manager: Person, core: ChatCore, command: str, field: str, expected) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "command, field, expected",
+    [
+        ("tag hot Kazan", "tag", 10),
+        ("pin rating Kazan", "rating_pinned", True),
+        ("unrate Kazan", "rating", None),
+    ],
+)
+def test_other_bulk_operations(
+    manager: Person, core: ChatCore, command: str, field: str, expected
+) -> None:  # type: ignore[no-untyped-def]
     manager.say(command)
     manager.press("Confirm")
     assert "Done" in manager.text()
     with core.engine.connect() as conn:
         if field == "tag":
-            assert conn.execute(select(func.count()).select_from(customer_tags).where(customer_tags.c.tag_id != 1)).scalar_one() == expected
+            assert (
+                conn.execute(
+                    select(func.count())
+                    .select_from(customer_tags)
+                    .where(customer_tags.c.tag_id != 1)
+                ).scalar_one()
+                == expected
+            )
         else:
-            assert set(conn.execute(select(customers.c[field]).where(customers.c.city == "Kazan")).scalars()) == {expected}
+            assert set(
+                conn.execute(
+                    select(customers.c[field]).where(customers.c.city == "Kazan")
+                ).scalars()
+            ) == {expected}
 
 
 def test_rating_one_customer_from_the_card(manager: Person, core: ChatCore) -> None:
@@ -246,4 +321,7 @@ def test_rating_one_customer_from_the_card(manager: Person, core: ChatCore) -> N
 def test_a_query_matching_nobody_offers_nothing_to_confirm(manager: Person, core: ChatCore) -> None:
     manager.say("rate A archived")
     assert "No customers match, so there is nothing to change." in manager.text()
-    assert "Confirm" not in {b.label for b in manager.buttons()} and count(core.engine, chat_state) == 0
+    assert (
+        "Confirm" not in {b.label for b in manager.buttons()}
+        and count(core.engine, chat_state) == 0
+    )

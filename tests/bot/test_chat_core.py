@@ -34,7 +34,9 @@ def test_a_query_answers_with_echo_count_and_first_page(manager: Person) -> None
     assert len(table.rows) == 10
     assert table.columns[1:] == ("name", "city", "rating", "spend", "last purchase")
     assert all(row[2] == "Moscow" for row in table.rows)
-    assert {"Next ▶", "Export CSV", "Export XLSX", "Chart", "Rate A"} <= {b.label for b in manager.buttons()}
+    assert {"Next ▶", "Export CSV", "Export XLSX", "Chart", "Rate A"} <= {
+        b.label for b in manager.buttons()
+    }
 
 
 def test_paging_reaches_every_customer_exactly_once(manager: Person, core: ChatCore) -> None:
@@ -59,7 +61,17 @@ def test_export_buttons_give_every_row_as_csv_and_xlsx(manager: Person) -> None:
     assert isinstance(f, File) and f.filename.endswith(".csv")
     frame = pd.read_csv(io.BytesIO(f.content))
     assert len(frame) == MOSCOW and set(frame["city"]) == {"Moscow"}
-    assert {"external_id", "name", "email", "phone", "manager", "rating", "spend", "last_purchase", "tags"} <= set(frame)
+    assert {
+        "external_id",
+        "name",
+        "email",
+        "phone",
+        "manager",
+        "rating",
+        "spend",
+        "last_purchase",
+        "tags",
+    } <= set(frame)
     assert frame.loc[frame["name"] == "Romashka", "tags"].item() == "vip"
     manager.say("export Kazan as xlsx")
     [f] = manager.files()
@@ -83,7 +95,9 @@ def test_dynamic_and_static_segments(manager: Person, core: ChatCore) -> None:
     manager.say("freeze Kazan as kz-then")
     assert "10 customers" in manager.text()
     with core.engine.begin() as conn:
-        conn.execute(update(customers).where(customers.c.external_id == "C030").values(city="Moscow"))
+        conn.execute(
+            update(customers).where(customers.c.external_id == "C030").values(city="Moscow")
+        )
     manager.say("segment kz")
     assert "9 customers" in manager.text()
     manager.say("in segment kz-then")
@@ -105,7 +119,11 @@ def test_card_by_command_and_by_name_alone(manager: Person) -> None:
         manager.say(text)
         assert "Romashka — B ★★" in manager.text()
         facts = dict(manager.tables()[0].rows)
-        assert facts["manager"] == "Ivan Ivanov" and facts["tags"] == "vip" and facts["phone"] == "+7 900 000 0001"
+        assert (
+            facts["manager"] == "Ivan Ivanov"
+            and facts["tags"] == "vip"
+            and facts["phone"] == "+7 900 000 0001"
+        )
         assert facts["last purchase"] == "2026-10-05"
         interactions = manager.tables()[1]
         assert interactions.rows[0][1] == "call" and interactions.rows[1][1] == "complaint"
@@ -160,7 +178,9 @@ def test_buttons_of_someone_else_are_refused(manager: Person, other_manager: Per
 def test_help_lists_every_command_with_an_example_and_whoami(manager: Person) -> None:
     manager.say("help")
     rows = manager.tables()[0].rows
-    assert {"card", "export", "chart", "save", "freeze", "segments", "rate", "undo"} <= {r[0] for r in rows}
+    assert {"card", "export", "chart", "save", "freeze", "segments", "rate", "undo"} <= {
+        r[0] for r in rows
+    }
     assert all(r[1] and r[2] for r in rows)
     manager.say("whoami")
     facts = dict(manager.tables()[0].rows)

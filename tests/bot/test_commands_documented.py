@@ -39,7 +39,14 @@ def test_the_core_never_imports_a_chat_sdk() -> None:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             for name in names:
-                assert not name.split(".")[0] in ("telegram", "slack_bolt", "slack_sdk"), f"{path} imports {name}"
+                assert name.split(".")[0] not in ("telegram", "slack_bolt", "slack_sdk"), (
+                    f"{path} imports {name}"
+                )

@@ -60,7 +60,9 @@ def _set_language(engine: Engine, manager_id: int, language: str | None) -> None
 
 def test_the_template_is_up_to_date_with_the_code(tmp_path: Path) -> None:
     fresh = tmp_path / "custbot.pot"
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_", "-o", str(fresh), "bot", "analytics", "mailing")
+    _pybabel(
+        "extract", "-F", "babel.cfg", "-k", "_", "-o", str(fresh), "bot", "analytics", "mailing"
+    )
     new, committed = _ids(_read_po(fresh)), _ids(_read_po(POT))
     assert new == committed, (
         f"bot/locale/custbot.pot is stale: new {sorted(new - committed)}, gone {sorted(committed - new)}; "
@@ -70,8 +72,12 @@ def test_the_template_is_up_to_date_with_the_code(tmp_path: Path) -> None:
 
 def test_extraction_finds_the_messages_passed_through_variables() -> None:
     ids = _ids(_read_po(POT))
-    assert {c.help for c in COMMANDS} <= ids, "every command's help line (its docstring) is a message"
-    assert {title for title, _examples in TOPICS.values()} <= ids, "every help topic's title is a message"
+    assert {c.help for c in COMMANDS} <= ids, (
+        "every command's help line (its docstring) is a message"
+    )
+    assert {title for title, _examples in TOPICS.values()} <= ids, (
+        "every help topic's title is a message"
+    )
     assert "The answer is long, so here it is as a file." in ids  # bot/telegram/deliver.py _PHRASES
 
 
@@ -86,7 +92,11 @@ def test_russian_translates_every_message_with_the_same_placeholders() -> None:
             problems.append(f"untranslated or fuzzy: {m.id!r}")
         elif _fields(m.id) != _fields(m.string):
             problems.append(f"placeholders differ: {m.id!r} -> {m.string!r}")
-        elif m.id == m.string and any(ch.isalpha() for ch in m.id) and m.id not in {"ABC / XYZ / RFM", "{verb}: {target}"}:
+        elif (
+            m.id == m.string
+            and any(ch.isalpha() for ch in m.id)
+            and m.id not in {"ABC / XYZ / RFM", "{verb}: {target}"}
+        ):
             problems.append(f"left in English: {m.id!r}")
     assert not problems, "\n".join(problems)
 
@@ -101,24 +111,39 @@ def test_the_compiled_catalog_matches_the_po(tmp_path: Path) -> None:
         fresh = {m.id: m.string for m in read_mo(f) if m.id}
     with RU_MO.open("rb") as f:
         committed = {m.id: m.string for m in read_mo(f) if m.id}
-    assert fresh == committed, "bot/locale/ru/LC_MESSAGES/custbot.mo is stale: run 'pybabel compile' (docs/i18n.md)"
+    assert fresh == committed, (
+        "bot/locale/ru/LC_MESSAGES/custbot.mo is stale: run 'pybabel compile' (docs/i18n.md)"
+    )
 
 
 # --- (c) users get answers in their language -------------------------------------------------
 
 
-def test_a_user_configured_for_russian_gets_russian_previews_and_buttons(core: ChatCore, seeded: Engine) -> None:
+def test_a_user_configured_for_russian_gets_russian_previews_and_buttons(
+    core: ChatCore, seeded: Engine
+) -> None:
     _set_language(seeded, 3, "ru")
     manager = Person(core, tg(1003))
-    manager.say("rate A Moscow")  # the query itself is English; the answer is in the user's language
+    manager.say(
+        "rate A Moscow"
+    )  # the query itself is English; the answer is in the user's language
     assert {"Подтвердить", "Отмена"} == {b.label for b in manager.buttons()}
     assert f"Будет изменено клиентов: {MOSCOW}." in manager.text()
     manager.press("Отмена")
     assert manager.text() == "Отменено, ничего не изменено."
     manager.say("Moscow")
     assert f"Клиентов: {MOSCOW}" in manager.text()
-    assert manager.tables()[0].columns == ("#", "имя", "город", "рейтинг", "выручка", "последняя покупка")
-    assert {"Далее ▶", "Экспорт CSV", "Экспорт XLSX", "График", "Рейтинг A"} <= {b.label for b in manager.buttons()}
+    assert manager.tables()[0].columns == (
+        "#",
+        "имя",
+        "город",
+        "рейтинг",
+        "выручка",
+        "последняя покупка",
+    )
+    assert {"Далее ▶", "Экспорт CSV", "Экспорт XLSX", "График", "Рейтинг A"} <= {
+        b.label for b in manager.buttons()
+    }
     manager.press("Далее ▶")
     assert "◀ Назад" in {b.label for b in manager.buttons()}
 
@@ -137,36 +162,64 @@ def test_help_topics_and_command_help_lines_come_in_russian(core: ChatCore, seed
 
 
 def test_without_a_configured_language_the_last_querys_language_is_used_also_for_buttons(
-    core: ChatCore, seeded: Engine,
+    core: ChatCore,
+    seeded: Engine,
 ) -> None:
     manager = Person(core, tg(1003))
     manager.say("активные клиенты")  # a Russian query
     assert "Клиентов: 35" in manager.text()
     with seeded.connect() as conn:
-        stored = conn.execute(select(chat_users.c.language).where(chat_users.c.user_key == "telegram:1003")).scalar()
+        stored = conn.execute(
+            select(chat_users.c.language).where(chat_users.c.user_key == "telegram:1003")
+        ).scalar()
     assert stored == "ru", "the core remembers the language of the last query"
     manager.press("Далее ▶")  # a button press carries no text: the remembered language answers
     assert "Клиентов: 35" in manager.text() and "◀ Назад" in {b.label for b in manager.buttons()}
     manager.press("Рейтинг A")
     assert {"Подтвердить", "Отмена"} == {b.label for b in manager.buttons()}
     manager.press("Подтвердить")
-    assert manager.text().startswith("Готово: ") and "Отменить изменение" in {b.label for b in manager.buttons()}
+    assert manager.text().startswith("Готово: ") and "Отменить изменение" in {
+        b.label for b in manager.buttons()
+    }
     manager.say("Moscow")  # an English query switches the answers back
     assert f"{MOSCOW} customers" in manager.text()
     manager.press("Next ▶")
     assert "◀ Previous" in {b.label for b in manager.buttons()}
 
 
-def test_every_message_a_russian_session_asks_for_is_in_the_catalog(core: ChatCore, seeded: Engine) -> None:
+def test_every_message_a_russian_session_asks_for_is_in_the_catalog(
+    core: ChatCore, seeded: Engine
+) -> None:
     """Catches messages that reach gettext through a variable the extraction does not see."""
     _set_language(seeded, 3, "ru")
     i18n.missing_messages("ru", clear=True)
     manager, rep = Person(core, tg(1003)), Person(core, tg(1001))
     _set_language(seeded, 1, "ru")
-    for text in ["help", *(f"help {t}" for t in TOPICS), "help nosuch", "whoami", "card Romashka", "card",
-                 "card Nobody", "rate", "rate Z Moscow", "tag", "untag", "undo x", "chart", "export", "history",
-                 "segments", "save Kazan as kz", "freeze vip as v1", "save Kazan", "drop segment kz", "count by city",
-                 "export count by city", "zzzqqq"]:
+    for text in [
+        "help",
+        *(f"help {t}" for t in TOPICS),
+        "help nosuch",
+        "whoami",
+        "card Romashka",
+        "card",
+        "card Nobody",
+        "rate",
+        "rate Z Moscow",
+        "tag",
+        "untag",
+        "undo x",
+        "chart",
+        "export",
+        "history",
+        "segments",
+        "save Kazan as kz",
+        "freeze vip as v1",
+        "save Kazan",
+        "drop segment kz",
+        "count by city",
+        "export count by city",
+        "zzzqqq",
+    ]:
         manager.say(text)
     manager.say("Moscow")
     manager.press("Далее ▶")
@@ -188,7 +241,9 @@ def test_every_message_a_russian_session_asks_for_is_in_the_catalog(core: ChatCo
 def _toy_language(locale_dir: Path, code: str, *, drop: str | None = None) -> None:
     """A pseudo-translation of every message: ``[[Confirm]]``; placeholders stay intact."""
     template = _read_po(POT)
-    catalog = Catalog(locale=None, domain="custbot", fuzzy=False)  # Babel skips compiling a fuzzy catalog
+    catalog = Catalog(
+        locale=None, domain="custbot", fuzzy=False
+    )  # Babel skips compiling a fuzzy catalog
     for m in template:
         if m.id and m.id != drop:
             catalog.add(m.id, f"[[{m.id}]]")
@@ -200,8 +255,9 @@ def _toy_language(locale_dir: Path, code: str, *, drop: str | None = None) -> No
     assert po.with_suffix(".mo").is_file()
 
 
-def test_a_third_language_is_added_from_data_alone(core: ChatCore, seeded: Engine, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_third_language_is_added_from_data_alone(
+    core: ChatCore, seeded: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _toy_language(tmp_path, "xx", drop="Cancel")
     monkeypatch.setenv(i18n.ENV_LOCALE_DIRS, str(tmp_path))
     assert "xx" in i18n.available_languages()
@@ -209,7 +265,9 @@ def test_a_third_language_is_added_from_data_alone(core: ChatCore, seeded: Engin
     manager = Person(core, tg(1003))
     manager.say("rate A Moscow")
     assert "[[Confirm]]" in {b.label for b in manager.buttons()}
-    assert "Cancel" in {b.label for b in manager.buttons()}, "a message the catalog lacks falls back to English"
+    assert "Cancel" in {b.label for b in manager.buttons()}, (
+        "a message the catalog lacks falls back to English"
+    )
     assert f"[[{MOSCOW} customers would change.]]" in manager.text()
     manager.say("Moscow")
     assert "[[Next ▶]]" in {b.label for b in manager.buttons()}
@@ -217,7 +275,9 @@ def test_a_third_language_is_added_from_data_alone(core: ChatCore, seeded: Engin
     assert "[[◀ Previous]]" in {b.label for b in manager.buttons()}
 
 
-def test_a_registered_locale_dir_wins_over_the_built_in_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_registered_locale_dir_wins_over_the_built_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(i18n, "_registered", [])
     _toy_language(tmp_path, "ru")  # a deployment's own Russian wording
     assert i18n.translator("ru")("Confirm") == "Подтвердить"
@@ -225,7 +285,9 @@ def test_a_registered_locale_dir_wins_over_the_built_in_one(tmp_path: Path, monk
     assert i18n.translator("ru")("Confirm") == "[[Confirm]]"
     assert i18n.translator("ru-RU")("Confirm") == "[[Confirm]]"
     assert i18n.translator("en")("Confirm") == "Confirm"
-    assert i18n.translator("de")("Confirm") == "Confirm", "a language without a catalog answers in English"
+    assert i18n.translator("de")("Confirm") == "Confirm", (
+        "a language without a catalog answers in English"
+    )
     monkeypatch.setattr(i18n, "_registered", [])
     assert i18n.translator("ru")("Confirm") == "Подтвердить"
 

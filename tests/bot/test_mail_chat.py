@@ -30,7 +30,9 @@ def test_mail_preview_counts_suppression_confirm_list_cancel(manager: Person, co
     manager.say("template promo\n" + TEMPLATE)
     with core.engine.begin() as conn:
         conn.execute(update(customers).where(customers.c.id.in_([26, 27])).values(email=None))
-        conn.execute(update(customers).where(customers.c.id == 28).values(opted_out_at=datetime(2026, 1, 1)))
+        conn.execute(
+            update(customers).where(customers.c.id == 28).values(opted_out_at=datetime(2026, 1, 1))
+        )
     manager.say("mail promo to Kazan at tomorrow 9:00")
     text = manager.text()
     assert "7 will receive it" in text and "2 without an email, 1 opted out, 0 archived" in text
@@ -39,7 +41,11 @@ def test_mail_preview_counts_suppression_confirm_list_cancel(manager: Person, co
     assert "Scheduled mailing #1" in manager.text()
     with core.engine.connect() as conn:
         row = conn.execute(select(mailings)).one()
-    assert row.query == "Kazan" and row.requester_chat["chat"] == "telegram:chat-1" and row.frozen_customer_ids is None
+    assert (
+        row.query == "Kazan"
+        and row.requester_chat["chat"] == "telegram:chat-1"
+        and row.frozen_customer_ids is None
+    )
     manager.say("mail promo to Moscow every Monday 9:00 frozen")
     manager.press("Confirm")
     manager.say("mailings")
@@ -48,7 +54,9 @@ def test_mail_preview_counts_suppression_confirm_list_cancel(manager: Person, co
     manager.say("cancel mailing 1")
     assert "Cancelled mailing #1" in manager.text()
     with core.engine.connect() as conn:
-        frozen = conn.execute(select(mailings.c.frozen_customer_ids).where(mailings.c.id == 2)).scalar_one()
+        frozen = conn.execute(
+            select(mailings.c.frozen_customer_ids).where(mailings.c.id == 2)
+        ).scalar_one()
     assert len(frozen) == 25
 
 
@@ -56,7 +64,10 @@ def test_opt_out_and_call_lists(manager: Person, rep: Person, core) -> None:  # 
     rep.say("opt out Romashka")
     assert "will not be mailed again" in rep.text()
     with core.engine.connect() as conn:
-        assert conn.execute(select(customers.c.opted_out_at).where(customers.c.id == 1)).scalar() is not None
+        assert (
+            conn.execute(select(customers.c.opted_out_at).where(customers.c.id == 1)).scalar()
+            is not None
+        )
     manager.say("call list Moscow")
     [f] = manager.files()
     sheets = pd.read_excel(io.BytesIO(f.content), sheet_name=None)

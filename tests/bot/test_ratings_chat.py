@@ -18,12 +18,17 @@ def _expected(i: int) -> str:
 
 def test_recompute_previews_applies_respects_pins_and_undoes(seeded) -> None:  # type: ignore[no-untyped-def]
     with seeded.begin() as conn:
-        conn.execute(update(customers).where(customers.c.id == 4).values(rating="B", rating_pinned=True))
+        conn.execute(
+            update(customers).where(customers.c.id == 4).values(rating="B", rating_pinned=True)
+        )
         before = dict(conn.execute(select(customers.c.id, customers.c.rating)).all())
     core = ChatCore(seeded, make_settings(rating__rules=RULES), today=TODAY)
     manager = Person(core, tg(1003))
     manager.say("recompute ratings")
-    assert "Rating rules for 2026-11-22:" in manager.text() and "1 pinned by hand, left alone." in manager.text()
+    assert (
+        "Rating rules for 2026-11-22:" in manager.text()
+        and "1 pinned by hand, left alone." in manager.text()
+    )
     with seeded.connect() as conn:
         assert dict(conn.execute(select(customers.c.id, customers.c.rating)).all()) == before
     manager.press("Confirm")
@@ -34,7 +39,9 @@ def test_recompute_previews_applies_respects_pins_and_undoes(seeded) -> None:  #
     assert all(after[i] == _expected(i) for i in range(1, 36) if i != 4)
     manager.say("explain Romashka")
     assert "Romashka" in manager.text() and "rule" in manager.text().lower()
-    manager.press("Undo") if any(b.label == "Undo" for b in manager.buttons()) else manager.say("undo")
+    manager.press("Undo") if any(b.label == "Undo" for b in manager.buttons()) else manager.say(
+        "undo"
+    )
     manager.press("Confirm undo")
     with seeded.connect() as conn:
         assert dict(conn.execute(select(customers.c.id, customers.c.rating)).all()) == before

@@ -22,14 +22,20 @@ from tests.bot.seed import MOSCOW, TODAY
 def _chat(core: ChatCore, tmp_path: Path) -> tuple[TerminalChat, io.StringIO]:
     out = io.StringIO()
     console = Console(file=out, width=200, color_system=None)
-    return TerminalChat(core, Identity("terminal", "Sidorov"), console=console, files_dir=tmp_path / "files"), out
+    return TerminalChat(
+        core, Identity("terminal", "Sidorov"), console=console, files_dir=tmp_path / "files"
+    ), out
 
 
 def test_buttons_are_numbered_and_chosen_by_number_or_label(core: ChatCore, tmp_path: Path) -> None:
     chat, out = _chat(core, tmp_path)
     asyncio.run(chat.say("Moscow"))
     screen = out.getvalue()
-    assert f"{MOSCOW} customers" in screen and "[1] Next ▶" in screen and "Client <02> & Co_*[]" in screen
+    assert (
+        f"{MOSCOW} customers" in screen
+        and "[1] Next ▶" in screen
+        and "Client <02> & Co_*[]" in screen
+    )
     asyncio.run(chat.say("1"))  # Next by number
     assert "│ 11 " in out.getvalue() or " 11 " in out.getvalue()
     asyncio.run(chat.say("export csv"))  # a button chosen by its label
@@ -47,12 +53,39 @@ def test_charts_and_exports_are_saved_with_distinct_names(core: ChatCore, tmp_pa
 
 
 def test_a_piped_session_through_custbot_chat(seeded, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    lines = "\n".join(["Moscow", "2", "card Romashka", "Moskow buyers", "export Kazan as xlsx", "quit", "never read"])
+    lines = "\n".join(
+        [
+            "Moscow",
+            "2",
+            "card Romashka",
+            "Moskow buyers",
+            "export Kazan as xlsx",
+            "quit",
+            "never read",
+        ]
+    )
     env = {**os.environ, "COLUMNS": "200"}
     proc = subprocess.run(
-        [sys.executable, "-c", "import sys; from custbot.cli import main; sys.exit(main())",
-         "--db", db_url, "--as-of", TODAY.isoformat(), "--as", "Sidorov", "chat", "--files", str(tmp_path / "out")],
-        input=lines, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from custbot.cli import main; sys.exit(main())",
+            "--db",
+            db_url,
+            "--as-of",
+            TODAY.isoformat(),
+            "--as",
+            "Sidorov",
+            "chat",
+            "--files",
+            str(tmp_path / "out"),
+        ],
+        input=lines,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
@@ -65,7 +98,23 @@ def test_a_piped_session_through_custbot_chat(seeded, db_url: str, tmp_path: Pat
 
 def test_an_unknown_as_user_is_a_clear_error(seeded, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     proc = subprocess.run(
-        [sys.executable, "-c", "import sys; from custbot.cli import main; sys.exit(main())",
-         "--db", db_url, "--as", "Nobody", "chat"], input="Moscow\n", capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from custbot.cli import main; sys.exit(main())",
+            "--db",
+            db_url,
+            "--as",
+            "Nobody",
+            "chat",
+        ],
+        input="Moscow\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    assert proc.returncode == 2 and "no user has that name" in proc.stderr and "Traceback" not in proc.stderr
+    assert (
+        proc.returncode == 2
+        and "no user has that name" in proc.stderr
+        and "Traceback" not in proc.stderr
+    )

@@ -75,9 +75,13 @@ class SmtpServer:
     port: int
 
     def settings(self, **overrides: object) -> SmtpSettings:
-        values: dict = {"host": "127.0.0.1", "port": self.port, "rate_per_minute": 0,
-                        "from_address": "news@shop.example",
-                        "unsubscribe": "mailto:unsubscribe@shop.example?subject=unsubscribe"}
+        values: dict = {
+            "host": "127.0.0.1",
+            "port": self.port,
+            "rate_per_minute": 0,
+            "from_address": "news@shop.example",
+            "unsubscribe": "mailto:unsubscribe@shop.example?subject=unsubscribe",
+        }
         values.update(overrides)
         return SmtpSettings(**values)
 
@@ -102,33 +106,52 @@ def seed(conn: Connection, n: int = 10, *, city: str = "Berlin") -> list[int]:
     """``n`` customers in ``city`` with e-mails c{i}@example.com, two managers, some orders."""
     existing = conn.scalar(select(managers.c.id).where(managers.c.name == "Anna Ivanova"))
     if existing is None:
-        conn.execute(managers.insert(), [
-            {"name": "Anna Ivanova", "surname": "Ivanova", "email": "anna@shop.example"},
-            {"name": "Boris Petrov", "surname": "Petrov", "email": "boris@shop.example"},
-        ])
+        conn.execute(
+            managers.insert(),
+            [
+                {"name": "Anna Ivanova", "surname": "Ivanova", "email": "anna@shop.example"},
+                {"name": "Boris Petrov", "surname": "Petrov", "email": "boris@shop.example"},
+            ],
+        )
     mids = list(conn.scalars(select(managers.c.id).order_by(managers.c.id)))
     start = conn.scalar(select(customers.c.id).order_by(customers.c.id.desc()).limit(1)) or 0
     rows = [
-        {"external_id": f"{city}-{start + i + 1}", "name": f"Customer {start + i + 1}", "city": city,
-         "email": f"c{start + i + 1}@example.com", "phone": f"+49 30 {start + i + 1:04d}",
-         "manager_id": mids[i % 2], "rating": "ABC"[i % 3], "created_at": date(2025, 1, 1)}
+        {
+            "external_id": f"{city}-{start + i + 1}",
+            "name": f"Customer {start + i + 1}",
+            "city": city,
+            "email": f"c{start + i + 1}@example.com",
+            "phone": f"+49 30 {start + i + 1:04d}",
+            "manager_id": mids[i % 2],
+            "rating": "ABC"[i % 3],
+            "created_at": date(2025, 1, 1),
+        }
         for i in range(n)
     ]
     conn.execute(customers.insert(), rows)
-    return list(conn.scalars(select(customers.c.id).where(customers.c.city == city)
-                             .order_by(customers.c.id)))
+    return list(
+        conn.scalars(
+            select(customers.c.id).where(customers.c.city == city).order_by(customers.c.id)
+        )
+    )
 
 
 def add_order(conn: Connection, customer_id: int, day: date, amount: float) -> None:
     """One order with one line of ``amount``."""
     pid = conn.scalar(select(products.c.id).where(products.c.sku == "SKU-1"))
     if pid is None:
-        pid = conn.execute(products.insert().values(sku="SKU-1", name="Drill")).inserted_primary_key[0]
+        pid = conn.execute(
+            products.insert().values(sku="SKU-1", name="Drill")
+        ).inserted_primary_key[0]
     no = f"O-{customer_id}-{day.isoformat()}-{amount}"
-    oid = conn.execute(orders.insert().values(order_no=no, customer_id=customer_id, date=day)
-                       ).inserted_primary_key[0]
-    conn.execute(order_lines.insert().values(order_id=oid, line_no=1, product_id=pid, quantity=1,
-                                             amount=amount))
+    oid = conn.execute(
+        orders.insert().values(order_no=no, customer_id=customer_id, date=day)
+    ).inserted_primary_key[0]
+    conn.execute(
+        order_lines.insert().values(
+            order_id=oid, line_no=1, product_id=pid, quantity=1, amount=amount
+        )
+    )
 
 
 def add_interaction(conn: Connection, customer_id: int, when: datetime, kind: str = "call") -> None:

@@ -21,7 +21,9 @@ def test_one_sheet_per_manager_with_every_column(seeded: Engine) -> None:
         add_order(conn, ids[2], date(2026, 10, 1), 250.0)
         add_interaction(conn, ids[2], datetime(2026, 11, 2, 15, 0))
         conn.execute(customers.update().where(customers.c.id == ids[9]).values(manager_id=None))
-        data = call_list_xlsx(conn, select(customers.c.id).where(customers.c.city == "Berlin"), TODAY)
+        data = call_list_xlsx(
+            conn, select(customers.c.id).where(customers.c.city == "Berlin"), TODAY
+        )
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
     assert list(sheets) == ["Anna Ivanova", "Boris Petrov", "No manager"]
     anna = sheets["Anna Ivanova"]
@@ -38,7 +40,9 @@ def test_one_sheet_per_manager_with_every_column(seeded: Engine) -> None:
 
 def test_an_empty_call_list_still_opens(seeded: Engine) -> None:
     with seeded.connect() as conn:
-        data = call_list_xlsx(conn, select(customers.c.id).where(customers.c.city == "Nowhere"), TODAY)
+        data = call_list_xlsx(
+            conn, select(customers.c.id).where(customers.c.city == "Nowhere"), TODAY
+        )
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
     assert list(sheets) == ["Calls"] and list(sheets["Calls"].columns) == list(COLUMNS)
 

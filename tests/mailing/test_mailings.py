@@ -31,14 +31,21 @@ def _suppress_some(conn) -> list[int]:  # type: ignore[no-untyped-def]
     conn.execute(customers.update().where(customers.c.id == ids[0]).values(email=None))
     conn.execute(customers.update().where(customers.c.id == ids[1]).values(email="not-an-address"))
     conn.execute(customers.update().where(customers.c.id == ids[2]).values(status="archived"))
-    conn.execute(customers.update().where(customers.c.id == ids[3]).values(opted_out_at=NOW.replace(tzinfo=None)))
+    conn.execute(
+        customers.update()
+        .where(customers.c.id == ids[3])
+        .values(opted_out_at=NOW.replace(tzinfo=None))
+    )
     return ids
 
 
 def _outbox(conn, mailing_id: int, run_no: int = 1) -> dict[str, int]:  # type: ignore[no-untyped-def]
     o = mail_outbox.c
-    rows = conn.execute(select(o.state, func.count()).where(o.mailing_id == mailing_id, o.run_no == run_no)
-                        .group_by(o.state)).all()
+    rows = conn.execute(
+        select(o.state, func.count())
+        .where(o.mailing_id == mailing_id, o.run_no == run_no)
+        .group_by(o.state)
+    ).all()
     return {state: n for state, n in rows}
 
 
@@ -46,7 +53,9 @@ def test_preview_counts_suppressed_customers_and_renders_a_sample(seeded: Engine
     with seeded.begin() as conn:
         ids = _suppress_some(conn)
         tpl = save_template(conn, "promo", "Subject: Offer for {{ name }}\nHi {{ name }}", None)
-        preview = preview_mailing(conn, tpl.id, select(customers.c.id).where(customers.c.city == "Berlin"), TODAY)
+        preview = preview_mailing(
+            conn, tpl.id, select(customers.c.id).where(customers.c.city == "Berlin"), TODAY
+        )
     assert preview.matched == 10 and preview.will_receive == 6
     assert (preview.no_email, preview.archived, preview.opted_out) == (2, 1, 1)
     assert preview.sample is not None and preview.sample.subject == "Offer for Customer 5"
@@ -66,14 +75,18 @@ def test_a_one_off_mailing_is_enqueued_once_and_reported(seeded: Engine) -> None
         assert _outbox(conn, mid) == {"pending": 6, "skipped": 4}
         assert due_reports(conn) == []  # still pending
         o = mail_outbox.c
-        conn.execute(mail_outbox.update().where(o.mailing_id == mid, o.state == "pending")
-                     .values(state="sent"))
+        conn.execute(
+            mail_outbox.update()
+            .where(o.mailing_id == mid, o.state == "pending")
+            .values(state="sent")
+        )
         [(chat, report)] = due_reports(conn)
         assert due_reports(conn) == []  # reported once
     assert chat == {"chat": 1}
     assert (report.sent, report.skipped) == (6, {"archived": 1, "no email": 2, "opted out": 1})
-    assert report.text() == ("Mailing 1 ('promo', run 1): 6 sent; "
-                           "4 skipped (1 archived, 2 no email, 1 opted out).")
+    assert report.text() == (
+        "Mailing 1 ('promo', run 1): 6 sent; 4 skipped (1 archived, 2 no email, 1 opted out)."
+    )
     with seeded.connect() as conn:
         [info] = list_mailings(conn)
         assert (info.status, info.next_run_at, info.runs) == ("finished", None, 1)
@@ -100,7 +113,9 @@ def test_a_frozen_mailing_keeps_its_recipients(seeded: Engine) -> None:
     with seeded.begin() as conn:
         save_template(conn, "t", "Subject: s\nb", None)
         ids = list(conn.scalars(select(customers.c.id).order_by(customers.c.id).limit(3)))
-        mid = create_mailing(conn, "t", "Berlin", "en", parse_when("now", "UTC", NOW), None, None, ids)
+        mid = create_mailing(
+            conn, "t", "Berlin", "en", parse_when("now", "UTC", NOW), None, None, ids
+        )
         seed(conn, 5)
         enqueue_due(conn, NOW, by_city)
         assert _outbox(conn, mid) == {"pending": 3}
@@ -110,7 +125,9 @@ def test_opted_out_and_cancelled_are_not_enqueued_or_dropped(seeded: Engine) -> 
     with seeded.begin() as conn:
         save_template(conn, "t", "Subject: s\nb", None)
         first = conn.scalar(select(customers.c.id).order_by(customers.c.id))
-        mid = create_mailing(conn, "t", "Berlin", "en", parse_when("now", "UTC", NOW), None, None, None)
+        mid = create_mailing(
+            conn, "t", "Berlin", "en", parse_when("now", "UTC", NOW), None, None, None
+        )
         enqueue_due(conn, NOW, by_city)
         assert opt_out_customer(conn, first) is True
         assert _outbox(conn, mid) == {"pending": 9, "skipped": 1}
@@ -146,7 +163,9 @@ def test_a_broken_audience_is_reported_not_retried_forever(seeded: Engine) -> No
 
     with seeded.begin() as conn:
         save_template(conn, "t", "Subject: s\nb", None)
-        mid = create_mailing(conn, "t", "Atlantis", "en", parse_when("now", "UTC", NOW), None, "chat", None)
+        mid = create_mailing(
+            conn, "t", "Atlantis", "en", parse_when("now", "UTC", NOW), None, "chat", None
+        )
         assert enqueue_due(conn, NOW, broken) == [(mid, 1)]
         [(chat, report)] = due_reports(conn)
     assert report.error == "ValueError: unknown city 'Atlantis'"

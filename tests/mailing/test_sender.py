@@ -30,12 +30,16 @@ from tests.mailing.conftest import SmtpServer, by_city, seed
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 
 
-def _schedule(engine: Engine, n_extra: int = 0, text: str = "Subject: Hi {{ name }}\nDear {{ name }}") -> int:
+def _schedule(
+    engine: Engine, n_extra: int = 0, text: str = "Subject: Hi {{ name }}\nDear {{ name }}"
+) -> int:
     with engine.begin() as conn:
         if n_extra:
             seed(conn, n_extra)
         save_template(conn, "promo", text, None)
-        mid = create_mailing(conn, "promo", "Berlin", "en", parse_when("now", "UTC", NOW), None, None, None)
+        mid = create_mailing(
+            conn, "promo", "Berlin", "en", parse_when("now", "UTC", NOW), None, None, None
+        )
         enqueue_due(conn, NOW, by_city)
     return mid
 
@@ -46,7 +50,9 @@ def _states(engine: Engine) -> dict[str, int]:
         return dict(conn.execute(select(o.state, func.count()).group_by(o.state)).all())  # type: ignore[arg-type]
 
 
-def test_messages_carry_unsubscribe_message_id_and_opt_out_line(seeded: Engine, smtp_server: SmtpServer) -> None:
+def test_messages_carry_unsubscribe_message_id_and_opt_out_line(
+    seeded: Engine, smtp_server: SmtpServer
+) -> None:
     mid = _schedule(seeded)
     stats = send_pending(seeded, smtp_server.settings(), worker_id="w1", now=NOW)
     assert (stats.sent, stats.failed, stats.retried) == (10, 0, 0)
@@ -64,7 +70,9 @@ def test_messages_carry_unsubscribe_message_id_and_opt_out_line(seeded: Engine, 
     assert send_pending(seeded, smtp_server.settings(), worker_id="w1", now=NOW).sent == 0
 
 
-def test_https_unsubscribe_gets_one_click_and_per_recipient_link(seeded: Engine, smtp_server: SmtpServer) -> None:
+def test_https_unsubscribe_gets_one_click_and_per_recipient_link(
+    seeded: Engine, smtp_server: SmtpServer
+) -> None:
     _schedule(seeded)
     settings = smtp_server.settings(unsubscribe="https://shop.example/unsub?e={email}&c={customer}")
     send_pending(seeded, settings, worker_id="w1", now=NOW)
@@ -73,23 +81,31 @@ def test_https_unsubscribe_gets_one_click_and_per_recipient_link(seeded: Engine,
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
-def test_temporary_failures_are_retried_with_backoff(seeded: Engine, smtp_server: SmtpServer) -> None:
+def test_temporary_failures_are_retried_with_backoff(
+    seeded: Engine, smtp_server: SmtpServer
+) -> None:
     _schedule(seeded)
     smtp_server.handler.temporary_failures = 3
     first = send_pending(seeded, smtp_server.settings(), worker_id="w1", now=NOW)
     assert (first.sent, first.retried) == (7, 3)
     with seeded.connect() as conn:
         o = mail_outbox.c
-        waiting = conn.execute(select(o.attempts, o.next_attempt_at, o.reason).where(o.state == "pending")).all()
+        waiting = conn.execute(
+            select(o.attempts, o.next_attempt_at, o.reason).where(o.state == "pending")
+        ).all()
     assert {(a, t) for a, t, _ in waiting} == {(1, NOW.replace(tzinfo=None) + backoff(1))}
     assert all(r.startswith("451") for _, _, r in waiting)
-    assert send_pending(seeded, smtp_server.settings(), worker_id="w1", now=NOW).sent == 0  # not yet
+    assert (
+        send_pending(seeded, smtp_server.settings(), worker_id="w1", now=NOW).sent == 0
+    )  # not yet
     later = send_pending(seeded, smtp_server.settings(), worker_id="w1", now=NOW + backoff(1))
     assert later.sent == 3
     assert smtp_server.handler.per_recipient() == {f"c{i}@example.com": 1 for i in range(1, 11)}
 
 
-def test_permanent_failures_and_giving_up_are_reported(seeded: Engine, smtp_server: SmtpServer) -> None:
+def test_permanent_failures_and_giving_up_are_reported(
+    seeded: Engine, smtp_server: SmtpServer
+) -> None:
     mid = _schedule(seeded)
     smtp_server.handler.reject = {"c2@example.com"}
     smtp_server.handler.temporary_failures = 1
@@ -98,45 +114,72 @@ def test_permanent_failures_and_giving_up_are_reported(seeded: Engine, smtp_serv
     assert (stats.sent, stats.failed) == (8, 2)
     with seeded.connect() as conn:
         report = final_report(conn, mid, 1)
-    assert report.failed == {"550 5.1.1 mailbox unavailable": 1,
-                             "gave up after 1 attempts: 451 4.3.0 try again later": 1}
+    assert report.failed == {
+        "550 5.1.1 mailbox unavailable": 1,
+        "gave up after 1 attempts: 451 4.3.0 try again later": 1,
+    }
     assert report.complete and report.sent == 8
 
 
-def test_an_unreachable_server_releases_the_batch_without_counting_attempts(seeded: Engine, smtp_server: SmtpServer) -> None:
+def test_an_unreachable_server_releases_the_batch_without_counting_attempts(
+    seeded: Engine, smtp_server: SmtpServer
+) -> None:
     _schedule(seeded)
     settings = smtp_server.settings(port=1)  # nothing listens there
     stats = send_pending(seeded, settings, worker_id="w1", now=NOW)
-    assert stats.sent == 0 and stats.retried == 1 and "cannot reach SMTP 127.0.0.1:1" in (stats.error or "")
+    assert (
+        stats.sent == 0
+        and stats.retried == 1
+        and "cannot reach SMTP 127.0.0.1:1" in (stats.error or "")
+    )
     with seeded.connect() as conn:
         o = mail_outbox.c
         assert conn.scalar(select(func.sum(o.attempts))) == 1
         assert conn.scalar(select(func.count()).where(o.claimed_by.is_not(None))) == 0
-    assert send_pending(seeded, smtp_server.settings(), worker_id="w1", now=NOW + backoff(1)).sent == 10
+    assert (
+        send_pending(seeded, smtp_server.settings(), worker_id="w1", now=NOW + backoff(1)).sent
+        == 10
+    )
 
 
 def test_opt_out_after_enqueue_is_honoured_at_send(seeded: Engine, smtp_server: SmtpServer) -> None:
     mid = _schedule(seeded)
     with seeded.begin() as conn:
         # claimed by a sender that is in the middle of its batch: opt-out cannot skip it directly
-        conn.execute(mail_outbox.update().values(claimed_by="dead", claimed_at=NOW.replace(tzinfo=None)))
+        conn.execute(
+            mail_outbox.update().values(claimed_by="dead", claimed_at=NOW.replace(tzinfo=None))
+        )
         assert opt_out_by_email(conn, " C3@Example.COM ") == 1
-    stats = send_pending(seeded, smtp_server.settings(), worker_id="w1", now=NOW + timedelta(minutes=6))
+    stats = send_pending(
+        seeded, smtp_server.settings(), worker_id="w1", now=NOW + timedelta(minutes=6)
+    )
     assert (stats.sent, stats.skipped) == (9, 1)
     assert "c3@example.com" not in smtp_server.handler.per_recipient()
     with seeded.connect() as conn:
         assert final_report(conn, mid, 1).skipped == {"opted out": 1}
 
 
-def test_rate_limit_caps_each_minute_and_paces_messages(seeded: Engine, smtp_server: SmtpServer) -> None:
+def test_rate_limit_caps_each_minute_and_paces_messages(
+    seeded: Engine, smtp_server: SmtpServer
+) -> None:
     _schedule(seeded)
     waits: list[float] = []
     settings = smtp_server.settings(rate_per_minute=4)
     stats = send_pending(seeded, settings, worker_id="w1", now=NOW, sleep=waits.append)
     assert stats.sent == 4
     assert len(waits) == 3 and all(0 < w <= 15.0 for w in waits)
-    assert send_pending(seeded, settings, worker_id="w1", now=NOW + timedelta(seconds=30), sleep=waits.append).sent == 0
-    assert send_pending(seeded, settings, worker_id="w1", now=NOW + timedelta(seconds=61), sleep=waits.append).sent == 4
+    assert (
+        send_pending(
+            seeded, settings, worker_id="w1", now=NOW + timedelta(seconds=30), sleep=waits.append
+        ).sent
+        == 0
+    )
+    assert (
+        send_pending(
+            seeded, settings, worker_id="w1", now=NOW + timedelta(seconds=61), sleep=waits.append
+        ).sent
+        == 4
+    )
 
 
 def test_two_senders_in_parallel_never_send_twice(engine: Engine, smtp_server: SmtpServer) -> None:
@@ -157,28 +200,42 @@ def test_two_senders_in_parallel_never_send_twice(engine: Engine, smtp_server: S
     assert _states(engine) == {"sent": 300}
 
 
-def test_a_sender_killed_mid_send_is_resumed_exactly_once(engine: Engine, db_url: str, smtp_server: SmtpServer) -> None:
+def test_a_sender_killed_mid_send_is_resumed_exactly_once(
+    engine: Engine, db_url: str, smtp_server: SmtpServer
+) -> None:
     _schedule(engine, n_extra=40)
     handler = smtp_server.handler
     handler.hold_at = 12  # the 12th message is in flight (no reply yet) when the sender dies
     script = REPO / "tests" / "mailing" / "_sender_process.py"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, str(script), db_url, str(smtp_server.port), "victim", "1"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert handler.holding.wait(60), proc.stderr.read().decode() if proc.poll() is not None else "no hold"
+    proc = subprocess.Popen(
+        [sys.executable, str(script), db_url, str(smtp_server.port), "victim", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert handler.holding.wait(60), (
+        proc.stderr.read().decode() if proc.poll() is not None else "no hold"
+    )
     proc.send_signal(signal.SIGKILL)
     proc.wait(30)
     handler.release.set()
     assert len(handler.per_recipient()) == 11
     with engine.connect() as conn:
         o = mail_outbox.c
-        claimed = conn.scalar(select(func.count()).where(o.state == "pending", o.claimed_by == "victim"))
+        claimed = conn.scalar(
+            select(func.count()).where(o.state == "pending", o.claimed_by == "victim")
+        )
     assert claimed > 0  # the rest of its batch was left claimed by the dead worker
     import time
 
     time.sleep(1.1)  # let the 1-second lease of the dead worker expire
-    restart = subprocess.run([sys.executable, str(script), db_url, str(smtp_server.port), "heir", "1"],
-                             env=env, capture_output=True, timeout=120)
+    restart = subprocess.run(
+        [sys.executable, str(script), db_url, str(smtp_server.port), "heir", "1"],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert restart.returncode == 0, restart.stderr.decode()
     counts = handler.per_recipient()
     assert len(counts) == 40 and set(counts.values()) == {1}
@@ -186,14 +243,18 @@ def test_a_sender_killed_mid_send_is_resumed_exactly_once(engine: Engine, db_url
 
 
 @pytest.mark.parametrize("security", ["starttls", "tls"])
-def test_tls_settings_fail_clearly_against_a_plain_server(seeded: Engine, smtp_server: SmtpServer, security: str) -> None:
+def test_tls_settings_fail_clearly_against_a_plain_server(
+    seeded: Engine, smtp_server: SmtpServer, security: str
+) -> None:
     _schedule(seeded)
     stats = send_pending(seeded, smtp_server.settings(security=security), worker_id="w1", now=NOW)
     assert stats.sent == 0 and "cannot reach SMTP" in (stats.error or "")
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-def test_login_uses_the_password_from_the_environment(seeded: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_login_uses_the_password_from_the_environment(
+    seeded: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -207,8 +268,14 @@ def test_login_uses_the_password_from_the_environment(seeded: Engine, monkeypatc
         return AuthResult(success=auth_data.password == b"s3cret", handled=False)
 
     handler, port = RecordingHandler(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, authenticator=authenticator,
-                            auth_required=True, auth_require_tls=False)
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_required=True,
+        auth_require_tls=False,
+    )
     controller.start()
     try:
         server = SmtpServer(handler, port)

@@ -63,14 +63,19 @@ def test_saving_again_replaces_the_template(seeded: Engine) -> None:
         ("Subject: Hi\n\n", "has no body"),
         ("Subject: Hi {{ nmae }}\nbody", "unknown field nmae; allowed fields: name, external_id"),
         ("Subject: Hi\n{{ revenue }}", "unknown field revenue"),
-        ("Subject: Hi\n{{ name.__class__.__mro__ }}", "attribute access ('__mro__') is not allowed"),
+        (
+            "Subject: Hi\n{{ name.__class__.__mro__ }}",
+            "attribute access ('__mro__') is not allowed",
+        ),
         ("Subject: Hi\n{{ name['__class__'] }}", "attribute access ('__class__') is not allowed"),
         ("Subject: Hi\n{{ name|attr('__class__') }}", "refused by the sandbox"),
         ("Subject: Hi\n{{ name.format(1) }}", "attribute access ('format') is not allowed"),
         ("Subject: Hi\n{% if %}", "line"),
     ],
 )
-def test_bad_templates_are_refused_with_a_clear_error(seeded: Engine, text: str, message: str) -> None:
+def test_bad_templates_are_refused_with_a_clear_error(
+    seeded: Engine, text: str, message: str
+) -> None:
     with seeded.begin() as conn, pytest.raises(MailingError, match="template 'bad'") as err:
         save_template(conn, "bad", text, None)
     assert message in str(err.value)
@@ -99,9 +104,17 @@ def test_load_templates_from_folder(seeded: Engine, tmp_path: Path) -> None:
 def test_empty_fields_render_as_empty_text(seeded: Engine) -> None:
     with seeded.begin() as conn:
         cid = conn.scalar(select(customers.c.id).order_by(customers.c.id))
-        conn.execute(customers.update().where(customers.c.id == cid)
-                     .values(city=None, rating=None, manager_id=None))
-        save_template(conn, "t", "Subject: x\n[{{ city }}|{{ stars }}|{{ manager }}|{{ last_purchase }}]", None)
+        conn.execute(
+            customers.update()
+            .where(customers.c.id == cid)
+            .values(city=None, rating=None, manager_id=None)
+        )
+        save_template(
+            conn,
+            "t",
+            "Subject: x\n[{{ city }}|{{ stars }}|{{ manager }}|{{ last_purchase }}]",
+            None,
+        )
         assert render_for_customer(conn, "t", cid, TODAY).body == "[|||]"
 
 
@@ -112,8 +125,11 @@ def test_stars(rating: str | None, drawn: str) -> None:
 
 @pytest.mark.parametrize(
     "day, expected",
-    [(date(2026, 11, 22), date(2025, 11, 22)), (date(2024, 2, 29), date(2023, 2, 28)),
-     (date(2026, 3, 31), date(2025, 3, 31))],
+    [
+        (date(2026, 11, 22), date(2025, 11, 22)),
+        (date(2024, 2, 29), date(2023, 2, 28)),
+        (date(2026, 3, 31), date(2025, 3, 31)),
+    ],
 )
 def test_months_before(day: date, expected: date) -> None:
     assert months_before(day, 12) == expected

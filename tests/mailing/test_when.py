@@ -79,13 +79,29 @@ def test_a_different_zone_moves_the_utc_time() -> None:
     assert moscow == datetime(2026, 3, 26, 6, 0)
 
 
-@pytest.mark.parametrize("zone, after, want", [
-    ("America/New_York", datetime(2028, 3, 12, 5, 0), datetime(2028, 3, 13, 4, 0)),  # 23-hour day
-    ("Europe/Berlin", datetime(2026, 3, 28, 23, 0), datetime(2026, 3, 29, 22, 0)),  # midnight, then CEST
-    ("Europe/Berlin", datetime(2026, 10, 24, 22, 0), datetime(2026, 10, 25, 23, 0)),  # a 25-hour day
-])
-def test_a_daily_run_comes_the_next_local_day_across_a_dst_change(zone: str, after: datetime,
-                                                                 want: datetime) -> None:
+@pytest.mark.parametrize(
+    "zone, after, want",
+    [
+        (
+            "America/New_York",
+            datetime(2028, 3, 12, 5, 0),
+            datetime(2028, 3, 13, 4, 0),
+        ),  # 23-hour day
+        (
+            "Europe/Berlin",
+            datetime(2026, 3, 28, 23, 0),
+            datetime(2026, 3, 29, 22, 0),
+        ),  # midnight, then CEST
+        (
+            "Europe/Berlin",
+            datetime(2026, 10, 24, 22, 0),
+            datetime(2026, 10, 25, 23, 0),
+        ),  # a 25-hour day
+    ],
+)
+def test_a_daily_run_comes_the_next_local_day_across_a_dst_change(
+    zone: str, after: datetime, want: datetime
+) -> None:
     """Found by the property below: APScheduler 3 counted a day as 24 hours and skipped one."""
     assert next_run_after("0 0 * * *", zone, after) == want
 
@@ -97,8 +113,9 @@ def test_a_daily_run_comes_the_next_local_day_across_a_dst_change(zone: str, aft
     minute=st.integers(0, 59),
     zone=st.sampled_from(["Europe/Berlin", "Europe/Moscow", "America/New_York", "UTC"]),
 )
-def test_every_run_is_in_the_future_at_the_local_time_asked(start: datetime, hour: int, minute: int,
-                                                             zone: str) -> None:
+def test_every_run_is_in_the_future_at_the_local_time_asked(
+    start: datetime, hour: int, minute: int, zone: str
+) -> None:
     schedule = parse_when(f"every day {hour}:{minute:02d}", zone, start.replace(tzinfo=UTC))
     first = schedule.first_run_utc
     second = next_run_after(schedule.cron or "", zone, first)

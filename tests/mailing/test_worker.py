@@ -13,11 +13,21 @@ from mailing.outbox import Report
 from tests.mailing.conftest import SmtpServer, by_city
 
 
-async def test_worker_sends_and_posts_the_report_once(seeded: Engine, smtp_server: SmtpServer) -> None:
+async def test_worker_sends_and_posts_the_report_once(
+    seeded: Engine, smtp_server: SmtpServer
+) -> None:
     with seeded.begin() as conn:
         save_template(conn, "hello", "Subject: Hello {{ name }}\nHi", None)
-        mid = create_mailing(conn, "hello", "Berlin", "en", parse_when("now", "UTC", datetime.now(UTC)),
-                             None, {"platform": "telegram", "chat_id": 7}, None)
+        mid = create_mailing(
+            conn,
+            "hello",
+            "Berlin",
+            "en",
+            parse_when("now", "UTC", datetime.now(UTC)),
+            None,
+            {"platform": "telegram", "chat_id": 7},
+            None,
+        )
     settings = Settings(smtp=smtp_server.settings())
     posted: list[tuple[object, Report]] = []
     stop = asyncio.Event()
@@ -25,8 +35,9 @@ async def test_worker_sends_and_posts_the_report_once(seeded: Engine, smtp_serve
     async def notify(chat: object, report: Report) -> None:
         posted.append((chat, report))
 
-    task = asyncio.create_task(run_mail_worker(seeded, settings, by_city, notify,
-                                               stop_event=stop, poll_seconds=0.05))
+    task = asyncio.create_task(
+        run_mail_worker(seeded, settings, by_city, notify, stop_event=stop, poll_seconds=0.05)
+    )
     for _ in range(600):
         if posted:
             break
@@ -35,14 +46,26 @@ async def test_worker_sends_and_posts_the_report_once(seeded: Engine, smtp_serve
     stop.set()
     await asyncio.wait_for(task, 10)
     assert [(chat, r.mailing_id, r.sent) for chat, r in posted] == [
-        ({"platform": "telegram", "chat_id": 7}, mid, 10)]
+        ({"platform": "telegram", "chat_id": 7}, mid, 10)
+    ]
     assert len(smtp_server.handler.per_recipient()) == 10
 
 
-async def test_worker_survives_a_failing_notify_and_stops_promptly(seeded: Engine, smtp_server: SmtpServer) -> None:
+async def test_worker_survives_a_failing_notify_and_stops_promptly(
+    seeded: Engine, smtp_server: SmtpServer
+) -> None:
     with seeded.begin() as conn:
         save_template(conn, "hello", "Subject: Hello\nHi", None)
-        create_mailing(conn, "hello", "Berlin", "en", parse_when("now", "UTC", datetime.now(UTC)), None, None, None)
+        create_mailing(
+            conn,
+            "hello",
+            "Berlin",
+            "en",
+            parse_when("now", "UTC", datetime.now(UTC)),
+            None,
+            None,
+            None,
+        )
     calls: list[int] = []
 
     def notify(chat: object, report: Report) -> None:
@@ -50,8 +73,16 @@ async def test_worker_survives_a_failing_notify_and_stops_promptly(seeded: Engin
         raise RuntimeError("chat is down")
 
     stop = asyncio.Event()
-    task = asyncio.create_task(run_mail_worker(seeded, Settings(smtp=smtp_server.settings()), by_city,
-                                               notify, stop_event=stop, poll_seconds=3600))
+    task = asyncio.create_task(
+        run_mail_worker(
+            seeded,
+            Settings(smtp=smtp_server.settings()),
+            by_city,
+            notify,
+            stop_event=stop,
+            poll_seconds=3600,
+        )
+    )
     for _ in range(600):
         if calls:
             break

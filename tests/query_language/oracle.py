@@ -39,12 +39,17 @@ def period(text: str, today: date) -> Span:
     t = text.lower().strip()
     q = (today.month - 1) // 3
     simple: dict[str, Span] = {
-        "today": (today, today), "yesterday": (today - timedelta(1), today - timedelta(1)),
+        "today": (today, today),
+        "yesterday": (today - timedelta(1), today - timedelta(1)),
         "this week": (today - timedelta(today.weekday()), today),
-        "last week": (today - timedelta(today.weekday() + 7), today - timedelta(today.weekday() + 1)),
+        "last week": (
+            today - timedelta(today.weekday() + 7),
+            today - timedelta(today.weekday() + 1),
+        ),
         "this month": (today.replace(day=1), today),
         "this quarter": (date(today.year, 3 * q + 1, 1), today),
-        "this year": (date(today.year, 1, 1), today), "ytd": (date(today.year, 1, 1), today),
+        "this year": (date(today.year, 1, 1), today),
+        "ytd": (date(today.year, 1, 1), today),
         "year to date": (date(today.year, 1, 1), today),
         "last year": (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
     }
@@ -93,18 +98,21 @@ class Oracle:
         f = {k: pd.DataFrame(v) for k, v in rows.items()}
         self.c = f["customers"].set_index("id")
         self.c["manager"] = self.c["manager_id"].map(f["managers"].set_index("id")["surname"])
-        lines = f["order_lines"].merge(f["orders"], left_on="order_id", right_on="id",
-                                       suffixes=("", "_o"))
-        self.lines = lines.merge(f["products"], left_on="product_id", right_on="id",
-                                 suffixes=("", "_p"))
+        lines = f["order_lines"].merge(
+            f["orders"], left_on="order_id", right_on="id", suffixes=("", "_o")
+        )
+        self.lines = lines.merge(
+            f["products"], left_on="product_id", right_on="id", suffixes=("", "_p")
+        )
         self.orders = f["orders"]
         inter = f["interactions"]
         inter["day"] = pd.to_datetime(inter["date"]).dt.date
         self.inter = inter
         tags = f["customer_tags"].merge(f["tags"], left_on="tag_id", right_on="id")
         self.tags = tags.groupby("customer_id")["name"].agg(set)
-        props = f["customer_properties"].merge(f["property_definitions"], left_on="property_id",
-                                               right_on="id")
+        props = f["customer_properties"].merge(
+            f["property_definitions"], left_on="property_id", right_on="id"
+        )
         self.props = props
         runs = f["class_runs"].sort_values(["computed_for", "id"])
         cc = f["customer_classes"]
@@ -127,7 +135,10 @@ class Oracle:
             lo, hi = span
             ln = ln[[(lo is None or d >= lo) and (hi is None or d <= hi) for d in ln["date"]]]
         if product:
-            ln = ln[(ln["name"].str.lower() == product.lower()) | (ln["sku"].str.lower() == product.lower())]
+            ln = ln[
+                (ln["name"].str.lower() == product.lower())
+                | (ln["sku"].str.lower() == product.lower())
+            ]
         if category:
             ln = ln[ln["category"].str.lower() == category.lower()]
         return ln
@@ -170,31 +181,40 @@ class Oracle:
 
     def created(self, span: Span) -> pd.Series:
         lo, hi = span
-        return self.c["created_at"].map(lambda d: (lo is None or d >= lo) and (hi is None or d <= hi))
+        return self.c["created_at"].map(
+            lambda d: (lo is None or d >= lo) and (hi is None or d <= hi)
+        )
 
     def prop(self, name: str) -> pd.Series:
         """The property's value per customer (NaN where unset)."""
         p = self.props[self.props["name"] == name]
-        col = {"number": "number_value", "date": "date_value", "yesno": "bool_value",
-               "text": "text_value"}[p["type"].iloc[0]]
+        col = {
+            "number": "number_value",
+            "date": "date_value",
+            "yesno": "bool_value",
+            "text": "text_value",
+        }[p["type"].iloc[0]]
         return p.set_index("customer_id")[col].reindex(self.c.index)
 
     # --- sales -----------------------------------------------------------------------------
-    def spend(self, span: Span | None = None, product: str | None = None,
-              category: str | None = None) -> pd.Series:
+    def spend(
+        self, span: Span | None = None, product: str | None = None, category: str | None = None
+    ) -> pd.Series:
         """Net spend (returns subtract); 0 for customers without matching lines."""
         ln = self._lines(span, product, category)
         return ln.groupby("customer_id")["amount"].sum().reindex(self.c.index, fill_value=0.0)
 
-    def orders_count(self, span: Span | None = None, product: str | None = None,
-                     category: str | None = None) -> pd.Series:
+    def orders_count(
+        self, span: Span | None = None, product: str | None = None, category: str | None = None
+    ) -> pd.Series:
         """Distinct orders with at least one purchase line (of the product, in the span)."""
         ln = self._lines(span, product, category)
         ln = ln[ln["quantity"] > 0]
         return ln.groupby("customer_id")["order_id"].nunique().reindex(self.c.index, fill_value=0)
 
-    def bought(self, span: Span | None = None, product: str | None = None,
-               category: str | None = None) -> pd.Series:
+    def bought(
+        self, span: Span | None = None, product: str | None = None, category: str | None = None
+    ) -> pd.Series:
         return self.orders_count(span, product, category) > 0
 
     def lapsed(self, span: Span) -> pd.Series:
@@ -233,7 +253,9 @@ class Oracle:
             return self.spend(span)
         if by == "orders":
             return self.orders_count(span).astype(float)
-        return self.last_order().map(lambda d: d.toordinal() if isinstance(d, date) else float("nan"))
+        return self.last_order().map(
+            lambda d: d.toordinal() if isinstance(d, date) else float("nan")
+        )
 
     def top_values(self, mask: pd.Series, n: int, by: str, span: Span | None) -> list[float]:
         """The measure values of the first ``n`` matching customers, best first."""

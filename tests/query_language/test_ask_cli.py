@@ -24,14 +24,18 @@ def _ask(capsys, url: str, *args: str) -> tuple[int, str, str]:  # type: ignore[
 
 
 def test_json_answer(capsys, url: str) -> None:  # type: ignore[no-untyped-def]
-    status, out, _err = _ask(capsys, url, "--json", "Moscow buyers of Super Drill over 40k last quarter")
+    status, out, _err = _ask(
+        capsys, url, "--json", "Moscow buyers of Super Drill over 40k last quarter"
+    )
     assert status == 0
     data = json.loads(out)
     assert data["count"] == 1
     assert data["interpretation"].startswith("customers · city = Moscow · bought Super Drill")
     row = data["customers"][0]
     assert row["external_id"] == "C1" and row["name"] == "Romashka"
-    assert row["last_purchase"] == "2026-09-30" and row["spend"] == 53000.0  # everything bought in the period
+    assert (
+        row["last_purchase"] == "2026-09-30" and row["spend"] == 53000.0
+    )  # everything bought in the period
 
 
 def test_json_all_and_groups(capsys, url: str) -> None:  # type: ignore[no-untyped-def]

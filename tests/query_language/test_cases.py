@@ -45,8 +45,9 @@ def check_query(engine: Engine, query: str, expr: Callable[[Oracle], pd.Series])
     assert result.count == len(expected), f"{query!r}: count {result.count} != {len(expected)}"
 
 
-def _spend(lo: str | None = None, product: str | None = None, category: str | None = None
-           ) -> Callable[[Oracle], pd.Series]:
+def _spend(
+    lo: str | None = None, product: str | None = None, category: str | None = None
+) -> Callable[[Oracle], pd.Series]:
     return lambda o: o.spend(o.period(lo) if lo else None, product, category)
 
 
@@ -91,10 +92,14 @@ CONDITIONS: list[Case] = [
     ("buyers of super drill", lambda o: o.bought(product=SD)),
     ("buyers of Super Drill Pro", lambda o: o.bought(product="Super Drill Pro")),
     ("buyers of Drill Bits Set", lambda o: o.bought(product="Drill Bits Set")),
-    ("buyers of WHITE HANGING HEART T-LIGHT HOLDER",
-     lambda o: o.bought(product="WHITE HANGING HEART T-LIGHT HOLDER")),
-    ("bought white hanging heart t-light holder",
-     lambda o: o.bought(product="WHITE HANGING HEART T-LIGHT HOLDER")),
+    (
+        "buyers of WHITE HANGING HEART T-LIGHT HOLDER",
+        lambda o: o.bought(product="WHITE HANGING HEART T-LIGHT HOLDER"),
+    ),
+    (
+        "bought white hanging heart t-light holder",
+        lambda o: o.bought(product="WHITE HANGING HEART T-LIGHT HOLDER"),
+    ),
     ("buyers of SD-200", lambda o: o.bought(product="SD-200")),
     ("buyers of power tools", lambda o: o.bought(category="power tools")),
     ("buyers of consumables", lambda o: o.bought(category="consumables")),
@@ -102,19 +107,45 @@ CONDITIONS: list[Case] = [
     ("buyers of Super Drill last month", lambda o: o.bought(P("last month"), SD)),
     ("buyers of Super Drill this year", lambda o: o.bought(P("this year"), SD)),
     ("buyers of Super Drill in Q3 2026", lambda o: o.bought(P("q3 2026"), SD)),
-    ("buyers of Angle Grinder since 2026-03-01", lambda o: o.bought(P("since 2026-03-01"), "Angle Grinder")),
+    (
+        "buyers of Angle Grinder since 2026-03-01",
+        lambda o: o.bought(P("since 2026-03-01"), "Angle Grinder"),
+    ),
     # --- spend on a product ---------------------------------------------------------------
-    ("buyers of Super Drill over 40k", lambda o: o.bought(product=SD) & (_spend(product=SD)(o) > 40000)),
-    ("buyers of Super Drill at least 40k", lambda o: o.bought(product=SD) & (_spend(product=SD)(o) >= 40000)),
-    ("buyers of Super Drill over 40k last quarter",
-     lambda o: o.bought(P("last quarter"), SD) & (_spend("last quarter", SD)(o) > 40000)),
-    ("buyers of Super Drill at least 40000 last quarter",
-     lambda o: o.bought(P("last quarter"), SD) & (_spend("last quarter", SD)(o) >= 40000)),
-    ("buyers of Super Drill under 20k", lambda o: o.bought(product=SD) & (_spend(product=SD)(o) < 20000)),
-    ("buyers of Super Drill Pro between 100k and 1m", lambda o: o.bought(product="Super Drill Pro")
-     & _spend(product="Super Drill Pro")(o).between(100000, 1000000)),
-    ("buyers of power tools over 100k this year", lambda o: o.bought(P("this year"), category="power tools")
-     & (_spend("this year", category="power tools")(o) > 100000)),
+    (
+        "buyers of Super Drill over 40k",
+        lambda o: o.bought(product=SD) & (_spend(product=SD)(o) > 40000),
+    ),
+    (
+        "buyers of Super Drill at least 40k",
+        lambda o: o.bought(product=SD) & (_spend(product=SD)(o) >= 40000),
+    ),
+    (
+        "buyers of Super Drill over 40k last quarter",
+        lambda o: o.bought(P("last quarter"), SD) & (_spend("last quarter", SD)(o) > 40000),
+    ),
+    (
+        "buyers of Super Drill at least 40000 last quarter",
+        lambda o: o.bought(P("last quarter"), SD) & (_spend("last quarter", SD)(o) >= 40000),
+    ),
+    (
+        "buyers of Super Drill under 20k",
+        lambda o: o.bought(product=SD) & (_spend(product=SD)(o) < 20000),
+    ),
+    (
+        "buyers of Super Drill Pro between 100k and 1m",
+        lambda o: (
+            o.bought(product="Super Drill Pro")
+            & _spend(product="Super Drill Pro")(o).between(100000, 1000000)
+        ),
+    ),
+    (
+        "buyers of power tools over 100k this year",
+        lambda o: (
+            o.bought(P("this year"), category="power tools")
+            & (_spend("this year", category="power tools")(o) > 100000)
+        ),
+    ),
     # --- spend on everything --------------------------------------------------------------
     ("spent over 40k", lambda o: _spend()(o) > 40000),
     ("spend over 40k", lambda o: _spend()(o) > 40000),
@@ -140,7 +171,10 @@ CONDITIONS: list[Case] = [
     ("spent above 40k last year", lambda o: _spend("last year")(o) > 40000),
     ("spent more than 40k in 2025", lambda o: _spend("2025")(o) > 40000),
     ("spent between 10k and 50k this year", lambda o: _spend("this year")(o).between(10000, 50000)),
-    ("spent between 10000 and 40000 last quarter", lambda o: _spend("last quarter")(o).between(10000, 40000)),
+    (
+        "spent between 10000 and 40000 last quarter",
+        lambda o: _spend("last quarter")(o).between(10000, 40000),
+    ),
     # --- order counts ---------------------------------------------------------------------
     ("at least 3 orders", lambda o: o.orders_count() >= 3),
     ("more than 5 purchases", lambda o: o.orders_count() > 5),
@@ -184,10 +218,13 @@ def test_the_oracle_agrees_with_plain_sql(ql_db: Engine) -> None:  # noqa: F811
     from sqlalchemy import text
 
     with ql_db.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT c.external_id, SUM(l.amount), COUNT(DISTINCT CASE WHEN l.quantity > 0 THEN o.id END)"
-            " FROM customers c JOIN orders o ON o.customer_id = c.id"
-            " JOIN order_lines l ON l.order_id = o.id GROUP BY c.external_id")).all()
+        rows = conn.execute(
+            text(
+                "SELECT c.external_id, SUM(l.amount), COUNT(DISTINCT CASE WHEN l.quantity > 0 THEN o.id END)"
+                " FROM customers c JOIN orders o ON o.customer_id = c.id"
+                " JOIN order_lines l ON l.order_id = o.id GROUP BY c.external_id"
+            )
+        ).all()
     spend, orders = ORACLE.spend(), ORACLE.orders_count()
     by_ext = {e: i for i, e in ORACLE.c["external_id"].items()}
     assert len(rows) == int((ORACLE.lines.groupby("customer_id").size() > 0).sum())

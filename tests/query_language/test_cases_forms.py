@@ -18,15 +18,23 @@ from tests.query_language.test_cases import ORACLE, Case, check_query, expected_
 FORMS: list[Case] = [
     ("count Moscow", lambda o: o.city("Moscow")),
     ("how many Moscow customers", lambda o: o.city("Moscow")),
-    ("how many vip customers bought Super Drill", lambda o: o.tag("vip") & o.bought(product="Super Drill")),
+    (
+        "how many vip customers bought Super Drill",
+        lambda o: o.tag("vip") & o.bought(product="Super Drill"),
+    ),
     ("list Moscow", lambda o: o.city("Moscow")),
     ("show vip", lambda o: o.tag("vip")),
-    ("show Kazan buyers of Super Drill", lambda o: o.city("Kazan") & o.bought(product="Super Drill")),
+    (
+        "show Kazan buyers of Super Drill",
+        lambda o: o.city("Kazan") & o.bought(product="Super Drill"),
+    ),
 ]
 
 
 @pytest.mark.parametrize("query, expr", FORMS, ids=[c[0] for c in FORMS])
-def test_count_and_list_forms(ql_db: Engine, query: str, expr: Callable[[Oracle], pd.Series]) -> None:  # noqa: F811
+def test_count_and_list_forms(
+    ql_db: Engine, query: str, expr: Callable[[Oracle], pd.Series]
+) -> None:  # noqa: F811
     check_query(ql_db, query, expr)
 
 
@@ -44,19 +52,42 @@ def test_a_page_is_a_slice_of_the_whole(ql_db: Engine) -> None:  # noqa: F811
 
 # (query, n, measure, oracle period phrase or None, mask)
 TOPS: list[tuple[str, int, str, str | None, Callable[[Oracle], pd.Series]]] = [
-    ("top 10 Kazan customers by spend this year", 10, "spend", "this year", lambda o: o.city("Kazan")),
+    (
+        "top 10 Kazan customers by spend this year",
+        10,
+        "spend",
+        "this year",
+        lambda o: o.city("Kazan"),
+    ),
     ("top 5 customers by orders", 5, "orders", None, lambda o: o.all),
-    ("top 3 Moscow customers by spend last quarter", 3, "spend", "last quarter", lambda o: o.city("Moscow")),
+    (
+        "top 3 Moscow customers by spend last quarter",
+        3,
+        "spend",
+        "last quarter",
+        lambda o: o.city("Moscow"),
+    ),
     ("top 10 vip by spend", 10, "spend", None, lambda o: o.tag("vip")),
     ("top 5 by last purchase", 5, "last", None, lambda o: o.all),
-    ("top 5 manufacturing customers by orders this year", 5, "orders", "this year",
-     lambda o: o.industry("manufacturing")),
+    (
+        "top 5 manufacturing customers by orders this year",
+        5,
+        "orders",
+        "this year",
+        lambda o: o.industry("manufacturing"),
+    ),
 ]
 
 
 @pytest.mark.parametrize("query, n, by, per, expr", TOPS, ids=[t[0] for t in TOPS])
-def test_top(ql_db: Engine, query: str, n: int, by: str, per: str | None,  # noqa: F811
-             expr: Callable[[Oracle], pd.Series]) -> None:
+def test_top(
+    ql_db: Engine,
+    query: str,
+    n: int,
+    by: str,
+    per: str | None,  # noqa: F811
+    expr: Callable[[Oracle], pd.Series],
+) -> None:
     """The first N by the measure, best first (ties may come in any order)."""
     from query_language import run_query
 
@@ -91,8 +122,13 @@ def _key(k: Any) -> Any:
 
 
 @pytest.mark.parametrize("query, by, per, expr", GROUPS, ids=[g[0] for g in GROUPS])
-def test_groups(ql_db: Engine, query: str, by: str, per: str | None,  # noqa: F811
-                expr: Callable[[Oracle], pd.Series]) -> None:
+def test_groups(
+    ql_db: Engine,
+    query: str,
+    by: str,
+    per: str | None,  # noqa: F811
+    expr: Callable[[Oracle], pd.Series],
+) -> None:
     """One row per group with the count of customers and their net spend (in the period)."""
     from query_language import run_query
 
@@ -100,7 +136,9 @@ def test_groups(ql_db: Engine, query: str, by: str, per: str | None,  # noqa: F8
     want = o.groups(expr(o) & o.live, by, o.period(per) if per else None)
     with ql_db.connect() as conn:
         result = run_query(conn, interpret_on(ql_db, query), offset=0, limit=None)
-    got = {_key(g["key"]): (int(g["count"]), round(float(g["spend"] or 0), 2)) for g in result.groups}
+    got = {
+        _key(g["key"]): (int(g["count"]), round(float(g["spend"] or 0), 2)) for g in result.groups
+    }
     want = {_key(k): (c, round(sp, 2)) for k, (c, sp) in want.items()}
     assert got == want, query
 
@@ -133,8 +171,12 @@ ERRORS = [  # (query, the offending word, a suggestion that must be offered or N
 
 
 @pytest.mark.parametrize("query, word, suggestion", ERRORS, ids=[e[0] for e in ERRORS])
-def test_errors_point_at_the_word(ql_db: Engine, query: str, word: str | None,  # noqa: F811
-                                  suggestion: str | None) -> None:
+def test_errors_point_at_the_word(
+    ql_db: Engine,
+    query: str,
+    word: str | None,  # noqa: F811
+    suggestion: str | None,
+) -> None:
     from query_language import QueryError
 
     with pytest.raises(QueryError) as info:
@@ -161,26 +203,51 @@ def test_ambiguous_value_offers_each_reading(ambiguous_db: Engine) -> None:  # n
     results = set()
     for choice in choices:
         text = choice["query"] if isinstance(choice, dict) else choice[1]
-        results.add(frozenset(matching_external_ids(ambiguous_db, interpret_on(ambiguous_db, text))))
+        results.add(
+            frozenset(matching_external_ids(ambiguous_db, interpret_on(ambiguous_db, text)))
+        )
     assert {frozenset({"A1", "A3"}), frozenset({"A2", "A3"})} <= results
 
 
-@pytest.mark.parametrize("query, ids", [("city Moscow", {"A1", "A3"}), ("region Moscow", {"A2", "A3"}),
-                                        ("tag retail", {"A1"}), ("industry retail", {"A1", "A2", "A3", "A4"})])
+@pytest.mark.parametrize(
+    "query, ids",
+    [
+        ("city Moscow", {"A1", "A3"}),
+        ("region Moscow", {"A2", "A3"}),
+        ("tag retail", {"A1"}),
+        ("industry retail", {"A1", "A2", "A3", "A4"}),
+    ],
+)
 def test_a_keyword_settles_ambiguity(ambiguous_db: Engine, query: str, ids: set[str]) -> None:  # noqa: F811
     assert matching_external_ids(ambiguous_db, interpret_on(ambiguous_db, query)) == ids
 
 
 # --- the echo -----------------------------------------------------------------------------
-ECHOES = [(f"buyers of Super Drill {typed}", p) for typed, p in [
-    ("today", "today"), ("yesterday", "yesterday"), ("this week", "this week"),
-    ("last week", "last week"), ("this month", "this month"), ("last month", "last month"),
-    ("this quarter", "this quarter"), ("last quarter", "last quarter"), ("this year", "this year"),
-    ("last year", "last year"), ("ytd", "ytd"), ("last 30 days", "last 30 days"),
-    ("last 2 weeks", "last 2 weeks"), ("last 6 months", "last 6 months"), ("last 12 months", "last 12 months"),
-    ("in 2025", "2025"), ("in March 2026", "march 2026"), ("in Q3 2026", "q3 2026"),
-    ("in 2026-03", "2026-03"), ("between 2026-01-01 and 2026-03-31", "between 2026-01-01 and 2026-03-31"),
-]]
+ECHOES = [
+    (f"buyers of Super Drill {typed}", p)
+    for typed, p in [
+        ("today", "today"),
+        ("yesterday", "yesterday"),
+        ("this week", "this week"),
+        ("last week", "last week"),
+        ("this month", "this month"),
+        ("last month", "last month"),
+        ("this quarter", "this quarter"),
+        ("last quarter", "last quarter"),
+        ("this year", "this year"),
+        ("last year", "last year"),
+        ("ytd", "ytd"),
+        ("last 30 days", "last 30 days"),
+        ("last 2 weeks", "last 2 weeks"),
+        ("last 6 months", "last 6 months"),
+        ("last 12 months", "last 12 months"),
+        ("in 2025", "2025"),
+        ("in March 2026", "march 2026"),
+        ("in Q3 2026", "q3 2026"),
+        ("in 2026-03", "2026-03"),
+        ("between 2026-01-01 and 2026-03-31", "between 2026-01-01 and 2026-03-31"),
+    ]
+]
 
 
 @pytest.mark.parametrize("query, per", ECHOES, ids=[e[0] for e in ECHOES])
@@ -190,13 +257,17 @@ def test_echo_names_concrete_dates(ql_db: Engine, query: str, per: str) -> None:
     lo, hi = period(per, TODAY)
     text = describe(interpret_on(ql_db, query))
     assert "Super Drill" in text
-    assert f"{lo.isoformat()}..{hi.isoformat()}" in text or (lo == hi and lo.isoformat() in text), text
+    assert f"{lo.isoformat()}..{hi.isoformat()}" in text or (lo == hi and lo.isoformat() in text), (
+        text
+    )
 
 
 def test_echo_of_the_first_worked_example(ql_db: Engine) -> None:  # noqa: F811
     from query_language import describe
 
-    text = describe(interpret_on(ql_db, "Moscow buyers of Super Drill over 40k last quarter, manager Ivanov"))
+    text = describe(
+        interpret_on(ql_db, "Moscow buyers of Super Drill over 40k last quarter, manager Ivanov")
+    )
     for part in ("Moscow", "Super Drill", "2026-07-01..2026-09-30", "Ivanov"):
         assert part in text, text
     assert "40 000" in text or "40000" in text or "40,000" in text, text

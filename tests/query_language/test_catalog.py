@@ -21,21 +21,40 @@ from storage import schema as s
 from tests.conftest import BACKENDS, fresh_database
 from tests.query_language.conftest import TODAY, load_mini
 
-NAMES = ["Romashka LLC", "Top Tools", "Moscow Trading", "Ромашка", "ООО Ромашка Плюс", "Super Drill Shop",
-         "McDonald Farms", "Moscow"]
+NAMES = [
+    "Romashka LLC",
+    "Top Tools",
+    "Moscow Trading",
+    "Ромашка",
+    "ООО Ромашка Плюс",
+    "Super Drill Shop",
+    "McDonald Farms",
+    "Moscow",
+]
 CROWD = 2 * PER_PREFIX + 20  # "ООО Лютик 1" … more names than one prefix reads
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     tmp: Path = tmp_path_factory.mktemp("catalog")
     with fresh_database(request.param, tmp) as engine:
         load_mini(engine)
-        rows = [{"id": 100 + i, "external_id": f"N{i}", "name": n, "city": "Kazan", "created_at": TODAY}
-                for i, n in enumerate(NAMES)]
-        rows += [{"id": 1000 + i, "external_id": f"L{i}", "name": f"ООО Лютик {i}", "city": None,
-                  "created_at": TODAY}
-                 for i in range(CROWD)]
+        rows = [
+            {"id": 100 + i, "external_id": f"N{i}", "name": n, "city": "Kazan", "created_at": TODAY}
+            for i, n in enumerate(NAMES)
+        ]
+        rows += [
+            {
+                "id": 1000 + i,
+                "external_id": f"L{i}",
+                "name": f"ООО Лютик {i}",
+                "city": None,
+                "created_at": TODAY,
+            }
+            for i in range(CROWD)
+        ]
         with engine.begin() as conn:
             conn.execute(insert(s.customers), rows)
         yield engine
@@ -43,7 +62,9 @@ def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory)
 
 def _id(engine: Engine, name: str) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(select(s.customers.c.id).where(s.customers.c.name == name)).scalar_one())
+        return int(
+            conn.execute(select(s.customers.c.id).where(s.customers.c.name == name)).scalar_one()
+        )
 
 
 def _card(text: str, catalog, language: str = "en") -> tuple[int, ...]:  # type: ignore[no-untyped-def]
@@ -52,18 +73,28 @@ def _card(text: str, catalog, language: str = "en") -> tuple[int, ...]:  # type:
     return q.output.ids  # type: ignore[no-any-return, union-attr]
 
 
-@pytest.mark.parametrize(("text", "language", "name"), [
-    ("card Romashka LLC", "en", "Romashka LLC"), ("Romashka LLC", "en", "Romashka LLC"),
-    ("romashka llc", "en", "Romashka LLC"), ("card ROMASHKA LLC", "en", "Romashka LLC"),
-    ("card Top Tools", "en", "Top Tools"), ("Top Tools", "en", "Top Tools"),
-    ("card Moscow Trading", "en", "Moscow Trading"), ("Super Drill Shop", "en", "Super Drill Shop"),
-    ("card McDonald farms", "en", "McDonald Farms"),
-    ('card "Romashka LLC"', "en", "Romashka LLC"),
-    ("карточка Ромашка", "ru", "Ромашка"), ("карточка Ромашки", "ru", "Ромашка"), ("Ромашка", "ru", "Ромашка"),
-    ("карточка ООО Ромашки Плюс", "ru", "ООО Ромашка Плюс"), ("ооо ромашка плюс", "ru", "ООО Ромашка Плюс"),
-    (f"карточка ООО Лютик {CROWD - 1}", "ru", f"ООО Лютик {CROWD - 1}"),
-    ("card Romashka", "en", "Romashka"),
-])
+@pytest.mark.parametrize(
+    ("text", "language", "name"),
+    [
+        ("card Romashka LLC", "en", "Romashka LLC"),
+        ("Romashka LLC", "en", "Romashka LLC"),
+        ("romashka llc", "en", "Romashka LLC"),
+        ("card ROMASHKA LLC", "en", "Romashka LLC"),
+        ("card Top Tools", "en", "Top Tools"),
+        ("Top Tools", "en", "Top Tools"),
+        ("card Moscow Trading", "en", "Moscow Trading"),
+        ("Super Drill Shop", "en", "Super Drill Shop"),
+        ("card McDonald farms", "en", "McDonald Farms"),
+        ('card "Romashka LLC"', "en", "Romashka LLC"),
+        ("карточка Ромашка", "ru", "Ромашка"),
+        ("карточка Ромашки", "ru", "Ромашка"),
+        ("Ромашка", "ru", "Ромашка"),
+        ("карточка ООО Ромашки Плюс", "ru", "ООО Ромашка Плюс"),
+        ("ооо ромашка плюс", "ru", "ООО Ромашка Плюс"),
+        (f"карточка ООО Лютик {CROWD - 1}", "ru", f"ООО Лютик {CROWD - 1}"),
+        ("card Romashka", "en", "Romashka"),
+    ],
+)
 def test_names_resolve_from_sql(db: Engine, text: str, language: str, name: str) -> None:
     catalog = CatalogCache(db).get()
     assert _card(text, catalog, language) == (_id(db, name),)
@@ -105,11 +136,15 @@ def test_crowded_prefix_reads_a_bounded_number_of_names(db: Engine) -> None:
     names = CustomerNames(db)
     lex = load_lexicon("ru")
     assert len(names._fetch(set(), {"ООО Лютик"})) == PER_PREFIX
-    assert [e.label for e in names.named(f"ооо лютик {CROWD - 3}", lex)] == [f"ООО Лютик {CROWD - 3}"]
+    assert [e.label for e in names.named(f"ооо лютик {CROWD - 3}", lex)] == [
+        f"ООО Лютик {CROWD - 3}"
+    ]
 
 
 def test_name_variants() -> None:
-    assert {"romashka llc", "Romashka llc", "Romashka Llc", "ROMASHKA LLC"} <= name_variants(" romashka  llc ")
+    assert {"romashka llc", "Romashka llc", "Romashka Llc", "ROMASHKA LLC"} <= name_variants(
+        " romashka  llc "
+    )
     assert name_variants("") == set()
 
 
@@ -127,8 +162,11 @@ def test_signature_ignores_ratings_status_tags_and_updated_at(db: Engine) -> Non
     first = cache.get()
     c = s.customers.c
     with db.begin() as conn:
-        conn.execute(update(s.customers).where(c.id.in_([1, 2])).values(
-            rating="C", status="check", updated_at=datetime(2026, 11, 22, 12)))
+        conn.execute(
+            update(s.customers)
+            .where(c.id.in_([1, 2]))
+            .values(rating="C", status="check", updated_at=datetime(2026, 11, 22, 12))
+        )
         conn.execute(insert(s.customer_tags), [{"customer_id": 3, "tag_id": 1}])
     assert cache.get() is first
 
@@ -137,12 +175,24 @@ def test_value_changes_rebuild_the_catalog(db: Engine) -> None:
     cache = CatalogCache(db, check_every=0.0)
     first = cache.get()
     with db.begin() as conn:  # as another process would: straight to the database
-        conn.execute(insert(s.customers), [{"id": 90000, "external_id": "Z1", "name": "Zeta Works",
-                                            "city": "Kazan", "created_at": date(2026, 1, 1)}])
+        conn.execute(
+            insert(s.customers),
+            [
+                {
+                    "id": 90000,
+                    "external_id": "Z1",
+                    "name": "Zeta Works",
+                    "city": "Kazan",
+                    "created_at": date(2026, 1, 1),
+                }
+            ],
+        )
     assert cache.get() is first  # a new customer's name needs no rebuild …
     # … but a new city does, at the next check (here immediately)
     with db.begin() as conn:
-        conn.execute(update(s.customers).where(s.customers.c.id == 90000).values(city="Yaroslavl-2"))
+        conn.execute(
+            update(s.customers).where(s.customers.c.id == 90000).values(city="Yaroslavl-2")
+        )
     second = cache.get()
     assert second is not first
     q = interpret("city Yaroslavl-2", second, today=TODAY)
@@ -151,7 +201,9 @@ def test_value_changes_rebuild_the_catalog(db: Engine) -> None:
     with db.begin() as conn:
         conn.execute(update(s.managers).where(s.managers.c.id == 2).values(surname="Sidorov"))
     third = cache.get()
-    assert third is not second and interpret("manager Sidorov", third, today=TODAY).where is not None
+    assert (
+        third is not second and interpret("manager Sidorov", third, today=TODAY).where is not None
+    )
     with db.begin() as conn:
         conn.execute(s.customers.delete().where(s.customers.c.id == 90000))
         conn.execute(update(s.managers).where(s.managers.c.id == 2).values(surname="Petrov"))

@@ -42,7 +42,11 @@ def _table_forms() -> list[tuple[str, str | None]]:
     for line in DOC.read_text().splitlines():
         if line.startswith("## "):
             section = line[3:].strip()
-        if not line.startswith("|") or section not in ("Conditions", "Periods", "What you get back"):
+        if not line.startswith("|") or section not in (
+            "Conditions",
+            "Periods",
+            "What you get back",
+        ):
             continue
         cells = line.split("|")
         for form in re.findall(r"`([^`]+)`", cells[1] if section == "Periods" else line):

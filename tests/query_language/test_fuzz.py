@@ -31,27 +31,72 @@ KEYWORDS = (
     "class, rfm, at risk, champions, segment, in segment, top, by spend, by orders, "
     "by last purchase, count, how many, list, show, card, customers, today, yesterday, this, "
     "last, week, weeks, month, months, quarter, year, days, ytd, year to date, since, before, "
-    "after, Q3, March, employees, renewal, reseller, channel, yes, no, k, m, $, €, rub, \""
+    'after, Q3, March, employees, renewal, reseller, channel, yes, no, k, m, $, €, rub, "'
 ).split(", ")
-VALUES = [p[2] for p in PRODUCTS] + [p[1] for p in PRODUCTS] + [c for place in PLACES for c in place] + [
-    "power tools", "consumables", "manufacturing", "retail", "Ivanov", "Petrov", "vip", "partner",
-    "drill-buyers", "bits-offer", "Romashka", "A", "B", "C", "X", "Z", "AX"]
+VALUES = (
+    [p[2] for p in PRODUCTS]
+    + [p[1] for p in PRODUCTS]
+    + [c for place in PLACES for c in place]
+    + [
+        "power tools",
+        "consumables",
+        "manufacturing",
+        "retail",
+        "Ivanov",
+        "Petrov",
+        "vip",
+        "partner",
+        "drill-buyers",
+        "bits-offer",
+        "Romashka",
+        "A",
+        "B",
+        "C",
+        "X",
+        "Z",
+        "AX",
+    ]
+)
 NUMBERS = st.one_of(
     st.integers(-10, 10**7).map(str),
-    st.sampled_from(["40k", "1.5m", "1,5m", "40 000", "40,000", "0", "3", "90", "2026", "1e9",
-                     "99999999999999999999", "-5", "0.0", "12.", ".5"]),
+    st.sampled_from(
+        [
+            "40k",
+            "1.5m",
+            "1,5m",
+            "40 000",
+            "40,000",
+            "0",
+            "3",
+            "90",
+            "2026",
+            "1e9",
+            "99999999999999999999",
+            "-5",
+            "0.0",
+            "12.",
+            ".5",
+        ]
+    ),
 )
 DATES = st.one_of(
     st.dates().map(lambda d: d.isoformat()),
     st.sampled_from(["2026-02-30", "2026-13-01", "0000-00-00", "2026-03", "2026-1-1"]),
 )
 NOISE = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=6)
-TOKEN = st.one_of(st.sampled_from(KEYWORDS), st.sampled_from(VALUES), NUMBERS, DATES, NOISE,
-                  st.sampled_from(list(",.;:!?()[]{}'\"«»-–—_/\\@#%&*+=|~`^")),
-                  st.sampled_from(["Москва", "ё", "ß", "İ", "😀", "\u200b", "\t", "\n", "  "]))
+TOKEN = st.one_of(
+    st.sampled_from(KEYWORDS),
+    st.sampled_from(VALUES),
+    NUMBERS,
+    DATES,
+    NOISE,
+    st.sampled_from(list(",.;:!?()[]{}'\"«»-–—_/\\@#%&*+=|~`^")),
+    st.sampled_from(["Москва", "ё", "ß", "İ", "😀", "\u200b", "\t", "\n", "  "]),
+)
 SOUP = st.lists(TOKEN, min_size=0, max_size=12).map(" ".join)
-SANE = st.lists(st.one_of(st.sampled_from(KEYWORDS), st.sampled_from(VALUES), NUMBERS),
-                min_size=1, max_size=7).map(" ".join)
+SANE = st.lists(
+    st.one_of(st.sampled_from(KEYWORDS), st.sampled_from(VALUES), NUMBERS), min_size=1, max_size=7
+).map(" ".join)
 _FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 
 
@@ -66,7 +111,8 @@ def _interpret_or_query_error(engine: Engine, text: str):  # type: ignore[no-unt
         assert err.message, text
         # the engine wraps its own crashes in a QueryError 'from' the crash: that is still a bug
         assert err.__cause__ is None or isinstance(err.__cause__, RecursionError), (
-            f"{text!r} crashed inside the engine: {err.__cause__!r}")
+            f"{text!r} crashed inside the engine: {err.__cause__!r}"
+        )
         return None
 
 
@@ -102,7 +148,9 @@ def test_what_parses_also_runs(ql_db: Engine, text: str) -> None:  # noqa: F811
         return
     assert describe(query)
     with ql_db.connect() as conn:
-        n = conn.execute(select(func.count()).select_from(matching_ids(query).subquery())).scalar_one()
+        n = conn.execute(
+            select(func.count()).select_from(matching_ids(query).subquery())
+        ).scalar_one()
         result = run_query(conn, query, offset=0, limit=5)
     assert result.count >= 0 and len(result.rows) <= 5
     if "top" not in text.lower() and not result.groups:
@@ -110,11 +158,40 @@ def test_what_parses_also_runs(ql_db: Engine, text: str) -> None:  # noqa: F811
 
 
 # --- differential: random combinations of acceptance cases vs the oracle ----------------------
-_PERIOD_WORDS = ("last", "this", "in 20", "in q", "in march", "since", "before", "after",
-                 "between 20", "from 20", "today", "yesterday", "ytd", "year to date", "days", "month")
+_PERIOD_WORDS = (
+    "last",
+    "this",
+    "in 20",
+    "in q",
+    "in march",
+    "since",
+    "before",
+    "after",
+    "between 20",
+    "from 20",
+    "today",
+    "yesterday",
+    "ytd",
+    "year to date",
+    "days",
+    "month",
+)
 _COUNTS = ("at least", "at most", "more than", "fewer than", "less than")
-_NOT_COMPOSABLE = (" or ", "not ", "archived", "without", "untagged", "customers", "who ", "count",
-                   "top ", " by ", "orders of", "trade show", "renewal after")
+_NOT_COMPOSABLE = (
+    " or ",
+    "not ",
+    "archived",
+    "without",
+    "untagged",
+    "customers",
+    "who ",
+    "count",
+    "top ",
+    " by ",
+    "orders of",
+    "trade show",
+    "renewal after",
+)
 
 
 def _atoms() -> list[Case]:

@@ -22,13 +22,15 @@ __all__ = ["RU_CASES", "RU_PERIODS"]
 SD, PRO, BITS = "Супер дрель", "Супер дрель Про", "Свёрла по металлу"
 
 
-def _sp(per: str | None = None, product: str | None = None, category: str | None = None
-        ) -> Callable[[Oracle], pd.Series]:
+def _sp(
+    per: str | None = None, product: str | None = None, category: str | None = None
+) -> Callable[[Oracle], pd.Series]:
     return lambda o: o.spend(o.period(per) if per else None, product, category)
 
 
-def _bought_over(per: str | None, product: str, op: Callable[[pd.Series], pd.Series]
-                 ) -> Callable[[Oracle], pd.Series]:
+def _bought_over(
+    per: str | None, product: str, op: Callable[[pd.Series], pd.Series]
+) -> Callable[[Oracle], pd.Series]:
     return lambda o: o.bought(o.period(per) if per else None, product) & op(_sp(per, product)(o))
 
 
@@ -81,29 +83,43 @@ PURCHASES: list[RuCase] = [
     ("купившие Свёрла по металлу", lambda o: o.bought(product=BITS)),
     ("купившие сверла по металлу", lambda o: o.bought(product=BITS)),
     ("купили SD-200", lambda o: o.bought(product="SD-200")),
-    ("купившие WHITE HANGING HEART T-LIGHT HOLDER",
-     lambda o: o.bought(product="WHITE HANGING HEART T-LIGHT HOLDER")),
+    (
+        "купившие WHITE HANGING HEART T-LIGHT HOLDER",
+        lambda o: o.bought(product="WHITE HANGING HEART T-LIGHT HOLDER"),
+    ),
     ("купившие электроинструмент", lambda o: o.bought(category="электроинструмент")),
     ("покупатели расходников", lambda o: o.bought(category="расходники")),
     ("купившие Супер дрель в прошлом месяце", lambda o: o.bought(o.period("last month"), SD)),
     ("купившие Супер дрель в этом году", lambda o: o.bought(o.period("this year"), SD)),
     ("купившие Супер дрель в 3 квартале 2026", lambda o: o.bought(o.period("q3 2026"), SD)),
     ("купившие Супер дрель в 3-м квартале 2026", lambda o: o.bought(o.period("q3 2026"), SD)),
-    ("купившие Угловая шлифмашина с 01.03.2026",
-     lambda o: o.bought(o.period("since 2026-03-01"), "Угловая шлифмашина")),
+    (
+        "купившие Угловая шлифмашина с 01.03.2026",
+        lambda o: o.bought(o.period("since 2026-03-01"), "Угловая шлифмашина"),
+    ),
     ("купившие Супер дрель более 40 тыс.", _bought_over(None, SD, lambda s: s > 40000)),
-    ("купившие Супер дрель более чем на 40 тыс. за прошлый квартал",
-     _bought_over("last quarter", SD, lambda s: s > 40000)),
-    ("купившие Супер дрель не менее 40000 в прошлом квартале",
-     _bought_over("last quarter", SD, lambda s: s >= 40000)),
+    (
+        "купившие Супер дрель более чем на 40 тыс. за прошлый квартал",
+        _bought_over("last quarter", SD, lambda s: s > 40000),
+    ),
+    (
+        "купившие Супер дрель не менее 40000 в прошлом квартале",
+        _bought_over("last quarter", SD, lambda s: s >= 40000),
+    ),
     ("купившие Супер дрель менее 20 тыс.", _bought_over(None, SD, lambda s: s < 20000)),
     ("купившие Супер дрель до 20 тыс.", _bought_over(None, SD, lambda s: s <= 20000)),
     ("купившие Супер дрель больше 40000 рублей", _bought_over(None, SD, lambda s: s > 40000)),
-    ("купившие Супер дрель Про от 100 тыс. до 1 млн",
-     _bought_over(None, PRO, lambda s: s.between(100000, 1000000))),
-    ("купившие электроинструмент свыше 100к в этом году",
-     lambda o: o.bought(o.period("this year"), category="электроинструмент")
-     & (_sp("this year", category="электроинструмент")(o) > 100000)),
+    (
+        "купившие Супер дрель Про от 100 тыс. до 1 млн",
+        _bought_over(None, PRO, lambda s: s.between(100000, 1000000)),
+    ),
+    (
+        "купившие электроинструмент свыше 100к в этом году",
+        lambda o: (
+            o.bought(o.period("this year"), category="электроинструмент")
+            & (_sp("this year", category="электроинструмент")(o) > 100000)
+        ),
+    ),
 ]
 
 SPEND: list[RuCase] = [
@@ -114,11 +130,17 @@ SPEND: list[RuCase] = [
     ("потратили более 40 тысяч рублей", lambda o: _sp()(o) > 40000),
     ("потратили более 1,5 млн", lambda o: _sp()(o) > 1500000),
     ("потратили более 1.5 миллиона", lambda o: _sp()(o) > 1500000),
-    ("потратили не менее 1 млн за последние 12 месяцев", lambda o: _sp("last 12 months")(o) >= 1000000),
+    (
+        "потратили не менее 1 млн за последние 12 месяцев",
+        lambda o: _sp("last 12 months")(o) >= 1000000,
+    ),
     ("потратили менее 5 тыс. в этом году", lambda o: _sp("this year")(o) < 5000),
     ("потратили меньше 5000 в этом году", lambda o: _sp("this year")(o) < 5000),
     ("потратили не более 20 тыс. в этом году", lambda o: _sp("this year")(o) <= 20000),
-    ("потратили от 10 тыс. до 50 тыс. в этом году", lambda o: _sp("this year")(o).between(10000, 50000)),
+    (
+        "потратили от 10 тыс. до 50 тыс. в этом году",
+        lambda o: _sp("this year")(o).between(10000, 50000),
+    ),
     ("выручка более 40 тысяч в прошлом году", lambda o: _sp("last year")(o) > 40000),
     ("потратили более 40 тыс. в 2025 году", lambda o: _sp("2025")(o) > 40000),
     ("потратили от 40000", lambda o: _sp()(o) >= 40000),
@@ -160,7 +182,10 @@ ATTRIBUTES: list[RuCase] = [
     ("сотрудников более 100", lambda o: o.prop("сотрудники") > 100),
     ("сотрудники не менее 100", lambda o: o.prop("сотрудники") >= 100),
     ("с претензиями в прошлом месяце", lambda o: o.interacted(o.period("last month"), "complaint")),
-    ("обращались с претензиями за последний месяц", lambda o: o.interacted(o.period("last month"), "complaint")),
+    (
+        "обращались с претензиями за последний месяц",
+        lambda o: o.interacted(o.period("last month"), "complaint"),
+    ),
     ("контактировали за последние 2 недели", lambda o: o.interacted(o.period("last 2 weeks"))),
     ("без контактов 60 дней", lambda o: ~o.interacted(o.period("last 60 days"))),
     ("abc A", lambda o: o.klass("abc", "A")),
@@ -185,16 +210,29 @@ ATTRIBUTES: list[RuCase] = [
 
 # (Russian period, the oracle's English phrase): "купили что-нибудь" in that period.
 RU_PERIODS: list[tuple[str, str]] = [
-    ("сегодня", "today"), ("вчера", "yesterday"), ("на этой неделе", "this week"),
-    ("на прошлой неделе", "last week"), ("в этом месяце", "this month"),
-    ("в прошлом месяце", "last month"), ("за прошлый месяц", "last month"),
-    ("за последний месяц", "last month"), ("в этом квартале", "this quarter"),
-    ("в прошлом квартале", "last quarter"), ("за прошлый квартал", "last quarter"),
-    ("в этом году", "this year"), ("в прошлом году", "last year"), ("с начала года", "ytd"),
-    ("за последние 30 дней", "last 30 days"), ("за последние 2 недели", "last 2 weeks"),
-    ("за последние 6 месяцев", "last 6 months"), ("в 2025 году", "2025"),
-    ("в марте 2026", "march 2026"), ("в 3 квартале 2026", "q3 2026"), ("в III квартале 2026", "q3 2026"),
-    ("с 01.03.2026", "since 2026-03-01"), ("до 01.03.2026", "before 2026-03-01"),
+    ("сегодня", "today"),
+    ("вчера", "yesterday"),
+    ("на этой неделе", "this week"),
+    ("на прошлой неделе", "last week"),
+    ("в этом месяце", "this month"),
+    ("в прошлом месяце", "last month"),
+    ("за прошлый месяц", "last month"),
+    ("за последний месяц", "last month"),
+    ("в этом квартале", "this quarter"),
+    ("в прошлом квартале", "last quarter"),
+    ("за прошлый квартал", "last quarter"),
+    ("в этом году", "this year"),
+    ("в прошлом году", "last year"),
+    ("с начала года", "ytd"),
+    ("за последние 30 дней", "last 30 days"),
+    ("за последние 2 недели", "last 2 weeks"),
+    ("за последние 6 месяцев", "last 6 months"),
+    ("в 2025 году", "2025"),
+    ("в марте 2026", "march 2026"),
+    ("в 3 квартале 2026", "q3 2026"),
+    ("в III квартале 2026", "q3 2026"),
+    ("с 01.03.2026", "since 2026-03-01"),
+    ("до 01.03.2026", "before 2026-03-01"),
     ("после 01.03.2026", "after 2026-03-01"),
     ("с 01.01.2026 по 31.03.2026", "between 2026-01-01 and 2026-03-31"),
 ]
@@ -207,34 +245,67 @@ def _bought_in(per: str) -> Callable[[Oracle], pd.Series]:
 PERIOD_CASES: list[RuCase] = [(typed, _bought_in(per)) for typed, per in RU_PERIODS]
 
 WORKED: list[RuCase] = [
-    ("клиенты из Москвы, купившие Супер дрель более чем на 40 тыс. за прошлый квартал, менеджер Иванов",
-     lambda o: o.city("Москва") & o.manager("Иванов")
-     & _bought_over("last quarter", SD, lambda s: s > 40000)(o)),
-    ("кто купил «Супер дрель», производство, с претензиями за последний месяц",
-     lambda o: o.bought(product=SD) & o.industry("производство")
-     & o.interacted(o.period("last month"), "complaint")),
-    ("топ 10 клиентов из Казани по выручке в этом году",
-     lambda o: o.city("Казань") & o.bought(o.period("this year"))),
+    (
+        "клиенты из Москвы, купившие Супер дрель более чем на 40 тыс. за прошлый квартал, менеджер Иванов",
+        lambda o: (
+            o.city("Москва")
+            & o.manager("Иванов")
+            & _bought_over("last quarter", SD, lambda s: s > 40000)(o)
+        ),
+    ),
+    (
+        "кто купил «Супер дрель», производство, с претензиями за последний месяц",
+        lambda o: (
+            o.bought(product=SD)
+            & o.industry("производство")
+            & o.interacted(o.period("last month"), "complaint")
+        ),
+    ),
+    (
+        "топ 10 клиентов из Казани по выручке в этом году",
+        lambda o: o.city("Казань") & o.bought(o.period("this year")),
+    ),
 ]
 
 NATURAL: list[RuCase] = [  # the way the 1C Rarus article phrases it, commas and all
-    ("клиенты из Москвы, которые за прошлый квартал купили товар «Супер дрель» более чем на 40 тыс. "
-     "рублей, у которых менеджером является Иванов", WORKED[0][1]),
-    ("клиенты из Москвы, которые за указанный период купили товар «Супер дрель» более чем на 40 тыс. "
-     "рублей, у которых менеджером является Иванов",
-     lambda o: o.city("Москва") & o.manager("Иванов") & _bought_over(None, SD, lambda s: s > 40000)(o)),
-    ("клиенты, купившие Супер дрель не менее 2 раз",
-     lambda o: o.bought(product=SD) & (o.orders_count(product=SD) >= 2)),
+    (
+        "клиенты из Москвы, которые за прошлый квартал купили товар «Супер дрель» более чем на 40 тыс. "
+        "рублей, у которых менеджером является Иванов",
+        WORKED[0][1],
+    ),
+    (
+        "клиенты из Москвы, которые за указанный период купили товар «Супер дрель» более чем на 40 тыс. "
+        "рублей, у которых менеджером является Иванов",
+        lambda o: (
+            o.city("Москва") & o.manager("Иванов") & _bought_over(None, SD, lambda s: s > 40000)(o)
+        ),
+    ),
+    (
+        "клиенты, купившие Супер дрель не менее 2 раз",
+        lambda o: o.bought(product=SD) & (o.orders_count(product=SD) >= 2),
+    ),
     ("клиенты, созданные в прошлом месяце", lambda o: o.created(o.period("last month"))),
-    ("сколько клиентов в Москве купили Супер дрель в прошлом месяце",
-     lambda o: o.city("Москва") & o.bought(o.period("last month"), SD)),
+    (
+        "сколько клиентов в Москве купили Супер дрель в прошлом месяце",
+        lambda o: o.city("Москва") & o.bought(o.period("last month"), SD),
+    ),
     ("покажи клиентов Иванова с рейтингом А", lambda o: o.manager("Иванов") & o.rating("A")),
-    ("активные клиенты из Санкт-Петербурга с рейтингом В и выше",
-     lambda o: o.status("active") & o.city("Санкт-Петербург") & o.rating("A", "B")),
-    ("Москва, производство, более 2 заказов в этом году",
-     lambda o: o.city("Москва") & o.industry("производство") & (o.orders_count(o.period("this year")) > 2)),
-    ("клиенты с тегом vip, которые не покупали 3 месяца",
-     lambda o: o.tag("vip") & o.lapsed(o.period("last 3 months"))),
+    (
+        "активные клиенты из Санкт-Петербурга с рейтингом В и выше",
+        lambda o: o.status("active") & o.city("Санкт-Петербург") & o.rating("A", "B"),
+    ),
+    (
+        "Москва, производство, более 2 заказов в этом году",
+        lambda o: (
+            o.city("Москва")
+            & o.industry("производство")
+            & (o.orders_count(o.period("this year")) > 2)
+        ),
+    ),
+    (
+        "клиенты с тегом vip, которые не покупали 3 месяца",
+        lambda o: o.tag("vip") & o.lapsed(o.period("last 3 months")),
+    ),
     ("не покупали Супер дрель в этом году", lambda o: ~o.bought(o.period("this year"), SD)),
     ("не купившие Супер дрель", lambda o: ~o.bought(product=SD)),
     ("не покупали за последние 90 дней", lambda o: o.lapsed(o.period("last 90 days"))),

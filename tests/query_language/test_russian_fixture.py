@@ -23,22 +23,49 @@ from tests.query_language.oracle import Oracle
 
 __all__ = ["build_ru_rows", "RU_ORACLE", "ru_db", "interpret_ru", "ids_of", "check_ru", "RuCase"]
 
-CITY = {"Moscow": "Москва", "Kazan": "Казань", "Saint Petersburg": "Санкт-Петербург",
-        "Samara": "Самара", "Berlin": "Берлин", "Almaty": "Алматы"}
-REGION = {"Central": "Центральный", "Volga": "Поволжье", "North-West": "Северо-Запад",
-          "Brandenburg": "Бранденбург", "South": "Юг"}
+CITY = {
+    "Moscow": "Москва",
+    "Kazan": "Казань",
+    "Saint Petersburg": "Санкт-Петербург",
+    "Samara": "Самара",
+    "Berlin": "Берлин",
+    "Almaty": "Алматы",
+}
+REGION = {
+    "Central": "Центральный",
+    "Volga": "Поволжье",
+    "North-West": "Северо-Запад",
+    "Brandenburg": "Бранденбург",
+    "South": "Юг",
+}
 COUNTRY = {"Russia": "Россия", "Germany": "Германия", "Kazakhstan": "Казахстан"}
-INDUSTRY = {"manufacturing": "производство", "retail": "розничная торговля",
-            "construction": "строительство", "logistics": "логистика"}
-MANAGER = {"Ivanov": ("Иван Иванов", "Иванов"), "Petrov": ("Ольга Петрова", "Петрова"),
-           "Sidorova": ("Анна Сидорова", "Сидорова"), "Smirnov": ("Олег Смирнов", "Смирнов")}
-PRODUCT = {"Super Drill": "Супер дрель", "Super Drill Pro": "Супер дрель Про",
-           "Drill Bits Set": "Свёрла по металлу", "Angle Grinder": "Угловая шлифмашина",
-           "Safety Gloves": "Защитные перчатки"}  # the T-light holder keeps its Latin name
+INDUSTRY = {
+    "manufacturing": "производство",
+    "retail": "розничная торговля",
+    "construction": "строительство",
+    "logistics": "логистика",
+}
+MANAGER = {
+    "Ivanov": ("Иван Иванов", "Иванов"),
+    "Petrov": ("Ольга Петрова", "Петрова"),
+    "Sidorova": ("Анна Сидорова", "Сидорова"),
+    "Smirnov": ("Олег Смирнов", "Смирнов"),
+}
+PRODUCT = {
+    "Super Drill": "Супер дрель",
+    "Super Drill Pro": "Супер дрель Про",
+    "Drill Bits Set": "Свёрла по металлу",
+    "Angle Grinder": "Угловая шлифмашина",
+    "Safety Gloves": "Защитные перчатки",
+}  # the T-light holder keeps its Latin name
 CATEGORY = {"power tools": "электроинструмент", "consumables": "расходники", "home decor": "декор"}
 TAG = {"vip": "vip", "partner": "партнёр", "wholesale": "опт", "newsletter": "рассылка"}
-PROPERTY = {"employees": "Сотрудники", "renewal": "Продление", "reseller": "Реселлер",
-            "channel": "Канал"}
+PROPERTY = {
+    "employees": "Сотрудники",
+    "renewal": "Продление",
+    "reseller": "Реселлер",
+    "channel": "Канал",
+}
 CHANNEL = {"referral": "рекомендация", "web": "сайт", "trade show": "выставка"}
 SEGMENT = {"bits-offer": "акция-свёрла", "drill-buyers": "покупатели-дрелей"}
 
@@ -105,7 +132,9 @@ def load_ru_rows(engine: Engine, rows: dict[str, list[dict[str, Any]]]) -> None:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def ru_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def ru_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """The Russian fixture loaded once per module, on SQLite and on PostgreSQL."""
     require_backend(request.param)
     with fresh_database(request.param, tmp_path_factory.mktemp("qlru")) as engine:
@@ -140,8 +169,9 @@ def expected_ru(expr: Callable[[Oracle], pd.Series], archived: bool = False) -> 
     return RU_ORACLE.ids(mask if archived else mask & RU_ORACLE.live)
 
 
-def check_ru(engine: Engine, query: str, expr: Callable[[Oracle], pd.Series],
-             language: str = "ru") -> None:
+def check_ru(
+    engine: Engine, query: str, expr: Callable[[Oracle], pd.Series], language: str = "ru"
+) -> None:
     """Assert the query selects exactly the oracle's customers (archived ones only when asked)."""
     from query_language import run_query
 
@@ -149,7 +179,9 @@ def check_ru(engine: Engine, query: str, expr: Callable[[Oracle], pd.Series],
     expected = expected_ru(expr, archived)
     q = interpret_ru(engine, query, language)
     got = ids_of(engine, q)
-    assert got == expected, f"{query!r}: missing {sorted(expected - got)}, unexpected {sorted(got - expected)}"
+    assert got == expected, (
+        f"{query!r}: missing {sorted(expected - got)}, unexpected {sorted(got - expected)}"
+    )
     with engine.connect() as conn:
         assert run_query(conn, q, offset=0, limit=None).count == len(expected), query
 

@@ -18,18 +18,35 @@ from tests.query_language.test_russian_fixture import MANAGER, RU_ORACLE, ids_of
 from tests.query_language.test_russian_fixture import ru_db as ru_db  # noqa: F401 - module fixture
 
 TOPS: list[tuple[str, int, str, str | None, Callable[[Oracle], pd.Series]]] = [
-    ("топ 10 клиентов из Казани по выручке в этом году", 10, "spend", "this year", lambda o: o.city("Казань")),
+    (
+        "топ 10 клиентов из Казани по выручке в этом году",
+        10,
+        "spend",
+        "this year",
+        lambda o: o.city("Казань"),
+    ),
     ("топ 5 клиентов по заказам", 5, "orders", None, lambda o: o.all),
-    ("топ 3 клиентов из Москвы по выручке в прошлом квартале", 3, "spend", "last quarter",
-     lambda o: o.city("Москва")),
+    (
+        "топ 3 клиентов из Москвы по выручке в прошлом квартале",
+        3,
+        "spend",
+        "last quarter",
+        lambda o: o.city("Москва"),
+    ),
     ("топ 10 vip по выручке", 10, "spend", None, lambda o: o.tag("vip")),
     ("топ 5 по последней покупке", 5, "last", None, lambda o: o.all),
 ]
 
 
 @pytest.mark.parametrize("query, n, by, per, expr", TOPS, ids=[t[0] for t in TOPS])
-def test_top(ru_db: Engine, query: str, n: int, by: str, per: str | None,  # noqa: F811
-             expr: Callable[[Oracle], pd.Series]) -> None:
+def test_top(
+    ru_db: Engine,
+    query: str,
+    n: int,
+    by: str,
+    per: str | None,  # noqa: F811
+    expr: Callable[[Oracle], pd.Series],
+) -> None:
     from query_language import run_query
 
     o = RU_ORACLE
@@ -66,14 +83,20 @@ def test_groups(ru_db: Engine, query: str, by: str, expr: Callable[[Oracle], pd.
     from query_language import run_query
 
     o = RU_ORACLE
-    want = {_key(k): (c, round(sp, 2)) for k, (c, sp) in o.groups(expr(o) & o.live, by, None).items()}
+    want = {
+        _key(k): (c, round(sp, 2)) for k, (c, sp) in o.groups(expr(o) & o.live, by, None).items()
+    }
     with ru_db.connect() as conn:
         result = run_query(conn, interpret_ru(ru_db, query), offset=0, limit=None)
-    got = {_key(g["key"]): (int(g["count"]), round(float(g["spend"] or 0), 2)) for g in result.groups}
+    got = {
+        _key(g["key"]): (int(g["count"]), round(float(g["spend"] or 0), 2)) for g in result.groups
+    }
     assert got == want, query
 
 
-@pytest.mark.parametrize("query", ["карточка Ромашка", "карточка Ромашки", "Ромашка", "карточку ромашки"])
+@pytest.mark.parametrize(
+    "query", ["карточка Ромашка", "карточка Ромашки", "Ромашка", "карточку ромашки"]
+)
 def test_card(ru_db: Engine, query: str) -> None:  # noqa: F811
     from query_language import run_query
 
@@ -100,8 +123,12 @@ ERRORS = [  # (query, the offending word, a suggestion that must be offered or N
 
 
 @pytest.mark.parametrize("query, word, suggestion", ERRORS, ids=[e[0] for e in ERRORS])
-def test_errors_in_russian_point_at_the_word(ru_db: Engine, query: str, word: str | None,  # noqa: F811
-                                             suggestion: str | None) -> None:
+def test_errors_in_russian_point_at_the_word(
+    ru_db: Engine,
+    query: str,
+    word: str | None,  # noqa: F811
+    suggestion: str | None,
+) -> None:
     from query_language import QueryError
 
     with pytest.raises(QueryError) as info:
@@ -134,15 +161,31 @@ def test_the_misspelt_city_error_reads_in_russian(ru_db: Engine) -> None:  # noq
 def test_echo_of_the_worked_examples(ru_db: Engine) -> None:  # noqa: F811
     from query_language import describe
 
-    first = describe(interpret_ru(ru_db, "клиенты из Москвы, купившие Супер дрель более чем на 40 тыс. "
-                                         "за прошлый квартал, менеджер Иванов"))
-    assert first == ("клиенты · город = Москва · купили Супер дрель на сумму более 40 000 "
-                     "с 01.07.2026 по 30.09.2026 · менеджер = Иванов")
-    second = describe(interpret_ru(ru_db, "кто купил «Супер дрель», производство, с претензиями за последний месяц"))
-    assert second == ("клиенты · купили Супер дрель · отрасль = производство · "
-                      "претензии с 01.10.2026 по 31.10.2026")
+    first = describe(
+        interpret_ru(
+            ru_db,
+            "клиенты из Москвы, купившие Супер дрель более чем на 40 тыс. "
+            "за прошлый квартал, менеджер Иванов",
+        )
+    )
+    assert first == (
+        "клиенты · город = Москва · купили Супер дрель на сумму более 40 000 "
+        "с 01.07.2026 по 30.09.2026 · менеджер = Иванов"
+    )
+    second = describe(
+        interpret_ru(
+            ru_db, "кто купил «Супер дрель», производство, с претензиями за последний месяц"
+        )
+    )
+    assert second == (
+        "клиенты · купили Супер дрель · отрасль = производство · "
+        "претензии с 01.10.2026 по 31.10.2026"
+    )
     third = describe(interpret_ru(ru_db, "топ 10 клиентов из Казани по выручке в этом году"))
-    assert third == "клиенты · город = Казань · купили что угодно с 01.01.2026 по 22.11.2026 · топ 10 по выручке"
+    assert (
+        third
+        == "клиенты · город = Казань · купили что угодно с 01.01.2026 по 22.11.2026 · топ 10 по выручке"
+    )
 
 
 @pytest.mark.parametrize("typed, per", RU_PERIODS, ids=[p[0] for p in RU_PERIODS])
@@ -155,24 +198,38 @@ def test_echo_names_concrete_dates(ru_db: Engine, typed: str, per: str) -> None:
     assert all(p in text for p in parts) and "Супер дрель" in text, text
 
 
-@pytest.mark.parametrize("query, echo", [
-    ("vip без покупок за последние 90 дней",
-     "клиенты · тег = vip · покупали до 25.08.2026, но не покупали с 25.08.2026 по 22.11.2026"),
-    ("рейтинг В и ниже", "клиенты · рейтинг = B или C"),
-    ("без тега vip", "клиенты · без тега vip"),
-    ("последняя покупка до 01.01.2026", "клиенты · последняя покупка до 01.01.2026"),
-    ("без контактов 60 дней", "клиенты · без контактов с 24.09.2026 по 22.11.2026"),
-    ("на проверке", "клиенты · статус = на проверке"),
-    ("в зоне риска", "клиенты · rfm = в зоне риска"),
-    ("выручка по городам", "клиенты · выручка по городам"),
-    ("количество по менеджерам", "клиенты · количество по менеджерам"),
-    ("список vip", "клиенты · тег = vip · список"),
-    ("не менее 3 заказов в этом году", "клиенты · не менее 3 заказов с 01.01.2026 по 22.11.2026"),
-    ("карточка Ромашки", "карточка Ромашка"),
-    ("не покупали", "клиенты · ничего не покупали"),
-    ("не покупали Супер дрель в этом году", "клиенты · не купили Супер дрель с 01.01.2026 по 22.11.2026"),
-    ("клиенты, купившие Супер дрель не менее 2 раз", "клиенты · купили Супер дрель — не менее 2 заказов"),
-])
+@pytest.mark.parametrize(
+    "query, echo",
+    [
+        (
+            "vip без покупок за последние 90 дней",
+            "клиенты · тег = vip · покупали до 25.08.2026, но не покупали с 25.08.2026 по 22.11.2026",
+        ),
+        ("рейтинг В и ниже", "клиенты · рейтинг = B или C"),
+        ("без тега vip", "клиенты · без тега vip"),
+        ("последняя покупка до 01.01.2026", "клиенты · последняя покупка до 01.01.2026"),
+        ("без контактов 60 дней", "клиенты · без контактов с 24.09.2026 по 22.11.2026"),
+        ("на проверке", "клиенты · статус = на проверке"),
+        ("в зоне риска", "клиенты · rfm = в зоне риска"),
+        ("выручка по городам", "клиенты · выручка по городам"),
+        ("количество по менеджерам", "клиенты · количество по менеджерам"),
+        ("список vip", "клиенты · тег = vip · список"),
+        (
+            "не менее 3 заказов в этом году",
+            "клиенты · не менее 3 заказов с 01.01.2026 по 22.11.2026",
+        ),
+        ("карточка Ромашки", "карточка Ромашка"),
+        ("не покупали", "клиенты · ничего не покупали"),
+        (
+            "не покупали Супер дрель в этом году",
+            "клиенты · не купили Супер дрель с 01.01.2026 по 22.11.2026",
+        ),
+        (
+            "клиенты, купившие Супер дрель не менее 2 раз",
+            "клиенты · купили Супер дрель — не менее 2 заказов",
+        ),
+    ],
+)
 def test_echo(ru_db: Engine, query: str, echo: str) -> None:  # noqa: F811
     from query_language import describe
 
@@ -181,37 +238,58 @@ def test_echo(ru_db: Engine, query: str, echo: str) -> None:  # noqa: F811
 
 # --- English twins: the same question in either language gives the same customers ----------
 TWINS = [
-    ("city Москва", "город Москва"), ("Москва", "из Москвы"), ("region Поволжье", "регион Поволжье"),
-    ("country Казахстан", "страна Казахстан"), ("industry строительство", "отрасль строительство"),
-    ("manager Иванов", "менеджер Иванов"), ("buyers of Супер дрель", "купившие Супер дрель"),
+    ("city Москва", "город Москва"),
+    ("Москва", "из Москвы"),
+    ("region Поволжье", "регион Поволжье"),
+    ("country Казахстан", "страна Казахстан"),
+    ("industry строительство", "отрасль строительство"),
+    ("manager Иванов", "менеджер Иванов"),
+    ("buyers of Супер дрель", "купившие Супер дрель"),
     ("buyers of Супер дрель last quarter", "купившие Супер дрель в прошлом квартале"),
-    ("buyers of Супер дрель over 40k last quarter", "купившие Супер дрель более 40 тыс. за прошлый квартал"),
+    (
+        "buyers of Супер дрель over 40k last quarter",
+        "купившие Супер дрель более 40 тыс. за прошлый квартал",
+    ),
     ("buyers of электроинструмент", "купившие электроинструмент"),
     ("buyers of Супер дрель in Q3 2026", "купившие Супер дрель в III квартале 2026"),
     ("buyers of Супер дрель in March 2026", "купившие Супер дрель в марте 2026"),
-    ("buyers of Супер дрель between 2026-01-01 and 2026-03-31",
-     "купившие Супер дрель с 01.01.2026 по 31.03.2026"),
+    (
+        "buyers of Супер дрель between 2026-01-01 and 2026-03-31",
+        "купившие Супер дрель с 01.01.2026 по 31.03.2026",
+    ),
     ("spent over 1.5m", "потратили более 1,5 млн"),
     ("spent between 10k and 50k this year", "потратили от 10 тыс. до 50 тыс. в этом году"),
     ("spent under 5k this year", "потратили менее 5 тыс. в этом году"),
-    ("at least 3 orders", "не менее 3 заказов"), ("more than 5 purchases", "более 5 покупок"),
+    ("at least 3 orders", "не менее 3 заказов"),
+    ("more than 5 purchases", "более 5 покупок"),
     ("no purchases in last 90 days", "без покупок за последние 90 дней"),
     ("inactive for 6 months", "не покупали 6 месяцев"),
     ("last purchase before 2026-01-01", "последняя покупка до 01.01.2026"),
-    ("new this year", "новые в этом году"), ("created last month", "созданные в прошлом месяце"),
-    ("rating B or better", "рейтинг B и выше"), ("unrated", "без рейтинга"), ("3 stars", "3 звезды"),
-    ("not vip", "не vip"), ("without tag vip", "без тега vip"), ("archived", "архивные"),
+    ("new this year", "новые в этом году"),
+    ("created last month", "созданные в прошлом месяце"),
+    ("rating B or better", "рейтинг B и выше"),
+    ("unrated", "без рейтинга"),
+    ("3 stars", "3 звезды"),
+    ("not vip", "не vip"),
+    ("without tag vip", "без тега vip"),
+    ("archived", "архивные"),
     ("сотрудники over 100", "сотрудников более 100"),
     ("with complaints last month", "с претензиями в прошлом месяце"),
     ("contacted in last 2 weeks", "контактировали за последние 2 недели"),
-    ("not contacted in 60 days", "без контактов 60 дней"), ("class AX", "класс AX"),
-    ("rfm champions", "rfm чемпионы"), ("at risk", "в зоне риска"),
+    ("not contacted in 60 days", "без контактов 60 дней"),
+    ("class AX", "класс AX"),
+    ("rfm champions", "rfm чемпионы"),
+    ("at risk", "в зоне риска"),
     ("not in segment акция-свёрла", "не в сегменте акция-свёрла"),
     ("Москва or Казань", "Москва или Казань"),
-    ("Москва buyers of Супер дрель over 40k last quarter, manager Иванов",
-     "клиенты из Москвы, купившие Супер дрель более чем на 40 тыс. за прошлый квартал, менеджер Иванов"),
-    ("manufacturing buyers of Супер дрель with complaints last month",
-     "кто купил «Супер дрель», производство, с претензиями за последний месяц"),
+    (
+        "Москва buyers of Супер дрель over 40k last quarter, manager Иванов",
+        "клиенты из Москвы, купившие Супер дрель более чем на 40 тыс. за прошлый квартал, менеджер Иванов",
+    ),
+    (
+        "manufacturing buyers of Супер дрель with complaints last month",
+        "кто купил «Супер дрель», производство, с претензиями за последний месяц",
+    ),
 ]
 
 
@@ -232,18 +310,37 @@ def test_top_twins_rank_the_same(ru_db: Engine) -> None:  # noqa: F811
     from query_language import run_query
 
     with ru_db.connect() as conn:
-        en = run_query(conn, interpret_ru(ru_db, "top 10 Казань customers by spend this year", "en"), limit=None)
-        ru = run_query(conn, interpret_ru(ru_db, "топ 10 клиентов из Казани по выручке в этом году"), limit=None)
+        en = run_query(
+            conn,
+            interpret_ru(ru_db, "top 10 Казань customers by spend this year", "en"),
+            limit=None,
+        )
+        ru = run_query(
+            conn,
+            interpret_ru(ru_db, "топ 10 клиентов из Казани по выручке в этом году"),
+            limit=None,
+        )
     assert [r["spend"] for r in en.rows] == [r["spend"] for r in ru.rows] and len(ru.rows) == 10
 
 
 # --- which language a message is in -----------------------------------------------------------
-@pytest.mark.parametrize("text, lang", [
-    ("купившие Super Drill в прошлом квартале", "ru"), ("клиенты из Москвы", "ru"), ("Москва", "ru"),
-    ("«Супер дрель»", "ru"), ('"Super Drill"', "en"), ("buyers of Супер дрель last quarter", "en"), ("vip", "en"),
-    ("top 10 Казань customers by spend", "en"), ("кто купил \"Super Drill\"", "ru"),
-    ("Moscow buyers of Super Drill", "en"), ("карточка Ромашка", "ru"), ("SD-100 купили", "ru"),
-])
+@pytest.mark.parametrize(
+    "text, lang",
+    [
+        ("купившие Super Drill в прошлом квартале", "ru"),
+        ("клиенты из Москвы", "ru"),
+        ("Москва", "ru"),
+        ("«Супер дрель»", "ru"),
+        ('"Super Drill"', "en"),
+        ("buyers of Супер дрель last quarter", "en"),
+        ("vip", "en"),
+        ("top 10 Казань customers by spend", "en"),
+        ('кто купил "Super Drill"', "ru"),
+        ("Moscow buyers of Super Drill", "en"),
+        ("карточка Ромашка", "ru"),
+        ("SD-100 купили", "ru"),
+    ],
+)
 def test_detect_language(text: str, lang: str) -> None:
     from query_language import detect_language
 
@@ -256,7 +353,8 @@ def test_detected_language_reads_the_query(ru_db: Engine) -> None:  # noqa: F811
     for text in ("купившие Супер дрель в прошлом квартале", "buyers of Супер дрель last quarter"):
         q = interpret_ru(ru_db, text, detect_language(text))
         assert ids_of(ru_db, q) == RU_ORACLE.ids(
-            RU_ORACLE.bought(RU_ORACLE.period("last quarter"), "Супер дрель") & RU_ORACLE.live)
+            RU_ORACLE.bought(RU_ORACLE.period("last quarter"), "Супер дрель") & RU_ORACLE.live
+        )
 
 
 def test_an_ambiguous_value_asks_in_russian(ambiguous_db: Engine) -> None:  # noqa: F811
@@ -268,8 +366,10 @@ def test_an_ambiguous_value_asks_in_russian(ambiguous_db: Engine) -> None:  # no
         interpret("клиенты Moscow", catalog, today=TODAY, language="ru")
     err = info.value
     assert err.message == "«Moscow» может означать: город Moscow или регион Moscow; что именно?"
-    got = {label: ids_of(ambiguous_db, interpret(q, catalog, today=TODAY, language="ru"))
-           for label, q in err.choices}
+    got = {
+        label: ids_of(ambiguous_db, interpret(q, catalog, today=TODAY, language="ru"))
+        for label, q in err.choices
+    }
     assert got == {"город Moscow": {"A1", "A3"}, "регион Moscow": {"A2", "A3"}}
 
 
@@ -280,8 +380,25 @@ def test_random_russian_input_raises_only_query_errors(ru_db: Engine) -> None:  
     from query_language import QueryError
     from query_language.lexicon import ru
 
-    pool = list(ru.PHRASES) + ["Москвы", "Супер дрелью", "Иванова", "vip", "40 тыс.", "1,5 млн", "3",
-                               "2026", "01.03.2026", ",", "(", ")", "«", "»", "Моськва", "ё", "-"]
+    pool = list(ru.PHRASES) + [
+        "Москвы",
+        "Супер дрелью",
+        "Иванова",
+        "vip",
+        "40 тыс.",
+        "1,5 млн",
+        "3",
+        "2026",
+        "01.03.2026",
+        ",",
+        "(",
+        ")",
+        "«",
+        "»",
+        "Моськва",
+        "ё",
+        "-",
+    ]
     rnd = random.Random(11)
     answered = 0
     for _ in range(400):

@@ -17,12 +17,26 @@ from tests.query_language.test_russian_fixture import ru_db as ru_db  # noqa: F4
 # "Toki": every keyword is one made-up word; a trailing "-a" is its plural (the lemmatiser hook).
 TOKI = {
     "PHRASES": {
-        "kupa": ("BOUGHT", None), "grado": ("FIELD", "city"), "mana": ("FIELD", "manager"),
-        "pli": ("GT", None), "mini": ("LT", None), "ne": ("NOT", None), "kaj": ("AND", None),
-        "au": ("OR", None), "el": ("FROM", None), "lasta": ("LAST", None), "ci": ("THIS", None),
-        "kvarto": ("UNIT", "quarter"), "jaro": ("UNIT", "year"), "monato": ("UNIT", "month"),
-        "mil": ("MULT", 1000), "kiom": ("COUNT", None), "supro": ("TOP", None), "po": ("BY", None),
-        "elspezo": ("SPEND", None), "plendo": ("INTERACTION", "complaint"),
+        "kupa": ("BOUGHT", None),
+        "grado": ("FIELD", "city"),
+        "mana": ("FIELD", "manager"),
+        "pli": ("GT", None),
+        "mini": ("LT", None),
+        "ne": ("NOT", None),
+        "kaj": ("AND", None),
+        "au": ("OR", None),
+        "el": ("FROM", None),
+        "lasta": ("LAST", None),
+        "ci": ("THIS", None),
+        "kvarto": ("UNIT", "quarter"),
+        "jaro": ("UNIT", "year"),
+        "monato": ("UNIT", "month"),
+        "mil": ("MULT", 1000),
+        "kiom": ("COUNT", None),
+        "supro": ("TOP", None),
+        "po": ("BY", None),
+        "elspezo": ("SPEND", None),
+        "plendo": ("INTERACTION", "complaint"),
     },
     "FILLERS": ["klientoj", "kiuj"],
     "FIELD_WORDS": {"city": "grado", "manager": "mana"},
@@ -43,16 +57,28 @@ def toki() -> Iterator[str]:
         unregister_lexicon("toki")
 
 
-@pytest.mark.parametrize("toki_query, expr", [
-    ("klientoj el Москва kupa Супер дрель lasta kvarto",
-     lambda o: o.city("Москва") & o.bought(o.period("last quarter"), "Супер дрель")),
-    ("kupaj Супер дрель pli 40 mil lasta kvarto, mana Иванов",
-     lambda o: o.manager("Иванов") & o.bought(o.period("last quarter"), "Супер дрель")
-     & (o.spend(o.period("last quarter"), "Супер дрель") > 40000)),
-    ("grado Казань au grado Самара", lambda o: o.city("Казань") | o.city("Самара")),
-    ("ne Москва kaj plendo lasta monato",
-     lambda o: ~o.city("Москва") & o.interacted(o.period("last month"), "complaint")),
-])
+@pytest.mark.parametrize(
+    "toki_query, expr",
+    [
+        (
+            "klientoj el Москва kupa Супер дрель lasta kvarto",
+            lambda o: o.city("Москва") & o.bought(o.period("last quarter"), "Супер дрель"),
+        ),
+        (
+            "kupaj Супер дрель pli 40 mil lasta kvarto, mana Иванов",
+            lambda o: (
+                o.manager("Иванов")
+                & o.bought(o.period("last quarter"), "Супер дрель")
+                & (o.spend(o.period("last quarter"), "Супер дрель") > 40000)
+            ),
+        ),
+        ("grado Казань au grado Самара", lambda o: o.city("Казань") | o.city("Самара")),
+        (
+            "ne Москва kaj plendo lasta monato",
+            lambda o: ~o.city("Москва") & o.interacted(o.period("last month"), "complaint"),
+        ),
+    ],
+)
 def test_a_toy_language_answers_queries(ru_db: Engine, toki: str, toki_query: str, expr) -> None:  # noqa: F811, ANN001
     from query_language import LANGUAGES
 

@@ -24,29 +24,84 @@ CITIES = ["Moscow"] * 30 + ["Kazan"] * 8 + ["Omsk"] * 2
 def populate(engine: Engine) -> None:
     """Two managers (one on Slack) and 40 customers, most in Moscow, some with awkward names."""
     with engine.begin() as conn:
-        conn.execute(insert(managers), [
-            {"id": 1, "name": "Ivan Ivanov", "surname": "Ivanov", "role": "admin",
-             "slack_team_id": "T1", "slack_user_id": "U1"},
-            {"id": 2, "name": "Olga Petrova", "surname": "Petrova", "role": "rep",
-             "slack_team_id": "T1", "slack_user_id": "U2"},
-        ])
-        names = ["Acme & <Sons>", "Foo_*bar*~ Ltd", "`Tick` Co"] + [f"Company {i:02d}" for i in range(3, 40)]
-        conn.execute(insert(customers), [
-            {"id": i + 1, "external_id": f"C{i + 1:03d}", "name": name, "city": CITIES[i],
-             "region": "Central", "country": "Russia", "industry": "Retail", "manager_id": 1 + i % 2,
-             "email": f"c{i}@example.com", "status": "active", "created_at": date(2025, 1, 1)}
-            for i, name in enumerate(names)
-        ])
-        conn.execute(insert(products), [{"id": 1, "sku": "SD-1", "name": "Super Drill", "category": "Tools",
-                                         "price": 100.0}])
-        conn.execute(insert(orders), [{"id": i + 1, "order_no": f"O{i + 1}", "customer_id": i + 1,
-                                       "date": date(2026, 10, 1 + i % 28)} for i in range(40)])
-        conn.execute(insert(order_lines), [{"order_id": i + 1, "line_no": 1, "product_id": 1, "quantity": 2,
-                                            "amount": 200.0 + i} for i in range(40)])
+        conn.execute(
+            insert(managers),
+            [
+                {
+                    "id": 1,
+                    "name": "Ivan Ivanov",
+                    "surname": "Ivanov",
+                    "role": "admin",
+                    "slack_team_id": "T1",
+                    "slack_user_id": "U1",
+                },
+                {
+                    "id": 2,
+                    "name": "Olga Petrova",
+                    "surname": "Petrova",
+                    "role": "rep",
+                    "slack_team_id": "T1",
+                    "slack_user_id": "U2",
+                },
+            ],
+        )
+        names = ["Acme & <Sons>", "Foo_*bar*~ Ltd", "`Tick` Co"] + [
+            f"Company {i:02d}" for i in range(3, 40)
+        ]
+        conn.execute(
+            insert(customers),
+            [
+                {
+                    "id": i + 1,
+                    "external_id": f"C{i + 1:03d}",
+                    "name": name,
+                    "city": CITIES[i],
+                    "region": "Central",
+                    "country": "Russia",
+                    "industry": "Retail",
+                    "manager_id": 1 + i % 2,
+                    "email": f"c{i}@example.com",
+                    "status": "active",
+                    "created_at": date(2025, 1, 1),
+                }
+                for i, name in enumerate(names)
+            ],
+        )
+        conn.execute(
+            insert(products),
+            [{"id": 1, "sku": "SD-1", "name": "Super Drill", "category": "Tools", "price": 100.0}],
+        )
+        conn.execute(
+            insert(orders),
+            [
+                {
+                    "id": i + 1,
+                    "order_no": f"O{i + 1}",
+                    "customer_id": i + 1,
+                    "date": date(2026, 10, 1 + i % 28),
+                }
+                for i in range(40)
+            ],
+        )
+        conn.execute(
+            insert(order_lines),
+            [
+                {
+                    "order_id": i + 1,
+                    "line_no": 1,
+                    "product_id": 1,
+                    "quantity": 2,
+                    "amount": 200.0 + i,
+                }
+                for i in range(40)
+            ],
+        )
 
 
 def make_settings(api: WebApiStandIn, **slack: object) -> Settings:
-    return Settings.model_validate({"slack": {"allowed_teams": ["T1"], "base_url": api.base_url, **slack}})
+    return Settings.model_validate(
+        {"slack": {"allowed_teams": ["T1"], "base_url": api.base_url, **slack}}
+    )
 
 
 async def drain(timeout: float = 20) -> None:
@@ -76,9 +131,12 @@ def core(populated: Engine, api: WebApiStandIn) -> ChatCore:
 
 @pytest.fixture
 async def slack(core: ChatCore, api: WebApiStandIn) -> AsyncIterator[SlackDriver]:
-    app = build_slack_app(core, core.settings, token=BOT_TOKEN, signing_secret=SECRET,
-                          client=make_client(BOT_TOKEN, api.base_url))
+    app = build_slack_app(
+        core,
+        core.settings,
+        token=BOT_TOKEN,
+        signing_secret=SECRET,
+        client=make_client(BOT_TOKEN, api.base_url),
+    )
     yield SlackDriver(app, api)
     await drain()
-
-

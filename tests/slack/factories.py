@@ -28,12 +28,20 @@ SECRET = "test-signing-secret"
 _n = itertools.count(1)
 
 
-def signed_headers(body: str, secret: str = SECRET, timestamp: int | None = None,
-                   content_type: str = "application/x-www-form-urlencoded") -> dict[str, str]:
+def signed_headers(
+    body: str,
+    secret: str = SECRET,
+    timestamp: int | None = None,
+    content_type: str = "application/x-www-form-urlencoded",
+) -> dict[str, str]:
     """Headers of a request signed like Slack signs it (``v0=`` HMAC of ``v0:ts:body``)."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    return {"content-type": content_type, "x-slack-request-timestamp": ts, "x-slack-signature": signature}
+    return {
+        "content-type": content_type,
+        "x-slack-request-timestamp": ts,
+        "x-slack-signature": signature,
+    }
 
 
 class SlackDriver:
@@ -44,62 +52,150 @@ class SlackDriver:
         self.api = api
         self.secret = secret
 
-    async def send(self, body: str, content_type: str = "application/x-www-form-urlencoded",
-                   extra: dict[str, str] | None = None, secret: str | None = None,
-                   timestamp: int | None = None) -> BoltResponse:
-        headers = signed_headers(body, secret or self.secret, timestamp, content_type) | (extra or {})
+    async def send(
+        self,
+        body: str,
+        content_type: str = "application/x-www-form-urlencoded",
+        extra: dict[str, str] | None = None,
+        secret: str | None = None,
+        timestamp: int | None = None,
+    ) -> BoltResponse:
+        headers = signed_headers(body, secret or self.secret, timestamp, content_type) | (
+            extra or {}
+        )
         return await self.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
 
-    def command_body(self, text: str, *, user: str = "U1", team: str = "T1", channel: str = "C1",
-                     channel_name: str = "sales") -> str:
+    def command_body(
+        self,
+        text: str,
+        *,
+        user: str = "U1",
+        team: str = "T1",
+        channel: str = "C1",
+        channel_name: str = "sales",
+    ) -> str:
         n = next(_n)
-        return urlencode({
-            "token": "legacy", "team_id": team, "team_domain": "test", "channel_id": channel,
-            "channel_name": channel_name, "user_id": user, "user_name": "someone",
-            "command": "/customers", "text": text, "api_app_id": "A1", "is_enterprise_install": "false",
-            "response_url": self.api.response_url(f"cmd{n}"), "trigger_id": f"{n}.1.trigger",
-        })
+        return urlencode(
+            {
+                "token": "legacy",
+                "team_id": team,
+                "team_domain": "test",
+                "channel_id": channel,
+                "channel_name": channel_name,
+                "user_id": user,
+                "user_name": "someone",
+                "command": "/customers",
+                "text": text,
+                "api_app_id": "A1",
+                "is_enterprise_install": "false",
+                "response_url": self.api.response_url(f"cmd{n}"),
+                "trigger_id": f"{n}.1.trigger",
+            }
+        )
 
     async def command(self, text: str, **kw: Any) -> BoltResponse:
         return await self.send(self.command_body(text, **kw))
 
-    def event_body(self, event: dict[str, Any], *, team: str = "T1", event_id: str | None = None) -> str:
-        return json.dumps({
-            "token": "legacy", "team_id": team, "api_app_id": "A1", "type": "event_callback",
-            "event": {"event_ts": f"{time.time():.6f}", **event}, "event_id": event_id or f"Ev{next(_n)}",
-            "event_time": int(time.time()), "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}],
-        })
+    def event_body(
+        self, event: dict[str, Any], *, team: str = "T1", event_id: str | None = None
+    ) -> str:
+        return json.dumps(
+            {
+                "token": "legacy",
+                "team_id": team,
+                "api_app_id": "A1",
+                "type": "event_callback",
+                "event": {"event_ts": f"{time.time():.6f}", **event},
+                "event_id": event_id or f"Ev{next(_n)}",
+                "event_time": int(time.time()),
+                "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}],
+            }
+        )
 
-    async def event(self, event: dict[str, Any], *, team: str = "T1", event_id: str | None = None,
-                    retry: int | None = None) -> BoltResponse:
-        extra = {"x-slack-retry-num": str(retry), "x-slack-retry-reason": "http_timeout"} if retry else None
-        return await self.send(self.event_body(event, team=team, event_id=event_id), "application/json", extra)
+    async def event(
+        self,
+        event: dict[str, Any],
+        *,
+        team: str = "T1",
+        event_id: str | None = None,
+        retry: int | None = None,
+    ) -> BoltResponse:
+        extra = (
+            {"x-slack-retry-num": str(retry), "x-slack-retry-reason": "http_timeout"}
+            if retry
+            else None
+        )
+        return await self.send(
+            self.event_body(event, team=team, event_id=event_id), "application/json", extra
+        )
 
-    async def mention(self, text: str, *, user: str = "U1", team: str = "T1", channel: str = "C1") -> BoltResponse:
-        event = {"type": "app_mention", "user": user, "text": f"<@UBOT> {text}", "channel": channel,
-                 "ts": f"{time.time():.6f}"}
+    async def mention(
+        self, text: str, *, user: str = "U1", team: str = "T1", channel: str = "C1"
+    ) -> BoltResponse:
+        event = {
+            "type": "app_mention",
+            "user": user,
+            "text": f"<@UBOT> {text}",
+            "channel": channel,
+            "ts": f"{time.time():.6f}",
+        }
         return await self.event(event, team=team)
 
-    async def dm(self, text: str, *, user: str = "U1", team: str = "T1", event_id: str | None = None,
-                 retry: int | None = None) -> BoltResponse:
-        event = {"type": "message", "channel_type": "im", "user": user, "text": text,
-                 "channel": f"D{user}", "ts": f"{time.time():.6f}"}
+    async def dm(
+        self,
+        text: str,
+        *,
+        user: str = "U1",
+        team: str = "T1",
+        event_id: str | None = None,
+        retry: int | None = None,
+    ) -> BoltResponse:
+        event = {
+            "type": "message",
+            "channel_type": "im",
+            "user": user,
+            "text": text,
+            "channel": f"D{user}",
+            "ts": f"{time.time():.6f}",
+        }
         return await self.event(event, team=team, event_id=event_id, retry=retry)
 
-    def action_body(self, element: dict[str, Any], *, user: str = "U1", team: str = "T1",
-                    channel: str = "C1", ephemeral: bool = True, message_ts: str = "1.000001",
-                    action_ts: str | None = None) -> str:
+    def action_body(
+        self,
+        element: dict[str, Any],
+        *,
+        user: str = "U1",
+        team: str = "T1",
+        channel: str = "C1",
+        ephemeral: bool = True,
+        message_ts: str = "1.000001",
+        action_ts: str | None = None,
+    ) -> str:
         n = next(_n)
-        action = {"type": "button", "block_id": "b1", "action_id": element["action_id"],
-                  "value": element.get("value"), "text": element.get("text"),
-                  "action_ts": action_ts or f"{time.time():.6f}"}
+        action = {
+            "type": "button",
+            "block_id": "b1",
+            "action_id": element["action_id"],
+            "value": element.get("value"),
+            "text": element.get("text"),
+            "action_ts": action_ts or f"{time.time():.6f}",
+        }
         payload = {
-            "type": "block_actions", "team": {"id": team, "domain": "test"},
-            "user": {"id": user, "team_id": team, "username": "someone"}, "api_app_id": "A1",
-            "token": "legacy", "trigger_id": f"{n}.2.trigger", "channel": {"id": channel, "name": "sales"},
-            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel,
-                          "is_ephemeral": ephemeral},
-            "response_url": self.api.response_url(f"act{n}"), "actions": [action],
+            "type": "block_actions",
+            "team": {"id": team, "domain": "test"},
+            "user": {"id": user, "team_id": team, "username": "someone"},
+            "api_app_id": "A1",
+            "token": "legacy",
+            "trigger_id": f"{n}.2.trigger",
+            "channel": {"id": channel, "name": "sales"},
+            "container": {
+                "type": "message",
+                "message_ts": message_ts,
+                "channel_id": channel,
+                "is_ephemeral": ephemeral,
+            },
+            "response_url": self.api.response_url(f"act{n}"),
+            "actions": [action],
         }
         return urlencode({"payload": json.dumps(payload)})
 
@@ -117,7 +213,9 @@ def button(blocks: list[dict[str, Any]], label: str) -> dict[str, Any]:
     """The button whose text contains ``label`` (case-insensitive)."""
     found = [b for b in buttons(blocks) if label.lower() in b["text"]["text"].lower()]
     if not found:
-        raise AssertionError(f"no button {label!r} among {[b['text']['text'] for b in buttons(blocks)]}")
+        raise AssertionError(
+            f"no button {label!r} among {[b['text']['text'] for b in buttons(blocks)]}"
+        )
     return found[0]
 
 

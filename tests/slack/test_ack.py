@@ -21,9 +21,15 @@ async def test_the_ack_returns_at_once_while_the_database_is_locked(
     holder = core.engine.connect()
     tx = holder.begin()
     if backend == "postgresql":  # every request reads managers, every query customers
-        holder.execute(text("LOCK TABLE managers, customers, processed_events IN ACCESS EXCLUSIVE MODE"))
+        holder.execute(
+            text("LOCK TABLE managers, customers, processed_events IN ACCESS EXCLUSIVE MODE")
+        )
     else:  # SQLite: hold the write lock, so recording the event waits
-        holder.execute(insert(processed_events).values(platform="test", event_key="lock", at=text("CURRENT_TIMESTAMP")))
+        holder.execute(
+            insert(processed_events).values(
+                platform="test", event_key="lock", at=text("CURRENT_TIMESTAMP")
+            )
+        )
     locked_at = time.monotonic()
     try:
         started = time.monotonic()

@@ -26,7 +26,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-async def served(core: ChatCore, api: WebApiStandIn, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+async def served(
+    core: ChatCore, api: WebApiStandIn, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[str]:
     monkeypatch.setenv("CUSTBOT_SLACK_BOT_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("CUSTBOT_SLACK_SIGNING_SECRET", SECRET)
     port = _free_port()
@@ -46,12 +48,16 @@ async def served(core: ChatCore, api: WebApiStandIn, monkeypatch: pytest.MonkeyP
     await asyncio.wait_for(task, 10)
 
 
-async def test_a_signed_command_over_http_is_acked_and_answered(served: str, api: WebApiStandIn) -> None:
+async def test_a_signed_command_over_http_is_acked_and_answered(
+    served: str, api: WebApiStandIn
+) -> None:
     body = SlackDriver(None, api).command_body("whoami")  # type: ignore[arg-type]
     async with aiohttp.ClientSession() as http:
         async with http.post(served, data=body.encode(), headers=signed_headers(body)) as r:
             assert r.status == 200
-        async with http.post(served, data=body.encode(), headers=signed_headers(body, "wrong")) as r:
+        async with http.post(
+            served, data=body.encode(), headers=signed_headers(body, "wrong")
+        ) as r:
             assert r.status == 401
     (answer,) = await api.wait_for("response_url")
     assert "Ivanov" in texts(answer.args["blocks"]) or "U1" in texts(answer.args["blocks"])
@@ -59,7 +65,9 @@ async def test_a_signed_command_over_http_is_acked_and_answered(served: str, api
     assert len(api.of("response_url")) == 1
 
 
-async def test_missing_secrets_are_named(api: WebApiStandIn, core: ChatCore, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_missing_secrets_are_named(
+    api: WebApiStandIn, core: ChatCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CUSTBOT_SLACK_BOT_TOKEN", raising=False)
     with pytest.raises(SlackConfigError, match="CUSTBOT_SLACK_BOT_TOKEN"):
         await run_slack(core, make_settings(api, mode="http"), asyncio.Event())
@@ -76,11 +84,19 @@ async def test_socket_mode_acks_the_envelope_and_answers(
     monkeypatch.setenv("CUSTBOT_SLACK_APP_TOKEN", APP_TOKEN)
     settings = make_settings(api, mode="socket")
     stop = asyncio.Event()
-    task = asyncio.create_task(run_slack(ChatCore(core.engine, settings, today=TODAY), settings, stop))
+    task = asyncio.create_task(
+        run_slack(ChatCore(core.engine, settings, today=TODAY), settings, stop)
+    )
     try:
         body = dict(parse_qsl(SlackDriver(None, api).command_body("whoami")))  # type: ignore[arg-type]
-        await api.push({"envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True,
-                        "payload": body})
+        await api.push(
+            {
+                "envelope_id": "env-1",
+                "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": body,
+            }
+        )
         (ack,) = await api.wait_for("socket_ack")
         assert ack.args["envelope_id"] == "env-1"
         (answer,) = await api.wait_for("response_url")

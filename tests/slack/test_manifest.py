@@ -13,12 +13,23 @@ REPO = Path(__file__).resolve().parents[2]
 MANIFEST = (REPO / "slack-manifest.yml").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("needed", [
-    f"- command: {Settings().slack.command}",
-    "- app_home_opened", "- app_mention", "- message.im",
-    "- chat:write ", "- commands ", "- files:write ", "- im:history", "- im:write ", "- app_mentions:read",
-    "socket_mode_enabled: true", "home_tab_enabled: true",
-])
+@pytest.mark.parametrize(
+    "needed",
+    [
+        f"- command: {Settings().slack.command}",
+        "- app_home_opened",
+        "- app_mention",
+        "- message.im",
+        "- chat:write ",
+        "- commands ",
+        "- files:write ",
+        "- im:history",
+        "- im:write ",
+        "- app_mentions:read",
+        "socket_mode_enabled: true",
+        "home_tab_enabled: true",
+    ],
+)
 def test_the_manifest_declares(needed: str) -> None:
     assert needed in MANIFEST
 
@@ -30,7 +41,17 @@ def test_every_request_url_is_the_events_path() -> None:
     assert len(urls) == 3 and all(u.endswith(EVENTS_PATH) for u in urls)
 
 
-@pytest.mark.parametrize("topic", ["slack-manifest.yml", "CUSTBOT_SLACK_BOT_TOKEN", "CUSTBOT_SLACK_APP_TOKEN",
-                                   "CUSTBOT_SLACK_SIGNING_SECRET", "allowed_teams", 'mode = "socket"', "/slack/events"])
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "slack-manifest.yml",
+        "CUSTBOT_SLACK_BOT_TOKEN",
+        "CUSTBOT_SLACK_APP_TOKEN",
+        "CUSTBOT_SLACK_SIGNING_SECRET",
+        "allowed_teams",
+        'mode = "socket"',
+        "/slack/events",
+    ],
+)
 def test_the_docs_cover(topic: str) -> None:
     assert topic in (REPO / "docs" / "slack.md").read_text(encoding="utf-8")

@@ -29,7 +29,9 @@ async def test_a_query_pages_in_place(slack: SlackDriver) -> None:
 async def test_paging_a_public_message_edits_it_with_chat_update(slack: SlackDriver) -> None:
     await slack.dm("Moscow")
     (first,) = await slack.api.wait_for("chat.postMessage")
-    await slack.press(button(first.args["blocks"], "Next"), channel="DU1", ephemeral=False, message_ts="5.000001")
+    await slack.press(
+        button(first.args["blocks"], "Next"), channel="DU1", ephemeral=False, message_ts="5.000001"
+    )
     (edited,) = await slack.api.wait_for("chat.update")
     assert edited.args["channel"] == "DU1" and edited.args["ts"] == "5.000001"
     assert "\n11 " in texts(edited.args["blocks"])
@@ -63,7 +65,9 @@ async def test_a_chart_is_a_png(slack: SlackDriver) -> None:
     assert upload["content"].startswith(b"\x89PNG\r\n\x1a\n")
 
 
-async def test_a_bulk_rating_confirmed_by_button_applies_once(slack: SlackDriver, core: ChatCore) -> None:
+async def test_a_bulk_rating_confirmed_by_button_applies_once(
+    slack: SlackDriver, core: ChatCore
+) -> None:
     await slack.command("rate A Moscow")
     (preview,) = await slack.api.wait_for("response_url")
     confirm = button(preview.args["blocks"], "Confirm")
@@ -79,6 +83,12 @@ async def test_a_bulk_rating_confirmed_by_button_applies_once(slack: SlackDriver
     with core.engine.connect() as conn:
         assert conn.scalar(select(func.count()).where(customers.c.rating == "A")) == 30
     answers = [texts(c.args.get("blocks", [])) for c in slack.api.of("response_url")[1:]]
-    assert len(answers) == 2 and any("30" in a for a in answers) and any("already" in a for a in answers)
-    assert all(not buttons(c.args.get("blocks", [])) or "Undo" in texts(c.args["blocks"])
-               for c in slack.api.of("response_url")[1:])
+    assert (
+        len(answers) == 2
+        and any("30" in a for a in answers)
+        and any("already" in a for a in answers)
+    )
+    assert all(
+        not buttons(c.args.get("blocks", [])) or "Undo" in texts(c.args["blocks"])
+        for c in slack.api.of("response_url")[1:]
+    )

@@ -17,7 +17,9 @@ from tests.slack.conftest import drain
 from tests.slack.factories import SlackDriver, button, buttons, texts
 
 
-async def test_a_slash_command_is_acked_empty_and_answered_privately_with_share(slack: SlackDriver) -> None:
+async def test_a_slash_command_is_acked_empty_and_answered_privately_with_share(
+    slack: SlackDriver,
+) -> None:
     response = await slack.command("help")
     assert response.status == 200 and response.body == ""
     (answer,) = await slack.api.wait_for("response_url")
@@ -118,7 +120,9 @@ async def test_a_replayed_button_press_has_one_side_effect(slack: SlackDriver) -
     await slack.press(share, action_ts="1700000000.000100")  # the same request, replayed
     await drain()
     assert len(slack.api.of("chat.postMessage")) == 1
-    assert len(slack.api.of("response_url")) == 2  # the answer and its deletion: no "already shared"
+    assert (
+        len(slack.api.of("response_url")) == 2
+    )  # the answer and its deletion: no "already shared"
 
 
 async def test_a_429_is_retried_after_retry_after(slack: SlackDriver) -> None:
@@ -145,14 +149,23 @@ async def test_the_home_tab_shows_segments_and_changes(slack: SlackDriver) -> No
     assert "Saved segments" in shown and "recent changes" in shown
 
 
-async def test_replies_beyond_block_kit_limits_are_split_or_filed_never_rejected(slack: SlackDriver, core: ChatCore) -> None:
-    huge = Reply((
-        Text("x" * 7000),
-        *(Text(f"line {i}") for i in range(120)),
-        Table(("name", "city"), tuple((f"Customer {i} & <co>", "Moscow") for i in range(3000)), "Everyone"),
-        Buttons(tuple(Button("B" * 100 + str(i), f"tok{i}", "danger") for i in range(30))),
-        File("a.csv", b"a,b\n1,2\n", "text/csv"),
-    ), private=False)
+async def test_replies_beyond_block_kit_limits_are_split_or_filed_never_rejected(
+    slack: SlackDriver, core: ChatCore
+) -> None:
+    huge = Reply(
+        (
+            Text("x" * 7000),
+            *(Text(f"line {i}") for i in range(120)),
+            Table(
+                ("name", "city"),
+                tuple((f"Customer {i} & <co>", "Moscow") for i in range(3000)),
+                "Everyone",
+            ),
+            Buttons(tuple(Button("B" * 100 + str(i), f"tok{i}", "danger") for i in range(30))),
+            File("a.csv", b"a,b\n1,2\n", "text/csv"),
+        ),
+        private=False,
+    )
     origin = Origin(Identity("slack", "U1", "T1"), "C1")
     await Delivery(slack.app.client, core.engine, origin).send(huge)
     posted = slack.api.of("chat.postMessage")
@@ -166,23 +179,37 @@ async def test_replies_beyond_block_kit_limits_are_split_or_filed_never_rejected
 
 
 async def test_a_mention_in_a_thread_answers_in_the_thread(slack: SlackDriver) -> None:
-    await slack.event({"type": "app_mention", "user": "U1", "text": "<@UBOT> help", "channel": "C7",
-                       "ts": "9.000002", "thread_ts": "9.000001"})
+    await slack.event(
+        {
+            "type": "app_mention",
+            "user": "U1",
+            "text": "<@UBOT> help",
+            "channel": "C7",
+            "ts": "9.000002",
+            "thread_ts": "9.000001",
+        }
+    )
     (posted,) = await slack.api.wait_for("chat.postEphemeral")
     assert posted.args["thread_ts"] == "9.000001"
 
 
-async def test_the_outbound_posts_a_scheduled_report_publicly(slack: SlackDriver, core: ChatCore) -> None:
+async def test_the_outbound_posts_a_scheduled_report_publicly(
+    slack: SlackDriver, core: ChatCore
+) -> None:
     from bot.slack import SlackOutbound
 
-    report = Reply((Text("Weekly ratings", "heading"), Table(("rating", "customers"), (("A", "3"),))))
+    report = Reply(
+        (Text("Weekly ratings", "heading"), Table(("rating", "customers"), (("A", "3"),)))
+    )
     await SlackOutbound(slack.app.client, core.engine).send("C9", report)
     (posted,) = slack.api.of("chat.postMessage")
     assert posted.args["channel"] == "C9" and "Weekly ratings" in texts(posted.args["blocks"])
     assert not buttons(posted.args["blocks"])
 
 
-async def test_more_messages_than_a_response_url_takes_go_ephemeral(slack: SlackDriver, core: ChatCore) -> None:
+async def test_more_messages_than_a_response_url_takes_go_ephemeral(
+    slack: SlackDriver, core: ChatCore
+) -> None:
     origin = Origin(Identity("slack", "U1", "T1"), "C1", response_url=slack.api.response_url("x"))
     many = Reply(tuple(Text(f"line {i}") for i in range(50 * 7)))
     await Delivery(slack.app.client, core.engine, origin).send(many)

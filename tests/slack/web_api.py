@@ -66,7 +66,12 @@ def block_errors(blocks: Any, max_blocks: int = 50) -> list[str]:
         return ["blocks is not a list"]
     if len(blocks) > max_blocks:
         errors.append(f"{len(blocks)} blocks > {max_blocks}")
-    ids = [el.get("action_id") for b in blocks if b.get("type") == "actions" for el in b.get("elements", [])]
+    ids = [
+        el.get("action_id")
+        for b in blocks
+        if b.get("type") == "actions"
+        for el in b.get("elements", [])
+    ]
     if len(ids) != len(set(ids)):
         errors.append("duplicate action_id")
     for i, b in enumerate(blocks):
@@ -117,7 +122,9 @@ class WebApiStandIn:
     def response_url(self, name: str = "r1") -> str:
         return f"{self.url}/response/{name}"
 
-    def fail_next(self, method: str, status: int = 429, retry_after: int = 1, times: int = 1) -> None:
+    def fail_next(
+        self, method: str, status: int = 429, retry_after: int = 1, times: int = 1
+    ) -> None:
         """Make the next ``times`` calls of ``method`` fail with ``status`` (and Retry-After)."""
         self._failures.setdefault(method, []).extend([(status, retry_after)] * times)
 
@@ -130,7 +137,9 @@ class WebApiStandIn:
         while len(self.of(method)) < count:
             if time.monotonic() > deadline:
                 seen = [c.method for c in self.calls]
-                raise AssertionError(f"expected {count} {method} call(s) within {timeout}s; got {seen}")
+                raise AssertionError(
+                    f"expected {count} {method} call(s) within {timeout}s; got {seen}"
+                )
             await asyncio.sleep(0.02)
         return self.of(method)
 
@@ -168,7 +177,9 @@ class WebApiStandIn:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self.sockets.append(ws)
-        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}})
+        await ws.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}}
+        )
         async for msg in ws:
             if msg.type == web.WSMsgType.TEXT:
                 self.calls.append(Call("socket_ack", json.loads(msg.data)))
@@ -191,8 +202,11 @@ class WebApiStandIn:
         self.calls.append(Call(method, args))
         if self._failures.get(method):
             status, retry_after = self._failures[method].pop(0)
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=status,
-                                     headers={"Retry-After": str(retry_after)})
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=status,
+                headers={"Retry-After": str(retry_after)},
+            )
         expected = APP_TOKEN if method == "apps.connections.open" else self.token
         if request.headers.get("Authorization") != f"Bearer {expected}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
@@ -205,11 +219,24 @@ class WebApiStandIn:
         if len(args.get("text") or "") > 40000:
             return {"ok": False, "error": "msg_too_long"}
         if method == "auth.test":
-            return {"ok": True, "url": "https://test.slack.com/", "team": "Test", "user": "custbot",
-                    "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT", "is_enterprise_install": False}
+            return {
+                "ok": True,
+                "url": "https://test.slack.com/",
+                "team": "Test",
+                "user": "custbot",
+                "team_id": "T1",
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+                "is_enterprise_install": False,
+            }
         if method in ("chat.postMessage", "chat.update"):
             ts = args.get("ts") or f"{int(time.time())}.{n:06d}"
-            return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"text": args.get("text")}}
+            return {
+                "ok": True,
+                "channel": args.get("channel"),
+                "ts": ts,
+                "message": {"text": args.get("text")},
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"{int(time.time())}.{n:06d}"}
         if method == "apps.connections.open":
@@ -223,15 +250,21 @@ class WebApiStandIn:
             return {"ok": True, "view": {"id": f"V{n}", **view}}
         if method == "files.getUploadURLExternal":
             file_id = f"F{n}"
-            self.uploads[file_id] = {"filename": args.get("filename"), "length": int(args.get("length", 0))}
+            self.uploads[file_id] = {
+                "filename": args.get("filename"),
+                "length": int(args.get("length", 0)),
+            }
             return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
         if method == "files.completeUploadExternal":
             files = args.get("files") or []
             for f in files:
                 if f["id"] not in self.uploads or "content" not in self.uploads[f["id"]]:
                     return {"ok": False, "error": "file_not_found"}
-                self.uploads[f["id"]].update(channel=args.get("channel_id"), title=f.get("title"),
-                                             comment=args.get("initial_comment"))
+                self.uploads[f["id"]].update(
+                    channel=args.get("channel_id"),
+                    title=f.get("title"),
+                    comment=args.get("initial_comment"),
+                )
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         return {"ok": False, "error": "unknown_method"}
 

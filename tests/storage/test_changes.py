@@ -123,19 +123,50 @@ def test_a_bulk_rating_on_postgresql_is_a_hot_update(tmp_path) -> None:  # type:
     from storage.bulk import insert_rows
     from tests.conftest import fresh_database
 
-    columns = ("id", "external_id", "name", "city", "region", "country", "industry", "status", "rating", "created_at")
-    rows = [(i, f"B{i:07d}", f"Bench Customer {i:07d}", "Benchtown", "Benchland", "Russia", "retail", "active",
-             (None, "A", "B", "C")[i % 4], date(2024, 1, 1)) for i in range(1, 2001)]
+    columns = (
+        "id",
+        "external_id",
+        "name",
+        "city",
+        "region",
+        "country",
+        "industry",
+        "status",
+        "rating",
+        "created_at",
+    )
+    rows = [
+        (
+            i,
+            f"B{i:07d}",
+            f"Bench Customer {i:07d}",
+            "Benchtown",
+            "Benchland",
+            "Russia",
+            "retail",
+            "active",
+            (None, "A", "B", "C")[i % 4],
+            date(2024, 1, 1),
+        )
+        for i in range(1, 2001)
+    ]
     with fresh_database("postgresql", tmp_path) as engine:
         with engine.begin() as conn:
             insert_rows(conn, customers, columns, rows)  # COPY: pages filled to the fillfactor
         with engine.begin() as conn:
             batch = start_batch(conn, ALICE, action="rate", description="rate A: Benchtown")
-            assert set_field(conn, batch, "rating", "A", select(customers.c.id), source="Alice") == 1500
-            updated, hot = conn.execute(text(
-                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relid = 'customers'::regclass"
-            )).one()
-            audit = conn.execute(select(audit_log.c.customer_id, audit_log.c.before, audit_log.c.after)).all()
+            assert (
+                set_field(conn, batch, "rating", "A", select(customers.c.id), source="Alice")
+                == 1500
+            )
+            updated, hot = conn.execute(
+                text(
+                    "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relid = 'customers'::regclass"
+                )
+            ).one()
+            audit = conn.execute(
+                select(audit_log.c.customer_id, audit_log.c.before, audit_log.c.after)
+            ).all()
     assert (updated, hot) == (1500, 1500)
     assert sorted(audit) == [(i, r, "A") for i, *_, r, _d in rows if r != "A"]
 
@@ -152,7 +183,9 @@ def test_before_is_the_value_a_concurrent_change_committed(tmp_path) -> None:  #
             _seed(conn)
         other = engine.connect()
         other.begin()
-        other.execute(customers.update().where(customers.c.external_id == "c1").values(rating="C"))  # was B
+        other.execute(
+            customers.update().where(customers.c.external_id == "c1").values(rating="C")
+        )  # was B
         done: list[int] = []
 
         def bulk() -> None:
@@ -163,13 +196,20 @@ def test_before_is_the_value_a_concurrent_change_committed(tmp_path) -> None:  #
         worker = threading.Thread(target=bulk)
         worker.start()
         worker.join(timeout=1.0)
-        assert worker.is_alive(), "the bulk change should wait for the row the other transaction holds"
+        assert worker.is_alive(), (
+            "the bulk change should wait for the row the other transaction holds"
+        )
         other.commit()
         other.close()
         worker.join(timeout=30)
         with engine.connect() as conn:
-            before = dict(conn.execute(select(customers.c.external_id, audit_log.c.before)
-                                       .join(audit_log, audit_log.c.customer_id == customers.c.id)).all())
+            before = dict(
+                conn.execute(
+                    select(customers.c.external_id, audit_log.c.before).join(
+                        audit_log, audit_log.c.customer_id == customers.c.id
+                    )
+                ).all()
+            )
     assert done == [4] and before["c1"] == "C"
 
 
@@ -183,6 +223,10 @@ def test_a_plain_selection_is_applied_without_a_self_join(engine) -> None:  # ty
     with engine.begin() as conn:
         _seed(conn)
         batch = start_batch(conn, ALICE, action="rate", description="rate B: two of Moscow")
-        assert set_field(conn, batch, "rating", "B", limited, source="Alice") == 1  # c0 A -> B, c1 is B
-        assert set_field(conn, batch, "rating", "C", _ids("Kazan"), source="Alice") == 3  # c6..c9, c6 is C
+        assert (
+            set_field(conn, batch, "rating", "B", limited, source="Alice") == 1
+        )  # c0 A -> B, c1 is B
+        assert (
+            set_field(conn, batch, "rating", "C", _ids("Kazan"), source="Alice") == 3
+        )  # c6..c9, c6 is C
         assert _ratings(conn)["c0"] == "B" and _ratings(conn)["c2"] == "C"

@@ -62,7 +62,9 @@ order_id,customer_id,date,sku,quantity,amount,product_name,name,city,country
 def test_an_order_in_the_file_is_replaced_by_the_files_lines(
     engine: Engine, tmp_path: Path, chunk: int
 ) -> None:
-    import_file(engine, "customers", write(tmp_path / "c.csv", "external_id,name\nC1,Acme\nC2,Globex\n"))
+    import_file(
+        engine, "customers", write(tmp_path / "c.csv", "external_id,name\nC1,Acme\nC2,Globex\n")
+    )
     first = HEAD + ("1,C1,2026-03-01,D1,1,10,Drill\n1,C1,2026-03-01,S1,2,4,Saw\n1,C1,2026-03-01,H1,3,9,Hammer\n"
                     "2,C2,2026-03-02,D1,1,10,Drill\n")  # fmt: skip
     import_file(engine, "sales", write(tmp_path / "s.csv", first), chunk=chunk)
@@ -81,7 +83,10 @@ def test_an_order_in_the_file_is_replaced_by_the_files_lines(
                             .join(customers).where(orders.c.order_no == "1")).one()  # fmt: skip
         same_id = conn.execute(select(order_lines.c.id).where(order_lines.c.line_no == 1)
                                .join(orders).where(orders.c.order_no == "1")).scalar_one()  # fmt: skip
-    assert (head.external_id, head.date) == ("C2", date(2026, 3, 3))  # the first line's customer/date
+    assert (head.external_id, head.date) == (
+        "C2",
+        date(2026, 3, 3),
+    )  # the first line's customer/date
     assert same_id == kept_id  # an unchanged line keeps its row
     before = snapshot(engine)
     again = import_file(engine, "sales", write(tmp_path / "s2.csv", shorter), chunk=chunk)
@@ -91,7 +96,9 @@ def test_an_order_in_the_file_is_replaced_by_the_files_lines(
     assert (added.tables["order_lines"].created, added.tables["order_lines"].unchanged) == (1, 2)
 
 
-def test_an_order_spread_over_chunks_is_numbered_in_file_order(engine: Engine, tmp_path: Path) -> None:
+def test_an_order_spread_over_chunks_is_numbered_in_file_order(
+    engine: Engine, tmp_path: Path
+) -> None:
     import_file(engine, "customers", write(tmp_path / "c.csv", "external_id,name\nC1,Acme\n"))
     path = write(tmp_path / "s.csv", HEAD + (
         "A,C1,2026-03-01,D1,1,1,Drill\nB,C1,2026-03-01,D1,1,2,Drill\nA,C1,2026-03-01,D1,1,3,Drill\n"
@@ -99,16 +106,26 @@ def test_an_order_spread_over_chunks_is_numbered_in_file_order(engine: Engine, t
     report = import_file(engine, "sales", path, chunk=2)
     assert report.tables["orders"].created == 3 and report.tables["order_lines"].created == 6
     assert [(o, n, a) for o, n, _, _, a in _lines(engine)] == [
-        ("A", 1, 1), ("A", 2, 3), ("A", 3, 5), ("B", 1, 2), ("B", 2, 6), ("C", 1, 4)]
+        ("A", 1, 1),
+        ("A", 2, 3),
+        ("A", 3, 5),
+        ("B", 1, 2),
+        ("B", 2, 6),
+        ("C", 1, 4),
+    ]
     before = snapshot(engine)
     again = import_file(engine, "sales", path, chunk=4)  # other chunk borders, same numbering
     assert not again.changed and again.tables["order_lines"].unchanged == 6
     assert snapshot(engine) == before
 
 
-def test_a_product_named_in_a_later_chunk_and_one_never_named(engine: Engine, tmp_path: Path) -> None:
+def test_a_product_named_in_a_later_chunk_and_one_never_named(
+    engine: Engine, tmp_path: Path
+) -> None:
     import_file(engine, "customers", write(tmp_path / "c.csv", "external_id,name\nC1,Acme\n"))
-    named_later = HEAD + "1,C1,2026-03-01,N1,1,1,\n2,C1,2026-03-01,N1,1,1,Nail\n3,C1,2026-03-01,N1,1,1,Nail\n"
+    named_later = (
+        HEAD + "1,C1,2026-03-01,N1,1,1,\n2,C1,2026-03-01,N1,1,1,Nail\n3,C1,2026-03-01,N1,1,1,Nail\n"
+    )
     report = import_file(engine, "sales", write(tmp_path / "s.csv", named_later), chunk=1)
     assert report.tables["products"].created == 1
     with engine.connect() as conn:
@@ -120,16 +137,26 @@ def test_a_product_named_in_a_later_chunk_and_one_never_named(engine: Engine, tm
     assert [(e.line, e.column) for e in err.value.errors] == [(2, "sku"), (4, "sku")]
     assert snapshot(engine) == before
     indexes = {i["name"] for t in ("orders", "order_lines") for i in inspect(engine).get_indexes(t)}
-    assert {"ix_order_lines_product_order_amount", "ix_orders_date_customer"} <= indexes  # rolled back too
+    assert {
+        "ix_order_lines_product_order_amount",
+        "ix_orders_date_customer",
+    } <= indexes  # rolled back too
 
 
-def test_line_breaks_inside_quoted_cells_keep_error_lines_right(engine: Engine, tmp_path: Path) -> None:
+def test_line_breaks_inside_quoted_cells_keep_error_lines_right(
+    engine: Engine, tmp_path: Path
+) -> None:
     import_file(engine, "customers", write(tmp_path / "c.csv", "external_id,name\nC1,Acme\n"))
-    path = write(tmp_path / "s.csv", HEAD + (
-        '1,C1,2026-03-01,D1,1,10,"Drill\nwith a case"\n'      # lines 2-3
-        '1,C1,2026-03-01,S1,1,5,"Saw ""XL""\n\nlong"\n'       # lines 4-6
-        "2,C1,2026-13-45,D1,1,10,Drill\n"                     # line 7: bad date
-        '3,C1,2026-03-01,D1,x,10,"Drill"\n'))  # line 8: bad quantity; fmt: skip
+    path = write(
+        tmp_path / "s.csv",
+        HEAD
+        + (
+            '1,C1,2026-03-01,D1,1,10,"Drill\nwith a case"\n'  # lines 2-3
+            '1,C1,2026-03-01,S1,1,5,"Saw ""XL""\n\nlong"\n'  # lines 4-6
+            "2,C1,2026-13-45,D1,1,10,Drill\n"  # line 7: bad date
+            '3,C1,2026-03-01,D1,x,10,"Drill"\n'
+        ),
+    )  # line 8: bad quantity; fmt: skip
     with pytest.raises(ImportFailed) as err:
         import_file(engine, "sales", path, chunk=2)
     assert [(e.line, e.column) for e in err.value.errors] == [(7, "date"), (8, "quantity")]

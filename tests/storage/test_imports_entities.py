@@ -257,20 +257,35 @@ customer_id,date,kind,manager,note
     assert [(e.line, e.column) for e in err.value.errors] == [(2, "customer_id")]
 
 
-def test_imported_interactions_at_midnight_fall_in_their_own_period(engine: Engine, tmp_path: Path) -> None:
+def test_imported_interactions_at_midnight_fall_in_their_own_period(
+    engine: Engine, tmp_path: Path
+) -> None:
     """A date-only interaction is at midnight: on the period's first day it is in, on the day
     after its last it is out (SQLite compares timestamps as text, so the stored form must be
     the one bound parameters use)."""
     from query_language import CatalogCache, interpret, run_query
 
-    import_file(engine, "customers", write(tmp_path / "c.csv", "external_id,name\nA,Alpha\nB,Bravo\nC,Charlie\n"))
-    import_file(engine, "interactions", write(tmp_path / "i.csv", """
+    import_file(
+        engine,
+        "customers",
+        write(tmp_path / "c.csv", "external_id,name\nA,Alpha\nB,Bravo\nC,Charlie\n"),
+    )
+    import_file(
+        engine,
+        "interactions",
+        write(
+            tmp_path / "i.csv",
+            """
 customer_id,date,kind
 A,2026-10-01,complaint
 B,2026-11-01,complaint
 C,2026-09-30 23:59,complaint
-"""))
-    query = interpret("with complaints last month", CatalogCache(engine).get(), today=TODAY, language="en")
+""",
+        ),
+    )
+    query = interpret(
+        "with complaints last month", CatalogCache(engine).get(), today=TODAY, language="en"
+    )
     with engine.connect() as conn:
         names = [r["name"] for r in run_query(conn, query, limit=None).rows]
     assert names == ["Alpha"]

@@ -34,7 +34,9 @@ def test_customers_leave_room_for_hot_updates_on_postgresql(tmp_path: Path) -> N
     from sqlalchemy import text
 
     with fresh_database("postgresql", tmp_path) as engine, engine.connect() as conn:
-        options = conn.execute(text("SELECT reloptions FROM pg_class WHERE oid = 'customers'::regclass")).scalar()
+        options = conn.execute(
+            text("SELECT reloptions FROM pg_class WHERE oid = 'customers'::regclass")
+        ).scalar()
     assert "fillfactor=50" in (options or [])
 
 
@@ -48,9 +50,17 @@ def test_sqlite_timestamps_without_a_fraction_are_normalised(tmp_path: Path) -> 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
     upgrade(engine, "0003")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO customers (id, external_id, name, created_at) VALUES (1, 'A', 'Alpha', '2026-01-01')"))
-        conn.execute(text("INSERT INTO interactions (id, customer_id, date, kind, note) VALUES "
-                          "(1, 1, '2026-10-01 00:00:00', 'call', ''), (2, 1, '2026-10-02 08:30:00.250000', 'call', '')"))
+        conn.execute(
+            text(
+                "INSERT INTO customers (id, external_id, name, created_at) VALUES (1, 'A', 'Alpha', '2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO interactions (id, customer_id, date, kind, note) VALUES "
+                "(1, 1, '2026-10-01 00:00:00', 'call', ''), (2, 1, '2026-10-02 08:30:00.250000', 'call', '')"
+            )
+        )
     upgrade(engine)
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT date FROM interactions ORDER BY id")).scalars().all()

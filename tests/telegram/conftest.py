@@ -30,27 +30,77 @@ MARKUP_NAME = "<Romashka & Sons> _*[]()~>#+-=|{}.!"
 def seed(engine: Engine) -> None:
     """Three people and 26 customers: 23 in Moscow (one with every markup character)."""
     with engine.begin() as conn:
-        conn.execute(insert(managers), [
-            {"id": 1, "name": "Olga Adminova", "surname": "Adminova", "role": "admin", "telegram_id": ADMIN},
-            {"id": 2, "name": "Ivan Ivanov", "surname": "Ivanov", "role": "rep", "telegram_id": REP},
-            {"id": 3, "name": "Petr Petrov", "surname": "Petrov", "role": "manager", "telegram_id": MANAGER},
-        ])
+        conn.execute(
+            insert(managers),
+            [
+                {
+                    "id": 1,
+                    "name": "Olga Adminova",
+                    "surname": "Adminova",
+                    "role": "admin",
+                    "telegram_id": ADMIN,
+                },
+                {
+                    "id": 2,
+                    "name": "Ivan Ivanov",
+                    "surname": "Ivanov",
+                    "role": "rep",
+                    "telegram_id": REP,
+                },
+                {
+                    "id": 3,
+                    "name": "Petr Petrov",
+                    "surname": "Petrov",
+                    "role": "manager",
+                    "telegram_id": MANAGER,
+                },
+            ],
+        )
         rows: list[dict[str, Any]] = [
-            {"external_id": f"M{i:03d}", "name": f"Moscow Trade {i:02d}", "city": "Moscow",
-             "country": "Russia", "manager_id": 2, "created_at": date(2025, 1, 1 + i)}
+            {
+                "external_id": f"M{i:03d}",
+                "name": f"Moscow Trade {i:02d}",
+                "city": "Moscow",
+                "country": "Russia",
+                "manager_id": 2,
+                "created_at": date(2025, 1, 1 + i),
+            }
             for i in range(22)
         ]
-        rows.append({"external_id": "X001", "name": MARKUP_NAME, "city": "Moscow",
-                     "country": "Russia", "manager_id": 2, "created_at": date(2025, 2, 1)})
-        rows += [{"external_id": f"K{i:03d}", "name": f"Kazan Parts {i}", "city": "Kazan",
-                  "country": "Russia", "manager_id": 3, "created_at": date(2025, 3, 1 + i)}
-                 for i in range(3)]
+        rows.append(
+            {
+                "external_id": "X001",
+                "name": MARKUP_NAME,
+                "city": "Moscow",
+                "country": "Russia",
+                "manager_id": 2,
+                "created_at": date(2025, 2, 1),
+            }
+        )
+        rows += [
+            {
+                "external_id": f"K{i:03d}",
+                "name": f"Kazan Parts {i}",
+                "city": "Kazan",
+                "country": "Russia",
+                "manager_id": 3,
+                "created_at": date(2025, 3, 1 + i),
+            }
+            for i in range(3)
+        ]
         conn.execute(insert(customers), rows)
 
 
 def tg_settings(api: BotApiStandIn, **telegram: Any) -> Settings:
-    return Settings.model_validate({"telegram": {
-        "base_url": f"{api.url}/bot", "base_file_url": f"{api.url}/file/bot", **telegram}})
+    return Settings.model_validate(
+        {
+            "telegram": {
+                "base_url": f"{api.url}/bot",
+                "base_file_url": f"{api.url}/file/bot",
+                **telegram,
+            }
+        }
+    )
 
 
 @pytest.fixture

@@ -47,19 +47,34 @@ class Updates:
         self.next_update += 1
         return self.next_update
 
-    def message(self, user_id: int, text: str, *, chat_id: int | None = None,
-                first_name: str = "Anna", language_code: str | None = "en",
-                sender_chat: dict | None = None, update_id: int | None = None) -> dict[str, Any]:
+    def message(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        first_name: str = "Anna",
+        language_code: str | None = "en",
+        sender_chat: dict | None = None,
+        update_id: int | None = None,
+    ) -> dict[str, Any]:
         chat_id = user_id if chat_id is None else chat_id
         if chat_id > 0:
             chat = {"id": chat_id, "type": "private", "first_name": first_name}
         else:
-            chat = {"id": chat_id, "type": "supergroup" if str(chat_id).startswith("-100") else "group",
-                    "title": "Sales team"}
+            chat = {
+                "id": chat_id,
+                "type": "supergroup" if str(chat_id).startswith("-100") else "group",
+                "title": "Sales team",
+            }
         self.next_message += 1
-        msg: dict[str, Any] = {"message_id": self.next_message, "date": int(time.time()),
-                               "chat": chat, "text": text,
-                               "from": _user(user_id, first_name, language_code)}
+        msg: dict[str, Any] = {
+            "message_id": self.next_message,
+            "date": int(time.time()),
+            "chat": chat,
+            "text": text,
+            "from": _user(user_id, first_name, language_code),
+        }
         if entities := _entities(text):
             msg["entities"] = entities
         if sender_chat is not None:
@@ -70,12 +85,30 @@ class Updates:
         payload = self.message(ANON_ADMIN_BOT, text, chat_id=chat_id, first_name="Group")
         payload["message"]["from"]["is_bot"] = True
         payload["message"]["from"]["username"] = "GroupAnonymousBot"
-        payload["message"]["sender_chat"] = {"id": chat_id, "type": "supergroup", "title": "Sales team"}
+        payload["message"]["sender_chat"] = {
+            "id": chat_id,
+            "type": "supergroup",
+            "title": "Sales team",
+        }
         return payload
 
-    def callback(self, user_id: int, message: dict[str, Any], data: str, *,
-                 first_name: str = "Anna", language_code: str | None = "en") -> dict[str, Any]:
+    def callback(
+        self,
+        user_id: int,
+        message: dict[str, Any],
+        data: str,
+        *,
+        first_name: str = "Anna",
+        language_code: str | None = "en",
+    ) -> dict[str, Any]:
         uid = self._update_id()
-        return {"update_id": uid, "callback_query": {
-            "id": f"cbq{uid}", "from": _user(user_id, first_name, language_code),
-            "chat_instance": f"ci{message['chat']['id']}", "data": data, "message": message}}
+        return {
+            "update_id": uid,
+            "callback_query": {
+                "id": f"cbq{uid}",
+                "from": _user(user_id, first_name, language_code),
+                "chat_instance": f"ci{message['chat']['id']}",
+                "data": data,
+                "message": message,
+            },
+        }

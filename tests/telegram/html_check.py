@@ -13,8 +13,25 @@ __all__ = ["ApiError", "parse_html"]
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z-]*)((?:\s+[a-zA-Z-]+(?:=\"[^\"<]*\"|='[^'<]*')?)*)\s*>")
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
-_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
-         "code", "pre", "blockquote", "tg-emoji"}
+_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
+
 
 class ApiError(Exception):
     def __init__(self, code: int, description: str, parameters: dict | None = None) -> None:
@@ -31,12 +48,18 @@ def parse_html(text: str) -> str:
             m = _TAG.match(text, i)
             name = m.group(2).lower() if m else ""
             if not m or name not in _TAGS:
-                raise ApiError(400, f"Bad Request: can't parse entities: Unsupported start tag "
-                                    f"\"{name or text[i + 1:i + 8]}\" at byte offset {i}")
+                raise ApiError(
+                    400,
+                    f"Bad Request: can't parse entities: Unsupported start tag "
+                    f'"{name or text[i + 1 : i + 8]}" at byte offset {i}',
+                )
             if m.group(1):
                 if not stack or stack[-1] != name:
-                    raise ApiError(400, f"Bad Request: can't parse entities: Unmatched end tag at "
-                                        f"byte offset {i}, expected \"</{stack[-1] if stack else ''}>\"")
+                    raise ApiError(
+                        400,
+                        f"Bad Request: can't parse entities: Unmatched end tag at "
+                        f'byte offset {i}, expected "</{stack[-1] if stack else ""}>"',
+                    )
                 stack.pop()
             else:
                 stack.append(name)
@@ -44,16 +67,24 @@ def parse_html(text: str) -> str:
         elif ch == "&":
             m = _ENTITY.match(text, i)
             if not m:
-                raise ApiError(400, "Bad Request: can't parse entities: Character '&' is reserved "
-                                    f"and must be escaped with the preceding '\\' at byte offset {i}")
+                raise ApiError(
+                    400,
+                    "Bad Request: can't parse entities: Character '&' is reserved "
+                    f"and must be escaped with the preceding '\\' at byte offset {i}",
+                )
             out.append(html.unescape(m.group(0)))
             i = m.end()
         elif ch == ">":
-            raise ApiError(400, f"Bad Request: can't parse entities: unescaped '>' at byte offset {i}")
+            raise ApiError(
+                400, f"Bad Request: can't parse entities: unescaped '>' at byte offset {i}"
+            )
         else:
             out.append(ch)
             i += 1
     if stack:
-        raise ApiError(400, f"Bad Request: can't parse entities: Can't find end tag corresponding "
-                            f"to start tag \"{stack[-1]}\"")
+        raise ApiError(
+            400,
+            f"Bad Request: can't parse entities: Can't find end tag corresponding "
+            f'to start tag "{stack[-1]}"',
+        )
     return "".join(out)

@@ -27,9 +27,22 @@ __all__ = ["BotApiStandIn", "Call", "ApiError", "parse_html", "BOT_ID", "BOT_USE
 
 BOT_ID = 7000001
 BOT_USERNAME = "custbot_test_bot"
-_JSON_FIELDS = {"chat_id", "message_id", "reply_markup", "commands", "show_alert", "offset",
-                "limit", "timeout", "allowed_updates", "link_preview_options", "reply_parameters",
-                "drop_pending_updates", "scope", "cache_time"}
+_JSON_FIELDS = {
+    "chat_id",
+    "message_id",
+    "reply_markup",
+    "commands",
+    "show_alert",
+    "offset",
+    "limit",
+    "timeout",
+    "allowed_updates",
+    "link_preview_options",
+    "reply_parameters",
+    "drop_pending_updates",
+    "scope",
+    "cache_time",
+}
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -125,9 +138,15 @@ class BotApiStandIn:
         return web.json_response({"ok": True, "result": result})
 
     def _bot_user(self) -> dict:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "CustBot", "username": BOT_USERNAME,
-                "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "CustBot",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     def _chat(self, chat_id: Any) -> dict:
         cid = int(chat_id)
@@ -144,7 +163,9 @@ class BotApiStandIn:
             for button in row:
                 data = button.get("callback_data")
                 if not button.get("text"):
-                    raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+                    raise ApiError(
+                        400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                    )
                 if data is not None and not 1 <= len(data.encode()) <= 64:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
@@ -156,14 +177,23 @@ class BotApiStandIn:
         if not plain.strip():
             raise ApiError(400, f"Bad Request: {'message text' if key == 'text' else key} is empty")
         if _units(plain) > limit:
-            raise ApiError(400, "Bad Request: message is too long" if key == "text"
-                           else "Bad Request: message caption is too long")
+            raise ApiError(
+                400,
+                "Bad Request: message is too long"
+                if key == "text"
+                else "Bad Request: message caption is too long",
+            )
         return plain
 
     def _store(self, chat: dict, **content: Any) -> dict:
         mid = self._next_id[chat["id"]] = self._next_id.get(chat["id"], 0) + 1
-        msg = {"message_id": mid, "date": int(time.time()), "chat": chat,
-               "from": self._bot_user(), **content}
+        msg = {
+            "message_id": mid,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self._bot_user(),
+            **content,
+        }
         self.messages[(chat["id"], mid)] = msg
         return msg
 
@@ -188,8 +218,11 @@ class BotApiStandIn:
         chat = self._chat(p["chat_id"])
         self._check_markup(p.get("reply_markup"))
         text = self._text(p, "text", 4096, True)
-        return self._store(chat, text=text, **({"reply_markup": p["reply_markup"]}
-                                                if p.get("reply_markup") else {}))
+        return self._store(
+            chat,
+            text=text,
+            **({"reply_markup": p["reply_markup"]} if p.get("reply_markup") else {}),
+        )
 
     async def _m_editMessageText(self, p: dict, f: dict) -> dict:
         key = (int(p["chat_id"]), int(p["message_id"]))
@@ -199,8 +232,11 @@ class BotApiStandIn:
         text = self._text(p, "text", 4096, True)
         old = self.messages[key]
         if old.get("text") == text and old.get("reply_markup") == p.get("reply_markup"):
-            raise ApiError(400, "Bad Request: message is not modified: specified new message "
-                                "content and reply markup are exactly the same")
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message "
+                "content and reply markup are exactly the same",
+            )
         old["text"], old["reply_markup"] = text, p.get("reply_markup")
         old["edit_date"] = int(time.time())
         return old
@@ -213,10 +249,16 @@ class BotApiStandIn:
         cap = self._text(p, "caption", 1024, False)
         if field_name == "photo" and not content.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8")):
             raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
-        meta = {"file_id": f"f{len(self.calls)}", "file_unique_id": f"u{len(self.calls)}",
-                "file_size": len(content)}
-        body = {"document": {**meta, "file_name": name}} if field_name == "document" else {
-            "photo": [{**meta, "width": 100, "height": 100}]}
+        meta = {
+            "file_id": f"f{len(self.calls)}",
+            "file_unique_id": f"u{len(self.calls)}",
+            "file_size": len(content),
+        }
+        body = (
+            {"document": {**meta, "file_name": name}}
+            if field_name == "document"
+            else {"photo": [{**meta, "width": 100, "height": 100}]}
+        )
         return self._store(chat, **body, **({"caption": cap} if cap else {}))
 
     async def _m_sendDocument(self, p: dict, f: dict) -> dict:
@@ -228,8 +270,10 @@ class BotApiStandIn:
     async def _m_answerCallbackQuery(self, p: dict, f: dict) -> bool:
         qid = str(p.get("callback_query_id", ""))
         if not qid or qid in self.answered:
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired or "
-                                "query id is invalid")
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query id is invalid",
+            )
         if len(p.get("text", "")) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         self.answered.add(qid)
@@ -240,14 +284,19 @@ class BotApiStandIn:
         if len(commands) > 100:
             raise ApiError(400, "Bad Request: too many commands")
         for c in commands:
-            if not _COMMAND_NAME.match(c.get("command", "")) or not 1 <= len(c.get("description", "")) <= 256:
+            if (
+                not _COMMAND_NAME.match(c.get("command", ""))
+                or not 1 <= len(c.get("description", "")) <= 256
+            ):
                 raise ApiError(400, f"Bad Request: BOT_COMMAND_INVALID ({c})")
         self.commands[p.get("language_code")] = commands
         return True
 
     async def _m_setWebhook(self, p: dict, f: dict) -> bool:
         if not str(p.get("url", "")).startswith(("https://", "http://127.0.0.1")):
-            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
         if "secret_token" in p and not _SECRET.match(p["secret_token"]):
             raise ApiError(400, "Bad Request: secret token contains unallowed characters")
         self.webhook = p

@@ -34,11 +34,20 @@ def stand_in():  # type: ignore[no-untyped-def]
     loop.close()
 
 
-def test_set_webhook_uses_token_and_secret_from_the_environment(stand_in, tmp_path, monkeypatch, capsys) -> None:
+def test_set_webhook_uses_token_and_secret_from_the_environment(
+    stand_in, tmp_path, monkeypatch, capsys
+) -> None:
     monkeypatch.setenv("CUSTBOT_TELEGRAM_TOKEN", TOKEN)
     monkeypatch.setenv("CUSTBOT_TELEGRAM_WEBHOOK_SECRET", "abc_DEF-123")
-    status = main(["telegram", "set-webhook", "https://bot.example.com/tg",
-                   "--config", str(_config(tmp_path, stand_in.url))])
+    status = main(
+        [
+            "telegram",
+            "set-webhook",
+            "https://bot.example.com/tg",
+            "--config",
+            str(_config(tmp_path, stand_in.url)),
+        ]
+    )
     assert status == 0, capsys.readouterr().err
     assert stand_in.webhook["url"] == "https://bot.example.com/tg"
     assert stand_in.webhook["secret_token"] == "abc_DEF-123"
@@ -47,16 +56,32 @@ def test_set_webhook_uses_token_and_secret_from_the_environment(stand_in, tmp_pa
 
 def test_set_webhook_without_token_is_one_error_line(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.delenv("CUSTBOT_TELEGRAM_TOKEN", raising=False)
-    status = main(["telegram", "set-webhook", "https://bot.example.com/tg",
-                   "--config", str(_config(tmp_path, "http://127.0.0.1:9"))])
+    status = main(
+        [
+            "telegram",
+            "set-webhook",
+            "https://bot.example.com/tg",
+            "--config",
+            str(_config(tmp_path, "http://127.0.0.1:9")),
+        ]
+    )
     err = capsys.readouterr().err
     assert status == 2 and err.count("\n") == 1 and "CUSTBOT_TELEGRAM_TOKEN" in err
 
 
-def test_set_webhook_refused_by_telegram_is_one_error_line(stand_in, tmp_path, monkeypatch, capsys) -> None:
+def test_set_webhook_refused_by_telegram_is_one_error_line(
+    stand_in, tmp_path, monkeypatch, capsys
+) -> None:
     monkeypatch.setenv("CUSTBOT_TELEGRAM_TOKEN", "42:wrong-token")
     monkeypatch.setenv("CUSTBOT_TELEGRAM_WEBHOOK_SECRET", "abc")
-    status = main(["telegram", "set-webhook", "https://bot.example.com/tg",
-                   "--config", str(_config(tmp_path, stand_in.url))])
+    status = main(
+        [
+            "telegram",
+            "set-webhook",
+            "https://bot.example.com/tg",
+            "--config",
+            str(_config(tmp_path, stand_in.url)),
+        ]
+    )
     err = capsys.readouterr().err
     assert status == 2 and "refused" in err and "wrong-token" not in err

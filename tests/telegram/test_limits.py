@@ -27,8 +27,13 @@ def limiter(t: FakeTime, **kw: Any) -> FloodLimiter:
     return FloodLimiter(FloodLimits(**kw), clock=t.clock, sleep=t.sleep)
 
 
-async def send(lim: FloodLimiter, chat: int | None, sent: list[float], t: FakeTime,
-               endpoint: str = "sendMessage") -> Any:
+async def send(
+    lim: FloodLimiter,
+    chat: int | None,
+    sent: list[float],
+    t: FakeTime,
+    endpoint: str = "sendMessage",
+) -> Any:
     async def call() -> bool:
         sent.append(t.now)
         return True

@@ -34,12 +34,17 @@ async def test_group_ignores_messages_without_mention_or_command(app, api, updat
 
 
 @pytest.mark.parametrize("text", ["/help", f"/help@{BOT_USERNAME}", f"@{BOT_USERNAME} help"])
-async def test_group_answer_goes_privately_with_a_note_in_the_group(app, api, updates, text) -> None:
+async def test_group_answer_goes_privately_with_a_note_in_the_group(
+    app, api, updates, text
+) -> None:
     await feed(app, updates.message(ADMIN, text, chat_id=GROUP))
     private = [c for c in api.sent("sendMessage") if c.params["chat_id"] == ADMIN]
     in_group = [c for c in api.sent("sendMessage") if c.params["chat_id"] == GROUP]
     assert private and len(in_group) == 1
-    assert "private" in in_group[0].params["text"] and f"tg://user?id={ADMIN}" in in_group[0].params["text"]
+    assert (
+        "private" in in_group[0].params["text"]
+        and f"tg://user?id={ADMIN}" in in_group[0].params["text"]
+    )
 
 
 async def test_group_share_word_answers_in_the_group(app, api, updates) -> None:
@@ -93,13 +98,15 @@ async def test_webhook_checks_the_secret(api, core, monkeypatch) -> None:
         payload = Updates().message(ADMIN, "/help")
         async with aiohttp.ClientSession() as http:
             for secret in ("wrong", ""):
-                async with http.post(url, json=payload,
-                                     headers={"X-Telegram-Bot-Api-Secret-Token": secret}) as r:
+                async with http.post(
+                    url, json=payload, headers={"X-Telegram-Bot-Api-Secret-Token": secret}
+                ) as r:
                     assert r.status == 403
             await asyncio.sleep(0.2)
             assert not api.sent("sendMessage")
-            async with http.post(url, json=payload,
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret_Value-1"}) as r:
+            async with http.post(
+                url, json=payload, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret_Value-1"}
+            ) as r:
                 assert r.status == 200
         await wait_for(lambda: api.sent("sendMessage"))
     finally:

@@ -40,7 +40,9 @@ def test_table_is_a_pre_block_with_aligned_columns() -> None:
     assert "<pre>" in out.html and "<b>Top &amp; co</b>" in out.html
     plain = parse_html(out.html)
     lines = plain.splitlines()
-    assert lines[0] == "Top & co" and lines[2].startswith("name") and lines[-1].endswith("   35")  # numbers right-aligned
+    assert (
+        lines[0] == "Top & co" and lines[2].startswith("name") and lines[-1].endswith("   35")
+    )  # numbers right-aligned
     assert "<Romashka & Sons>" in plain
 
 
@@ -56,7 +58,9 @@ def test_long_text_is_split_at_lines_and_every_chunk_is_valid() -> None:
 
 def test_long_table_repeats_its_header_in_each_chunk() -> None:
     rows = tuple((f"Customer {i} {NASTY}", str(i)) for i in range(200))
-    outs = texts(render_reply(Reply((Table(("name", "n"), rows), Buttons((Button("Next", "tok1"),))))))
+    outs = texts(
+        render_reply(Reply((Table(("name", "n"), rows), Buttons((Button("Next", "tok1"),)))))
+    )
     assert 1 < len(outs) <= 4
     assert all(o.html.count("<pre>") == o.html.count("</pre>") == 1 for o in outs)
     assert all(parse_html(o.html).startswith("name") for o in outs)
@@ -82,8 +86,13 @@ def test_emoji_count_as_two_units() -> None:
 
 
 def test_buttons_become_rows_with_only_the_token() -> None:
-    reply = Reply((Text("pick"), Buttons((Button("◀ Previous", "a" * 32), Button("Next ▶", "b" * 32))),
-                   Buttons((Button("Confirm", "c1", "primary"), Button("Cancel", "c2", "danger")))))
+    reply = Reply(
+        (
+            Text("pick"),
+            Buttons((Button("◀ Previous", "a" * 32), Button("Next ▶", "b" * 32))),
+            Buttons((Button("Confirm", "c1", "primary"), Button("Cancel", "c2", "danger"))),
+        )
+    )
     (out,) = render_reply(reply)
     rows = out.keyboard.inline_keyboard
     assert [[b.callback_data for b in r] for r in rows] == [["a" * 32, "b" * 32], ["c1", "c2"]]
@@ -95,8 +104,12 @@ def test_buttons_alone_still_make_a_message() -> None:
 
 
 def test_files_and_images_keep_bytes_and_cut_captions() -> None:
-    reply = Reply((File("list.csv", b"a,b\n1,2\n", "text/csv", "Moscow & co"),
-                   Image("chart.png", b"\x89PNG\r\n\x1a\nxx", NASTY * 100)))
+    reply = Reply(
+        (
+            File("list.csv", b"a,b\n1,2\n", "text/csv", "Moscow & co"),
+            Image("chart.png", b"\x89PNG\r\n\x1a\nxx", NASTY * 100),
+        )
+    )
     doc, photo = render_reply(reply)
     assert isinstance(doc, OutDocument) and doc.content == b"a,b\n1,2\n"
     assert doc.caption_html == "Moscow &amp; co"

@@ -64,7 +64,12 @@ async def test_card_with_markup_characters_in_the_name(app, api, updates) -> Non
 
 async def test_list_with_markup_characters_is_valid_html(app, api, updates) -> None:
     await feed(app, updates.message(ADMIN, "Moscow"))
-    await feed(app, updates.callback(ADMIN, last_message(api, ADMIN), token_like(last_message(api, ADMIN), "Next")))
+    await feed(
+        app,
+        updates.callback(
+            ADMIN, last_message(api, ADMIN), token_like(last_message(api, ADMIN), "Next")
+        ),
+    )
     pages = " ".join(c.params["text"] for c in api.sent("sendMessage", "editMessageText"))
     assert all(c.status == 200 for c in api.calls), [(c.method, c.status) for c in api.calls]
     assert "&lt;Romashka &amp; Sons&gt;" in pages
@@ -117,7 +122,9 @@ async def test_unknown_user_gets_a_refusal_and_no_data(app, api, updates) -> Non
     assert sent.params["chat_id"] == STRANGER and "Moscow Trade" not in sent.params["text"]
 
 
-async def test_redelivered_update_is_ignored_also_after_a_restart(app, api, updates, core, settings) -> None:
+async def test_redelivered_update_is_ignored_also_after_a_restart(
+    app, api, updates, core, settings
+) -> None:
     payload = updates.message(ADMIN, "/help")
     await feed(app, payload)
     await feed(app, payload)
@@ -149,7 +156,9 @@ async def test_shared_list_in_a_group_pages_in_place(app, api, updates) -> None:
     assert edit.params["chat_id"] == GROUP and edit.params["message_id"] == shown["message_id"]
 
 
-async def test_export_button_under_a_shared_list_sends_the_file_privately(app, api, updates) -> None:
+async def test_export_button_under_a_shared_list_sends_the_file_privately(
+    app, api, updates
+) -> None:
     await feed(app, updates.message(ADMIN, f"@{BOT_USERNAME} Moscow share", chat_id=GROUP))
     shown = last_message(api, GROUP)
     await feed(app, updates.callback(ADMIN, shown, token_like(shown, "CSV")))

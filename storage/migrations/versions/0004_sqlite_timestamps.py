@@ -30,8 +30,10 @@ def upgrade() -> None:
     for table in metadata.sorted_tables:
         for column in table.columns if table.name in present else ():
             if isinstance(column.type, DateTime):
-                op.execute(f'UPDATE "{table.name}" SET "{column.name}" = "{column.name}" || \'.000000\' '
-                           f'WHERE length("{column.name}") = 19')
+                op.execute(
+                    f'UPDATE "{table.name}" SET "{column.name}" = "{column.name}" || \'.000000\' '
+                    f'WHERE length("{column.name}") = 19'
+                )
 
 
 def downgrade() -> None:
