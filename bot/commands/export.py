@@ -46,7 +46,6 @@ def export_reply(
             query,
             offset=0,
             limit=query.output.n if output_kind(query) == "top" else None,
-            scope_manager_id=ctx.scope_manager_id,
         )
         data = export_customers(conn, result.rows, fmt)
     stamp = (today or ctx.today).isoformat()

@@ -16,7 +16,6 @@ from bot.messages import Button, File, Part, Reply, Table, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row
-from storage.cards import find_customers_by_name
 from storage.schema import customers
 
 log = logging.getLogger("custbot.mail")
@@ -34,12 +33,14 @@ def _error(ctx: Context, message: str) -> list[Reply]:
 
 
 def _one_customer(ctx: Context, name: str) -> tuple[int, str] | list[Reply]:
-    with ctx.engine.connect() as conn:
-        found = find_customers_by_name(conn, name)
+    """The one customer called ``name`` among those this user may see, or an error reply."""
+    from bot.commands.card import no_customer_called
+
+    found = ctx.find_customers(name)
     if len(found) != 1:
         return _error(
             ctx,
-            ctx._("No customer is called '{name}'.").format(name=name)
+            no_customer_called(ctx, name)
             if not found
             else ctx._("Several customers match '{name}': {names}").format(
                 name=name, names=", ".join(n for _i, n, _c in found)
@@ -193,7 +194,7 @@ def _mail_preview(ctx: Context, p: dict) -> list[Reply]:  # type: ignore[type-ar
             preview = preview_mailing(
                 conn,
                 p["template"],
-                matching_ids(query, scope_manager_id=ctx.scope_manager_id),
+                matching_ids(query),
                 ctx.today,
             )
     except QueryError as e:
@@ -261,15 +262,7 @@ def _mail_confirm(ctx: Context, st: State) -> list[Reply]:
                         )
                     )
                 ]
-            frozen = (
-                list(
-                    conn.execute(
-                        matching_ids(query, scope_manager_id=ctx.scope_manager_id)
-                    ).scalars()
-                )
-                if p["freeze"]
-                else None
-            )
+            frozen = list(conn.execute(matching_ids(query)).scalars()) if p["freeze"] else None
             chat = {
                 "chat": f"{ctx.request.who.platform}:{ctx.request.chat_id}",
                 "user": ctx.user.identity.key,
@@ -396,7 +389,7 @@ def call_list(ctx: Context, args: str) -> list[Reply]:
         query = interpret_for(ctx, text)
     except QueryError as e:
         return [query_error_reply(ctx, e)]
-    ids = matching_ids(query, scope_manager_id=ctx.scope_manager_id)
+    ids = matching_ids(query)
     if mine:
         ids = select(customers.c.id).where(
             customers.c.id.in_(ids.scalar_subquery()), customers.c.manager_id == ctx.user.manager_id
