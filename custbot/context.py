@@ -63,6 +63,14 @@ class AppContext:
             )
         return user
 
+    def actor(self):  # type: ignore[no-untyped-def]
+        """Who a change made from the command line is recorded as (``--as``, else the local
+        administrator), for the audit log and undo."""
+        from storage.changes import Actor
+
+        user = self.acting_user()
+        return Actor("cli", user.identity.key, user.manager_id, f"{user.name} (cli)")
+
     def scope(self):  # type: ignore[no-untyped-def]
         """Whose customers the acting user may see, by the same rule as in chat
         (``storage.scope.CustomerScope``): reps with ``access.scope = "own"`` their own."""

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     and_,
     case,
+    cast,
     exists,
     func,
     insert,
@@ -53,11 +54,12 @@ __all__ = [
     "rating_history",
 ]
 
-# field name -> (column, how a value is written in the audit log)
+# field name -> its column (how a value is written in the audit log: ``_as_text``)
 FIELDS = {
     "rating": customers.c.rating,
     "status": customers.c.status,
     "rating_pinned": customers.c.rating_pinned,
+    "opted_out_at": customers.c.opted_out_at,  # an opt-out from mailings (NULL: none)
 }
 
 
@@ -125,12 +127,16 @@ def finish_batch(conn: Connection, batch_id: int, count: int) -> None:
 def _as_text(field: str, expr):  # type: ignore[no-untyped-def]
     if field == "rating_pinned":
         return case((expr.is_(True), literal("yes")), else_=literal("no"))
+    if field == "opted_out_at":  # the database's own text of the timestamp, on both sides
+        return cast(expr, String(40))
     return expr
 
 
 def _to_value(field: str, text: str | None):  # type: ignore[no-untyped-def]
     if field == "rating_pinned":
         return text == "yes"
+    if field == "opted_out_at":
+        return datetime.fromisoformat(text) if text else None
     return text
 
 
@@ -179,7 +185,7 @@ def set_field(
         conn,
         [
             Column("customer_id", Integer, primary_key=keyed, autoincrement=False),
-            Column("before", String(8)),
+            Column("before", String(40)),
         ],
     )
     try:

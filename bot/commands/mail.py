@@ -360,15 +360,50 @@ def cancel_mailing_(ctx: Context, args: str) -> list[Reply]:
 
 @command("opt out", example="opt out Romashka", topic="mail")
 def opt_out(ctx: Context, args: str) -> list[Reply]:
-    """Record that a customer wants no more mailings."""
-    from mailing.optout import opt_out_customer
+    """Record that a customer wants no more mailings (audited; 'undo' reverts it)."""
+    return _opt(ctx, args, opted_out=True)
 
+
+@command("opt in", example="opt in Romashka", topic="mail")
+def opt_in(ctx: Context, args: str) -> list[Reply]:
+    """Mail a customer who opted out again, when they ask for it (audited; 'undo' reverts it)."""
+    return _opt(ctx, args, opted_out=False)
+
+
+def _opt(ctx: Context, args: str, *, opted_out: bool) -> list[Reply]:
+    from mailing.optout import change_opt_out
+
+    if not args.strip():
+        return _error(ctx, ctx._("Which customer? For example: opt out Romashka"))
     found = _one_customer(ctx, args.strip())
     if isinstance(found, list):
         return found
     with ctx.engine.begin() as conn:
-        opt_out_customer(conn, found[0])
-    return [Reply((Text(ctx._("{name} will not be mailed again.").format(name=found[1])),))]
+        batch, _n = change_opt_out(
+            conn,
+            select(customers.c.id).where(customers.c.id == found[0], ctx.scope.condition()),
+            opted_out=opted_out,
+            actor=ctx.actor,
+            what=found[1],
+        )
+    if batch is None:
+        msg = (
+            ctx._("{name} had opted out already; nothing changed.")
+            if opted_out
+            else ctx._("{name} had not opted out; nothing changed.")
+        )
+        return [Reply((Text(msg.format(name=found[1]), "note"),))]
+    msg = (
+        ctx._("{name} will not be mailed again (batch #{batch}).")
+        if opted_out
+        else ctx._("{name} may be mailed again (batch #{batch}).")
+    )
+    parts: list[Part] = [Text(msg.format(name=found[1], batch=batch))]
+    if ctx.user.at_least("manager"):
+        parts.append(
+            button_row(Button(ctx._("Undo"), ctx.remember("undo_start", {"batch_id": batch})))
+        )
+    return [Reply(tuple(parts))]
 
 
 @command("call list", example="call list vip no purchases in last 90 days for me", topic="mail")
