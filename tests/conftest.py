@@ -169,3 +169,12 @@ def datasets() -> Path:
     if not DATASETS.exists():
         pytest.fail(f"the shared datasets are missing at {DATASETS}")
     return DATASETS
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        dest="update_golden",
+        help="rewrite the golden conversation transcripts (tests/golden) instead of comparing",
+    )
