@@ -162,7 +162,7 @@ def set_field(
     conn: Connection,
     batch_id: int,
     field: str,
-    value: str | bool | None,
+    value: str | bool | datetime | None,
     ids: Select,
     *,
     source: str,
