@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -32,23 +32,17 @@ from bot.users import User, identify, sync_config_users
 from storage.changes import Actor, utcnow
 from storage.schema import batches, chat_users, processed_events, segments
 
+if TYPE_CHECKING:
+    from query_language.catalog import Catalog, CatalogCache
+
 __all__ = ["ChatCore", "Context", "detect_language"]
 
-_CYRILLIC = re.compile("[А-Яа-яЁё]")
-_LATIN_WORD = re.compile("[A-Za-z]{2,}")
 
+def detect_language(text: str) -> str:
+    """``ru`` or ``en``: the language the query language reads ``text`` in."""
+    from query_language import detect_language as detect
 
-def detect_language(text: str) -> str | None:
-    """``ru`` for text with Cyrillic letters, ``en`` for Latin words, None for neither (a number)."""
-    try:
-        from query_language import detect_language as detect  # the query language knows best
-    except ImportError:
-        detect = None
-    if detect is not None:
-        return detect(text)
-    if _CYRILLIC.search(text):
-        return "ru"
-    return "en" if _LATIN_WORD.search(text) else None
+    return detect(text)
 
 
 log = logging.getLogger("custbot.chat")
@@ -76,7 +70,7 @@ class Context:
         return self.core.settings
 
     @cached_property
-    def _(self):  # type: ignore[no-untyped-def]
+    def _(self) -> Callable[[str], str]:
         return translator(self.language)
 
     @property
@@ -91,7 +85,7 @@ class Context:
         ident = self.user.identity
         return Actor(ident.platform, ident.key, self.user.manager_id, self.user.label)
 
-    def catalog(self):  # type: ignore[no-untyped-def]
+    def catalog(self) -> Catalog:
         return self.core.catalog()
 
     def await_next_message(self, kind: str, payload: dict[str, Any], minutes: int = 30) -> None:
@@ -100,7 +94,9 @@ class Context:
 
         self.remember(f"await:{kind}", payload, timedelta(minutes=minutes))
 
-    def remember(self, kind: str, payload: dict[str, Any], ttl=state.DEFAULT_TTL) -> str:  # type: ignore[no-untyped-def]
+    def remember(
+        self, kind: str, payload: dict[str, Any], ttl: timedelta = state.DEFAULT_TTL
+    ) -> str:
         """What a button means: its opaque token now, the row written with the others of this
         answer in one INSERT before the answer leaves (see :meth:`flush`)."""
         row = state.new_row(kind, self.user.identity.key, payload, ttl)
@@ -136,7 +132,7 @@ class ChatCore:
         self.engine = engine
         self.settings = settings
         self._fixed_today = today
-        self._catalog_cache = None
+        self._catalog_cache: CatalogCache | None = None
         import bot.commands  # noqa: F401 - registers every command
 
         sync_config_users(engine, settings)
@@ -170,7 +166,7 @@ class ChatCore:
     def today(self) -> date:
         return self._fixed_today or datetime.now(self.settings.tz).date()
 
-    def catalog(self):  # type: ignore[no-untyped-def]
+    def catalog(self) -> Catalog:
         from query_language import LANGUAGES, CatalogCache
 
         if self._catalog_cache is None:

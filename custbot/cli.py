@@ -110,11 +110,7 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 
 def _register_commands() -> None:
     for module in COMMAND_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
+        importlib.import_module(module)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,13 +7,16 @@ queries: the query language decides the output form; this module renders it.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core import Context
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from bot.registry import action
 from bot.state import State
 from bot.views import PAGE_SIZE, button_row, customer_table, echo_parts, money
+
+if TYPE_CHECKING:
+    from query_language.ast import Query
 
 __all__ = ["answer_query", "interpret_for", "query_error_reply", "page_reply", "output_kind"]
 
@@ -23,7 +26,9 @@ def output_kind(query: Any) -> str:
     return type(query.output).__name__.lower()
 
 
-def interpret_for(ctx: Context, text: str, today: date | None = None, language: str | None = None):  # type: ignore[no-untyped-def]
+def interpret_for(
+    ctx: Context, text: str, today: date | None = None, language: str | None = None
+) -> Query:
     """Parse and resolve ``text`` for this user (raises QueryError)."""
     from query_language import interpret
 
