@@ -210,7 +210,8 @@ class CustomerNames:
             and recent[4] == self.scope  # never another reader's lookup
             and key in recent[3]
         ):
-            return recent[3][key]
+            hit: tuple[Any, ...] = recent[3][key]
+            return hit
         return self.spans(text, pieces, lex, {0}).get(key, ()) if key else ()
 
     def near(self, text: str, lex: Lexicon, limit: int = 3) -> list[tuple[str, float]]:

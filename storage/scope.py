@@ -73,7 +73,7 @@ class CustomerScope:
             {"scope_m": self.manager_id},
         )
 
-    def restrict(self, ids: Select) -> Select:
+    def restrict(self, ids: Select[Any]) -> Select[Any]:
         """``ids`` (a select of customer ids) narrowed to this scope."""
         if not self.limited:
             return ids

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, literal, select
+from sqlalchemy import Connection, Row, ScalarSelect, Select, delete, func, insert, literal, select
 
 from storage.changes import utcnow
 from storage.schema import customers, segment_members, segments
@@ -65,7 +66,7 @@ def save_segment(
     kind: str,
     owner_id: int | None,
     language: str = "en",
-    members: Select | None = None,
+    members: Select[Any] | None = None,
     as_of: date | None = None,
 ) -> Segment:
     name = normalise_name(name)
@@ -99,7 +100,7 @@ def save_segment(
     return get_segment(conn, name)
 
 
-def _members_count(scope: CustomerScope | None):  # type: ignore[no-untyped-def]
+def _members_count(scope: CustomerScope | None) -> ScalarSelect[int]:
     """A static segment's members, counting only the customers ``scope`` allows."""
     own = segment_members.c.segment_id == segments.c.id
     if scope is None or not scope.limited:
@@ -108,7 +109,7 @@ def _members_count(scope: CustomerScope | None):  # type: ignore[no-untyped-def]
     return select(func.count()).where(own, visible).scalar_subquery()
 
 
-def _segment(r) -> Segment:  # type: ignore[no-untyped-def]
+def _segment(r: Row[Any]) -> Segment:
     return Segment(
         r.id,
         r.name,
@@ -121,7 +122,7 @@ def _segment(r) -> Segment:  # type: ignore[no-untyped-def]
     )
 
 
-def _with_members(scope: CustomerScope | None) -> Select:
+def _with_members(scope: CustomerScope | None) -> Select[Any]:
     return select(segments, _members_count(scope).label("members"))
 
 

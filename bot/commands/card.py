@@ -3,13 +3,12 @@ orders, the last interactions and the rating history."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.core import Context
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row, day, money, stars
+from query_language.ast import Card, Query
 from storage.cards import load_card
 
 __all__ = ["card_reply", "card_for_query", "no_customer_called"]
@@ -32,11 +31,11 @@ def no_customer_called(ctx: Context, name: str) -> str:
     return ctx._("No customer is called '{name}'.").format(name=name)
 
 
-def card_for_query(ctx: Context, query: Any) -> list[Reply]:
+def card_for_query(ctx: Context, query: Query) -> list[Reply]:
     """The card for a query whose output is a customer's card."""
     out = query.output
-    ids = list(getattr(out, "customer_ids", None) or getattr(out, "ids", None) or [])
-    name = getattr(out, "name", "")
+    assert isinstance(out, Card)
+    ids, name = list(out.ids), out.name
     if not ids and name:
         return card(ctx, name)
     with ctx.engine.connect() as conn:
