@@ -24,6 +24,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import state
+from bot.buttons import KEY_PREFIX, key_buttons, press_key, word_key
 from bot.i18n import translator
 from bot.messages import Identity, Part, Reply, Request, Table, Text
 from bot.registry import ACTIONS, COMMANDS, match_command
@@ -60,6 +61,7 @@ class Context:
     query_language: str = "en"  # the language the typed text is read in
     extra: dict[str, Any] = field(default_factory=dict)
     pending_states: list[dict[str, Any]] = field(default_factory=list)
+    shown: dict[str, str] | None = None  # the keyed buttons of this answer (bot.buttons)
 
     @property
     def engine(self) -> Engine:
@@ -104,9 +106,13 @@ class Context:
         return row["token"]
 
     def flush(self) -> None:
-        """Write the button states of this answer (one multi-row INSERT)."""
-        if self.pending_states:
+        """Write the button states of this answer (one multi-row INSERT), and what it showed
+        (which replaces what the user was shown before)."""
+        if self.pending_states or self.shown is not None:
             with self.engine.begin() as conn:
+                if self.shown is not None:
+                    state.replace_shown(conn, self.user.identity.key, self.shown)
+                    self.shown = None
                 state.put_rows(conn, self.pending_states)
             self.pending_states = []
 
@@ -221,6 +227,7 @@ class ChatCore:
                 if request.action is not None
                 else self._type(ctx, (request.text or "").strip())
             )
+            replies = key_buttons(ctx, replies)
             ctx.flush()
             return replies
         except Exception:
@@ -285,6 +292,22 @@ class ChatCore:
             and waiting.kind in ACTIONS
         ):
             return ACTIONS[waiting.kind].handler(ctx, waiting)
+        if key := word_key(text):
+            return press_key(ctx, key, self._press)
+        if text.isdigit() and len(text) <= 3:
+            return [
+                Reply(
+                    (
+                        Text(
+                            ctx._(
+                                "There is no button {n} on your last answer. Type a question, "
+                                "or 'help'."
+                            ).format(n=text),
+                            "note",
+                        ),
+                    )
+                )
+            ]
         found = match_command(text)
         if found is None:
             return answer_query(ctx, text)
@@ -306,6 +329,8 @@ class ChatCore:
         return cmd.handler(ctx, rest)
 
     def _press(self, ctx: Context, token: str) -> list[Reply]:
+        if token.startswith(KEY_PREFIX):  # "@next": that button of the last answer
+            return press_key(ctx, token[len(KEY_PREFIX) :], self._press)
         with self.engine.connect() as conn:
             st = state.get(conn, token)
         if st is None or st.kind not in ACTIONS:

@@ -125,6 +125,14 @@ def page_reply(
         parts.extend(echo_parts(result.interpretation, total, ctx._))
         if result.rows:
             parts.append(customer_table(result.rows, ctx._, ctx.settings.currency, start=offset))
+    if kind != "group" and total > PAGE_SIZE:
+        pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+        parts.append(
+            Text(
+                ctx._("Page {page} of {pages}").format(page=offset // PAGE_SIZE + 1, pages=pages),
+                "note",
+            )
+        )
     if note := _scope_note(ctx, query, result.count):
         parts.append(note)
     parts.extend(_buttons(ctx, text, today, kind, offset, total, language or query.language))
@@ -140,13 +148,16 @@ def _buttons(
         prev_b = (
             Button(
                 ctx._("◀ Previous"),
-                ctx.remember("page", {**base, "offset": max(0, offset - PAGE_SIZE)}),
+                ctx.remember("page", {**base, "offset": max(0, offset - PAGE_SIZE), "dir": "prev"}),
             )
             if offset > 0
             else None
         )
         next_b = (
-            Button(ctx._("Next ▶"), ctx.remember("page", {**base, "offset": offset + PAGE_SIZE}))
+            Button(
+                ctx._("Next ▶"),
+                ctx.remember("page", {**base, "offset": offset + PAGE_SIZE, "dir": "next"}),
+            )
             if offset + PAGE_SIZE < total
             else None
         )
