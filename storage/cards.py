@@ -16,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Connection, and_, case, func, select
 
 from storage.changes import rating_history
+from storage.folding import fold, folded
 from storage.schema import (
     class_runs,
     customer_classes,
@@ -170,21 +171,24 @@ def load_card(conn: Connection, customer_id: int, today: date, *, recent: int = 
 def find_customers_by_name(
     conn: Connection, name: str, limit: int = 10
 ) -> list[tuple[int, str, str | None]]:
-    """Customers whose name equals ``name`` (case-insensitive), else contains it."""
-    key = name.strip().lower()
-    exact = conn.execute(
-        select(customers.c.id, customers.c.name, customers.c.city)
-        .where(func.lower(customers.c.name) == key)
-        .limit(limit)
-    ).all()
-    if exact:
-        return [tuple(r) for r in exact]
-    like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """Customers whose name equals ``name`` ignoring case (any alphabet), else contains it.
+
+    The name as typed and its usual capitalisations are tried first through the name index;
+    only then is every name folded (``storage.folding``: Unicode on SQLite and PostgreSQL)."""
+    typed = " ".join(name.split())
+    cols = (customers.c.id, customers.c.name, customers.c.city)
+    variants = {typed, typed.lower(), typed.upper(), typed.capitalize(), typed.title()}
+    for where in (customers.c.name.in_(sorted(variants)), folded(customers.c.name) == fold(typed)):
+        exact = conn.execute(select(*cols).where(where).order_by(customers.c.name).limit(limit))
+        rows = [(r[0], r[1], r[2]) for r in exact]
+        if rows:
+            return rows
+    like = fold(typed).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return [
-        tuple(r)
+        (r[0], r[1], r[2])
         for r in conn.execute(
-            select(customers.c.id, customers.c.name, customers.c.city)
-            .where(func.lower(customers.c.name).like(f"%{like}%", escape="\\"))
+            select(*cols)
+            .where(folded(customers.c.name).like(f"%{like}%", escape="\\"))
             .order_by(customers.c.name)
             .limit(limit)
         )

@@ -13,6 +13,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
+from storage.folding import register_sqlite_functions
+
 __all__ = ["DEFAULT_URL", "connect", "make_engine", "upgrade", "is_postgres", "analyze"]
 
 DEFAULT_URL = "sqlite:///custbot.db"
@@ -67,6 +69,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     ):
         cur.execute(f"PRAGMA {pragma}")
     cur.close()
+    register_sqlite_functions(dbapi_conn)  # Unicode case folding (storage/folding.py)
 
 
 def is_postgres(engine_or_conn) -> bool:  # type: ignore[no-untyped-def]

@@ -26,3 +26,12 @@ def demo(
     """The default demo (2,000 customers), built once per backend; tests only read it."""
     with fresh_database(request.param, tmp_path_factory.mktemp("demo")) as engine:
         yield engine, build_demo(engine, today=TODAY)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo_ru(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Engine, DemoSummary]]:
+    """The default Russian demo (2,000 customers), built once per backend; tests only read it."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("demo-ru")) as engine:
+        yield engine, build_demo(engine, today=TODAY, lang="ru")
