@@ -12,7 +12,16 @@ from typing import Any
 from bot.i18n import N_
 from bot.messages import Button, Buttons, Part, Table, Text
 
-__all__ = ["stars", "money", "day", "customer_table", "echo_parts", "button_row", "PAGE_SIZE"]
+__all__ = [
+    "stars",
+    "money",
+    "day",
+    "spend_header",
+    "customer_table",
+    "echo_parts",
+    "button_row",
+    "PAGE_SIZE",
+]
 
 PAGE_SIZE = 10
 # values shown to people, translated through the catalogs (the database keeps the English keys)
@@ -41,12 +50,29 @@ def day(value: date | str | None) -> str:
     return value if isinstance(value, str) else value.isoformat()
 
 
+def spend_header(_: Callable[[str], str], period: Any) -> str:
+    """The spend column's header, naming the period it covers: ``spend 2026-01-01..2026-11-22``
+    or ``spend, all time`` (``period``: the query's, with ``start`` and ``end``, or None)."""
+    if period is None or (period.start is None and period.end is None):
+        return _("spend, all time")
+    span = f"{day(period.start) if period.start else '…'}..{day(period.end) if period.end else '…'}"
+    return _("spend {period}").format(period=span)
+
+
 def customer_table(
-    rows: Iterable[Mapping[str, Any]], _: Callable[[str], str], currency: str, start: int = 0
+    rows: Iterable[Mapping[str, Any]],
+    _: Callable[[str], str],
+    currency: str,
+    start: int = 0,
+    *,
+    spend: str | None = None,
+    orders: bool = False,
 ) -> Table:
-    """The paged list: number, name, city, rating stars, spend, last purchase."""
+    """The paged list: number, name, city, rating stars, spend (``spend``: its header, e.g.
+    from :func:`spend_header`), the orders when they are what the list ranks by, last purchase."""
+    head = ("#", _("name"), _("city"), _("rating"), spend or _("spend"))
     return Table(
-        ("#", _("name"), _("city"), _("rating"), _("spend"), _("last purchase")),
+        (*head, *((_("orders"),) if orders else ()), _("last purchase")),
         tuple(
             (
                 str(start + i + 1),
@@ -54,6 +80,7 @@ def customer_table(
                 r.get("city") or "—",
                 stars(r.get("rating")),
                 money(r.get("spend"), currency),
+                *((str(r.get("orders") or 0),) if orders else ()),
                 day(r.get("last_purchase")),
             )
             for i, r in enumerate(rows)

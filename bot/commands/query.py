@@ -13,7 +13,7 @@ from bot.core import Context
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from bot.registry import action
 from bot.state import State
-from bot.views import PAGE_SIZE, button_row, customer_table, echo_parts, money
+from bot.views import PAGE_SIZE, button_row, customer_table, echo_parts, money, spend_header
 
 __all__ = ["answer_query", "interpret_for", "query_error_reply", "page_reply", "output_kind"]
 
@@ -105,7 +105,7 @@ def page_reply(
         parts.append(Text(result.interpretation, "echo"))
         parts.append(
             Table(
-                (ctx._("group"), ctx._("customers"), ctx._("spend")),
+                (ctx._("group"), ctx._("customers"), spend_header(ctx._, query.period)),
                 tuple(
                     (
                         str(g["key"]) if g["key"] is not None else "—",
@@ -119,7 +119,16 @@ def page_reply(
     else:
         parts.extend(echo_parts(result.interpretation, total, ctx._))
         if result.rows:
-            parts.append(customer_table(result.rows, ctx._, ctx.settings.currency, start=offset))
+            parts.append(
+                customer_table(
+                    result.rows,
+                    ctx._,
+                    ctx.settings.currency,
+                    start=offset,
+                    spend=spend_header(ctx._, query.period),
+                    orders=kind == "top" and query.output.by == "orders",
+                )
+            )
     if note := _scope_note(ctx, query, result.count):
         parts.append(note)
     parts.extend(_buttons(ctx, text, today, kind, offset, total, language or query.language))

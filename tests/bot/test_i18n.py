@@ -138,7 +138,7 @@ def test_a_user_configured_for_russian_gets_russian_previews_and_buttons(
         "имя",
         "город",
         "рейтинг",
-        "выручка",
+        "выручка за всё время",
         "последняя покупка",
     )
     assert {"Далее ▶", "Экспорт CSV", "Экспорт XLSX", "График", "Рейтинг A"} <= {

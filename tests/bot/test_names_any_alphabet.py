@@ -14,6 +14,7 @@ from custbot.config import Settings
 from storage.cards import find_customers_by_name
 from storage.demo import DemoSummary
 from tests.storage.demo_fixture import TODAY
+from tests.storage.demo_fixture import demo_backend as demo_backend  # noqa: F401
 from tests.storage.demo_fixture import demo_ru as demo_ru  # noqa: F401 - the shared fixture
 
 
