@@ -239,7 +239,7 @@ def _bars(fig: Figure, chart: ChartData, language: str) -> None:
     ax.set_xlim(low - (0.02 * span if low < 0 else 0), high + 0.2 * span)
     for i, v in enumerate(values):
         ax.text(v, i, " " + compact(v, language), va="center", ha="left", fontsize=8)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=not chart.unit))
     ax.xaxis.set_major_formatter(_value_formatter(language, chart.unit))
     ax.set_xlabel(chart.value_axis)
     ax.set_ylabel(chart.category_axis)

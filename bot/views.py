@@ -88,11 +88,14 @@ def customer_table(
     )
 
 
-def echo_parts(interpretation: str, count: int, _: Callable[[str], str]) -> list[Part]:
-    return [
-        Text(interpretation, "echo"),
-        Text(_("{n} customers").format(n=count) if count != 1 else _("1 customer"), "heading"),
-    ]
+def echo_parts(
+    interpretation: str, count: int, _: Callable[[str], str], matched: int | None = None
+) -> list[Part]:
+    """The echo and the count; a top N (``matched``: how many met its conditions) says both."""
+    heading = _("{n} customers").format(n=count) if count != 1 else _("1 customer")
+    if matched is not None and matched > count:
+        heading = _("Top {n} of {matched} matching customers").format(n=count, matched=matched)
+    return [Text(interpretation, "echo"), Text(heading, "heading")]
 
 
 def button_row(*buttons: Button | None) -> Buttons:

@@ -67,7 +67,7 @@ def chart_reply(
         series = charts.spend_by_month(conn, ids, start, end)
     n = ctx._("{n} customers").format(n=result.count) if result.count != 1 else ctx._("1 customer")
     chart = charts.months_chart(
-        series, f"{result.interpretation}: {n}", ctx._, ctx.language, currency
+        series, f"{result.interpretation} — {n}", ctx._, ctx.language, currency
     )
     caption = ctx._("Net spend by month, {start}..{end}: {echo}").format(
         start=start, end=end, echo=result.interpretation

@@ -117,7 +117,8 @@ def page_reply(
             )
         )
     else:
-        parts.extend(echo_parts(result.interpretation, total, ctx._))
+        matched = result.count if kind == "top" else None
+        parts.extend(echo_parts(result.interpretation, total, ctx._, matched))
         if result.rows:
             parts.append(
                 customer_table(
