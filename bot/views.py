@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.i18n import N_
 from bot.messages import Button, Buttons, Part, Table, Text
+from storage.formatting import money  # the one money format, re-exported for the chat
 
 __all__ = [
     "stars",
@@ -34,14 +35,6 @@ STARS = {"A": "★★★", "B": "★★", "C": "★"}
 def stars(rating: str | None) -> str:
     """``A ★★★``; an unrated customer shows ``—``."""
     return f"{rating} {STARS[rating]}" if rating in STARS else "—"
-
-
-def money(value: float | int | None, currency: str = "") -> str:
-    """Whole amounts with thin grouping, e.g. ``1 234 567 RUB``."""
-    if value is None:
-        return "—"
-    text = f"{round(value):,}".replace(",", " ")
-    return f"{text} {currency}".strip()
 
 
 def day(value: date | str | None) -> str:

@@ -106,6 +106,13 @@ def _confirm_recompute(ctx: Context, st: State) -> list[Reply]:
                 (Text(_("The change failed and nothing was changed. Please try again."), "error"),)
             )
         ]
+    if batch is None:
+        return [
+            Reply(
+                (Text(_("No rating changed, so no batch was made."), "note"),),
+                replace=True,
+            )
+        ]
     return [
         Reply(
             (
@@ -151,5 +158,5 @@ def explain(ctx: Context, args: str) -> list[Reply]:
                 (Text(_("{name} is not one of your customers.").format(name=found[0][1]), "error"),)
             )
         ]
-    lines = explanation.lines(_)
+    lines = explanation.lines(_, ctx.settings.currency)
     return [Reply((Text(lines[0], "heading"), *(Text(line) for line in lines[1:])))]

@@ -62,6 +62,8 @@ def recompute_command(
         typer.echo(line)
     if dry_run:
         typer.echo("Dry run: nothing was changed.")
+    elif batch_id is None:
+        typer.echo("No rating changed, so no batch was made.")
     else:
         typer.echo(f"Applied as batch {batch_id}; undo it with 'undo {batch_id}' in chat.")
 
