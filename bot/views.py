@@ -18,6 +18,7 @@ __all__ = [
     "money",
     "day",
     "spend_header",
+    "property_text",
     "customer_table",
     "echo_parts",
     "button_row",
@@ -41,6 +42,18 @@ def day(value: date | str | None) -> str:
     if value is None:
         return "—"
     return value if isinstance(value, str) else value.isoformat()
+
+
+def property_text(value: Any, _: Callable[[str], str]) -> str:
+    """A custom property's value for people: yes / no (да / нет) for a yes-no property, a date
+    as YYYY-MM-DD, ``—`` when it has none."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if hasattr(value, "isoformat"):
+        return day(value)
+    return str(value)
 
 
 def spend_header(_: Callable[[str], str], period: Any) -> str:
