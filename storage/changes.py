@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     and_,
     case,
+    cast,
     exists,
     func,
     insert,
@@ -55,11 +56,12 @@ __all__ = [
     "rating_history",
 ]
 
-# field name -> (column, how a value is written in the audit log)
+# field name -> its column (how a value is written in the audit log: ``_as_text``)
 FIELDS = {
     "rating": customers.c.rating,
     "status": customers.c.status,
     "rating_pinned": customers.c.rating_pinned,
+    "opted_out_at": customers.c.opted_out_at,  # an opt-out from mailings (NULL: none)
 }
 
 
@@ -128,12 +130,16 @@ def finish_batch(conn: Connection, batch_id: int, count: int) -> None:
 def _as_text(field: str, expr: ColumnElement[Any]) -> ColumnElement[Any]:
     if field == "rating_pinned":
         return case((expr.is_(True), literal("yes")), else_=literal("no"))
+    if field == "opted_out_at":  # the database's own text of the timestamp, on both sides
+        return cast(expr, String(40))
     return expr
 
 
-def _to_value(field: str, text: str | None) -> str | bool | None:
+def _to_value(field: str, text: str | None) -> str | bool | datetime | None:
     if field == "rating_pinned":
         return text == "yes"
+    if field == "opted_out_at":
+        return datetime.fromisoformat(text) if text else None
     return text
 
 
@@ -159,7 +165,7 @@ def set_field(
     conn: Connection,
     batch_id: int,
     field: str,
-    value: str | bool | None,
+    value: str | bool | datetime | None,
     ids: Select[Any],
     *,
     source: str,
@@ -182,7 +188,7 @@ def set_field(
         conn,
         [
             Column("customer_id", Integer, primary_key=keyed, autoincrement=False),
-            Column("before", String(8)),
+            Column("before", String(40)),
         ],
     )
     try:

@@ -47,7 +47,6 @@ def export_reply(
             query,
             offset=0,
             limit=query.output.n if isinstance(query.output, Top) else None,
-            scope_manager_id=ctx.scope_manager_id,
         )
         data = export_customers(conn, result.rows, fmt)
     stamp = (today or ctx.today).isoformat()
