@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, func, select
 
 from analytics.classes import latest_run
-from storage.schema import class_runs, customer_classes
+from storage.schema import class_runs, customer_classes, customers
+from storage.scope import CustomerScope
 
 __all__ = ["Pareto", "RfmGrid", "pareto", "rfm_grid", "FM_VALUES"]
 
@@ -53,15 +55,25 @@ def _run(conn: Connection):  # type: ignore[no-untyped-def]
     ).mappings().one()
 
 
-def pareto(conn: Connection) -> Pareto | None:
-    """The Pareto curve of the latest class run; None when no customer had revenue in it."""
+def _in_scope(scope: CustomerScope | None) -> list[Any]:
+    """The reader's customers only (none of the others' revenue or counts is plotted)."""
+    if scope is None or not scope.limited:
+        return []
+    return [customer_classes.c.customer_id.in_(select(customers.c.id).where(scope.condition()))]
+
+
+def pareto(conn: Connection, scope: CustomerScope | None = None) -> Pareto | None:
+    """The Pareto curve of the latest class run over the customers of ``scope``; None when
+    none of them had revenue in it."""
     run_id, run = _run(conn)
     if run_id is None:
         return None
     revenue = np.array(
         conn.execute(
             select(customer_classes.c.revenue).where(
-                customer_classes.c.run_id == run_id, customer_classes.c.revenue > 0
+                customer_classes.c.run_id == run_id,
+                customer_classes.c.revenue > 0,
+                *_in_scope(scope),
             )
         )
         .scalars()
@@ -89,15 +101,20 @@ def _date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def rfm_grid(conn: Connection) -> RfmGrid:
-    """Customers per R × FM cell of the latest class run (all zeros before the first run)."""
+def rfm_grid(conn: Connection, scope: CustomerScope | None = None) -> RfmGrid:
+    """Customers of ``scope`` per R × FM cell of the latest class run (all zeros before the
+    first run)."""
     run_id, run = _run(conn)
     grid = [[0] * len(FM_VALUES) for _ in range(5)]
     if run_id is not None:
         fm2 = customer_classes.c.f_score + customer_classes.c.m_score
         rows = conn.execute(
             select(customer_classes.c.r_score, fm2, func.count())
-            .where(customer_classes.c.run_id == run_id, customer_classes.c.r_score.is_not(None))
+            .where(
+                customer_classes.c.run_id == run_id,
+                customer_classes.c.r_score.is_not(None),
+                *_in_scope(scope),
+            )
             .group_by(customer_classes.c.r_score, fm2)
         ).all()
         for r, f_plus_m, n in rows:

@@ -16,7 +16,6 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Connection, and_, case, func, select
 
 from storage.changes import rating_history
-from storage.folding import fold, folded
 from storage.schema import (
     class_runs,
     customer_classes,
@@ -30,6 +29,7 @@ from storage.schema import (
     property_definitions,
     tags,
 )
+from storage.scope import CustomerScope
 
 __all__ = ["Card", "load_card", "find_customers_by_name"]
 
@@ -169,27 +169,8 @@ def load_card(conn: Connection, customer_id: int, today: date, *, recent: int = 
 
 
 def find_customers_by_name(
-    conn: Connection, name: str, limit: int = 10
+    conn: Connection, name: str, *, scope: CustomerScope, limit: int = 10
 ) -> list[tuple[int, str, str | None]]:
-    """Customers whose name equals ``name`` ignoring case (any alphabet), else contains it.
-
-    The name as typed and its usual capitalisations are tried first through the name index;
-    only then is every name folded (``storage.folding``: Unicode on SQLite and PostgreSQL)."""
-    typed = " ".join(name.split())
-    cols = (customers.c.id, customers.c.name, customers.c.city)
-    variants = {typed, typed.lower(), typed.upper(), typed.capitalize(), typed.title()}
-    for where in (customers.c.name.in_(sorted(variants)), folded(customers.c.name) == fold(typed)):
-        exact = conn.execute(select(*cols).where(where).order_by(customers.c.name).limit(limit))
-        rows = [(r[0], r[1], r[2]) for r in exact]
-        if rows:
-            return rows
-    like = fold(typed).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return [
-        (r[0], r[1], r[2])
-        for r in conn.execute(
-            select(*cols)
-            .where(folded(customers.c.name).like(f"%{like}%", escape="\\"))
-            .order_by(customers.c.name)
-            .limit(limit)
-        )
-    ]
+    """Customers in ``scope`` whose name equals ``name`` (case-insensitive), else contains it;
+    the scope is required so that no caller can forget it (``EVERYONE`` for the whole base)."""
+    return scope.find_by_name(conn, name, limit)

@@ -13,7 +13,6 @@ Example::
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from sqlalchemy import String
@@ -34,8 +33,9 @@ def _sqlite_lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
-def register_sqlite_functions(dbapi_conn: sqlite3.Connection) -> None:
-    """Register ``custbot_lower`` on a new SQLite connection (deterministic: usable in WHERE)."""
+def register_sqlite_functions(dbapi_conn: Any) -> None:
+    """Register ``custbot_lower`` on a new SQLite connection (a ``sqlite3.Connection``;
+    deterministic, so usable anywhere SQL is)."""
     dbapi_conn.create_function(SQLITE_LOWER, 1, _sqlite_lower, deterministic=True)
 
 

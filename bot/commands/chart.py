@@ -38,9 +38,7 @@ def chart_reply(
     currency = ctx.settings.currency
     with ctx.engine.connect() as conn:
         if kind == "group":
-            result = run_query(
-                conn, query, offset=0, limit=None, scope_manager_id=ctx.scope_manager_id
-            )
+            result = run_query(conn, query, offset=0, limit=None)
             chart = charts.group_chart(result, query.output, ctx._, ctx.language, currency)
             caption = result.interpretation
             if len(result.groups) > len(chart.categories):
@@ -49,21 +47,15 @@ def chart_reply(
                 )
             return [Reply((chart_image(ctx, "chart.png", chart, caption),))]
         if kind == "top":
-            result = run_query(
-                conn, query, offset=0, limit=None, scope_manager_id=ctx.scope_manager_id
-            )
+            result = run_query(conn, query, offset=0, limit=None)
             chart = charts.top_chart(result, query.output, ctx._, currency, today)
             return [Reply((chart_image(ctx, "chart.png", chart, result.interpretation),))]
-        result = run_query(conn, query, offset=0, limit=0, scope_manager_id=ctx.scope_manager_id)
-        start, end = result.period or (
-            today - relativedelta(months=12) + relativedelta(days=1),
-            today,
-        )
-        if start is None:
-            start = end - relativedelta(months=12) + relativedelta(days=1) if end else today
-        end = end or today
+        result = run_query(conn, query, offset=0, limit=0)
+        period_start, period_end = result.period or (None, None)
+        end = period_end or today  # an open period ("before 2025", "since March") ends or
+        start = period_start or end - relativedelta(months=12) + relativedelta(days=1)  # starts
         start = date(start.year, start.month, 1) if (end - start).days > 62 else start
-        ids = matching_ids(query, scope_manager_id=ctx.scope_manager_id)
+        ids = matching_ids(query)
         series = charts.spend_by_month(conn, ids, start, end)
     n = ctx._("{n} customers").format(n=result.count) if result.count != 1 else ctx._("1 customer")
     chart = charts.months_chart(
@@ -84,9 +76,9 @@ def chart(ctx: Context, args: str) -> list[Reply]:
 
         with ctx.engine.connect() as conn:
             data = (
-                charts.abc_chart(pareto(conn), ctx._)
+                charts.abc_chart(pareto(conn, ctx.scope), ctx._)
                 if word == "abc"
-                else charts.rfm_chart(rfm_grid(conn), ctx._)
+                else charts.rfm_chart(rfm_grid(conn, ctx.scope), ctx._)
             )
         caption = (
             ctx._("ABC: the Pareto curve of net revenue")

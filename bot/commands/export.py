@@ -23,7 +23,8 @@ _AS_FORMAT = re.compile(
 def export_reply(
     ctx: Context, text: str, fmt: str, today: date | None = None, language: str | None = None
 ) -> list[Reply]:
-    from query_language import QueryError, run_query
+    from query_language import Group, QueryError, run_query
+    from query_language.ast import Top
 
     try:
         query = interpret_for(ctx, text, today, language)
@@ -32,10 +33,9 @@ def export_reply(
     stamp = (today or ctx.today).isoformat()
     if output_kind(query) == "group":  # the groups as the answer shows them
         with ctx.engine.connect() as conn:
-            result = run_query(
-                conn, query, offset=0, limit=None, scope_manager_id=ctx.scope_manager_id
-            )
-        data = export_groups(result.groups, query.output.by, fmt)
+            result = run_query(conn, query, offset=0, limit=None)
+        by = query.output.by if isinstance(query.output, Group) else "group"
+        data = export_groups(result.groups, by, fmt)
         caption = f"{result.interpretation} → {len(result.groups)}"
         return [
             Reply((File(f"groups-{stamp}.{fmt}", data, MIME[fmt], caption[:1000]),), private=True)
@@ -45,8 +45,7 @@ def export_reply(
             conn,
             query,
             offset=0,
-            limit=query.output.n if output_kind(query) == "top" else None,
-            scope_manager_id=ctx.scope_manager_id,
+            limit=query.output.n if isinstance(query.output, Top) else None,
         )
         data = export_customers(conn, result.rows, fmt)
     caption = f"{result.interpretation} → {len(result.rows)}"

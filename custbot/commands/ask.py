@@ -57,18 +57,21 @@ def answer(
 
     engine = context.engine
     query = interpret(
-        text, CatalogCache(engine).get(), today=context.today(), language=_language(text, language)
+        text,
+        CatalogCache(engine).get(),
+        today=context.today(),
+        language=_language(text, language),
+        scope=context.scope(),
     )
-    scope = context.scope_manager_id()
     with engine.connect() as conn:
         top = isinstance(query.output, Top)
         limit = None if everything or top else 10
-        result = run_query(conn, query, limit=limit, scope_manager_id=scope)
+        result = run_query(conn, query, limit=limit)
     if isinstance(query.output, Group):
         return {"groups": result.groups, "interpretation": result.interpretation}
     rows = [{k: _jsonable(v) for k, v in row.items()} for row in result.rows]
     out = {"count": result.count, "interpretation": result.interpretation, "customers": rows}
-    if top:
+    if isinstance(query.output, Top):
         out["top"] = query.output.n
     return out
 
