@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from storage.columnar.settings import AnalyticsSettings
+
 __all__ = ["Settings", "ConfigError", "load_settings", "UserEntry"]
 
 DEFAULT_CONFIG = Path("custbot.toml")
@@ -146,6 +148,7 @@ class Settings(_Model):
     bulk: BulkSettings = Field(default_factory=BulkSettings)
     classes: ClassSettings = Field(default_factory=ClassSettings)
     rating: RatingSettings = Field(default_factory=RatingSettings)
+    analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
 
     @field_validator("timezone")
     @classmethod

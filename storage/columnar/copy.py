@@ -130,6 +130,7 @@ class ColumnarCopy:
         self._lock = threading.Lock()
         self._engines: dict[str, Engine] = {}
         self._states: dict[str, CopyState | None] = {}
+        self._flocks: dict[str, int] = {}
 
     # --- reading -------------------------------------------------------------------------
     def _config(self) -> dict[str, Any]:
@@ -185,11 +186,11 @@ class ColumnarCopy:
     def is_current(self, conn: Connection) -> bool:
         """Whether the copy reflects exactly what ``conn`` sees of the primary."""
         st = self.state()
-        return (
-            st is not None
-            and st.source == source_of(conn.engine)
-            and st.generations == read_generations(conn)
-        )
+        if st is None or st.source != source_of(conn.engine):
+            return False
+        mine = read_generations(conn)
+        # A part without its row (deleted by hand) could not move again: never current then.
+        return all(t in mine for t in COPIED) and st.generations == mine
 
     def close(self) -> None:
         with self._lock:
@@ -203,6 +204,20 @@ class ColumnarCopy:
         return "analytics-copy:" + hashlib.sha1(key).hexdigest()[:20]
 
     def _take(self, engine: Engine, holder: str) -> bool:
+        if engine.dialect.name == "sqlite":
+            # One host by nature; a row lease would wait behind a caller's own open write
+            # transaction (SQLite locks the whole file), so an OS lock on a file beside the copy.
+            import fcntl
+
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(f"{self.path}.lock", os.O_CREAT | os.O_RDWR, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                return False
+            self._flocks[holder] = fd
+            return True
         now = datetime.now(UTC).replace(tzinfo=None)
         ins = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         name = self._lease_name()
@@ -226,6 +241,9 @@ class ColumnarCopy:
             )
 
     def _release(self, engine: Engine, holder: str) -> None:
+        if holder in self._flocks:
+            os.close(self._flocks.pop(holder))  # closing the file lets the lock go
+            return
         with engine.begin() as conn:
             conn.execute(
                 update(scheduler_locks)
@@ -328,6 +346,8 @@ class ColumnarCopy:
         pointer.write_text(new.name)
         os.replace(pointer, self.path)
         for f in self.path.parent.glob(f"{glob.escape(self.path.name)}.*"):
+            if f.name.endswith(".lock"):
+                continue
             if f.name != new.name and not f.name.endswith(".wal"):
                 f.unlink(missing_ok=True)  # readers keep an open file until they close it
             elif f.name.endswith(".wal") and not f.name.startswith(new.name):

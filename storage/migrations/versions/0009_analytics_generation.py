@@ -70,10 +70,12 @@ def _postgresql() -> None:
         """
         CREATE FUNCTION analytics_bump() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            UPDATE analytics_generation SET generation = nextval('analytics_generation_seq')
-            WHERE part = '*';
-            UPDATE analytics_generation SET generation = nextval('analytics_generation_seq')
-            WHERE part = TG_TABLE_NAME;
+            INSERT INTO analytics_generation (part, generation)
+            VALUES ('*', nextval('analytics_generation_seq'))
+            ON CONFLICT (part) DO UPDATE SET generation = EXCLUDED.generation;
+            INSERT INTO analytics_generation (part, generation)
+            VALUES (TG_TABLE_NAME, nextval('analytics_generation_seq'))
+            ON CONFLICT (part) DO UPDATE SET generation = EXCLUDED.generation;
             RETURN NULL;
         END $$
         """
