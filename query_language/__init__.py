@@ -141,14 +141,3 @@ def run_query(
     if stale_since is not None:
         result.interpretation += stale_note(query.language, stale_since)
     return result
-
-
-def _register() -> None:
-    try:
-        from custbot.errors import register_error
-    except ImportError:  # pragma: no cover - the package is used without the application
-        return
-    register_error(QueryError, 2)
-
-
-_register()

@@ -15,7 +15,7 @@ One rule, in one place (``run_query`` and the class recompute ask it; docs/analy
 
 Example::
 
-    configure(engine, AnalyticsSettings(engine="duckdb"), Path("custbot.db.analytics.duckdb"))
+    configure(engine, ColumnarSettings(engine="duckdb"), Path("custbot.db.analytics.duckdb"))
     with reading(conn) as (source, note):   # source: a DuckDB connection, or conn itself
         source.execute(select(...))
 """
@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from query_language import ast as a
-from storage.columnar import AnalyticsSettings, ColumnarCopy, default_copy_path, read_generations
+from storage.columnar import ColumnarCopy, ColumnarSettings, default_copy_path, read_generations
 from storage.schema import order_lines
 
 __all__ = ["Router", "configure", "router_for", "reading", "routable", "unconfigure"]
@@ -48,7 +48,7 @@ class Router:
     """The routing rule for one primary engine (see the module docstring)."""
 
     copy: ColumnarCopy
-    settings: AnalyticsSettings
+    settings: ColumnarSettings
     counts: dict[str, int] = field(default_factory=dict)  # "copy", "primary", "stale", "refresh"
 
     def _count(self, what: str) -> None:
@@ -103,7 +103,7 @@ def _source(conn: Connection) -> str:
 
 
 def configure(
-    engine: Engine, settings: AnalyticsSettings, path: Path | None = None
+    engine: Engine, settings: ColumnarSettings, path: Path | None = None
 ) -> Router | None:
     """Route ``engine``'s line-heavy questions by ``settings`` (None: always the primary)."""
     with _LOCK:

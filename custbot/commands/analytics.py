@@ -28,9 +28,9 @@ def _router(context: AppContext):  # type: ignore[no-untyped-def]
     engine = context.engine
     router = router_for(engine)
     if router is None:  # engine = "primary": the commands still manage the configured copy
-        from storage.columnar import AnalyticsSettings
+        from storage.columnar import ColumnarSettings
 
-        forced = AnalyticsSettings(
+        forced = ColumnarSettings(
             **(context.settings.analytics.model_dump() | {"engine": "duckdb"})
         )
         router = configure(engine, forced)

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 from storage.columnar.copy import ColumnarCopy, CopyState, RefreshReport, default_copy_path
 from storage.columnar.generation import read_generations
-from storage.columnar.settings import AnalyticsSettings
+from storage.columnar.settings import ColumnarSettings
 from storage.columnar.tables import COPIED
 
 __all__ = [
     "ColumnarCopy",
     "CopyState",
     "RefreshReport",
-    "AnalyticsSettings",
+    "ColumnarSettings",
     "COPIED",
     "read_generations",
     "default_copy_path",

@@ -18,9 +18,11 @@ import os
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-__all__ = ["AnalyticsSettings", "ENGINE_ENV"]
+from storage.settings import SettingsModel
+
+__all__ = ["ColumnarSettings", "ENGINE_ENV"]
 
 # Overrides ``[analytics] engine`` (the test suite runs once this way: docs/analytics-engine.md).
 ENGINE_ENV = "CUSTBOT_ANALYTICS_ENGINE"
@@ -31,8 +33,8 @@ def _engine_default() -> str:
     return value if value in ("auto", "duckdb", "primary") else "auto"
 
 
-class AnalyticsSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ColumnarSettings(SettingsModel):
+    """``[analytics]``: see the module docstring."""
 
     engine: Literal["auto", "duckdb", "primary"] = Field(default_factory=_engine_default)  # type: ignore[arg-type]
     auto_min_lines: int = Field(default=500_000, ge=0)

@@ -20,7 +20,7 @@ from query_language.compile import matching_ids
 from query_language.route import configure, router_for, unconfigure
 from query_language.run import run_query as run_on
 from storage.changes import Actor, add_tag, finish_batch, set_field, start_batch
-from storage.columnar import AnalyticsSettings, ColumnarCopy
+from storage.columnar import ColumnarCopy, ColumnarSettings
 from storage.imports import import_file
 from storage.schema import batches, customers, order_lines
 from storage.undo import apply_undo
@@ -236,7 +236,7 @@ def test_the_router_falls_back_to_the_primary_or_says_how_stale(
         create_customers=True,
     )
     base = {"engine": "duckdb", "refresh": "scheduled", "threads": 1}
-    router = configure(engine, AnalyticsSettings(**base), tmp_path / "copy.duckdb")
+    router = configure(engine, ColumnarSettings(**base), tmp_path / "copy.duckdb")
     assert router is not None
     try:
         router.copy.refresh(engine)
@@ -254,7 +254,7 @@ def test_the_router_falls_back_to_the_primary_or_says_how_stale(
         assert [g["spend"] for g in exact.groups] == [g["spend"] * 2 for g in fresh.groups]
 
         configure(
-            engine, AnalyticsSettings(**base, max_stale_seconds=3600), tmp_path / "copy.duckdb"
+            engine, ColumnarSettings(**base, max_stale_seconds=3600), tmp_path / "copy.duckdb"
         )
         with engine.connect() as conn:
             stale = run_query(conn, query)
@@ -266,7 +266,7 @@ def test_the_router_falls_back_to_the_primary_or_says_how_stale(
         assert "аналитическая копия" in ru.interpretation
         assert router_for(engine).counts == {"stale": 2}  # type: ignore[union-attr]
 
-        configure(engine, AnalyticsSettings(engine="duckdb", threads=1), tmp_path / "copy.duckdb")
+        configure(engine, ColumnarSettings(engine="duckdb", threads=1), tmp_path / "copy.duckdb")
         with engine.connect() as conn:
             again = run_query(conn, query)  # refresh = on_query: brought up to date, then used
         assert again.groups == exact.groups and "analytics copy" not in again.interpretation
@@ -282,7 +282,7 @@ def test_a_writer_inside_its_transaction_reads_its_own_changes(
         engine, "sales", _sales(random.Random(3), [1, 2], tmp_path / "a.csv"), create_customers=True
     )
     router = configure(
-        engine, AnalyticsSettings(engine="duckdb", threads=1), tmp_path / "copy.duckdb"
+        engine, ColumnarSettings(engine="duckdb", threads=1), tmp_path / "copy.duckdb"
     )
     assert router is not None
     try:
