@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 import uuid
@@ -44,7 +45,8 @@ _LEASE_TTL = timedelta(minutes=30)
 
 
 def default_copy_path(url: str, configured: str = "") -> Path:
-    """``configured`` if given; beside the SQLite file; else ``custbot-analytics.duckdb``."""
+    """``configured`` if given; else beside the SQLite file; else (PostgreSQL without a
+    configured path) one per database in the temporary directory."""
     if configured:
         return Path(configured)
     from sqlalchemy.engine import make_url
@@ -52,7 +54,8 @@ def default_copy_path(url: str, configured: str = "") -> Path:
     u = make_url(url)
     if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
         return Path(u.database + ".analytics.duckdb")
-    return Path("custbot-analytics.duckdb")
+    key = hashlib.sha1(u.render_as_string(hide_password=True).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"custbot-analytics-{key}.duckdb"
 
 
 def _search_path(engine: Engine) -> str | None:
