@@ -112,7 +112,7 @@ def _extension(name: str) -> str:
     import duckdb
 
     module = __import__(f"duckdb_extension_{name}")
-    base = os.path.dirname(module.__file__)
+    base = os.path.dirname(module.__file__ or "")
     found = glob.glob(
         os.path.join(base, "extensions", f"v{duckdb.__version__}", "*.duckdb_extension")
     )
