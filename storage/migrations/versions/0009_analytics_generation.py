@@ -8,8 +8,9 @@ orders whose rows or lines were changed or deleted (new rows are found by id), s
 replaces only those orders.
 
 SQLite has only row triggers (~1.8 µs per changed row); PostgreSQL uses statement triggers that
-take a value from a sequence (never reused, even after a ``TRUNCATE``) and update the ``*`` row
-first, so concurrent writers always lock the rows in the same order.
+take a value from a sequence (never reused, even after a ``TRUNCATE``), once per table and
+transaction (a transaction-local setting remembers it), and update the ``*`` row first, so
+concurrent writers always lock the rows in the same order.
 
 Revision ID: 0009
 Revises: 0004
@@ -70,12 +71,22 @@ def _postgresql() -> None:
         """
         CREATE FUNCTION analytics_bump() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            INSERT INTO analytics_generation (part, generation)
-            VALUES ('*', nextval('analytics_generation_seq'))
-            ON CONFLICT (part) DO UPDATE SET generation = EXCLUDED.generation;
+            -- Once per table and transaction: a value no other transaction ever had is all a
+            -- reader needs, and every further update of the row in the same transaction would
+            -- lengthen its chain of versions (a row-by-row load became quadratic).
+            IF current_setting('custbot.generation_' || TG_TABLE_NAME, true) = 'moved' THEN
+                RETURN NULL;
+            END IF;
+            IF coalesce(current_setting('custbot.generation_all', true), '') <> 'moved' THEN
+                INSERT INTO analytics_generation (part, generation)
+                VALUES ('*', nextval('analytics_generation_seq'))
+                ON CONFLICT (part) DO UPDATE SET generation = EXCLUDED.generation;
+                PERFORM set_config('custbot.generation_all', 'moved', true);
+            END IF;
             INSERT INTO analytics_generation (part, generation)
             VALUES (TG_TABLE_NAME, nextval('analytics_generation_seq'))
             ON CONFLICT (part) DO UPDATE SET generation = EXCLUDED.generation;
+            PERFORM set_config('custbot.generation_' || TG_TABLE_NAME, 'moved', true);
             RETURN NULL;
         END $$
         """
