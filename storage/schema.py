@@ -405,6 +405,9 @@ mail_outbox = Table(
     Column("claimed_by", String(80)),
     Column("claimed_at", DateTime),
     Column("sent_at", DateTime),
+    # set right before SMTP DATA, cleared with the attempt's outcome: a pending row that has it
+    # may have been delivered by a sender that died before marking it (storage migration 0007)
+    Column("data_at", DateTime),
     Column("reason", Text),  # why skipped or failed
     UniqueConstraint("mailing_id", "run_no", "customer_id"),
     Index("ix_mail_outbox_state_next", "state", "next_attempt_at"),
