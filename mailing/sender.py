@@ -234,11 +234,13 @@ def send_pending(
                     sleep(wait)
                 last = time.monotonic()
                 attempts = row.attempts + 1
+
+                def before_data(r: Any = row) -> bool:
+                    return _begin_data(db, r, worker_id, clock())
+
                 try:
                     msg = build_message(row, s)
-                    sent = smtp.send(
-                        msg, row.to_address, lambda r=row: _begin_data(db, r, worker_id, clock())
-                    )
+                    sent = smtp.send(msg, row.to_address, before_data)
                 except Permanent as e:
                     _mark(db, row, worker_id, state="failed", reason=str(e), attempts=attempts)
                     stats.failed += 1
