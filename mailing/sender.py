@@ -43,6 +43,7 @@ from mailing.errors import MailingError
 from mailing.message import build_message
 from mailing.outbox import utc_naive
 from mailing.smtp import Permanent, SmtpConnection, Temporary
+from mailing.unsubscribe import one_click_secret
 from storage.schema import customers, mail_outbox, mailings
 
 __all__ = ["SendStats", "send_pending", "backoff", "BATCH", "LEASE_SECONDS"]
@@ -210,6 +211,7 @@ def send_pending(
         raise MailingError(
             f"smtp.username is set but ${s.password_env} is empty; export the password"
         )
+    secret = one_click_secret(s.one_click)  # a missing secret stops the pass before any mail
     clock = (lambda: utc_naive(now)) if now is not None else (lambda: utc_naive(datetime.now(UTC)))
     interval = 60.0 / s.rate_per_minute if s.rate_per_minute > 0 else 0.0
     stats, smtp, last = SendStats(), SmtpConnection(s), 0.0
@@ -239,7 +241,7 @@ def send_pending(
                     return _begin_data(db, r, worker_id, clock())
 
                 try:
-                    msg = build_message(row, s)
+                    msg = build_message(row, s, secret, clock())
                     sent = smtp.send(msg, row.to_address, before_data)
                 except Permanent as e:
                     _mark(db, row, worker_id, state="failed", reason=str(e), attempts=attempts)
