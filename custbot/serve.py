@@ -89,10 +89,27 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
     return scheduler
 
 
+def _one_click(core: ChatCore, settings: Settings) -> dict[str, Any]:
+    """{path: the unsubscribe endpoint} when ``[smtp.one_click] url`` is set; a missing secret
+    stops ``serve`` at start (MailingError)."""
+    from urllib.parse import urlsplit
+
+    from mailing.unsubscribe import one_click_secret
+
+    secret = one_click_secret(settings.smtp.one_click)
+    if secret is None:
+        return {}
+    from bot.unsubscribe import unsubscribe_app
+
+    path = urlsplit(settings.smtp.one_click.url).path.rstrip("/") or "/"
+    return {path: unsubscribe_app(core.engine, secret, language=settings.language)}
+
+
 def _front_ends(
     core: ChatCore, settings: Settings, stop: asyncio.Event, router: OutboundRouter
 ) -> dict[str, Awaitable]:
     tasks: dict[str, Awaitable] = {}
+    web = _one_click(core, settings)
     tg_token = settings.secret(settings.telegram.token_env)
     if tg_token:
         from telegram import Bot
@@ -117,7 +134,14 @@ def _front_ends(
         router.targets["slack"] = SlackOutbound(
             make_client(slack_token, settings.slack.base_url), core.engine
         )
-        tasks["slack"] = run_slack(core, settings, stop)
+        shared = settings.slack.mode == "http"
+        tasks["slack"] = run_slack(core, settings, stop, routes=web if shared else None)
+        web = {} if shared else web
+    if web:  # Slack's HTTP mode is off: the unsubscribe endpoint alone on its own port
+        from bot.http import route, run_asgi
+
+        oc = settings.smtp.one_click
+        tasks["unsubscribe"] = run_asgi(route(web), oc.listen, oc.port, stop, name="unsubscribe")
     return tasks
 
 
