@@ -140,7 +140,7 @@ def _zygote(url: str, port: int, lease: int, batch: int) -> None:
     ``exit PID``: a fork costs milliseconds where a fresh interpreter costs seconds on a busy
     machine, so the kills land while mail is being sent rather than during imports.
     """
-    from custbot.config import SmtpSettings
+    from mailing.settings import SmtpSettings
     from mailing.sender import send_pending
     from storage.db import make_engine
 

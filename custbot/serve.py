@@ -23,7 +23,7 @@ from bot.core import ChatCore
 from bot.i18n import translator
 from bot.messages import Reply, Text
 from bot.outbound import OutboundRouter
-from custbot.config import Settings
+from bot.settings import BotSettings
 from mailing.when import WallClockCron
 
 __all__ = ["serve", "build_scheduler", "query_audience", "recompute_job"]
@@ -89,7 +89,7 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
     return scheduler
 
 
-def _one_click(core: ChatCore, settings: Settings) -> dict[str, Any]:
+def _one_click(core: ChatCore, settings: BotSettings) -> dict[str, Any]:
     """{path: the unsubscribe endpoint} when ``[smtp.one_click] url`` is set; a missing secret
     stops ``serve`` at start (MailingError)."""
     from urllib.parse import urlsplit
@@ -106,7 +106,7 @@ def _one_click(core: ChatCore, settings: Settings) -> dict[str, Any]:
 
 
 def _front_ends(
-    core: ChatCore, settings: Settings, stop: asyncio.Event, router: OutboundRouter
+    core: ChatCore, settings: BotSettings, stop: asyncio.Event, router: OutboundRouter
 ) -> dict[str, Awaitable]:
     tasks: dict[str, Awaitable] = {}
     web = _one_click(core, settings)

@@ -21,8 +21,8 @@ from email.utils import formatdate, parseaddr
 from typing import Any
 from urllib.parse import quote
 
-from custbot.config import SmtpSettings
 from mailing.errors import MailingError
+from mailing.settings import SmtpSettings
 from mailing.unsubscribe import one_click_link
 
 __all__ = ["build_message", "message_id", "unsubscribe_link", "footer", "FOOTER"]

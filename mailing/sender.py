@@ -38,10 +38,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, exists, func, or_, select
 
-from custbot.config import SmtpSettings
 from mailing.errors import MailingError
 from mailing.message import build_message
 from mailing.outbox import utc_naive
+from mailing.settings import SmtpSettings
 from mailing.smtp import Permanent, SmtpConnection, Temporary
 from mailing.unsubscribe import one_click_secret
 from storage.schema import customers, mail_outbox, mailings

@@ -23,7 +23,7 @@ from email.generator import BytesGenerator
 from email.message import Message
 from typing import Any
 
-from custbot.config import SmtpSettings
+from mailing.settings import SmtpSettings
 
 __all__ = ["SmtpConnection", "Temporary", "Permanent"]
 

@@ -25,9 +25,9 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, select
 
-from custbot.config import OneClickSettings
 from mailing.errors import MailingError
 from mailing.optout import opt_out_customer
+from mailing.settings import OneClickSettings
 from storage.schema import customers
 
 __all__ = [
