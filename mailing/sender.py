@@ -6,7 +6,8 @@ Per message, on one SMTP connection and one autocommitting database connection:
 2. Right before DATA, one UPDATE re-checks that the customer has not opted out or been
    archived and that the mailing is not cancelled, counts the attempt, records ``data_at`` and
    renews the lease. If it matches nothing, the SMTP transaction is reset and the row skipped.
-3. DATA. 4. On the server's 250 the row is marked sent at once.
+3. DATA. 4. On the server's 250 the row is marked sent at once: that commit overlaps the next
+   message's MAIL FROM and RCPT TO, and the next check before DATA waits for it.
 
 A sender killed anywhere before the server accepted DATA leaves a row the next sender sends
 once. Killed after the server accepted DATA and before the 'sent' mark commits (about a
@@ -32,6 +33,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -152,6 +154,45 @@ def _mark(db: Connection, row: Any, worker_id: str, **values: Any) -> None:
     )
 
 
+class _Writer:
+    """Every database write of a pass, on one autocommitting connection, by one thread, one at a
+    time. A 'sent' mark is handed over without waiting (``later``): its commit overlaps the next
+    message's MAIL FROM and RCPT TO, and the next ``now`` (the check before DATA) waits for it,
+    so a message is never handed to the server while the previous one is still unmarked."""
+
+    def __init__(self, db: Connection) -> None:
+        self.db = db
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-marks")
+        self.pending: Future | None = None
+
+    def now(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        self.flush()
+        return self.pool.submit(fn, self.db, *args, **kwargs).result()
+
+    def later(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        self.flush()
+        self.pending = self.pool.submit(fn, self.db, *args, **kwargs)
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.pool.shutdown(wait=True)
+
+
+def _sent(
+    db: Connection, row: Any, worker_id: str, at: datetime, on_sent: Callable[[int], None] | None
+) -> None:
+    _mark(db, row, worker_id, state="sent", sent_at=at, reason=None)
+    if on_sent is not None:
+        on_sent(row.id)
+
+
 class _Heartbeat(threading.Thread):
     """Renews this sender's leases every ``every`` seconds until stopped."""
 
@@ -223,10 +264,12 @@ def send_pending(
         # crash of the database server within ~0.6 s can forget a mark (and re-send that
         # mail). SQLite's synchronous=NORMAL makes the same trade.
         db.exec_driver_sql("SET synchronous_commit = " + ("on" if durable_marks else "off"))
+    writer = _Writer(db)
     heartbeat = _Heartbeat(engine, worker_id, clock, max(0.2, lease_seconds / 3))
     heartbeat.start()
     try:
         while max_messages is None or stats.sent < max_messages:
+            writer.flush()
             n = _budget(engine, s, clock(), batch)
             rows = _claim(engine, worker_id, clock(), n, lease_seconds) if n else []
             if not rows:
@@ -238,34 +281,36 @@ def send_pending(
                 attempts = row.attempts + 1
 
                 def before_data(r: Any = row) -> bool:
-                    return _begin_data(db, r, worker_id, clock())
+                    return bool(writer.now(_begin_data, r, worker_id, clock()))
 
                 try:
                     msg = build_message(row, s, secret, clock())
                     sent = smtp.send(msg, row.to_address, before_data)
                 except Permanent as e:
-                    _mark(db, row, worker_id, state="failed", reason=str(e), attempts=attempts)
+                    writer.now(
+                        _mark, row, worker_id, state="failed", reason=str(e), attempts=attempts
+                    )
                     stats.failed += 1
                     continue
                 except Temporary as e:
-                    retried = _retry(db, row, worker_id, str(e), s.max_attempts, clock())
+                    retried = writer.now(_retry, row, worker_id, str(e), s.max_attempts, clock())
                     stats.retried += retried
                     stats.failed += 1 - retried
                     if e.connection_lost and smtp.client is None:
-                        _release(db, worker_id, [r.id for r in rows[i + 1 :]], clock())
+                        writer.now(_release, worker_id, [r.id for r in rows[i + 1 :]], clock())
                         stats.error = str(e)
                         return stats
                     continue
                 except MailingError as e:
-                    _mark(db, row, worker_id, state="failed", reason=str(e))
+                    writer.now(_mark, row, worker_id, state="failed", reason=str(e))
                     stats.failed += 1
                     continue
                 if not sent:
-                    if why := _why_not(db, row, worker_id):
-                        _mark(db, row, worker_id, state="skipped", reason=why)
+                    if why := writer.now(_why_not, row, worker_id):
+                        writer.now(_mark, row, worker_id, state="skipped", reason=why)
                         stats.skipped += 1
                     continue
-                _mark(db, row, worker_id, state="sent", sent_at=clock(), reason=None)
+                writer.later(_sent, row, worker_id, clock(), on_sent)
                 stats.sent += 1
                 if row.data_at is not None:
                     stats.resumed += 1
@@ -275,11 +320,10 @@ def send_pending(
                         row.id,
                         msg["Message-ID"],
                     )
-                if on_sent is not None:
-                    on_sent(row.id)
     finally:
         heartbeat.stop()
         smtp.close()
+        writer.close()
         if engine.dialect.name == "postgresql" and not db.closed and not db.invalidated:
             db.exec_driver_sql("RESET synchronous_commit")
         db.close()
