@@ -256,7 +256,7 @@ def measure(
     lease: int = 1,
     batch: int = 5,
 ) -> KillResult:
-    """Send ``messages`` (default 12 per kill) through senders killed ``kills`` times at random
+    """Send ``messages`` (default 20 per kill) through senders killed ``kills`` times at random
     points, then finish; the database at ``url`` must be migrated and empty."""
     from aiosmtpd.controller import Controller
 
@@ -266,7 +266,7 @@ def measure(
     started = time.monotonic()
     rng = random.Random(seed)
     engine = make_engine(url)
-    n = messages or 12 * kills
+    n = messages or 20 * kills
     _prepare(engine, n)
     recorder, port = _Recorder(), _free_port()
     controller = Controller(recorder, hostname="127.0.0.1", port=port)
@@ -364,7 +364,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="PostgreSQL URL (default: a temporary SQLite file)")
     parser.add_argument("--kills", type=int, default=50)
-    parser.add_argument("--messages", type=int, help="default: 12 per kill")
+    parser.add_argument("--messages", type=int, help="default: 20 per kill")
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--max-delay", type=float, default=0.25, help="seconds after start")
     args = parser.parse_args()
