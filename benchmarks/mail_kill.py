@@ -44,6 +44,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent.parent))
@@ -63,7 +64,7 @@ class _Recorder:
     accepted: list[tuple[float, int]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: ANN001
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         found = _MESSAGE_ID.search(envelope.content)
         with self.lock:
             self.accepted.append((time.monotonic(), int(found.group(3)) if found else -1))
@@ -113,7 +114,7 @@ def _prepare(engine: Engine, n: int) -> None:
     with engine.begin() as conn:
         mid = conn.execute(
             managers.insert().values(name="Anna Ivanova", surname="Ivanova")
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]
         conn.execute(
             customers.insert(),
             [
@@ -140,8 +141,8 @@ def _zygote(url: str, port: int, lease: int, batch: int) -> None:
     ``exit PID``: a fork costs milliseconds where a fresh interpreter costs seconds on a busy
     machine, so the kills land while mail is being sent rather than during imports.
     """
-    from mailing.settings import SmtpSettings
     from mailing.sender import send_pending
+    from mailing.settings import SmtpSettings
     from storage.db import make_engine
 
     settings = SmtpSettings(
@@ -376,7 +377,7 @@ def main() -> None:
     finally:
         if isinstance(keep, tuple):
             admin, schema = keep
-            with admin.connect() as conn:  # type: ignore[attr-defined]
+            with admin.connect() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     print(result.text())
     print("kills in order:", " ".join(result.lives))
