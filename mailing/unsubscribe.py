@@ -26,8 +26,9 @@ from urllib.parse import quote
 from sqlalchemy import Connection, select
 
 from mailing.errors import MailingError
-from mailing.optout import opt_out_customer
+from mailing.optout import change_opt_out
 from mailing.settings import OneClickSettings
+from storage.changes import Actor
 from storage.schema import customers
 
 __all__ = [
@@ -128,12 +129,17 @@ def recipient(conn: Connection, request: Unsubscribe) -> tuple[str | None, bool]
 
 
 def unsubscribe(conn: Connection, request: Unsubscribe) -> bool:
-    """Opt the customer out (audited, like every change to a customer); True if it changed now,
-    False when it was already opted out or no longer exists.
+    """Opt the customer out as an audited batch by the customer themself (platform ``mail``),
+    which ``undo`` reverts like any other; True if it changed now, False when it was already
+    opted out or no longer exists.
 
     Example: ``unsubscribe(conn, verify_token(secret, token, now))``
     """
-    found = recipient(conn, request)
-    if found is None or found[1]:
+    cid = request.customer_id
+    name = conn.scalar(select(customers.c.name).where(customers.c.id == cid))
+    if name is None:
         return False
-    return opt_out_customer(conn, request.customer_id)
+    actor = Actor("mail", f"customer:{cid}", None, "the customer (one-click unsubscribe)")
+    what = f"{name}, one-click unsubscribe from mailing {request.mailing_id}"
+    ids = select(customers.c.id).where(customers.c.id == cid)
+    return change_opt_out(conn, ids, opted_out=True, actor=actor, what=what)[1] > 0

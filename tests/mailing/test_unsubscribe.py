@@ -19,7 +19,9 @@ from bot.unsubscribe import unsubscribe_app
 from mailing import send_pending
 from mailing.errors import MailingError
 from mailing.unsubscribe import TokenError, make_token, one_click_secret, verify_token
-from storage.schema import customers, mailings
+from storage.changes import Actor
+from storage.schema import audit_log, batches, customers, mailings
+from storage.undo import apply_undo
 from tests.mailing.conftest import SmtpServer, free_port
 from tests.mailing.test_sender import NOW, _schedule
 
@@ -124,12 +126,12 @@ async def test_the_link_in_the_mail_unsubscribes_on_post_and_never_on_get(
         assert done.status_code == 200
         assert "we will not send e-mails to c1@example.com again" in done.text
         assert _opted_out(seeded) == {1}
-        with seeded.connect() as conn:
-            first = conn.scalar(select(customers.c.opted_out_at).where(customers.c.id == 1))
+        assert _audit(seeded) == [
+            ("opt-out", "mail", "customer:1", 1, "opted_out_at", None, True),
+        ]
         again = await http.post(links[1], data={"List-Unsubscribe": "One-Click"})
         assert again.status_code == 200
-        with seeded.connect() as conn:  # the repeat changed nothing
-            assert conn.scalar(select(customers.c.opted_out_at).where(customers.c.id == 1)) == first
+        assert len(_audit(seeded)) == 1  # the repeat changed nothing and wrote no batch
 
         forged = links[2].replace("?t=2.", "?t=5.")  # another customer's id, c2's signature
         assert (await http.post(forged, data={"List-Unsubscribe": "One-Click"})).status_code == 403
@@ -144,6 +146,35 @@ async def test_the_link_in_the_mail_unsubscribes_on_post_and_never_on_get(
         multipart = await http.post(links[4], files={"List-Unsubscribe": (None, "One-Click")})
         assert multipart.status_code == 200
     assert _opted_out(seeded) == {1, 4}
+    # the customer's opt-out is undone like any other change
+    with seeded.begin() as conn:
+        batch = conn.scalar(
+            select(batches.c.id).where(
+                batches.c.actor_id == "customer:1", batches.c.action == "opt-out"
+            )
+        )
+        admin = Actor("cli", "cli:local", None, "local administrator (cli)")
+        assert apply_undo(conn, batch, admin)[1] == 1
+    assert _opted_out(seeded) == {4}
+
+
+def _audit(engine: Engine) -> list[tuple]:
+    """(action, platform, actor, customer, field, before, after is set) of every opt-out row."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                batches.c.action,
+                batches.c.actor_platform,
+                batches.c.actor_id,
+                audit_log.c.customer_id,
+                audit_log.c.field,
+                audit_log.c.before,
+                audit_log.c.after,
+            )
+            .join(audit_log, audit_log.c.batch_id == batches.c.id)
+            .order_by(audit_log.c.id)
+        ).all()
+    return [(*r[:6], r[6] is not None) for r in rows]
 
 
 async def test_an_expired_link_changes_nothing_and_the_page_speaks_the_mailing_language(

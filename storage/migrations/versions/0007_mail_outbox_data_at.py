@@ -7,7 +7,7 @@ window SMTP leaves: after the server accepted DATA, before the 'sent' mark commi
 without it was never handed to the server and is sent again safely.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
