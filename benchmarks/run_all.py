@@ -50,6 +50,12 @@ SUITE: list[tuple[str, str, list[str], list[str]]] = [
         ],
     ),
     (
+        "Analytical engine: custbot on the DuckDB copy vs the primary and DuckDB hand SQL; routing",
+        "analytics_engine.py",
+        ["--smoke"],
+        ["--db", "{sqlite}", "--db", "{pg}", "--runs", "3"],
+    ),
+    (
         "Chat core: answering through the terminal code path, 8 concurrent users",
         "chat_core.py",
         ["--small"],
@@ -95,6 +101,12 @@ SUITE: list[tuple[str, str, list[str], list[str]]] = [
         "mail_outbox.py",
         ["-n", "200", "--repeat", "1"],
         ["-n", "5000"],
+    ),
+    (
+        "Mail sender killed with SIGKILL at random points: duplicates and losses",
+        "mail_kill.py",
+        ["--kills", "5"],
+        ["--kills", "50"],
     ),
     (
         "Telegram front end rendering and one update end to end",

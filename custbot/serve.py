@@ -24,13 +24,14 @@ from bot.i18n import translator
 from bot.messages import Reply, Text
 from bot.outbound import OutboundRouter
 from bot.settings import BotSettings
+from custbot.config import Settings
 from mailing.when import WallClockCron
 
 if TYPE_CHECKING:
     from mailing.mailings import Audience
     from mailing.outbox import Report
 
-__all__ = ["serve", "build_scheduler", "query_audience", "recompute_job"]
+__all__ = ["serve", "build_scheduler", "query_audience", "recompute_job", "analytics_refresh_job"]
 
 log = logging.getLogger("custbot.serve")
 
@@ -73,14 +74,38 @@ async def purge_job(core: ChatCore) -> None:
     log.info("purged %d expired chat rows", await asyncio.to_thread(purge))
 
 
+async def analytics_refresh_job(core: ChatCore) -> None:
+    """Bring the DuckDB copy up to date (``[analytics] refresh = "scheduled"``); a no-op when it
+    is current, skipped when another process of this host is refreshing it."""
+    from query_language.route import router_for
+
+    copy_router = router_for(core.engine)
+    if copy_router is None:
+        return
+    report = await asyncio.to_thread(copy_router.copy.refresh, core.engine)
+    if report.kind not in ("current", "leased"):
+        log.info("analytics copy: %s refresh in %.2f s", report.kind, report.seconds)
+
+
 def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
-    """The jobs of ``custbot serve``: the hourly purge of expired chat state, and the rating
-    recompute on its cron schedule."""
+    """The jobs of ``custbot serve``: the hourly purge of expired chat state, the rating
+    recompute on its cron schedule, and the refresh of the analytical copy when scheduled."""
     settings = core.settings
+    assert isinstance(settings, Settings)  # serve runs on the application's whole configuration
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     scheduler.add_job(
         purge_job, "interval", hours=1, args=[core], id="purge", max_instances=1, coalesce=True
     )
+    if settings.analytics.refresh == "scheduled" and settings.analytics.engine != "primary":
+        scheduler.add_job(
+            analytics_refresh_job,
+            "interval",
+            seconds=settings.analytics.refresh_seconds,
+            args=[core],
+            id="analytics-refresh",
+            max_instances=1,
+            coalesce=True,
+        )
     if settings.rating.schedule:
         scheduler.add_job(
             recompute_job,
@@ -93,10 +118,27 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
     return scheduler
 
 
+def _one_click(core: ChatCore, settings: BotSettings) -> dict[str, Any]:
+    """{path: the unsubscribe endpoint} when ``[smtp.one_click] url`` is set; a missing secret
+    stops ``serve`` at start (MailingError)."""
+    from urllib.parse import urlsplit
+
+    from mailing.unsubscribe import one_click_secret
+
+    secret = one_click_secret(settings.smtp.one_click)
+    if secret is None:
+        return {}
+    from bot.unsubscribe import unsubscribe_app
+
+    path = urlsplit(settings.smtp.one_click.url).path.rstrip("/") or "/"
+    return {path: unsubscribe_app(core.engine, secret, language=settings.language)}
+
+
 def _front_ends(
     core: ChatCore, settings: BotSettings, stop: asyncio.Event, router: OutboundRouter
 ) -> dict[str, Coroutine[Any, Any, None]]:
     tasks: dict[str, Coroutine[Any, Any, None]] = {}
+    web = _one_click(core, settings)
     tg_token = settings.secret(settings.telegram.token_env)
     if tg_token:
         from telegram import Bot
@@ -121,7 +163,14 @@ def _front_ends(
         router.targets["slack"] = SlackOutbound(
             make_client(slack_token, settings.slack.base_url), core.engine
         )
-        tasks["slack"] = run_slack(core, settings, stop)
+        shared = settings.slack.mode == "http"
+        tasks["slack"] = run_slack(core, settings, stop, routes=web if shared else None)
+        web = {} if shared else web
+    if web:  # Slack's HTTP mode is off: the unsubscribe endpoint alone on its own port
+        from bot.http import route, run_asgi
+
+        oc = settings.smtp.one_click
+        tasks["unsubscribe"] = run_asgi(route(web), oc.listen, oc.port, stop, name="unsubscribe")
     return tasks
 
 

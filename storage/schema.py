@@ -51,6 +51,8 @@ __all__ = [
     "mailings",
     "mail_outbox",
     "scheduler_locks",
+    "analytics_generation",
+    "analytics_dirty_orders",
     "STATUSES",
     "RATINGS",
     "ROLES",
@@ -254,7 +256,8 @@ batches = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("created_at", DateTime, nullable=False),
-    Column("actor_platform", String(16), nullable=False),  # telegram | slack | cli | rule
+    # telegram | slack | terminal | cli | rule | mail (a customer's one-click unsubscribe)
+    Column("actor_platform", String(16), nullable=False),
     Column("actor_id", String(80), nullable=False),  # platform id (or rule name)
     Column("manager_id", Integer, ForeignKey("managers.id")),
     Column("action", String(40), nullable=False),  # rate, tag, untag, status, pin, recompute, undo
@@ -405,6 +408,9 @@ mail_outbox = Table(
     Column("claimed_by", String(80)),
     Column("claimed_at", DateTime),
     Column("sent_at", DateTime),
+    # set right before SMTP DATA, cleared with the attempt's outcome: a pending row that has it
+    # may have been delivered by a sender that died before marking it (storage migration 0007)
+    Column("data_at", DateTime),
     Column("reason", Text),  # why skipped or failed
     UniqueConstraint("mailing_id", "run_no", "customer_id"),
     Index("ix_mail_outbox_state_next", "state", "next_attempt_at"),
@@ -417,4 +423,24 @@ scheduler_locks = Table(
     Column("name", String(80), primary_key=True),
     Column("holder", String(120)),
     Column("until", DateTime),
+)
+
+# The generation of the data each table of the analytical copy holds (storage/columnar): a
+# trigger on the table advances its row in the writer's own transaction (migration 0009); the
+# '*' row moves with every one of them on PostgreSQL.
+analytics_generation = Table(
+    "analytics_generation",
+    metadata,
+    Column("part", String(40), primary_key=True),
+    Column("generation", BigInteger, nullable=False, server_default="1"),
+)
+
+# Orders whose row or lines were changed or deleted since (new rows are found by id): a refresh
+# of the copy replaces just these. Filled by triggers; the copy remembers the last id it read.
+analytics_dirty_orders = Table(
+    "analytics_dirty_orders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", Integer, nullable=False),
+    sqlite_autoincrement=True,
 )
