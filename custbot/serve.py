@@ -24,6 +24,7 @@ from bot.i18n import translator
 from bot.messages import Reply, Text
 from bot.outbound import OutboundRouter
 from bot.settings import BotSettings
+from custbot.config import Settings
 from mailing.when import WallClockCron
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
     """The jobs of ``custbot serve``: the hourly purge of expired chat state, the rating
     recompute on its cron schedule, and the refresh of the analytical copy when scheduled."""
     settings = core.settings
+    assert isinstance(settings, Settings)  # serve runs on the application's whole configuration
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     scheduler.add_job(
         purge_job, "interval", hours=1, args=[core], id="purge", max_instances=1, coalesce=True
