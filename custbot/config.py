@@ -132,6 +132,24 @@ class RatingSettings(_Model):
         return v
 
 
+class LimitsSettings(_Model):
+    """What one chat question may ask of the database (query_language.limits, storage.timeouts)."""
+
+    max_conditions: int = Field(default=50, ge=1, le=10_000)
+    max_depth: int = Field(default=12, ge=1, le=200)
+    statement_timeout_ms: int = Field(default=10_000, ge=0)  # 0: statements are not bounded
+
+    def apply(self) -> None:
+        """Make the query language use these limits (process-wide)."""
+        from query_language.limits import configure
+
+        configure(
+            max_conditions=self.max_conditions,
+            max_depth=self.max_depth,
+            statement_timeout_ms=self.statement_timeout_ms,
+        )
+
+
 class Settings(_Model):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     timezone: str = "Europe/Moscow"
@@ -146,6 +164,7 @@ class Settings(_Model):
     bulk: BulkSettings = Field(default_factory=BulkSettings)
     classes: ClassSettings = Field(default_factory=ClassSettings)
     rating: RatingSettings = Field(default_factory=RatingSettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
 
     @field_validator("timezone")
     @classmethod

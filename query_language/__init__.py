@@ -20,6 +20,7 @@ from query_language.compile import matching_ids as _matching_ids
 from query_language.describe import describe as _describe
 from query_language.errors import QueryError, localise
 from query_language.lexicon import LANGUAGES, detect_language, register_lexicon
+from query_language.limits import bound, check_nesting, too_slow
 from query_language.parser import parse as _parse
 from query_language.resolve import resolve
 from query_language.run import QueryResult
@@ -87,8 +88,8 @@ def interpret(
                 span=(0, len(text)),
                 expected=list(LANGUAGES),
             )
-        tree = _parse(text, language, catalog.index(language))
-        return resolve(tree, catalog, text=text, today=today, language=language)
+        tree = check_nesting(_parse(text, language, catalog.index(language)), text, language)
+        return bound(resolve(tree, catalog, text=text, today=today, language=language))
     except QueryError as e:
         if e.text is None and isinstance(text, str):
             e.text = text
@@ -123,8 +124,16 @@ def run_query(
     limit: int | None = 10,
     scope_manager_id: int | None = None,
 ) -> QueryResult:
-    """Count, rows (or groups), period and echo; see ``query_language.run``."""
-    return _run_query(conn, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id)
+    """Count, rows (or groups), period and echo; see ``query_language.run``. A statement cut off
+    by ``storage.timeouts.statement_timeout`` raises QueryError ("takes too long")."""
+    from storage.timeouts import StatementTimeout
+
+    try:
+        return _run_query(
+            conn, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id
+        )
+    except StatementTimeout as e:
+        raise too_slow(query.text, query.language) from e
 
 
 def _register() -> None:

@@ -8,6 +8,7 @@ Example::
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -52,14 +53,22 @@ def answer(
     """The JSON answer to ``text`` (raises QueryError): count, interpretation and customers, or
     groups. Example: ``answer(ctx, "vip")["count"]``."""
     from query_language import CatalogCache, Group, interpret, run_query
+    from storage.timeouts import statement_timeout
 
     engine = context.engine
-    query = interpret(
-        text, CatalogCache(engine).get(), today=context.today(), language=_language(text, language)
-    )
-    scope = context.scope_manager_id()
-    with engine.connect() as conn:
-        result = run_query(conn, query, limit=None if everything else 10, scope_manager_id=scope)
+    context.settings.limits.apply()
+    with statement_timeout(context.settings.limits.statement_timeout_ms):
+        query = interpret(
+            text,
+            CatalogCache(engine).get(),
+            today=context.today(),
+            language=_language(text, language),
+        )
+        scope = context.scope_manager_id()
+        with engine.connect() as conn:
+            result = run_query(
+                conn, query, limit=None if everything else 10, scope_manager_id=scope
+            )
     if isinstance(query.output, Group):
         return {"groups": result.groups, "interpretation": result.interpretation}
     rows = [{k: _jsonable(v) for k, v in row.items()} for row in result.rows]
@@ -112,6 +121,7 @@ def ask(
     ] = None,
 ) -> None:
     """Answer one query in the customer query language, then exit."""
+    from custbot.errors import describe_error
     from query_language import QueryError
 
     context: AppContext = ctx.find_root().obj
@@ -123,6 +133,12 @@ def ask(
         else:
             typer.echo(e.render(query), err=True)
         raise SystemExit(2) from None
+    except Exception as e:  # noqa: BLE001 - the last resort: a ref, never the exception's text
+        if os.environ.get("CUSTBOT_DEBUG") == "1":
+            raise
+        status, message = describe_error(e, _language(query, language))
+        typer.echo(f"error: {message}", err=True)
+        raise SystemExit(status) from None
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))
         return
