@@ -170,14 +170,24 @@ def check_nesting(tree: a.Node, text: str, language: str = "en") -> a.Node:
     return tree
 
 
+def _key(node: a.Node) -> Any:
+    """What makes two conditions the same: ``and``/``or`` regardless of the order of their items."""
+    if isinstance(node, (a.And, a.Or)):
+        return (type(node).__name__, frozenset(_key(i) for i in node.items))
+    if isinstance(node, a.Not):
+        return ("Not", _key(node.item))
+    return node
+
+
 def _unique(items: list[a.Node]) -> list[a.Node]:
     out: list[a.Node] = []
     seen: set[Any] = set()
     for i in items:
         try:
-            if i in seen:
+            key = _key(i)
+            if key in seen:
                 continue
-            seen.add(i)
+            seen.add(key)
         except TypeError:  # an unhashable value: compare by equality
             if i in out:
                 continue
@@ -187,7 +197,8 @@ def _unique(items: list[a.Node]) -> list[a.Node]:
 
 def normalize(node: a.Node) -> a.Node:
     """``node`` with nested ``And``/``Or`` flattened, ``not not x`` as ``x``, ``Everyone`` dropped
-    from an ``And`` (it absorbs an ``Or``) and every repeated condition kept once."""
+    from an ``And`` (it absorbs an ``Or``) and every repeated condition kept once (the first
+    of them; ``a or b`` repeats ``b or a``)."""
     if isinstance(node, a.Not):
         inner = normalize(node.item)
         if isinstance(inner, a.Not):
