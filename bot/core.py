@@ -265,6 +265,8 @@ class ChatCore:
     def _query_failed(self, ctx: Context, e: Exception) -> Reply:
         """A question cut off by the statement timeout (or a query error raised past the
         command's own handling): said in the user's language, nothing changed."""
+        if isinstance(e.__cause__, StatementTimeout):  # said by run_query
+            e = e.__cause__
         if isinstance(e, StatementTimeout):
             log.warning("statement timeout (%s ms) answering %s", e.ms, ctx.user.identity.key)
             return Reply((Text(ctx._(TOO_SLOW), "error"),))

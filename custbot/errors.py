@@ -77,16 +77,30 @@ def error_log_path() -> Path:
     return Path(given) if given else Path(tempfile.gettempdir()) / "custbot-errors.log"
 
 
+_file_handler: logging.FileHandler | None = None
+
+
+def _to_file(path: Path) -> None:
+    """Tracebacks also go to the file the user is pointed at (whatever else handles the log)."""
+    global _file_handler
+    if _file_handler is not None and _file_handler.baseFilename == str(path.absolute()):
+        return
+    if _file_handler is not None:
+        log.removeHandler(_file_handler)
+        _file_handler.close()
+        _file_handler = None
+    try:
+        _file_handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    except OSError:
+        return
+    _file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(_file_handler)
+
+
 def log_internal(e: BaseException, what: str = "internal error") -> str:
-    """Log ``e`` with its traceback under a new short reference (also to the error log file
-    when nothing else handles the log) and return the reference."""
+    """Log ``e`` with its traceback under a new short reference (also to ``error_log_path()``)
+    and return the reference."""
     ref = secrets.token_hex(3)
-    if not logging.getLogger().handlers and not log.handlers:
-        try:
-            handler = logging.FileHandler(error_log_path(), encoding="utf-8")
-        except OSError:
-            handler = logging.NullHandler()  # type: ignore[assignment]
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        log.addHandler(handler)
+    _to_file(error_log_path())
     log.error("%s (ref %s)", what, ref, exc_info=(type(e), e, e.__traceback__))
     return ref
