@@ -15,7 +15,8 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from sqlalchemy import Connection, func, select  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from sqlalchemy import Connection, RowMapping, func, select  # noqa: E402
 
 from analytics.classes import latest_run  # noqa: E402
 from storage.schema import class_runs, customer_classes  # noqa: E402
@@ -25,14 +26,14 @@ __all__ = ["chart_abc", "chart_rfm"]
 _MAX_POINTS = 2000  # a million customers still draw as one smooth curve
 
 
-def _png(fig) -> bytes:  # type: ignore[no-untyped-def]
+def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
     return buf.getvalue()
 
 
-def _run(conn: Connection):  # type: ignore[no-untyped-def]
+def _run(conn: Connection) -> tuple[int, RowMapping] | tuple[None, None]:
     run_id = latest_run(conn)
     if run_id is None:
         return None, None
@@ -62,7 +63,7 @@ def chart_abc(conn: Connection) -> bytes:
             .all(),
             dtype=float,
         )
-    if revenue.size:
+    if revenue.size and run is not None:  # revenue comes from the run
         revenue = np.sort(revenue)[::-1]
         share = np.cumsum(revenue) / revenue.sum()
         x = np.arange(1, revenue.size + 1) / revenue.size

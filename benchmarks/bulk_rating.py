@@ -37,6 +37,7 @@ import tracemalloc
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -128,7 +129,7 @@ async def rate_through_chat(
     t1 = time.perf_counter()
     if not any(b.label == "Confirm" for b in chat.choices):
         raise RuntimeError(
-            f"no Confirm button after the preview:\n{chat.console.file.getvalue()[-2000:]}"
+            f"no Confirm button after the preview:\n{cast(io.StringIO, chat.console.file).getvalue()[-2000:]}"
         )
     replies = await chat.say("Confirm")
     t2 = time.perf_counter()

@@ -59,6 +59,7 @@ from bot.terminal import TerminalChat  # noqa: E402
 from bot.views import PAGE_SIZE  # noqa: E402
 from custbot.config import Settings  # noqa: E402
 from query_language import interpret, run_query  # noqa: E402
+from query_language.ast import Top  # noqa: E402
 from storage.cards import find_customers_by_name, load_card  # noqa: E402
 from storage.changes import utcnow  # noqa: E402
 from storage.db import connect  # noqa: E402
@@ -137,7 +138,7 @@ def _baseline(engine: Engine, core: ChatCore, text: str) -> Callable[[], object]
     def bare() -> object:
         query = interpret(query_text, core.catalog(), today=TODAY, language="en")
         limit = PAGE_SIZE
-        if type(query.output).__name__ == "Top":
+        if isinstance(query.output, Top):
             limit = min(PAGE_SIZE, query.output.n)
         with engine.connect() as conn:
             return run_query(conn, query, offset=offset, limit=limit)

@@ -14,44 +14,39 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import state
+from bot.buttons import KEY_PREFIX, key_buttons, press_key, word_key
 from bot.i18n import N_, translator
 from bot.messages import Identity, Part, Reply, Request, Table, Text
 from bot.registry import ACTIONS, COMMANDS, match_command
+from bot.settings import BotSettings
 from bot.users import User, identify, sync_config_users
-from custbot.config import Settings
 from query_language.errors import QueryError
 from storage.changes import Actor, utcnow
 from storage.schema import batches, chat_users, processed_events, segments
 from storage.timeouts import StatementTimeout, statement_timeout
 
+if TYPE_CHECKING:
+    from query_language.catalog import Catalog, CatalogCache
+
 __all__ = ["ChatCore", "Context", "detect_language"]
 
-_CYRILLIC = re.compile("[А-Яа-яЁё]")
-_LATIN_WORD = re.compile("[A-Za-z]{2,}")
 
+def detect_language(text: str) -> str:
+    """``ru`` or ``en``: the language the query language reads ``text`` in."""
+    from query_language import detect_language as detect
 
-def detect_language(text: str) -> str | None:
-    """``ru`` for text with Cyrillic letters, ``en`` for Latin words, None for neither (a number)."""
-    try:
-        from query_language import detect_language as detect  # the query language knows best
-    except ImportError:
-        detect = None
-    if detect is not None:
-        return detect(text)
-    if _CYRILLIC.search(text):
-        return "ru"
-    return "en" if _LATIN_WORD.search(text) else None
+    return detect(text)
 
 
 log = logging.getLogger("custbot.chat")
@@ -87,17 +82,18 @@ class Context:
     query_language: str = "en"  # the language the typed text is read in
     extra: dict[str, Any] = field(default_factory=dict)
     pending_states: list[dict[str, Any]] = field(default_factory=list)
+    shown: dict[str, str] | None = None  # the keyed buttons of this answer (bot.buttons)
 
     @property
     def engine(self) -> Engine:
         return self.core.engine
 
     @property
-    def settings(self) -> Settings:
+    def settings(self) -> BotSettings:
         return self.core.settings
 
     @cached_property
-    def _(self):  # type: ignore[no-untyped-def]
+    def _(self) -> Callable[[str], str]:
         return translator(self.language)
 
     @property
@@ -112,7 +108,7 @@ class Context:
         ident = self.user.identity
         return Actor(ident.platform, ident.key, self.user.manager_id, self.user.label)
 
-    def catalog(self):  # type: ignore[no-untyped-def]
+    def catalog(self) -> Catalog:
         return self.core.catalog()
 
     def await_next_message(self, kind: str, payload: dict[str, Any], minutes: int = 30) -> None:
@@ -121,7 +117,9 @@ class Context:
 
         self.remember(f"await:{kind}", payload, timedelta(minutes=minutes))
 
-    def remember(self, kind: str, payload: dict[str, Any], ttl=state.DEFAULT_TTL) -> str:  # type: ignore[no-untyped-def]
+    def remember(
+        self, kind: str, payload: dict[str, Any], ttl: timedelta = state.DEFAULT_TTL
+    ) -> str:
         """What a button means: its opaque token now, the row written with the others of this
         answer in one INSERT before the answer leaves (see :meth:`flush`)."""
         row = state.new_row(kind, self.user.identity.key, payload, ttl)
@@ -129,9 +127,13 @@ class Context:
         return row["token"]
 
     def flush(self) -> None:
-        """Write the button states of this answer (one multi-row INSERT)."""
-        if self.pending_states:
+        """Write the button states of this answer (one multi-row INSERT), and what it showed
+        (which replaces what the user was shown before)."""
+        if self.pending_states or self.shown is not None:
             with self.engine.begin() as conn:
+                if self.shown is not None:
+                    state.replace_shown(conn, self.user.identity.key, self.shown)
+                    self.shown = None
                 state.put_rows(conn, self.pending_states)
             self.pending_states = []
 
@@ -153,11 +155,11 @@ def _text_language(text: str) -> str | None:
 class ChatCore:
     """The conversation engine. Stateless between requests: everything lives in the database."""
 
-    def __init__(self, engine: Engine, settings: Settings, *, today: date | None = None) -> None:
+    def __init__(self, engine: Engine, settings: BotSettings, *, today: date | None = None) -> None:
         self.engine = engine
         self.settings = settings
         self._fixed_today = today
-        self._catalog_cache = None
+        self._catalog_cache: CatalogCache | None = None
         import bot.commands  # noqa: F401 - registers every command
 
         settings.limits.apply()
@@ -192,7 +194,7 @@ class ChatCore:
     def today(self) -> date:
         return self._fixed_today or datetime.now(self.settings.tz).date()
 
-    def catalog(self):  # type: ignore[no-untyped-def]
+    def catalog(self) -> Catalog:
         from query_language import LANGUAGES, CatalogCache
 
         if self._catalog_cache is None:
@@ -248,6 +250,7 @@ class ChatCore:
                     if request.action is not None
                     else self._type(ctx, (request.text or "").strip())
                 )
+                replies = key_buttons(ctx, replies)
                 ctx.flush()
             return replies
         except (StatementTimeout, QueryError) as e:
@@ -320,6 +323,22 @@ class ChatCore:
             and waiting.kind in ACTIONS
         ):
             return ACTIONS[waiting.kind].handler(ctx, waiting)
+        if key := word_key(text):
+            return press_key(ctx, key, self._press)
+        if text.isdigit() and len(text) <= 3:
+            return [
+                Reply(
+                    (
+                        Text(
+                            ctx._(
+                                "There is no button {n} on your last answer. Type a question, "
+                                "or 'help'."
+                            ).format(n=text),
+                            "note",
+                        ),
+                    )
+                )
+            ]
         found = match_command(text)
         if found is None:
             return answer_query(ctx, text)
@@ -341,6 +360,8 @@ class ChatCore:
         return cmd.handler(ctx, rest)
 
     def _press(self, ctx: Context, token: str) -> list[Reply]:
+        if token.startswith(KEY_PREFIX):  # "@next": that button of the last answer
+            return press_key(ctx, token[len(KEY_PREFIX) :], self._press)
         with self.engine.connect() as conn:
             st = state.get(conn, token)
         if st is None or st.kind not in ACTIONS:

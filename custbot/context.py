@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from custbot.config import Settings, load_settings
 from storage.db import connect
+
+if TYPE_CHECKING:
+    from bot.users import User
 
 __all__ = ["AppContext", "UsageError"]
 
@@ -48,7 +52,7 @@ class AppContext:
         """The database, migrated to the newest schema on first use."""
         return self._engine or connect(self.settings.database.url)
 
-    def acting_user(self):  # type: ignore[no-untyped-def]
+    def acting_user(self) -> User:
         """The user of ``--as`` (the local administrator without it); UsageError if unknown."""
         from bot.users import LOCAL_ADMIN, find_user_by_name
 

@@ -12,13 +12,15 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 import click
 
+_typer_click: ModuleType
 try:  # typer ≥ 0.20 carries its own copy of click
     from typer._click import exceptions as _typer_click
 except ImportError:  # pragma: no cover
-    _typer_click = click.exceptions  # type: ignore[assignment]
+    _typer_click = click.exceptions
 
 _USAGE = (click.exceptions.UsageError, _typer_click.UsageError)
 _CLICK = (click.ClickException, _typer_click.ClickException)
@@ -27,7 +29,8 @@ __all__ = ["describe_error", "register_error", "log_internal", "error_log_path"]
 
 log = logging.getLogger("custbot.errors")
 
-# (exception type, exit status); more specific types first. Packages register their own.
+# (exception type, exit status); more specific types first. The application's command modules
+# register their own; the packages below are listed in ``_package_errors``.
 _KNOWN: list[tuple[type[BaseException], int]] = []
 
 
@@ -36,12 +39,21 @@ def register_error(exc_type: type[BaseException], status: int = 1) -> None:
     _KNOWN.append((exc_type, status))
 
 
+def _package_errors() -> list[tuple[type[BaseException], int]]:
+    """Each package's own exception types (imported here: the packages never import ``custbot``)."""
+    from bot.errors import SlackConfigError, TelegramSetupError
+    from mailing.errors import MailingError
+    from query_language.errors import QueryError
+
+    return [(QueryError, 2), (MailingError, 1), (TelegramSetupError, 2), (SlackConfigError, 2)]
+
+
 def _translate(message: str, language: str) -> str:
     if language == "en":
         return message
     from bot.i18n import translator
 
-    return translator(language)(message)  # type: ignore[no-any-return]
+    return translator(language)(message)
 
 
 def describe_error(e: BaseException, language: str = "en") -> tuple[int, str]:
@@ -62,7 +74,7 @@ def describe_error(e: BaseException, language: str = "en") -> tuple[int, str]:
         return 2, f"bad configuration: {e}"
     if isinstance(e, UsageError):
         return 2, str(e)
-    for exc_type, status in _KNOWN:
+    for exc_type, status in [*_package_errors(), *_KNOWN]:
         if isinstance(e, exc_type):
             return status, str(e)
     ref = log_internal(e)

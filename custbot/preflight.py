@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from custbot.config import Settings
+from bot.settings import BotSettings as Settings
 from custbot.errors import register_error
 
 __all__ = [

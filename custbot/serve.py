@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Connection, Select
@@ -25,17 +25,21 @@ from bot.core import ChatCore
 from bot.i18n import translator
 from bot.messages import Reply, Text
 from bot.outbound import OutboundRouter
-from custbot.config import Settings
+from bot.settings import BotSettings
 from custbot.preflight import ServeConfigError, check_tokens, problems
 from custbot.supervise import DEFAULT_BACKOFF, Backoff, PartDied, supervise
 from mailing.when import WallClockCron
+
+if TYPE_CHECKING:
+    from mailing.mailings import Audience
+    from mailing.outbox import Report
 
 __all__ = ["serve", "build_scheduler", "query_audience", "recompute_job"]
 
 log = logging.getLogger("custbot.serve")
 
 
-def query_audience(catalog: Callable[[], Any]):  # type: ignore[no-untyped-def]
+def query_audience(catalog: Callable[[], Any]) -> Audience:
     """The mailing audience function: a saved query's customers, re-evaluated at each run
     against the current catalog (``catalog`` is e.g. ``core.catalog`` or ``CatalogCache(e).get``)."""
 
@@ -94,10 +98,10 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
 
 
 def _front_ends(
-    core: ChatCore, settings: Settings, stop: asyncio.Event, router: OutboundRouter
-) -> dict[str, Callable[[], Awaitable]]:
+    core: ChatCore, settings: BotSettings, stop: asyncio.Event, router: OutboundRouter
+) -> dict[str, Callable[[], Coroutine[Any, Any, None]]]:
     """How to start each configured front end (called again to restart one that died)."""
-    tasks: dict[str, Callable[[], Awaitable]] = {}
+    tasks: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {}
     tg_token = settings.secret(settings.telegram.token_env)
     if tg_token:
         from telegram import Bot
@@ -156,7 +160,7 @@ async def serve(
             core.settings.slack.bot_token_env,
         )
 
-    async def notify(requester_chat, report) -> None:  # type: ignore[no-untyped-def]
+    async def notify(requester_chat: dict[str, Any] | str | None, report: Report) -> None:
         if requester_chat:
             chat = (
                 requester_chat.get("chat")
@@ -199,7 +203,7 @@ async def serve(
             raise result
 
 
-async def _preflight(settings: Settings) -> None:
+async def _preflight(settings: BotSettings) -> None:
     """Stop before starting anything when the configuration cannot work or a platform refuses
     its token (an unreachable platform is only logged: the front end retries)."""
     found = problems(settings)

@@ -134,14 +134,3 @@ def run_query(
         )
     except StatementTimeout as e:
         raise too_slow(query.text, query.language) from e
-
-
-def _register() -> None:
-    try:
-        from custbot.errors import register_error
-    except ImportError:  # pragma: no cover - the package is used without the application
-        return
-    register_error(QueryError, 2)
-
-
-_register()

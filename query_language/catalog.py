@@ -150,7 +150,8 @@ class Catalog:
         if kind == "product":
             return self.products[key][1]
         if kind == "property":
-            return self.properties[key]["name"]
+            name: str = self.properties[key]["name"]
+            return name
         return label
 
     def customers_named(self, text: str, language: str = "en") -> tuple[Entry, ...]:
@@ -195,7 +196,7 @@ class Catalog:
         return list(dict.fromkeys(label for label, _score in found))[:limit]
 
 
-def read_values(conn: Connection) -> tuple:
+def read_values(conn: Connection) -> tuple[Any, ...]:
     """The raw catalog values (everything but customer names), comparable for equality.
 
     Example: ``read_values(conn)[0]`` → ``('city', ('Kazan', 'Moscow', …))``.
@@ -208,7 +209,7 @@ def read_values(conn: Connection) -> tuple:
     return tuple(parts)
 
 
-def _from_values(raw: tuple, names: CustomerNames | None) -> Catalog:
+def _from_values(raw: tuple[Any, ...], names: CustomerNames | None) -> Catalog:
     values: dict[str, list[tuple[Any, str]]] = defaultdict(list)
     cat = Catalog(values, names=names)
     got = dict(raw)
@@ -257,7 +258,7 @@ class CatalogCache:
         self.check_every = check_every
         self.languages = languages  # value indexes built at load (Russian lemmatises every value)
         self._catalog: Catalog | None = None
-        self._signature: tuple | None = None
+        self._signature: tuple[Any, ...] | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
 

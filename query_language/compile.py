@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from query_language import ast as a
@@ -87,7 +88,7 @@ def _scope(scope: a.Scope) -> list[Any]:
     return out
 
 
-def _lines(scope: a.Scope, period: a.Period | None, *extra: Any) -> Select:
+def _lines(scope: a.Scope, period: a.Period | None, *extra: Any) -> Select[Any]:
     return (
         select(O.customer_id)
         .select_from(_LINES)
@@ -95,7 +96,7 @@ def _lines(scope: a.Scope, period: a.Period | None, *extra: Any) -> Select:
     )
 
 
-def purchase_lines(scope: a.Scope, period: a.Period | None) -> Select:
+def purchase_lines(scope: a.Scope, period: a.Period | None) -> Select[Any]:
     """Customer ids with a purchase line (positive quantity) in scope and period."""
     return _lines(scope, period, _PURCHASE)
 
@@ -205,13 +206,13 @@ class _PerDialect(ColumnElement[Any]):
 
 
 @compiles(_PerDialect)
-def _compile_default(element: _PerDialect, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.default, **kw)  # type: ignore[no-any-return]
+def _compile_default(element: _PerDialect, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.default, **kw)
 
 
 @compiles(_PerDialect, "postgresql")
-def _compile_postgresql(element: _PerDialect, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.postgresql, **kw)  # type: ignore[no-any-return]
+def _compile_postgresql(element: _PerDialect, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.postgresql, **kw)
 
 
 def _tag(n: a.HasTag, neg: bool) -> Any:
@@ -310,7 +311,7 @@ def matching_conditions(query: a.Query, *, scope_manager_id: int | None = None) 
     return conds
 
 
-def matching_ids(query: a.Query, *, scope_manager_id: int | None = None) -> Select:
+def matching_ids(query: a.Query, *, scope_manager_id: int | None = None) -> Select[Any]:
     """``SELECT customers.id`` of the customers ``query`` matches (archived left out unless
     asked for), within a manager's scope (their own and their team's customers) when given.
 

@@ -197,7 +197,8 @@ class CustomerNames:
             and time.monotonic() - recent[2] < _RECENT_FOR
             and key in recent[3]
         ):
-            return recent[3][key]
+            hit: tuple[Any, ...] = recent[3][key]
+            return hit
         return self.spans(text, pieces, lex, {0}).get(key, ()) if key else ()
 
     def near(self, text: str, lex: Lexicon, limit: int = 3) -> list[tuple[str, float]]:

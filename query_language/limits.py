@@ -108,7 +108,7 @@ def _error(
     err.message = words[key].format(**fmt)
     err.args = (err.message,)
     err.expected = [words[key + "_next"].format(**fmt)]
-    err.language = language  # type: ignore[attr-defined]
+    err.language = language
     return err
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, literal, select
+from sqlalchemy import Connection, Row, ScalarSelect, Select, delete, func, insert, literal, select
 
 from storage.changes import utcnow
 from storage.schema import segment_members, segments
@@ -64,7 +65,7 @@ def save_segment(
     kind: str,
     owner_id: int | None,
     language: str = "en",
-    members: Select | None = None,
+    members: Select[Any] | None = None,
     as_of: date | None = None,
 ) -> Segment:
     name = normalise_name(name)
@@ -98,13 +99,13 @@ def save_segment(
     return get_segment(conn, name)
 
 
-def _members_count():  # type: ignore[no-untyped-def]
+def _members_count() -> ScalarSelect[int]:
     return (
         select(func.count()).where(segment_members.c.segment_id == segments.c.id).scalar_subquery()
     )
 
 
-def _segment(r) -> Segment:  # type: ignore[no-untyped-def]
+def _segment(r: Row[Any]) -> Segment:
     return Segment(
         r.id,
         r.name,
@@ -117,7 +118,7 @@ def _segment(r) -> Segment:  # type: ignore[no-untyped-def]
     )
 
 
-def _with_members() -> Select:
+def _with_members() -> Select[Any]:
     return select(segments, _members_count().label("members"))
 
 

@@ -170,3 +170,12 @@ def datasets() -> Path:
     if not DATASETS.exists():
         pytest.fail(f"the test data files are missing at {DATASETS}")
     return DATASETS
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        dest="update_golden",
+        help="rewrite the golden conversation transcripts (tests/golden) instead of comparing",
+    )

@@ -3,13 +3,12 @@ orders, the last interactions and the rating history."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.core import Context
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row, day, money, stars
+from query_language.ast import Card, Query
 from storage.cards import find_customers_by_name, load_card
 
 __all__ = ["card_reply", "card_for_query"]
@@ -25,11 +24,11 @@ def card(ctx: Context, args: str) -> list[Reply]:
     return _choose(ctx, [cid for cid, _n, _c in found], args, found)
 
 
-def card_for_query(ctx: Context, query: Any) -> list[Reply]:
+def card_for_query(ctx: Context, query: Query) -> list[Reply]:
     """The card for a query whose output is a customer's card."""
     out = query.output
-    ids = list(getattr(out, "customer_ids", None) or getattr(out, "ids", None) or [])
-    name = getattr(out, "name", "")
+    assert isinstance(out, Card)
+    ids, name = list(out.ids), out.name
     if not ids and name:
         return card(ctx, name)
     with ctx.engine.connect() as conn:

@@ -43,10 +43,11 @@ def chart_reply(
             )
             return [Reply((Image("chart.png", png, result.interpretation[:1000]),))]
         result = run_query(conn, query, offset=0, limit=0, scope_manager_id=ctx.scope_manager_id)
-        start, end = result.period or (
-            today - relativedelta(months=12) + relativedelta(days=1),
-            today,
-        )
+        period_start, period_end = result.period or (None, None)
+        end = period_end or today  # an open period ("before 2025", "since March") ends or
+        start = period_start or end - relativedelta(months=12) + relativedelta(
+            days=1
+        )  # starts here
         start = date(start.year, start.month, 1) if (end - start).days > 62 else start
         ids = matching_ids(query, scope_manager_id=ctx.scope_manager_id)
         png = spend_by_month_png(conn, ids, start, end, f"{result.interpretation} → {result.count}")

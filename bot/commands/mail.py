@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -18,6 +20,9 @@ from bot.state import State
 from bot.views import button_row
 from storage.cards import find_customers_by_name
 from storage.schema import customers
+
+if TYPE_CHECKING:
+    from mailing.when import Schedule
 
 log = logging.getLogger("custbot.mail")
 
@@ -159,13 +164,15 @@ def mail(ctx: Context, args: str) -> list[Reply]:
     )
 
 
-def _schedule(ctx: Context, when: str):  # type: ignore[no-untyped-def]
+def _schedule(ctx: Context, when: str) -> Schedule:
     from mailing.when import parse_when
 
     return parse_when(when, ctx.settings.timezone, datetime.now(UTC))
 
 
-def _schedule_line(_, at: str, tz: str, cron: str | None, frozen: bool) -> str:  # type: ignore[no-untyped-def]
+def _schedule_line(
+    _: Callable[[str], str], at: str, tz: str, cron: str | None, frozen: bool
+) -> str:
     """One whole sentence per case, so that every language can word it naturally."""
     if cron and frozen:
         return _(
@@ -180,7 +187,7 @@ def _schedule_line(_, at: str, tz: str, cron: str | None, frozen: bool) -> str: 
     return _("Sent at {at} ({tz}); the query is evaluated then.").format(at=at, tz=tz)
 
 
-def _mail_preview(ctx: Context, p: dict) -> list[Reply]:  # type: ignore[type-arg]
+def _mail_preview(ctx: Context, p: dict[str, Any]) -> list[Reply]:
     from mailing.errors import MailingError
     from mailing.mailings import preview_mailing
     from query_language import QueryError, describe, matching_ids

@@ -7,13 +7,16 @@ queries: the query language decides the output form; this module renders it.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core import Context
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from bot.registry import action
 from bot.state import State
 from bot.views import PAGE_SIZE, button_row, customer_table, echo_parts, money
+
+if TYPE_CHECKING:
+    from query_language.ast import Query
 
 __all__ = ["answer_query", "interpret_for", "query_error_reply", "page_reply", "output_kind"]
 
@@ -23,7 +26,9 @@ def output_kind(query: Any) -> str:
     return type(query.output).__name__.lower()
 
 
-def interpret_for(ctx: Context, text: str, today: date | None = None, language: str | None = None):  # type: ignore[no-untyped-def]
+def interpret_for(
+    ctx: Context, text: str, today: date | None = None, language: str | None = None
+) -> Query:
     """Parse and resolve ``text`` for this user (raises QueryError)."""
     from query_language import interpret
 
@@ -120,6 +125,14 @@ def page_reply(
         parts.extend(echo_parts(result.interpretation, total, ctx._))
         if result.rows:
             parts.append(customer_table(result.rows, ctx._, ctx.settings.currency, start=offset))
+    if kind != "group" and total > PAGE_SIZE:
+        pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+        parts.append(
+            Text(
+                ctx._("Page {page} of {pages}").format(page=offset // PAGE_SIZE + 1, pages=pages),
+                "note",
+            )
+        )
     if note := _scope_note(ctx, query, result.count):
         parts.append(note)
     parts.extend(_buttons(ctx, text, today, kind, offset, total, language or query.language))
@@ -135,13 +148,16 @@ def _buttons(
         prev_b = (
             Button(
                 ctx._("◀ Previous"),
-                ctx.remember("page", {**base, "offset": max(0, offset - PAGE_SIZE)}),
+                ctx.remember("page", {**base, "offset": max(0, offset - PAGE_SIZE), "dir": "prev"}),
             )
             if offset > 0
             else None
         )
         next_b = (
-            Button(ctx._("Next ▶"), ctx.remember("page", {**base, "offset": offset + PAGE_SIZE}))
+            Button(
+                ctx._("Next ▶"),
+                ctx.remember("page", {**base, "offset": offset + PAGE_SIZE, "dir": "next"}),
+            )
             if offset + PAGE_SIZE < total
             else None
         )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot import state
 from bot.core import Context
-from bot.messages import Button, Reply, Text
+from bot.messages import Button, Part, Reply, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row
@@ -52,7 +52,7 @@ def recompute(ctx: Context, args: str) -> list[Reply]:
         "recompute", {"today": ctx.today.isoformat(), "changes": plan.changes}, ttl
     )
     cancel = ctx.remember("cancel", {"confirm": token}, ttl)
-    parts = [Text(line) for line in plan.lines(_)]
+    parts: list[Part] = [Text(line) for line in plan.lines(_)]
     parts.insert(
         0, Text(_("Recompute ratings by the rules for {day}").format(day=ctx.today), "echo")
     )

@@ -87,7 +87,9 @@ class Run:
         columns = [_python(v, keep.index)[mask].tolist() for v in frame.values()]
         insert_rows(self.conn, table, list(frame), zip(*columns, strict=True))
 
-    def reference_errors(self, query: Select, column: str, reason: Callable[[Any], str]) -> None:
+    def reference_errors(
+        self, query: Select[Any], column: str, reason: Callable[[Any], str]
+    ) -> None:
         """Record a row error for each (line, value) the query finds (the first 20, then a count)."""
         found = self.conn.execute(query.order_by(query.selected_columns[0]).limit(20)).all()
         for line, value in found:

@@ -89,6 +89,17 @@ def test_charts_are_png(manager: Person) -> None:
     assert img.content.startswith(PNG)
 
 
+def test_a_chart_of_an_open_period_ends_today_or_starts_a_year_before_its_end(
+    manager: Person,
+) -> None:
+    manager.say("chart Moscow since 2026-03-01")
+    [img] = manager.files()
+    assert img.content.startswith(PNG) and f"2026-03-01..{TODAY}:" in img.caption
+    manager.say("chart Moscow before 2026-06-01")
+    [img] = manager.files()
+    assert img.content.startswith(PNG) and "2025-06-01..2026-05-31:" in img.caption
+
+
 def test_dynamic_and_static_segments(manager: Person, core: ChatCore) -> None:
     manager.say("save Kazan as kz")
     assert "Saved segment 'kz'" in manager.text()
