@@ -158,10 +158,21 @@ def test_check_with_nothing_configured_is_ready(tmp_path: Path, capsys, env) -> 
     assert status == 0 and "ready: no chat front end, database, mail" in out
 
 
+@pytest.fixture
+def serve_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """caplog for custbot.serve, enabled again if a library's logging.config (import-linter's,
+    run by tests/test_layers.py) disabled the loggers that existed before it."""
+    logger = logging.getLogger("custbot.serve")
+    was, logger.disabled = logger.disabled, False
+    yield caplog
+    logger.disabled = was
+
+
 FAST = Backoff(first_delay=0.01, max_delay=0.05, max_failures=4, healthy_after=60)
 
 
-def test_a_part_that_dies_is_logged_and_restarted(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_part_that_dies_is_logged_and_restarted(serve_log: pytest.LogCaptureFixture) -> None:
+    caplog = serve_log
     starts: list[int] = []
 
     async def run() -> None:
@@ -187,7 +198,9 @@ def test_a_part_that_dies_is_logged_and_restarted(caplog: pytest.LogCaptureFixtu
     assert "restarting in" in caplog.text and "lost the platform (2)" in caplog.text
 
 
-def test_a_part_that_keeps_dying_stops_serve(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_part_that_keeps_dying_stops_serve(serve_log: pytest.LogCaptureFixture) -> None:
+    caplog = serve_log
+
     async def part() -> None:
         raise RuntimeError("refused")
 
