@@ -4,7 +4,6 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest -q -p no:cacheprovider
-PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint format golden bench-smoke messages hooks ci
@@ -22,8 +21,8 @@ install: $(VENV)/.installed  ## the virtual environment with custbot and the tes
 test: install  ## fast tests: SQLite only, stop at the first failure
 	$(PYTEST) -x -k "not postgresql" $(ARGS)
 
-test-all: install  ## the whole suite on SQLite and PostgreSQL, as CI runs it
-	CUSTBOT_REQUIRE_PG=1 CUSTBOT_TEST_PG_URL="$(PG_URL)" $(PYTEST) $(ARGS)
+test-all: install  ## the whole suite on SQLite and PostgreSQL (CUSTBOT_TEST_PG_URL), as CI runs it
+	CUSTBOT_REQUIRE_PG=1 $(PYTEST) $(ARGS)
 
 lint: install  ## ruff check, ruff format --check, mypy and the layer contracts
 	$(VENV)/bin/ruff check .

@@ -127,7 +127,7 @@ async def rate_through_chat(
     t0 = time.perf_counter()
     await chat.say(f"rate {rating} {city}")
     t1 = time.perf_counter()
-    if not any(b.label == "Confirm" for b in chat.choices):
+    if not any(b.label == "Confirm" for b in chat.choices.values()):
         raise RuntimeError(
             f"no Confirm button after the preview:\n{cast(io.StringIO, chat.console.file).getvalue()[-2000:]}"
         )

@@ -65,6 +65,7 @@ from storage.changes import utcnow  # noqa: E402
 from storage.db import connect  # noqa: E402
 from storage.demo import build_demo, count_customers  # noqa: E402
 from storage.schema import chat_state, customers, managers  # noqa: E402
+from storage.scope import EVERYONE  # noqa: E402
 
 __all__ = ["QUERIES", "bench_queries", "bench_state_writes", "bench_concurrent", "main"]
 
@@ -90,7 +91,7 @@ def _adapt(engine: Engine) -> tuple[list[tuple[str, str]], list[str]]:
     """The queries and users fitted to the database: the card of a customer it has, managers it has."""
     queries = list(QUERIES)
     with engine.connect() as conn:
-        if not find_customers_by_name(conn, "Romashka"):
+        if not find_customers_by_name(conn, "Romashka", scope=EVERYONE):
             name = conn.execute(
                 select(customers.c.name).order_by(customers.c.id).limit(1).offset(999)
             ).scalar()
@@ -129,7 +130,7 @@ def _baseline(engine: Engine, core: ChatCore, text: str) -> Callable[[], object]
 
         def card() -> object:
             with engine.connect() as conn:
-                (cid, _n, _c), *_ = find_customers_by_name(conn, text[5:])
+                (cid, _n, _c), *_ = find_customers_by_name(conn, text[5:], scope=EVERYONE)
                 return load_card(conn, cid, TODAY)
 
         return card

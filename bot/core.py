@@ -34,6 +34,7 @@ from bot.users import User, identify, sync_config_users
 from query_language.errors import QueryError
 from storage.changes import Actor, utcnow
 from storage.schema import batches, chat_users, processed_events, segments
+from storage.scope import CustomerScope
 from storage.timeouts import StatementTimeout, statement_timeout
 
 if TYPE_CHECKING:
@@ -96,12 +97,20 @@ class Context:
     def _(self) -> Callable[[str], str]:
         return translator(self.language)
 
-    @property
-    def scope_manager_id(self) -> int | None:
-        """Reps with ``access.scope = "own"`` see only their own customers."""
-        if self.settings.access.scope == "own" and self.user.role == "rep":
-            return self.user.manager_id
-        return None
+    @cached_property
+    def scope(self) -> CustomerScope:
+        """Whose customers this user may see, computed once per request (reps with
+        ``access.scope = "own"``: only their own). Every route reads customers through it:
+        ``interpret_for`` puts it into the query, names are looked up with ``find_customers``,
+        one customer by id is checked with ``scope.allows``."""
+        return CustomerScope.for_user(
+            role=self.user.role, manager_id=self.user.manager_id, setting=self.settings.access.scope
+        )
+
+    def find_customers(self, name: str, limit: int = 10) -> list[tuple[int, str, str | None]]:
+        """Customers this user may see whose name equals ``name``, else contains it."""
+        with self.engine.connect() as conn:
+            return self.scope.find_by_name(conn, name, limit)
 
     @property
     def actor(self) -> Actor:
@@ -372,6 +381,17 @@ class ChatCore:
             return [
                 Reply((Text(ctx._("This button belongs to someone else's request."), "error"),))
             ]
+        # a button is replayed with the presser's scope as it is now: a query in its payload is
+        # interpreted again for them (interpret_for); one customer named by id is checked here
+        customer_id = st.payload.get("customer_id")
+        if customer_id is not None:
+            with self.engine.connect() as conn:
+                allowed = ctx.scope.allows(conn, int(customer_id))
+            if not allowed:
+                log.warning(
+                    "refused %s: customer %s is out of scope", ctx.user.identity.key, customer_id
+                )
+                return [Reply((Text(ctx._("You can only see your own customers."), "error"),))]
         return act.handler(ctx, st)
 
     def _home_sync(self, identity: Identity) -> list[Part]:

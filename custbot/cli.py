@@ -43,6 +43,7 @@ COMMAND_MODULES = [
     "custbot.commands.classes",
     "custbot.commands.mail",
     "custbot.commands.telegram",
+    "custbot.commands.analytics",
 ]
 
 

@@ -25,6 +25,7 @@ from analytics.validation import RuleError, check_rules
 from bot.settings import AccessSettings, BulkSettings, SlackSettings, TelegramSettings, UserEntry
 from mailing.settings import SmtpSettings
 from query_language.settings import LimitsSettings
+from storage.columnar.settings import ColumnarSettings
 from storage.settings import DatabaseSettings, SettingsModel
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "BulkSettings",
     "ClassSettings",
     "RatingSettings",
+    "ColumnarSettings",
     "LimitsSettings",
 ]
 
@@ -64,6 +66,7 @@ class Settings(SettingsModel):
     bulk: BulkSettings = Field(default_factory=BulkSettings)
     classes: ClassSettings = Field(default_factory=ClassSettings)
     rating: RatingSettings = Field(default_factory=RatingSettings)
+    analytics: ColumnarSettings = Field(default_factory=ColumnarSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
 
     @field_validator("timezone")

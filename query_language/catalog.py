@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Engine, text
 from query_language.customer_names import CustomerNames
 from query_language.lexer import split_words
 from query_language.lexicon import Lexicon, load_lexicon
+from storage.scope import CustomerScope
 
 __all__ = ["Entry", "Catalog", "CatalogCache", "ValueIndexImpl", "load_catalog", "read_values"]
 
@@ -113,11 +114,25 @@ class Catalog:
     properties: dict[int, dict[str, Any]] = field(default_factory=dict)
     by_category: dict[str, list[int]] = field(default_factory=dict)  # category → its product ids
     names: CustomerNames | None = None  # customer names, looked up in SQL
+    _base: Catalog | None = field(default=None, repr=False)  # the catalog a scoped view reads
     _indexes: dict[str, ValueIndexImpl] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def scoped(self, scope: CustomerScope) -> Catalog:
+        """This catalog as one reader sees it: the same values, but customer names (found in a
+        query, and suggested for a misspelt one) only among the customers ``scope`` allows.
+
+        Example: ``catalog.scoped(CustomerScope(7)).customers_named("Romashka")`` → ``()`` when
+        Romashka is another manager's customer.
+        """
+        base = self._base or self
+        names = base.names.scoped(scope) if base.names is not None else None
+        return replace(base, names=names, _base=base, _indexes={}, _lock=threading.Lock())
+
     def index(self, language: str = "en") -> ValueIndexImpl:
         """The phrase index for ``language`` (words normalised by its lexicon)."""
+        if self._base is not None:  # a scoped view: the shared index with the scoped names
+            return replace(self._base.index(language), names=self.names)
         idx = self._indexes.get(language)
         if idx is None:
             with self._lock:

@@ -28,6 +28,8 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from query_language import ast as a
 from query_language.fields import FIELDS, OPERATORS, holds
 from storage import schema as s
+from storage.folding import fold, folded
+from storage.scope import CustomerScope
 
 __all__ = [
     "compile_where",
@@ -186,8 +188,8 @@ def _property(n: a.PropertyCmp) -> Any:
     }[n.type]
     cmp = n.cmp
     if n.type == "text":
-        col = func.lower(col)
-        cmp = a.Cmp(cmp.op, str(cmp.value).lower(), cmp.high)
+        col = folded(col)  # Unicode case folding on SQLite too
+        cmp = a.Cmp(cmp.op, fold(str(cmp.value)), cmp.high)
     return C.id.in_(select(cp.customer_id).where(cp.property_id == n.property_id, _cmp(col, cmp)))
 
 
@@ -301,19 +303,24 @@ def compile_where(node: a.Node) -> ColumnElement[bool]:
 
 def matching_conditions(query: a.Query, *, scope_manager_id: int | None = None) -> list[Any]:
     """The conditions on ``customers`` (in a WHERE next to other tables) that ``matching_ids``
-    selects by, e.g. ``select(customers.c.name).where(*matching_conditions(q))``."""
+    selects by, e.g. ``select(customers.c.name).where(*matching_conditions(q))``.
+
+    The reader's scope the query was interpreted for (``query.scope``) is always among them;
+    ``scope_manager_id`` narrows further to one manager's own and team's customers."""
     conds = [_where(query.where, False)]
     if not query.include_archived:
         conds.append(_NOT_ARCHIVED)
+    if query.scope is not None and query.scope.limited:
+        conds.append(query.scope.condition())
     if scope_manager_id is not None:
-        team = select(s.managers.c.id).where(s.managers.c.team_lead_id == scope_manager_id)
-        conds.append(or_(C.manager_id == scope_manager_id, C.manager_id.in_(team)))
+        conds.append(CustomerScope(scope_manager_id).condition())
     return conds
 
 
 def matching_ids(query: a.Query, *, scope_manager_id: int | None = None) -> Select[Any]:
     """``SELECT customers.id`` of the customers ``query`` matches (archived left out unless
-    asked for), within a manager's scope (their own and their team's customers) when given.
+    asked for), within the reader's scope (``query.scope``) and a manager's (their own and their
+    team's customers) when given.
 
     Example: ``conn.execute(matching_ids(interpret("vip", catalog))).scalars().all()``.
     """

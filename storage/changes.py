@@ -28,12 +28,15 @@ from sqlalchemy import (
     String,
     and_,
     case,
+    cast,
     exists,
+    false,
     func,
     insert,
     literal,
     null,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -50,16 +53,18 @@ __all__ = [
     "add_tag",
     "remove_tag",
     "breakdown",
+    "changing",
     "members",
     "utcnow",
     "rating_history",
 ]
 
-# field name -> (column, how a value is written in the audit log)
+# field name -> its column (how a value is written in the audit log: ``_as_text``)
 FIELDS = {
     "rating": customers.c.rating,
     "status": customers.c.status,
     "rating_pinned": customers.c.rating_pinned,
+    "opted_out_at": customers.c.opted_out_at,  # an opt-out from mailings (NULL: none)
 }
 
 
@@ -128,12 +133,16 @@ def finish_batch(conn: Connection, batch_id: int, count: int) -> None:
 def _as_text(field: str, expr: ColumnElement[Any]) -> ColumnElement[Any]:
     if field == "rating_pinned":
         return case((expr.is_(True), literal("yes")), else_=literal("no"))
+    if field == "opted_out_at":  # the database's own text of the timestamp, on both sides
+        return cast(expr, String(40))
     return expr
 
 
-def _to_value(field: str, text: str | None) -> str | bool | None:
+def _to_value(field: str, text: str | None) -> str | bool | datetime | None:
     if field == "rating_pinned":
         return text == "yes"
+    if field == "opted_out_at":
+        return datetime.fromisoformat(text) if text else None
     return text
 
 
@@ -159,7 +168,7 @@ def set_field(
     conn: Connection,
     batch_id: int,
     field: str,
-    value: str | bool | None,
+    value: str | bool | datetime | None,
     ids: Select[Any],
     *,
     source: str,
@@ -182,7 +191,7 @@ def set_field(
         conn,
         [
             Column("customer_id", Integer, primary_key=keyed, autoincrement=False),
-            Column("before", String(8)),
+            Column("before", String(40)),
         ],
     )
     try:
@@ -303,6 +312,30 @@ def remove_tag(conn: Connection, batch_id: int, tag: str, ids: Select[Any]) -> i
     ).rowcount
     conn.execute(update(customers).where(customers.c.id.in_(changed)).values(updated_at=now))
     return n
+
+
+def changing(
+    conn: Connection,
+    field: str,
+    value: str | bool | None,
+    ids: Select[Any],
+    *,
+    remove: bool = False,
+) -> Select[Any]:
+    """The customers of ``ids`` that setting ``field`` to ``value`` would really change, by the
+    very condition ``set_field`` / ``add_tag`` / ``remove_tag`` (``remove``) apply: a preview's
+    count of them is the count the confirmation changes, the data being unchanged meanwhile."""
+    cond: Any
+    if field.startswith("tag:"):
+        name = field[4:].strip().lower()
+        tag_id = conn.execute(select(tags.c.id).where(tags.c.name == name)).scalar()
+        if tag_id is None:
+            cond = false() if remove else true()
+        else:
+            cond = _has_tag(tag_id) if remove else ~_has_tag(tag_id)
+    else:
+        cond = FIELDS[field].is_distinct_from(value)
+    return select(customers.c.id).where(members(ids), cond)
 
 
 def breakdown(conn: Connection, field: str, ids: Select[Any]) -> dict[str | None, int]:

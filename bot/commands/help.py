@@ -103,9 +103,7 @@ def whoami(ctx: Context, args: str) -> list[Reply]:
     """Who I think you are, your role and what you can see."""
     _ = ctx._
     u = ctx.user
-    scope = (
-        _("only your own customers") if ctx.scope_manager_id is not None else _("every customer")
-    )
+    scope = _("only your own customers") if ctx.scope.limited else _("every customer")
     return [
         Reply(
             (

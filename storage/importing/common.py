@@ -39,6 +39,7 @@ class Run:
     errors: ErrorList = field(default_factory=ErrorList)
     counts: dict[str, MergeCounts] = field(default_factory=dict)
     done: int = 0
+    actor: Any = None  # who imports (storage.changes.Actor), for the audit log; None: the CLI
 
     def count(self, table: str, counts: MergeCounts) -> None:
         self.counts[table] = self.counts.get(table, MergeCounts()) + counts

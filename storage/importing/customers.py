@@ -18,6 +18,7 @@ from sqlalchemy import Boolean, Column, Date, Float, Integer, String, literal, s
 from sqlalchemy import Table as SqlTable
 
 from storage.bulk import MergeCounts, insert_rows, merge_select, temp_table
+from storage.importing.audit import audit_customer_changes, touch_audited
 from storage.importing.common import ManagerNames, Run, TagNames, require_columns
 from storage.importing.reading import Table
 from storage.importing.values import (
@@ -128,12 +129,14 @@ def import_customers(run: Run, table: Table, *, chunk: int) -> None:
         run.advance(df)
     _check_duplicates(run, stage)
     run.check("Nothing was written")
+    batch = audit_customer_changes(run, stage, tstage, present)  # before the merge: "before"
     source = select(
         *(stage.c[c] for c in ["external_id", *[f for f in fields if f != "external_id"]])
     )
     run.count("customers", merge_select(run.conn, customers, source, key=["external_id"], insert_defaults={
         "status": lambda s: literal("active"), "created_at": lambda s: literal(run.today, Date)}))  # fmt: skip
     _merge_children(run, pstage, tstage)
+    touch_audited(run, batch)
     for t in (stage, pstage, tstage):
         t.drop(run.conn)
 
