@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -25,14 +26,16 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import state
 from bot.buttons import KEY_PREFIX, key_buttons, press_key, word_key
-from bot.i18n import translator
+from bot.i18n import N_, translator
 from bot.messages import Identity, Part, Reply, Request, Table, Text
 from bot.registry import ACTIONS, COMMANDS, match_command
 from bot.settings import BotSettings
 from bot.users import User, identify, sync_config_users
+from query_language.errors import QueryError
 from storage.changes import Actor, utcnow
 from storage.schema import batches, chat_users, processed_events, segments
 from storage.scope import CustomerScope
+from storage.timeouts import StatementTimeout, statement_timeout
 
 if TYPE_CHECKING:
     from query_language.catalog import Catalog, CatalogCache
@@ -48,6 +51,24 @@ def detect_language(text: str) -> str:
 
 
 log = logging.getLogger("custbot.chat")
+
+# What a user reads instead of an exception (the traceback is logged under the ref).
+INTERNAL_ERROR = N_(
+    "Something went wrong on our side (ref {ref}) and nothing was changed. Please try again; "
+    "if it keeps failing, tell your administrator the ref."
+)
+TOO_SLOW = N_(
+    "This question takes too long — narrow it (a shorter period, a city, a manager or a "
+    "product). Nothing was changed."
+)
+CLI_INTERNAL_ERROR = N_(
+    "something went wrong on our side (ref {ref}; the details are in {log}); please report the "
+    "ref (CUSTBOT_DEBUG=1 shows the traceback)"
+)
+CLI_DATABASE_ERROR = N_(
+    "database error: the database could not be used (ref {ref}; the details are in {log}); "
+    "check --db or [database] url, and that the server is running"
+)
 
 
 @dataclass
@@ -150,6 +171,7 @@ class ChatCore:
         self._catalog_cache: CatalogCache | None = None
         import bot.commands  # noqa: F401 - registers every command
 
+        settings.limits.apply()
         sync_config_users(engine, settings)
 
     # --- what front ends call -------------------------------------------------------------
@@ -231,31 +253,40 @@ class ChatCore:
             ]
         ctx = Context(self, user, request, self.today(), language, detected or language)
         try:
-            replies = (
-                self._press(ctx, request.action)
-                if request.action is not None
-                else self._type(ctx, (request.text or "").strip())
-            )
-            replies = key_buttons(ctx, replies)
-            ctx.flush()
-            return replies
-        except Exception:
-            log.exception(
-                "failed to answer %s: %r", request.who.key, request.text or request.action
-            )
-            return [
-                Reply(
-                    (
-                        Text(
-                            _(
-                                "Something went wrong on my side and nothing was changed. "
-                                "Please try again; if it keeps failing, tell your administrator."
-                            ),
-                            "error",
-                        ),
-                    )
+            with statement_timeout(self.settings.limits.statement_timeout_ms):
+                replies = (
+                    self._press(ctx, request.action)
+                    if request.action is not None
+                    else self._type(ctx, (request.text or "").strip())
                 )
-            ]
+                replies = key_buttons(ctx, replies)
+                ctx.flush()
+            return replies
+        except (StatementTimeout, QueryError) as e:
+            return [self._query_failed(ctx, e)]
+        except Exception:
+            ref = secrets.token_hex(3)
+            log.exception(
+                "failed to answer %s: %r (ref %s)",
+                request.who.key,
+                request.text or request.action,
+                ref,
+            )
+            return [Reply((Text(_(INTERNAL_ERROR).format(ref=ref), "error"),))]
+
+    def _query_failed(self, ctx: Context, e: Exception) -> Reply:
+        """A question cut off by the statement timeout (or a query error raised past the
+        command's own handling): said in the user's language, nothing changed."""
+        if isinstance(e.__cause__, StatementTimeout):  # said by run_query
+            e = e.__cause__
+        if isinstance(e, StatementTimeout):
+            log.warning("statement timeout (%s ms) answering %s", e.ms, ctx.user.identity.key)
+            return Reply((Text(ctx._(TOO_SLOW), "error"),))
+        from query_language.errors import localise
+
+        assert isinstance(e, QueryError)
+        localise(e, ctx.query_language)
+        return Reply((Text(e.render(), "error"),))
 
     def _language(self, user: User | None, request: Request, detected: str | None) -> str:
         """Configured for the user, else the language of their last query (remembered), else the

@@ -22,6 +22,7 @@ from query_language import ast as a
 from query_language.errors import QueryError, unexpected
 from query_language.lexer import Tok, ValueIndex, tokenize
 from query_language.lexicon import load_lexicon
+from query_language.limits import check_tokens
 
 __all__ = ["parse", "parse_tokens"]
 
@@ -330,4 +331,4 @@ def parse(text: str, language: str = "en", index: ValueIndex | None = None) -> a
         lex = load_lexicon(language)
     except KeyError:
         raise QueryError(f"unknown language '{language}'", expected=["en", "ru"]) from None
-    return parse_tokens(text, tokenize(text, lex, index), language)
+    return parse_tokens(text, check_tokens(text, tokenize(text, lex, index), language), language)
