@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,6 +31,7 @@ __all__ = [
     "Cmp",
     "Scope",
     "FieldIs",
+    "AnyOf",
     "CustomerIs",
     "Bought",
     "SpendCmp",
@@ -73,6 +75,7 @@ class ValueWords(Node):
     source: str = "words"  # catalog | quoted | words | fixed
     fixed: tuple[str, str] | None = None  # (field, value) for keyword values: active, at risk
     modifier: str | None = None  # "better" / "worse" after a rating
+    alts: tuple[ValueWords, ...] = ()  # "Moscow or Kazan": any of these values (one kind)
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,16 @@ class FieldIs(Node):
     field: str  # a key of compile.FIELDS: city, region, country, industry, manager
     values: tuple[str | int, ...]
     label: str
+    labels: tuple[str, ...] = dataclasses.field(default=(), compare=False)  # as named
+
+
+@dataclass(frozen=True)
+class AnyOf(Node):
+    """``vip or partner``, ``active or check``: values of one kind, any of them (``field`` names
+    the kind in the echo)."""
+
+    items: tuple[Node, ...]
+    field: str
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,12 @@ class Catalog:
                 entries[" ".join(words)][Entry(kind, key, self._label(kind, key, label))] = None
                 if len(words) > first.get(words[0], 0):
                     first[words[0]] = len(words)
+        for pid, prop in self.properties.items():  # the lexicon's words for standard ones
+            for name in lex.property_names.get(str(prop["name"]).casefold(), ()):
+                words = split_words(name, lex)
+                if words:
+                    entries[" ".join(words)][Entry("property", pid, prop["name"])] = None
+                    first[words[0]] = max(first.get(words[0], 0), len(words))
         final = {k: tuple(v) for k, v in entries.items()}
         choices = [(k, e) for k, es in final.items() for e in es]
         return ValueIndexImpl(final, first, choices, self.names, lex)

@@ -73,6 +73,7 @@ def in_period(col: Any, period: a.Period | None, *, timestamps: bool = False) ->
 
 
 def _scope(scope: a.Scope) -> list[Any]:
+    """The lines of the scope's products or of its categories' products (either)."""
     out = []
     if scope.products:
         out.append(L.product_id.in_(scope.products))
@@ -84,7 +85,7 @@ def _scope(scope: a.Scope) -> list[Any]:
                 select(s.products.c.id).where(s.products.c.category.in_(scope.categories))
             )
         )
-    return out
+    return [_any(out)] if len(out) > 1 else out
 
 
 def _lines(scope: a.Scope, period: a.Period | None, *extra: Any) -> Select:
@@ -266,6 +267,7 @@ _COMPILERS: dict[type, Callable[[Any, bool], Any]] = {
     a.Not: lambda n, neg: not_(_where(n.item, True)),
     a.Everyone: lambda n, neg: true(),
     a.FieldIs: lambda n, neg: _in(FIELDS[n.field].column, n.values, neg),
+    a.AnyOf: lambda n, neg: _any([_where(i, neg) for i in n.items]),
     a.CustomerIs: lambda n, neg: C.id.in_(n.ids),
     a.Bought: lambda n, neg: _bought(n),
     a.SpendCmp: lambda n, neg: _aggregate("spend", n.cmp, n.scope, n.period),

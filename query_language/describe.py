@@ -55,6 +55,8 @@ _W = {
         "last_purchase_by": "last purchase",
         "everyone": "all",
         "with": "with",
+        "in_list": "{field} in ({items})",
+        "any_of": "any of ({items})",
     },
 }
 
@@ -70,6 +72,7 @@ def _words(lang: str) -> dict[str, Any]:
         w.update(lex.describe_words)
         w["_fields"] = lex.field_words
         w["_date"] = lex.date_format
+        w["_props"] = lex.property_names
     w["_lang"] = lang
     return w
 
@@ -162,7 +165,12 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
     if isinstance(node, a.Everyone):
         return w["everyone"]
     if isinstance(node, a.FieldIs):
+        if len(node.labels) > 1:
+            return w["in_list"].format(field=_field(node.field, w), items=", ".join(node.labels))
         return f"{_field(node.field, w)} = {node.label}"
+    if isinstance(node, a.AnyOf):
+        items = ", ".join(_item_label(n, w) for n in node.items)
+        return w["in_list"].format(field=_field(node.field, w), items=items)
     if isinstance(node, a.CustomerIs):
         return f"{w['customer']} = {node.label}"
     if isinstance(node, a.Bought):
@@ -196,7 +204,8 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
     if isinstance(node, a.StatusIs):
         return f"{_field('status', w)} = {w.get('status_' + node.status, node.status)}"
     if isinstance(node, a.PropertyCmp):
-        return f"{node.name} {_cmp(node.cmp, w)}"
+        names = w.get("_props", {}).get(node.name.casefold())
+        return f"{names[0] if names else node.name} {_cmp(node.cmp, w)}"
     if isinstance(node, a.Interacted):
         return f"{_kind(node.kind, w)}{_period(node.period, w)}"
     if isinstance(node, a.ClassIs):
@@ -204,6 +213,19 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
     if isinstance(node, a.InSegment):
         return f"{w['segment']} {node.name}"
     return type(node).__name__
+
+
+def _item_label(node: a.Node, w: dict[str, Any]) -> str:
+    """The value part of one item of an any-of list: ``vip``, ``active``, ``AX``."""
+    if isinstance(node, (a.HasTag, a.InSegment)):
+        return node.name
+    if isinstance(node, a.StatusIs):
+        return str(w.get("status_" + node.status, node.status))
+    if isinstance(node, a.ClassIs):
+        return str(w.get(f"{node.kind}_{node.value}", node.value))
+    if isinstance(node, a.And):
+        return "".join(_item_label(n, w) for n in node.items)
+    return _node(node, w)
 
 
 def _output(out: a.Output, w: dict[str, Any]) -> str:

@@ -89,7 +89,15 @@ class _ToAst(Transformer):
         return a.Parenthesized(item, span=self._span(lpar, rpar))
 
     # values -------------------------------------------------------------------------------
-    def value(self, *toks: Token) -> a.ValueWords:
+    def value(self, *parts: Any) -> a.ValueWords:
+        alts = tuple(p for p in parts if isinstance(p, a.ValueWords))
+        if len(alts) == 1:
+            return alts[0]
+        span = self._span(*parts)
+        src = next(p for p in parts if isinstance(p, Token)).src  # type: ignore[attr-defined]
+        return a.ValueWords(src[span[0] : span[1]], source="list", alts=alts, span=span)
+
+    def one(self, *toks: Token) -> a.ValueWords:
         first = self._t(toks[0])
         span = self._span(*toks)
         if first.type == "VALUE":
@@ -108,6 +116,7 @@ class _ToAst(Transformer):
             v.source,
             v.fixed,
             changes.get("modifier", v.modifier),
+            v.alts,
             span=span,
         )
 

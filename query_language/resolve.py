@@ -90,7 +90,9 @@ class _Binder:
     ) -> None:
         """Bind one item of an and-list: a period to the condition before it, an amount or count
         to the purchase before it (``last``), a product to the count before it."""
-        negate = isinstance(item, a.Not) and isinstance(item.item, (a.Keyword, a.ValueWords))
+        negate = isinstance(item, a.Not) and isinstance(
+            item.item, (a.Keyword, a.ValueWords, a.Comparison)
+        )
         inner = item.item if negate else item  # type: ignore[attr-defined]
         if isinstance(inner, a.PeriodWords):
             p = to_period(inner, self.ctx.today)
@@ -107,6 +109,8 @@ class _Binder:
                 target.period = p
             else:
                 pending.append(p)
+        elif isinstance(inner, a.Comparison) and negate:
+            self.negated_comparison(inner, last, add)
         elif isinstance(inner, a.Comparison):
             self.comparison(inner, last, add)
         elif isinstance(inner, a.Keyword):
@@ -140,6 +144,24 @@ class _Binder:
             add(a.Not(self.node(inner.item), span=inner.span))
         else:
             add(self.node(inner))
+
+    def negated_comparison(self, c: a.Comparison, last: Slot | None, add: Any) -> None:
+        """``not spent over 100k this year``: a condition of its own, negated, that still takes
+        the period next to it (so the period binds inside the negation)."""
+        if last is not None and last.kind == "property" and last.spend is None:
+            last.spend = to_cmp(c, self.ctx, "any")  # "employees not over 100"
+            last.negate = not last.negate
+            return
+        if isinstance(c.value, a.ValueWords):
+            self.comparison(c, None, add)  # the same error as without 'not'
+            return
+        kind = "orders" if c.measure == "orders" else "spend"
+        cmp = to_cmp(c, self.ctx, "number")
+        slot = Slot(kind, c.span, spend=cmp if kind == "spend" else None)
+        if kind == "orders":
+            slot.orders = cmp
+        slot.negate = True
+        add(slot)
 
     def comparison(self, c: a.Comparison, last: Slot | None, add: Any) -> None:
         if (

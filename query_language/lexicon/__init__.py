@@ -3,7 +3,9 @@
 A lexicon defines ``PHRASES`` (phrase → (terminal, payload)), ``FILLERS`` (words that carry no
 meaning), ``FIELD_WORDS`` (the keyword that names each field in an echo or a choice),
 ``normalise_word`` (lower case, and for inflected languages the lemma) and ``ECHO``; optionally
-``DESCRIBE`` (the words of the echoed interpretation), ``RULES`` (token rewrites such as
+``DESCRIBE`` (the words of the echoed interpretation), ``PROPERTY_NAMES`` (the words for the
+standard customer properties, e.g. ``employees``), ``EXPECTED`` (each terminal in the words of an
+"expected …" message), ``RULES`` (token rewrites such as
 ``"GE NUMBER LE NUMBER" → "BETWEEN NUMBER AND NUMBER"``), ``MESSAGES`` (regex → translated
 error wording), ``DATE_FORMAT`` and ``EXAMPLES``. Every module in this package is a language;
 ``register_lexicon`` adds one at run time from a plain dict, and ``LANGUAGES`` follows both.
@@ -62,6 +64,8 @@ class Lexicon:
     messages: tuple[tuple[re.Pattern[str], str], ...] = ()
     date_format: str = "iso"
     display: dict[str, str] = field(default_factory=dict)  # terminal → the phrase as written
+    property_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # standard ones
+    expected_words: dict[str, str] = field(default_factory=dict)  # terminal → 'expected' text
 
     def keyword_for(self, terminal: str) -> str:
         """The first phrase that produces ``terminal`` (for 'expected …' messages)."""
@@ -144,6 +148,10 @@ def _build(language: str, src: Mapping[str, Any] | ModuleType) -> Lexicon:
         messages=messages,
         date_format=_get(src, "DATE_FORMAT", "iso"),
         display=display,
+        property_names={
+            k: tuple(v) for k, v in dict(_get(src, "PROPERTY_NAMES", {}) or {}).items()
+        },
+        expected_words=dict(_get(src, "EXPECTED", {}) or {}),
     )
 
 

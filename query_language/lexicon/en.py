@@ -6,7 +6,14 @@ value or interaction kind the phrase names.
 
 from __future__ import annotations
 
-__all__ = ["PHRASES", "FILLERS", "FIELD_WORDS", "ECHO", "normalise_word"]
+__all__ = [
+    "PHRASES",
+    "FILLERS",
+    "FIELD_WORDS",
+    "ECHO",
+    "PROPERTY_NAMES",
+    "normalise_word",
+]
 
 
 def normalise_word(word: str) -> str:
@@ -128,8 +135,9 @@ PHRASES: dict[str, tuple[str, object]] = {
     "purchase": ("ORDERS", None),
     "no purchases": ("NO_PURCHASES", None),
     "no orders": ("NO_PURCHASES", None),
+    "without purchases": ("NO_PURCHASES", None),
+    "without orders": ("NO_PURCHASES", None),
     "nothing bought": ("NO_PURCHASES", None),
-    "not bought": ("NO_PURCHASES", None),
     "inactive": ("INACTIVE", None),
     "inactive for": ("INACTIVE", None),
     "lapsed": ("INACTIVE", None),
@@ -173,6 +181,17 @@ PHRASES: dict[str, tuple[str, object]] = {
     "non": ("NOT", None),
     "except": ("NOT", None),
     "excluding": ("NOT", None),
+    "but not": ("NOT", None),
+    "except for": ("NOT", None),
+    "apart from": ("NOT", None),
+    "did not": ("NOT", None),
+    "didn't": ("NOT", None),
+    "have not": ("NOT", None),
+    "haven't": ("NOT", None),
+    "has not": ("NOT", None),
+    "hasn't": ("NOT", None),
+    "never": ("NOT", None),
+    "without": ("NOT", None),
     "thousand": ("MULT", 1_000),
     "thousands": ("MULT", 1_000),
     "million": ("MULT", 1_000_000),
@@ -189,6 +208,13 @@ PHRASES: dict[str, tuple[str, object]] = {
     "visits": ("INTERACTION", "visit"),
     "visited": ("INTERACTION", "visit"),
     "emailed": ("INTERACTION", "email"),
+    "emails": ("INTERACTION", "email"),
+    "call": ("INTERACTION", "call"),
+    "meeting": ("INTERACTION", "meeting"),
+    "visit": ("INTERACTION", "visit"),
+    "quotes": ("INTERACTION", "quote"),
+    "quote": ("INTERACTION", "quote"),
+    "quoted": ("INTERACTION", "quote"),
     "contacted": ("INTERACTION", None),
     "interactions": ("INTERACTION", None),
     "not contacted": ("NOT_CONTACTED", None),
@@ -343,4 +369,9 @@ ECHO = {
     "all": "all customers",
     "customer": "customer = {name}",
     "archived_too": "",
+}
+
+# The words for standard customer properties (imported from standard columns), by property name.
+PROPERTY_NAMES = {
+    "employees": ["employees", "employee count", "headcount", "staff", "number of employees"],
 }

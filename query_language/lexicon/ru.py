@@ -20,6 +20,7 @@ __all__ = [
     "RULES",
     "MESSAGES",
     "DATE_FORMAT",
+    "PROPERTY_NAMES",
     "normalise_word",
 ]
 
@@ -165,7 +166,7 @@ PHRASES: dict[str, tuple[str, object]] = {
     "а также": ("AND", None),
     "или": ("OR", None),
     "либо": ("OR", None),
-    **_all("NOT", None, "не", "кроме", "за исключением", "исключая"),
+    **_all("NOT", None, "не", "кроме", "за исключением", "исключая", "но не", "а не", "никогда не"),
     **_all("MULT", 1_000, "тысяча", "тыс"),
     **_all("MULT", 1_000_000, "миллион", "млн"),
     **_all("MULT", 1_000_000_000, "миллиард", "млрд"),
@@ -183,7 +184,8 @@ PHRASES: dict[str, tuple[str, object]] = {
     **_all("INTERACTION", "call", "звонки", "звонили"),
     **_all("INTERACTION", "meeting", "встречи", "встречались"),
     **_all("INTERACTION", "visit", "визиты", "посещали"),
-    **_all("INTERACTION", "email", "письма", "писали"),
+    **_all("INTERACTION", "email", "письма", "писали", "переписка"),
+    **_all("INTERACTION", "quote", "коммерческие предложения", "кп", "предложения"),
     **_all("INTERACTION", None, "контактировали", "контакты", "обращались", "взаимодействия"),
     **_all(
         "NOT_CONTACTED",
@@ -337,6 +339,8 @@ DESCRIBE = {
     "last_purchase_by": "последней покупке",
     "everyone": "все",
     "with": "—",
+    "in_list": "{field} — одно из ({items})",
+    "any_of": "любой из ({items})",
     "spend_by": "выручке",
     "orders_of": "товара",
     "orders_by": "заказам",
@@ -356,6 +360,7 @@ DESCRIBE = {
     "kind_meeting": "встречи",
     "kind_visit": "визиты",
     "kind_email": "письма",
+    "kind_quote": "коммерческие предложения",
     "status_active": "активные",
     "status_check": "на проверке",
     "status_archived": "архивные",
@@ -473,3 +478,17 @@ MESSAGES = [
     (r"^a span of at most .*$", "срок не больше нескольких сотен лет"),
     (r"^a (?P<kinds>[a-z_]+)$", "{kinds}"),
 ]
+
+# The words for standard customer properties (imported from standard columns), by property name.
+PROPERTY_NAMES = {
+    "employees": [
+        "сотрудники",
+        "численность",
+        "численность сотрудников",
+        "число сотрудников",
+        "количество сотрудников",
+        "штат",
+        "работники",
+        "персонал",
+    ],
+}
