@@ -101,6 +101,19 @@ class ValueIndexImpl:
         return ValueIndexImpl(entries, first, self.choices)
 
 
+def _standard_properties() -> dict[str, str]:
+    """Any language's name of a standard property (as written, case-folded) → its key, so that
+    a property imported as 'Сотрудники' or 'Employees' is 'employees' in every language."""
+    from query_language.lexicon import LANGUAGES
+
+    out: dict[str, str] = {}
+    for language in LANGUAGES:
+        for key, names in load_lexicon(language).property_names.items():
+            for name in (key, *names):
+                out.setdefault(name.casefold(), key)
+    return out
+
+
 @dataclass
 class Catalog:
     """Every value a query may name; ``index(language)`` is built once per language."""
@@ -140,8 +153,12 @@ class Catalog:
                 entries[" ".join(words)][Entry(kind, key, self._label(kind, key, label))] = None
                 if len(words) > first.get(words[0], 0):
                     first[words[0]] = len(words)
+        standard = _standard_properties()
         for pid, prop in self.properties.items():  # the lexicon's words for standard ones
-            for name in lex.property_names.get(str(prop["name"]).casefold(), ()):
+            key = standard.get(str(prop["name"]).casefold()) or standard.get(
+                str(prop["label"]).casefold()
+            )
+            for name in lex.property_names.get(key or "", ()):
                 words = split_words(name, lex)
                 if words:
                     entries[" ".join(words)][Entry("property", pid, prop["name"])] = None

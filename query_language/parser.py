@@ -19,7 +19,7 @@ from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
 from lark.lexer import Lexer
 
 from query_language import ast as a
-from query_language.errors import QueryError, unexpected
+from query_language.errors import QueryError, unexpected, unknown_word
 from query_language.lexer import Tok, ValueIndex, tokenize
 from query_language.lexicon import load_lexicon
 
@@ -297,20 +297,46 @@ def _lark_tokens(text: str, toks: list[Tok]) -> list[Token]:
 def _expected(exc: UnexpectedInput, language: str) -> list[str]:
     lex = load_lexicon(language)
     names = sorted(getattr(exc, "expected", None) or getattr(exc, "accepts", None) or [])
-    words = {
-        "VALUE": "a value",
-        "WORD": "a value",
-        "QUOTED": "a value",
-        "NUMBER": "a number",
-        "DATE": "a date",
-        "$END": "the end of the query",
-    }
+    first = ("$END", "VALUE", "NUMBER", "DATE", "RPAR")  # the likeliest first
+    names.sort(key=lambda n: (first.index(n) if n in first else len(first), n))
     out: list[str] = []
     for n in names:
-        w = words.get(n) or lex.keyword_for(n)
+        w = lex.keyword_for(n)
         if w not in out:
             out.append(w)
     return out
+
+
+def _typo(text: str, toks: list[Tok], language: str, expected: list[str]) -> QueryError | None:
+    """An unknown word (or two) that is a keyword mistyped ('ovr', 'more then', 'quater'):
+    an error at it with the keyword as the suggestion. Of near keywords, one with which the
+    query parses is preferred ('lst month': 'last', not the RFM segment 'lost')."""
+    lex = load_lexicon(language)
+    cands: list[tuple[float, int, int, str]] = []
+    for i, t in enumerate(toks):
+        if t.type != "WORD":
+            continue
+        for j in (i + 1, i + 2):
+            if j > len(toks) or any(x.type != "WORD" for x in toks[i:j]):
+                continue
+            typed = text[t.start : toks[j - 1].end]
+            cands += [(score, i, j, phrase) for phrase, score in lex.near_keywords(typed)]
+    if not cands:
+        return None
+    cands.sort(key=lambda c: (-c[0], c[1], c[2]))
+
+    def parses(c: tuple[float, int, int, str]) -> bool:
+        _s, i, j, phrase = c
+        fixed = text[: toks[i].start] + phrase + text[toks[j - 1].end :]
+        try:
+            _LARK.parse(_lark_tokens(fixed, tokenize(fixed, lex)))
+        except Exception:  # noqa: BLE001 - any failure means: not this one
+            return False
+        return True
+
+    chosen = next((c for c in cands[:6] if parses(c)), cands[0])
+    _score, i, j, phrase = chosen
+    return unknown_word(text, (toks[i].start, toks[j - 1].end), [phrase])
 
 
 def parse_tokens(text: str, toks: list[Tok], language: str = "en") -> a.Node:
@@ -319,11 +345,17 @@ def parse_tokens(text: str, toks: list[Tok], language: str = "en") -> a.Node:
         return _LARK.parse(_lark_tokens(text, toks))  # type: ignore[arg-type, return-value]
     except UnexpectedToken as e:
         t = getattr(e.token, "tok", None)
+        expected = _expected(e, language)
+        if (typo := _typo(text, toks, language, expected)) is not None:
+            raise typo from None
         if e.token.type == "$END" or t is None:
-            raise unexpected(text, (len(text), len(text)), _expected(e, language)) from None
-        raise unexpected(text, (t.start, t.end), _expected(e, language)) from None
+            raise unexpected(text, (len(text), len(text)), expected) from None
+        raise unexpected(text, (t.start, t.end), expected) from None
     except UnexpectedInput as e:
-        raise unexpected(text, (len(text), len(text)), _expected(e, language)) from None
+        expected = _expected(e, language)
+        if (typo := _typo(text, toks, language, expected)) is not None:
+            raise typo from None
+        raise unexpected(text, (len(text), len(text)), expected) from None
     except VisitError as e:
         if isinstance(e.orig_exc, QueryError):
             raise e.orig_exc from None

@@ -44,6 +44,7 @@ _LETTERS = str.maketrans(
     }
 )
 _RATINGS = ("A", "B", "C")
+_FIELD_NAMES = {"bought": "product or category", "location": "place"}  # as errors name them
 LISTED_PRODUCTS = 1000  # a category with more products is compiled as a subquery, not a list
 _STARS = {"3": "A", "2": "B", "1": "C"}
 
@@ -287,21 +288,20 @@ def read_value(v: a.ValueWords, ctx: Context, *, allow_customer: bool = False) -
     if not matches and v.field is None and not allow_customer:
         matches = [e for e in found if e.kind == "customer"]
     if not matches:
+        name = _FIELD_NAMES.get(v.field or "", v.field)
         if found:
             kinds = sorted({e.kind for e in found})
             raise QueryError(
-                f"'{v.text}' is a {' / '.join(kinds)}, not a {v.field}",
+                f"'{v.text}' is a {' / '.join(kinds)}, not a {name}",
                 span=v.span,
                 text=ctx.text,
-                expected=[f"a {v.field}"],
+                expected=[f"a {name}"],
                 suggestions=ctx.catalog.suggest(v.text, ctx.language, wanted),
             )
-        raise unknown_word(
-            ctx.text,
-            v.span,
-            ctx.catalog.suggest(v.text, ctx.language, wanted),
-            [f"a {v.field}"] if v.field and v.field != "location" else None,
-        )
+        near = ctx.catalog.suggest(v.text, ctx.language, wanted)
+        if v.source == "words" and v.field is None:  # a mistyped keyword ('ovr', 'quater')?
+            near = [k for k, _score in ctx.lex.near_keywords(v.text)][:1] + near
+        raise unknown_word(ctx.text, v.span, near, [f"a {name}"] if v.field else None)
     kinds = list(dict.fromkeys(e.kind for e in matches))
     if len(kinds) > 1 and "customer" in kinds and not allow_customer:
         kinds.remove("customer")

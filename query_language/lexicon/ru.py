@@ -21,6 +21,7 @@ __all__ = [
     "MESSAGES",
     "DATE_FORMAT",
     "PROPERTY_NAMES",
+    "EXPECTED",
     "normalise_word",
 ]
 
@@ -222,7 +223,8 @@ PHRASES: dict[str, tuple[str, object]] = {
     **_all("YTD", None, "с начала года", "с начала этого года"),
     **{m: ("MONTHNAME", i + 1) for i, m in enumerate(_MONTHS)},
     **{f"{r} квартал": ("QUARTERNAME", n) for r, n in _ROMAN.items()},
-    **_all("SINCE", None, "с", "начиная с", "со"),
+    **_all("SINCE", "с", "с", "со"),  # also a preposition when no date follows (RULES)
+    "начиная с": ("SINCE", None),
     "после": ("AFTER", None),
     "ранее": ("BEFORE", None),
     "раньше": ("BEFORE", None),
@@ -299,6 +301,8 @@ FIELD_WORDS = {
     "count": "количество",
     "location": "место",
     "bought": "товар",
+    "place": "место",
+    "product or category": "товар или категория",
 }
 
 ECHO: dict[str, str] = {}
@@ -402,7 +406,7 @@ RULES = [
     ("NUMBER=quarter UNIT=quarter NUMBER=year", "QUARTERNAME - ="),  # в 3 квартале 2026
     ("IN=at NUMBER=quarter UNIT=quarter", "= QUARTERNAME -"),  # в 3 квартале
     ("NOT BOUGHT NUMBER|IN|LAST", "- NO_PURCHASES ="),  # не покупали 6 месяцев (lapsed) …
-    ("SINCE !DATE", "- ="),  # "с" that starts no date is a preposition
+    ("SINCE=с !DATE", "- ="),  # "с" that starts no date is a preposition
     ("IN BOUGHT|SPEND|COMMA|AND", "- ="),  # "за указанный период купили …": no period given
 ]
 
@@ -491,4 +495,62 @@ PROPERTY_NAMES = {
         "работники",
         "персонал",
     ],
+}
+
+# Each grammar terminal as an "expected …" message names it, in the user's words.
+EXPECTED = {
+    "VALUE": "значение (город, товар, менеджер, тег…)",
+    "WORD": "значение (город, товар, менеджер, тег…)",
+    "QUOTED": "значение (город, товар, менеджер, тег…)",
+    "FIXED": "значение (город, товар, менеджер, тег…)",
+    "NUMBER": "число",
+    "DATE": "дата",
+    "YEARMONTH": "месяц, например 2026-03",
+    "$END": "конец запроса",
+    "COMMA": "запятая",
+    "LPAR": "«(»",
+    "RPAR": "закрывающая скобка «)»",
+    "FIELD": "поле, например город, менеджер или рейтинг",
+    "NOTAG": "без тега",
+    "POSS": "клиенты менеджера",
+    "IN": "в, за",
+    "FROM": "из",
+    "BOUGHT": "купили",
+    "SPEND": "потратили",
+    "ORDERS": "заказов",
+    "NO_PURCHASES": "без покупок",
+    "INACTIVE": "неактивные",
+    "LAST_PURCHASE": "последняя покупка",
+    "CREATED": "созданные",
+    "INTERACTION": "претензии, звонки, встречи или визиты",
+    "NOT_CONTACTED": "без контактов",
+    "COUNT": "сколько",
+    "LIST": "список",
+    "TOP": "топ",
+    "CARD": "карточка",
+    "BY": "по",
+    "STARS": "звезды (3 звезды)",
+    "ORDER_MOD": "и выше, и ниже",
+    "GT": "более",
+    "GE": "не менее",
+    "LT": "менее",
+    "LE": "не более",
+    "EQ": "=",
+    "BETWEEN": "между, от … до …",
+    "AND": "и",
+    "OR": "или",
+    "VOR": "или",
+    "NOT": "не",
+    "DAYREF": "сегодня, вчера",
+    "THIS": "этот",
+    "LAST": "прошлый, последние",
+    "UNIT": "дней, недель, месяцев, кварталов или лет",
+    "YTD": "с начала года",
+    "MONTHNAME": "месяц, например март",
+    "QUARTERNAME": "квартал, например III квартал",
+    "SINCE": "с",
+    "BEFORE": "до",
+    "AFTER": "после",
+    "TO": "по",
+    "MULT": "тыс., млн",
 }
