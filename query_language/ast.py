@@ -295,13 +295,20 @@ class Count(Output):
 
 @dataclass(frozen=True)
 class List(Output):
-    pass
+    """The list, paged; ``sorted by …`` orders it by a measure (largest or latest first)."""
+
+    by: str = "name"  # name | spend | orders | last_purchase
+    ascending: bool = True
 
 
 @dataclass(frozen=True)
 class Top(Output):
+    """The first ``n`` by a measure: ``top``/``biggest`` (descending), ``bottom`` (ascending),
+    ``first N`` (by name)."""
+
     n: int = 10
-    by: str = "spend"  # spend | orders | last_purchase
+    by: str = "spend"  # spend | orders | last_purchase | name
+    ascending: bool = False
 
 
 @dataclass(frozen=True)

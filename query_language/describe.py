@@ -56,6 +56,12 @@ _W = {
         "everyone": "all",
         "with": "with",
         "in_list": "{field} in ({items})",
+        "name_by": "name",
+        "sorted": "sorted by {by}",
+        "first": "first {n} by name",
+        "bottom": "bottom {n} by {by}",
+        "ascending": "ascending",
+        "descending": "descending",
         "any_of": "any of ({items})",
     },
 }
@@ -229,13 +235,24 @@ def _item_label(node: a.Node, w: dict[str, Any]) -> str:
 
 
 def _output(out: a.Output, w: dict[str, Any]) -> str:
-    if isinstance(out, a.Top):
+    if isinstance(out, (a.Top, a.List)) and (
+        isinstance(out, a.Top) or out.by != "name" or not out.ascending
+    ):
         by = {
             "spend": w.get("spend_by", w["spend"]),
             "orders": w.get("orders_by", w["orders"]),
             "last_purchase": w["last_purchase_by"],
+            "name": w["name_by"],
         }[out.by]
-        return w["top"].format(n=out.n, by=by)
+        natural = out.ascending == (out.by == "name")
+        way = "" if natural else " " + w["ascending" if out.ascending else "descending"]
+        if isinstance(out, a.List):
+            return w["sorted"].format(by=by) + way
+        if out.by == "name" and out.ascending:
+            return w["first"].format(n=out.n)
+        if out.ascending and out.by != "name":
+            return w["bottom"].format(n=out.n, by=by)
+        return w["top"].format(n=out.n, by=by) + way
     if isinstance(out, a.Group):
         measure = w.get("measure_spend", w["spend"]) if out.measure == "spend" else w["count"]
         key = w.get(f"group_{out.by}") or (_field(out.by, w) if out.by in FIELDS else out.by)

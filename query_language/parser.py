@@ -213,9 +213,25 @@ class _ToAst(Transformer):
             "card", value=self._with(v, v.span, field="customer"), span=self._span(tok, v)
         )
 
+    def sort(self, tok: Token, key: Token, direction: Token | None = None) -> a.Keyword:
+        k = self._t(key)
+        payload = "name" if k.type == "NAME" else k.type.lower()
+        asc = None if direction is None else int(self._t(direction).value == "asc")
+        return a.Keyword("sort", payload=payload, n=asc, span=self._span(tok, key, direction))
+
+    def direction(self, tok: Token) -> a.Keyword:
+        return a.Keyword("dir", n=int(self._t(tok).value == "asc"), span=self._span(tok))
+
+    def bottom(self, tok: Token, num: Token | None = None) -> a.Keyword:
+        n = self._t(num).value if num is not None else 10
+        return a.Keyword("bottom", n=int(n), span=self._span(tok, num))
+
+    def first(self, tok: Token, num: Token) -> a.Keyword:
+        return a.Keyword("first", n=int(self._t(num).value), span=self._span(tok, num))
+
     def by(self, tok: Token, key: Token) -> a.Keyword:
         k = self._t(key)
-        payload = k.value if k.type == "FIELD" else k.type.lower()
+        payload = k.value if k.type == "FIELD" else "name" if k.type == "NAME" else k.type.lower()
         return a.Keyword("by", payload=payload, span=self._span(tok, key))
 
     # periods ------------------------------------------------------------------------------

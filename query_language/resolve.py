@@ -31,7 +31,8 @@ from query_language.values import Context, ProductScope, PropertyRef, read_value
 
 __all__ = ["resolve", "resolve_where"]
 
-_OUTPUT_KINDS = {"count", "list", "top", "card", "by", "spend"}
+_OUTPUT_KINDS = {"count", "list", "top", "card", "by", "spend", "sort", "dir", "bottom", "first"}
+_MEASURES = ("spend", "orders", "last_purchase", "name")
 
 
 def _opened(item: a.Node) -> tuple[a.Node, bool]:
@@ -284,6 +285,36 @@ def _query_period(node: a.Node) -> a.Period | None:
     return None
 
 
+def _ranked(kinds: dict[str, a.Keyword], ctx: Context) -> a.Output | None:
+    """``top N``/``biggest N`` (largest first), ``bottom N`` (smallest first), ``first N`` (by
+    name), ``sorted by …`` (the whole list), ``ascending``/``descending``; None when none."""
+    top, bottom, first = kinds.get("top"), kinds.get("bottom"), kinds.get("first")
+    sort, by, way = kinds.get("sort"), kinds.get("by"), kinds.get("dir")
+    if by is not None and by.payload not in _MEASURES:
+        return None  # a grouping key: one row per group
+    limit = top or bottom or first
+    if limit is None and sort is None and by is None:
+        if way is not None:
+            raise QueryError(
+                f"'{ctx.text[way.span[0] : way.span[1]]}' needs something to sort by",
+                span=way.span,
+                text=ctx.text,
+                expected=["e.g. sorted by spend ascending"],
+            )
+        return None
+    key = (sort or by).payload if (sort or by) is not None else None  # type: ignore[union-attr]
+    if key is None:
+        key = "name" if first is not None else "spend"
+    ascending = key == "name" if limit is None or limit is first else limit is bottom
+    for said in (sort, way):
+        if said is not None and said.n is not None:
+            ascending = bool(said.n)
+    span = (limit or sort or by).span  # type: ignore[union-attr]
+    if limit is None and sort is not None:
+        return a.List(key, ascending, span=span)
+    return a.Top(limit.n or 10 if limit else 10, key, ascending, span=span)
+
+
 def _output(outs: list[a.Keyword], ctx: Context) -> a.Output:
     kinds = {k.kind: k for k in outs}
     by, top = kinds.get("by"), kinds.get("top")
@@ -299,8 +330,9 @@ def _output(outs: list[a.Keyword], ctx: Context) -> a.Output:
             text=ctx.text,
             expected=["e.g. spent over 40k, or spend by city"],
         )
-    if by is not None and by.payload in ("spend", "orders", "last_purchase"):
-        return a.Top(top.n or 10 if top else 10, by.payload, span=by.span)
+    ranked = _ranked(kinds, ctx)
+    if ranked is not None:
+        return ranked
     if by is not None:
         if by.payload not in _GROUP_KEYS:
             raise QueryError(
@@ -311,8 +343,6 @@ def _output(outs: list[a.Keyword], ctx: Context) -> a.Output:
             )
         measure = "spend" if "spend" in kinds and kinds["spend"].span[0] < by.span[0] else "count"
         return a.Group(by.payload, measure, span=by.span)
-    if top is not None:
-        return a.Top(top.n or 10, "spend", span=top.span)
     if "list" in kinds:
         return a.List(span=kinds["list"].span)
     return a.Count()

@@ -79,10 +79,12 @@ def _metrics(ids: Any, period: a.Period | None) -> Any:
     )
 
 
-def _measure(by: str, period: a.Period | None) -> Any:
-    """What ``top`` sorts by, for the customer of the enclosing query: a correlated aggregate
-    over that customer's own orders (index orders(customer_id, date)), so only the matching
-    customers are measured."""
+def _measure(by: str, period: a.Period | None, ascending: bool = False) -> Any:
+    """What ``top`` (or ``sorted by``) sorts by, for the customer of the enclosing query: a
+    correlated aggregate over that customer's own orders (index orders(customer_id, date)), so
+    only the matching customers are measured. No lines count as 0; no last purchase comes last."""
+    if by == "name":
+        return C.name.asc() if ascending else C.name.desc()
     conds = [O.customer_id == C.id, *in_period(O.date, period)]
     agg: Any
     if by == "spend":
@@ -91,7 +93,17 @@ def _measure(by: str, period: a.Period | None) -> Any:
         conds.append(L.quantity > 0)
         agg = func.count(O.id.distinct()) if by == "orders" else func.max(O.date)
     sub = select(agg).select_from(_LINES).where(*conds).correlate(s.customers).scalar_subquery()
-    return sub.desc().nulls_last() if by == "last_purchase" else func.coalesce(sub, 0).desc()
+    if by == "last_purchase":
+        return (sub.asc() if ascending else sub.desc()).nulls_last()
+    value = func.coalesce(sub, 0)
+    return value.asc() if ascending else value.desc()
+
+
+def _ordered(out: a.Output) -> bool:
+    """Whether the answer is in an order other than by name (``top``, ``sorted by …``)."""
+    return isinstance(out, a.Top) or (
+        isinstance(out, a.List) and (out.by != "name" or not out.ascending)
+    )
 
 
 def _joined(m: Any, cc: Any) -> Any:
@@ -161,17 +173,17 @@ def _rows(
         limit = max(0, end - offset)
     if limit == 0:
         return [], None
-    if limit is None:
+    if limit is None and not _ordered(out):
         stmt = (
             _details(select(C.id).where(*conds), query.period).order_by(C.name, C.id).offset(offset)
         )
         rows = [_row(r) for r in conn.execute(stmt).mappings()]
         return rows, offset + len(rows) if rows or not offset else None
-    if isinstance(out, a.Top):
+    if isinstance(out, (a.Top, a.List)) and _ordered(out):
         page = (
             select(C.id, func.count().over())
             .where(*conds)
-            .order_by(_measure(out.by, query.period), C.name, C.id)
+            .order_by(_measure(out.by, query.period, out.ascending), C.name, C.id)
             .limit(limit)
         )
     else:

@@ -169,3 +169,63 @@ def test_russian_words_on_english_data(
     with ql_db.connect() as conn:
         got = set(conn.execute(stmt).scalars())
     assert got == ORACLE.ids(expr(ORACLE) & ORACLE.live)
+
+
+# --- sorting and limits in words ------------------------------------------------------------
+# (query, n or None for the whole list, measure, ascending, period, filter)
+ORDERS: list[tuple[str, int | None, str, bool, str | None, Callable[[Oracle], pd.Series]]] = [
+    ("Kazan customers sorted by last purchase", None, "last_purchase", False, None, lambda o: o.city("Kazan")),
+    ("Moscow sorted by spend", None, "spend", False, None, lambda o: o.city("Moscow")),
+    ("vip sorted by orders ascending", None, "orders", True, None, lambda o: o.tag("vip")),
+    ("list Kazan sorted by name descending", None, "name", False, None, lambda o: o.city("Kazan")),
+    ("biggest 5 customers last year", 5, "spend", False, "last year", lambda o: o.bought(o.period("last year"))),
+    ("bottom 10 by orders", 10, "orders", True, None, lambda o: o.all),
+    ("bottom 5 Moscow customers by spend this year", 5, "spend", True, "this year", lambda o: o.city("Moscow") & o.bought(o.period("this year"))),
+    ("first 50", 50, "name", True, None, lambda o: o.all),
+    ("first 7 vip", 7, "name", True, None, lambda o: o.tag("vip")),
+    ("top 5 by spend ascending", 5, "spend", True, None, lambda o: o.all),
+    ("топ 5 по выручке", 5, "spend", False, None, lambda o: o.all),
+    ("худшие 10 по заказам", 10, "orders", True, None, lambda o: o.all),
+    ("первые 20", 20, "name", True, None, lambda o: o.all),
+    ("vip отсортировать по выручке по возрастанию", None, "spend", True, None, lambda o: o.tag("vip")),
+]  # fmt: skip
+
+
+def _values(o: Oracle, by: str, span: tuple | None) -> pd.Series:
+    if by == "spend":
+        return o.spend(span)
+    if by == "orders":
+        return o.orders_count(span).astype(float)
+    if by == "name":
+        return o.c["name"]
+    return o.last_purchase()
+
+
+@pytest.mark.parametrize("query, n, by, asc, per, expr", ORDERS, ids=[c[0] for c in ORDERS])
+def test_sorting_and_limits(
+    ql_db: Engine,  # noqa: F811
+    query: str,
+    n: int | None,
+    by: str,
+    asc: bool,
+    per: str | None,
+    expr: Callable[[Oracle], pd.Series],
+) -> None:
+    """The rows are the matching customers in the measure's order (no value last), cut at N."""
+    from query_language import CatalogCache, interpret, run_query
+    from query_language.lexicon import detect_language
+    from tests.query_language.test_cases import ORACLE as o
+
+    q = interpret(query, CatalogCache(ql_db).get(), today=TODAY, language=detect_language(query))
+    with ql_db.connect() as conn:
+        rows = run_query(conn, q, offset=0, limit=None).rows
+    mask = expr(o) & o.live
+    values = _values(o, by, o.period(per) if per else None)
+    want = values[mask]
+    known = sorted(want.dropna().tolist(), reverse=not asc)
+    expected = (known + [None] * int(want.isna().sum()))[: n if n is not None else None]
+    ext = {e: i for i, e in o.c["external_id"].items()}
+    got = [values[ext[r["external_id"]]] for r in rows]
+    got = [None if pd.isna(v) else v for v in got]
+    assert {r["external_id"] for r in rows} <= o.ids(mask), query
+    assert got == expected, query
