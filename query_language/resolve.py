@@ -317,7 +317,7 @@ def _ranked(kinds: dict[str, a.Keyword], ctx: Context) -> a.Output | None:
 
 def _output(outs: list[a.Keyword], ctx: Context) -> a.Output:
     kinds = {k.kind: k for k in outs}
-    by, top = kinds.get("by"), kinds.get("top")
+    by = kinds.get("by")
     spend = kinds.get("spend")
     if spend is not None and (
         by is None
