@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, literal, select
 from analytics.aggregate import Window, customer_aggregates, default_window
 from analytics.classify import classify
 from analytics.insert import insert_frame
-from custbot.config import ClassSettings
+from analytics.settings import ClassSettings
 from storage.changes import utcnow
 from storage.schema import class_runs, customer_classes, customers
 

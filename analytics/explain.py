@@ -19,7 +19,7 @@ from analytics.aggregate import Window
 from analytics.classes import latest_run, resolve_window
 from analytics.plan import STARS
 from analytics.rules import rule_ids
-from custbot.config import Settings
+from analytics.settings import AnalyticsSettings
 from storage.changes import rating_history
 from storage.schema import (
     class_runs,
@@ -118,7 +118,7 @@ class Explanation:
 
 
 def _first_rule(
-    conn: Connection, customer_id: int, settings: Settings, today: date
+    conn: Connection, customer_id: int, settings: AnalyticsSettings, today: date
 ) -> tuple[str, str] | None:
     for rating, text in settings.rating.rules.items():
         ids = rule_ids(conn, text, today, settings.language, rating=rating)
@@ -149,7 +149,7 @@ def _activity(conn: Connection, customer_id: int, window: Window) -> tuple[float
 
 
 def explain_customer(
-    conn: Connection, customer_id: int, settings: Settings, today: date
+    conn: Connection, customer_id: int, settings: AnalyticsSettings, today: date
 ) -> Explanation:
     """Which rule matched (or why pinned), the latest classes, spend and orders in the window.
 

@@ -21,8 +21,8 @@ from sqlalchemy import Column, Connection, Integer, Select, String, func, litera
 
 from analytics.classes import compute_classes, latest_run
 from analytics.plan import RecomputePlan, count_moves, sample_moves
+from analytics.settings import AnalyticsSettings
 from analytics.validation import RuleError, check_rules, is_anyone
-from custbot.config import Settings
 from storage.bulk import temp_table
 from storage.changes import Actor, finish_batch, set_field, start_batch
 from storage.schema import customers
@@ -71,7 +71,7 @@ def rule_ids(
     return ids.correlate(None) if hasattr(ids, "correlate") else ids
 
 
-def _materialise(conn: Connection, settings: Settings, today: date):  # type: ignore[no-untyped-def]
+def _materialise(conn: Connection, settings: AnalyticsSettings, today: date):  # type: ignore[no-untyped-def]
     """A temporary table of (customer_id, rating): each eligible customer's first matching rule,
     evaluated against the data as it is now, before any rating changes."""
     target = temp_table(
@@ -98,7 +98,7 @@ def _materialise(conn: Connection, settings: Settings, today: date):  # type: ig
 
 def plan_recompute(
     conn: Connection,
-    settings: Settings,
+    settings: AnalyticsSettings,
     today: date,
     *,
     refresh_classes: bool = True,

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from analytics.plan import RecomputePlan
 from analytics.rules import apply_recompute, plan_recompute
-from custbot.config import Settings
+from analytics.settings import AnalyticsSettings
 from storage.changes import Actor, utcnow
 from storage.schema import scheduler_locks
 
@@ -107,7 +107,7 @@ def release_lease(
 
 def run_scheduled_recompute(
     engine: Engine,
-    settings: Settings,
+    settings: AnalyticsSettings,
     *,
     today: date,
     notify: Callable[[str], object] | None = None,

@@ -1,23 +1,22 @@
 """Checks on the rating rules when the configuration loads (light: no pandas, no database).
 
-Importing this module registers ``check_rules`` with ``custbot.config.add_validation_hook``, so
-a rule that does not parse stops the configuration from loading, with the query error.
+``custbot.config.load_settings`` calls ``check_rules``, so a rule that does not parse stops the
+configuration from loading, with the query error.
 
 Example::
 
-    import analytics.validation  # noqa: F401 - registers the hook
-    load_settings(Path("custbot.toml"))   # ConfigError: ... rating.rules.A = 'abc A or' ...
+    check_rules(settings, "custbot.toml")   # RuleError: ... rating.rules.A = 'abc A or' ...
 """
 
 from __future__ import annotations
 
-from custbot.config import ConfigError, Settings, add_validation_hook
+from analytics.settings import AnalyticsSettings
 
 __all__ = ["is_anyone", "check_rules", "RuleError"]
 
 
 class RuleError(ValueError):
-    """A rating rule that parses but cannot be applied to this data (e.g. an unknown value)."""
+    """A rating rule that does not parse, or cannot be applied to this data (an unknown value)."""
 
 
 # Words that mean "every customer", whether or not the query language knows them.
@@ -46,12 +45,12 @@ def is_anyone(text: str) -> bool:
     return " ".join(text.lower().split()) in _ANYONE
 
 
-def check_rules(settings: Settings, source: str = "configuration") -> None:
-    """Reject rules that do not parse, with the error a chat user would get (a config hook).
+def check_rules(settings: AnalyticsSettings, source: str = "configuration") -> None:
+    """Reject rules that do not parse, with the error a chat user would get.
 
-    >>> check_rules(Settings.model_validate({"rating": {"rules": {"A": "abc A or"}}}))
+    >>> check_rules(settings)  # with settings.rating.rules == {"A": "abc A or"}
     Traceback (most recent call last):
-    custbot.config.ConfigError: configuration: rating.rules.A = 'abc A or' does not parse: ...
+    analytics.validation.RuleError: configuration: rating.rules.A = 'abc A or' does not parse: ...
     """
     from query_language import QueryError, parse
 
@@ -61,9 +60,6 @@ def check_rules(settings: Settings, source: str = "configuration") -> None:
         try:
             parse(text, settings.language)
         except QueryError as e:
-            raise ConfigError(
+            raise RuleError(
                 f"{source}: rating.rules.{rating} = {text!r} does not parse: {e.render(text)}"
             ) from None
-
-
-add_validation_hook(check_rules)

@@ -27,8 +27,8 @@ from bot import state
 from bot.i18n import translator
 from bot.messages import Identity, Part, Reply, Request, Table, Text
 from bot.registry import ACTIONS, COMMANDS, match_command
+from bot.settings import BotSettings
 from bot.users import User, identify, sync_config_users
-from custbot.config import Settings
 from storage.changes import Actor, utcnow
 from storage.schema import batches, chat_users, processed_events, segments
 
@@ -72,7 +72,7 @@ class Context:
         return self.core.engine
 
     @property
-    def settings(self) -> Settings:
+    def settings(self) -> BotSettings:
         return self.core.settings
 
     @cached_property
@@ -132,7 +132,7 @@ def _text_language(text: str) -> str | None:
 class ChatCore:
     """The conversation engine. Stateless between requests: everything lives in the database."""
 
-    def __init__(self, engine: Engine, settings: Settings, *, today: date | None = None) -> None:
+    def __init__(self, engine: Engine, settings: BotSettings, *, today: date | None = None) -> None:
         self.engine = engine
         self.settings = settings
         self._fixed_today = today

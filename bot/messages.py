@@ -23,6 +23,8 @@ __all__ = [
     "Buttons",
     "File",
     "Image",
+    "ChartSeries",
+    "ChartData",
     "Part",
     "Reply",
     "Outbound",
@@ -90,10 +92,47 @@ class File:
 
 
 @dataclass(frozen=True)
+class ChartSeries:
+    """One plotted series: a name (a legend entry or, in a grid, the row's label) and one value
+    per category, in the categories' order."""
+
+    name: str
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """Exactly what a chart plots; the PNG is drawn from this and nothing else.
+
+    ``kind``: ``bars`` (one horizontal bar per category: groups, a top N), ``columns`` (vertical
+    bars over time: spend by month), ``curve`` (a line through the points: the ABC Pareto curve,
+    categories are the x values) or ``grid`` (a heat map: categories are the columns, each
+    series a row). ``value_axis`` names the measure and its unit ("net spend, RUB"); ``unit`` is
+    the currency code, ``%`` or empty for counts. ``marks``: reference lines on the value axis
+    (value, label), e.g. the ABC thresholds.
+
+    Example::
+
+        ChartData("bars", "spend by city", "city", "net spend, RUB", ("Kazan", "Moscow"),
+                  (ChartSeries("net spend", (1250000.0, 980000.0)),), unit="RUB")
+    """
+
+    kind: Literal["bars", "columns", "curve", "grid"]
+    title: str
+    category_axis: str
+    value_axis: str
+    categories: tuple[str, ...]
+    series: tuple[ChartSeries, ...]
+    unit: str = ""
+    marks: tuple[tuple[float, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Image:
     filename: str
     content: bytes  # PNG
     caption: str = ""
+    chart: ChartData | None = None  # what the PNG plots, when it is a chart
 
 
 Part = Text | Table | Buttons | File | Image

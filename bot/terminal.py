@@ -12,8 +12,8 @@ Example::
 
 from __future__ import annotations
 
-import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -102,16 +102,25 @@ class TerminalChat:
         return path
 
 
-async def run_terminal(chat: TerminalChat, *, interactive: bool) -> None:
-    """Read lines until end of input (or 'quit') and answer each."""
+async def run_terminal(
+    chat: TerminalChat, *, interactive: bool, read: Callable[[], str | None] | None = None
+) -> None:
+    """Read lines until end of input, Ctrl-C, Ctrl-D or a quit word, and answer each.
+
+    ``read`` returns the next line (None at the end; it may raise EOFError or KeyboardInterrupt
+    as ``input`` does); by default the prompt, or standard input when it is a pipe.
+    """
+    reader = read or (lambda: _read_line(interactive))
     if interactive:
         chat.console.print(
             RichText("custbot — type a question about your customers, 'help', or 'quit'.", "bold")
         )
     while True:
         try:
-            line = await asyncio.to_thread(_read_line, interactive)
-        except EOFError:
+            line = reader()
+        except (EOFError, KeyboardInterrupt):
+            if interactive:
+                chat.console.print()  # the prompt's line ends before the shell's comes back
             break
         if line is None:
             break

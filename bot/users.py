@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 
 from bot.messages import Identity
-from custbot.config import Settings
+from bot.settings import BotSettings
 from storage.schema import managers
 
 __all__ = ["User", "identify", "find_user_by_name", "sync_config_users", "LOCAL_ADMIN", "ROLE_RANK"]
@@ -51,7 +51,7 @@ def _user(row, identity: Identity) -> User:  # type: ignore[no-untyped-def]
     return User(row.id, row.name, row.surname, row.role, identity, row.language, row.team_lead_id)
 
 
-def identify(conn: Connection, identity: Identity, settings: Settings) -> User | None:
+def identify(conn: Connection, identity: Identity, settings: BotSettings) -> User | None:
     """The user behind ``identity``, or None (and a log line) for a stranger."""
     q = select(managers)
     if identity.platform == "telegram":
@@ -98,7 +98,7 @@ def find_user_by_name(conn: Connection, name: str, identity: Identity | None = N
     return _user(rows[0], identity or Identity("cli", rows[0].name))
 
 
-def sync_config_users(engine: Engine, settings: Settings) -> None:
+def sync_config_users(engine: Engine, settings: BotSettings) -> None:
     """Write the users of the configuration into the managers table (config wins on role)."""
     with engine.begin() as conn:
         for entry in settings.users:

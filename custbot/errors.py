@@ -14,13 +14,23 @@ _CLICK = (click.ClickException, _typer_click.ClickException)
 
 __all__ = ["describe_error", "register_error"]
 
-# (exception type, exit status); more specific types first. Packages register their own.
+# (exception type, exit status); more specific types first. The application's command modules
+# register their own; the packages below are listed in ``_package_errors``.
 _KNOWN: list[tuple[type[BaseException], int]] = []
 
 
 def register_error(exc_type: type[BaseException], status: int = 1) -> None:
     """Declare that ``exc_type``'s message is fit to show a user as it is."""
     _KNOWN.append((exc_type, status))
+
+
+def _package_errors() -> list[tuple[type[BaseException], int]]:
+    """Each package's own exception types (imported here: the packages never import ``custbot``)."""
+    from bot.errors import SlackConfigError, TelegramSetupError
+    from mailing.errors import MailingError
+    from query_language.errors import QueryError
+
+    return [(QueryError, 2), (MailingError, 1), (TelegramSetupError, 2), (SlackConfigError, 2)]
 
 
 def describe_error(e: BaseException) -> tuple[int, str]:
@@ -39,7 +49,7 @@ def describe_error(e: BaseException) -> tuple[int, str]:
         return 2, f"bad configuration: {e}"
     if isinstance(e, UsageError):
         return 2, str(e)
-    for exc_type, status in _KNOWN:
+    for exc_type, status in [*_package_errors(), *_KNOWN]:
         if isinstance(e, exc_type):
             return status, str(e)
     if isinstance(e, OperationalError):

@@ -23,7 +23,7 @@ from bot.core import ChatCore
 from bot.i18n import translator
 from bot.messages import Reply, Text
 from bot.outbound import OutboundRouter
-from custbot.config import Settings
+from bot.settings import BotSettings
 from mailing.when import WallClockCron
 
 __all__ = ["serve", "build_scheduler", "query_audience", "recompute_job"]
@@ -90,7 +90,7 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
 
 
 def _front_ends(
-    core: ChatCore, settings: Settings, stop: asyncio.Event, router: OutboundRouter
+    core: ChatCore, settings: BotSettings, stop: asyncio.Event, router: OutboundRouter
 ) -> dict[str, Awaitable]:
     tasks: dict[str, Awaitable] = {}
     tg_token = settings.secret(settings.telegram.token_env)

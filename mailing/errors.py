@@ -7,13 +7,8 @@ Example::
 
 from __future__ import annotations
 
-from custbot.errors import register_error
-
 __all__ = ["MailingError"]
 
 
 class MailingError(Exception):
     """A template, schedule or mailing that cannot be used; the message says what to do."""
-
-
-register_error(MailingError)

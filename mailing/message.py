@@ -15,8 +15,8 @@ from email.utils import formatdate, parseaddr
 from typing import Any
 from urllib.parse import quote
 
-from custbot.config import SmtpSettings
 from mailing.errors import MailingError
+from mailing.settings import SmtpSettings
 
 __all__ = ["build_message", "message_id", "unsubscribe_link", "footer", "FOOTER"]
 

@@ -29,10 +29,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, or_, select
 
-from custbot.config import SmtpSettings
 from mailing.errors import MailingError
 from mailing.message import build_message
 from mailing.outbox import utc_naive
+from mailing.settings import SmtpSettings
 from storage.schema import customers, mail_outbox, mailings
 
 __all__ = ["SendStats", "send_pending", "backoff"]

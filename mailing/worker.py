@@ -23,10 +23,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from custbot.config import Settings
 from mailing.mailings import Audience
 from mailing.outbox import Report, due_reports, enqueue_due
 from mailing.sender import SendStats, send_pending
+from mailing.settings import MailSettings
 
 __all__ = ["run_mail_worker", "mail_pass", "worker_name"]
 
@@ -43,7 +43,7 @@ def worker_name() -> str:
 
 def mail_pass(
     engine: Engine,
-    settings: Settings,
+    settings: MailSettings,
     audience: Audience,
     *,
     worker_id: str,
@@ -64,7 +64,7 @@ def mail_pass(
 
 async def run_mail_worker(
     engine: Engine,
-    settings: Settings,
+    settings: MailSettings,
     audience: Audience,
     notify: Notify,
     *,

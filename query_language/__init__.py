@@ -125,14 +125,3 @@ def run_query(
 ) -> QueryResult:
     """Count, rows (or groups), period and echo; see ``query_language.run``."""
     return _run_query(conn, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id)
-
-
-def _register() -> None:
-    try:
-        from custbot.errors import register_error
-    except ImportError:  # pragma: no cover - the package is used without the application
-        return
-    register_error(QueryError, 2)
-
-
-_register()

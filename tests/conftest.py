@@ -25,7 +25,8 @@ from storage.schema import metadata
 PG_URL = os.environ.get("CUSTBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
 REPO = Path(__file__).resolve().parent.parent
-DATASETS = Path(os.environ.get("CUSTBOT_DATASETS", REPO.parent / "shared" / "datasets"))
+# Public data files the tests read, copied into the repository (see tests/data/README.md).
+DATASETS = REPO / "tests" / "data"
 
 _pg_problem: str | None = None
 _pg_checked = False
@@ -167,5 +168,14 @@ def db_url(engine: Engine) -> str:
 @pytest.fixture(scope="session")
 def datasets() -> Path:
     if not DATASETS.exists():
-        pytest.fail(f"the shared datasets are missing at {DATASETS}")
+        pytest.fail(f"the test data files are missing at {DATASETS}")
     return DATASETS
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        dest="update_golden",
+        help="rewrite the golden conversation transcripts (tests/golden) instead of comparing",
+    )

@@ -26,9 +26,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.messages import Identity, Reply, Request, Text
+from bot.settings import BotSettings
 from bot.slack.blocks import ACTION_PREFIX, SHARE_ACTION, render_parts
 from bot.slack.deliver import Delivery, Origin, share
-from custbot.config import Settings
 
 __all__ = ["build_slack_app", "make_client", "clean_text"]
 
@@ -96,7 +96,7 @@ def _action_origin(body: dict[str, Any]) -> Origin:
 
 def build_slack_app(
     core: Any,
-    settings: Settings,
+    settings: BotSettings,
     *,
     token: str,
     signing_secret: str,

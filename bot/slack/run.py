@@ -18,9 +18,9 @@ from typing import Any
 from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 
+from bot.errors import SlackConfigError
+from bot.settings import BotSettings
 from bot.slack.app import build_slack_app
-from custbot.config import Settings
-from custbot.errors import register_error
 
 __all__ = ["SlackConfigError", "EVENTS_PATH", "asgi_app", "run_slack"]
 
@@ -28,14 +28,7 @@ log = logging.getLogger("custbot.slack")
 EVENTS_PATH = "/slack/events"
 
 
-class SlackConfigError(Exception):
-    """Slack cannot start: the message names the missing environment variable."""
-
-
-register_error(SlackConfigError, 2)
-
-
-def _secret(settings: Settings, env_name: str, what: str) -> str:
+def _secret(settings: BotSettings, env_name: str, what: str) -> str:
     value = settings.secret(env_name)
     if not value:
         raise SlackConfigError(
@@ -55,7 +48,7 @@ def asgi_app(app: AsyncApp, path: str = EVENTS_PATH) -> AsyncSlackRequestHandler
 
 
 async def run_slack(
-    core: Any, settings: Settings, stop_event: asyncio.Event, *, host: str = "0.0.0.0"
+    core: Any, settings: BotSettings, stop_event: asyncio.Event, *, host: str = "0.0.0.0"
 ) -> None:
     """Serve Slack in ``settings.slack.mode`` until ``stop_event`` is set.
 

@@ -28,11 +28,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot.errors import TelegramSetupError
 from bot.messages import Identity, Reply, Request, Text
+from bot.settings import BotSettings
 from bot.telegram.deliver import Delivery, phrase
 from bot.telegram.limits import FloodLimiter, FloodLimits
-from custbot.config import Settings
-from custbot.errors import register_error
 
 __all__ = [
     "TelegramSetupError",
@@ -49,17 +49,10 @@ _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?:\s+|$)", r
 _MENU_WORD = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
-class TelegramSetupError(Exception):
-    """The Telegram front end cannot start; the message says which setting to fix."""
-
-
-register_error(TelegramSetupError, 2)
-
-
 class TelegramFrontEnd:
     """The handlers; one instance per Application, holding the core and settings."""
 
-    def __init__(self, core: object, settings: Settings) -> None:
+    def __init__(self, core: object, settings: BotSettings) -> None:
         self.core = core
         self.settings = settings
 
@@ -252,7 +245,7 @@ def _redact_token(token: str) -> None:
             logger.addFilter(_REDACT)
 
 
-async def publish_commands(app: Application, core: object, settings: Settings) -> None:
+async def publish_commands(app: Application, core: object, settings: BotSettings) -> None:
     """Set the command menu (setMyCommands) from ``core.commands()``, per language.
 
     Example: ``await publish_commands(app, core, settings)`` after ``app.initialize()``.
@@ -270,7 +263,7 @@ async def publish_commands(app: Application, core: object, settings: Settings) -
 
 
 def build_telegram_application(
-    core: object, settings: Settings, token: str, *, limits: FloodLimits | None = None
+    core: object, settings: BotSettings, token: str, *, limits: FloodLimits | None = None
 ) -> Application:
     """The python-telegram-bot Application, wired to ``core`` and pointed at
     ``settings.telegram.base_url`` (a self-hosted Bot API server works too).

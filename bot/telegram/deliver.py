@@ -17,8 +17,8 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.i18n import translator
 from bot.messages import Reply
+from bot.settings import BotSettings
 from bot.telegram.render import OutDocument, OutPhoto, OutText, render_reply
-from custbot.config import Settings
 
 __all__ = ["Delivery", "TelegramOutbound", "phrase", "send_rendered"]
 
@@ -111,7 +111,7 @@ class Delivery:
     """Routes a request's replies: customer data from a group goes to the asker privately."""
 
     def __init__(
-        self, bot: Bot, chat: Chat, user: User | None, settings: Settings, language: str | None
+        self, bot: Bot, chat: Chat, user: User | None, settings: BotSettings, language: str | None
     ) -> None:
         self.bot, self.chat, self.user = bot, chat, user
         self.settings, self.language = settings, language

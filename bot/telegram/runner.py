@@ -18,9 +18,9 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.settings import BotSettings
 from bot.telegram.app import TelegramSetupError, build_telegram_application, publish_commands
 from bot.telegram.limits import FloodLimits
-from custbot.config import Settings
 
 __all__ = [
     "TelegramSetupError",
@@ -37,7 +37,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _SECRET_OK = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
-def webhook_secret(settings: Settings) -> str:
+def webhook_secret(settings: BotSettings) -> str:
     """The webhook secret from the environment variable named in the settings."""
     env = settings.telegram.webhook_secret_env
     secret = settings.secret(env)
@@ -82,7 +82,7 @@ def make_webhook_app(application: Application, secret: str, path: str = "/") -> 
 
 async def run_telegram(
     core: object,
-    settings: Settings,
+    settings: BotSettings,
     token: str,
     stop_event: asyncio.Event,
     *,

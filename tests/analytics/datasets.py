@@ -1,4 +1,4 @@
-"""Load the shared public datasets into a database with Core bulk inserts (tests only)."""
+"""Load the public datasets in tests/data into a database with Core bulk inserts (tests only)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """A pandas oracle of the query language's meaning, written from the spec alone.
 
 Nothing here imports ``query_language``: every method re-states one row of
-/work/shared/spec/query-language.md over the fixture's rows. Conditions return boolean Series
+the query-language spec (docs/query-language.md) over the fixture's rows. Conditions return boolean Series
 indexed by customer id, so a test case combines them with ``&``, ``|`` and ``~``.
 
 Example::

@@ -1,0 +1,230 @@
+"""Golden conversations: a scenario file played through the real chat core and rendered as
+every front end shows it. See docs/golden.md.
+
+A scenario (``tests/golden/scenarios/NAME.chat``) is a few settings, ``---``, then one line per
+thing the person does, typed into the terminal chat exactly as a person would type it: a
+message, a button's number or its label. ``^D`` / ``^C`` end the terminal's input; ``@as NAME``
+switches to another user in the same database. Example::
+
+    # Paging a long list to its last page
+    data: demo-en
+    user: local
+    ---
+    Kazan customers
+    Next ▶
+    2
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from sqlalchemy import Engine
+
+from bot.core import ChatCore
+from bot.messages import Identity, Reply
+from bot.terminal import TerminalChat, run_terminal
+from tests.golden.transcript import files_lines, normalise, slack_lines, telegram_lines
+
+__all__ = ["Scenario", "parse_scenario", "play", "SCENARIOS_DIR", "TRANSCRIPTS_DIR", "DATA_KINDS"]
+
+HERE = Path(__file__).resolve().parent
+SCENARIOS_DIR = HERE / "scenarios"
+TRANSCRIPTS_DIR = HERE / "transcripts"
+DATA_KINDS = ("demo-en", "demo-ru", "empty")
+WIDTH = 110  # the terminal's columns
+_KEYS = {"data", "user", "as-of", "scope", "language", "currency", "interactive"}
+_DEFAULTS = {
+    "data": "demo-en",
+    "user": "local",
+    "as-of": "2026-11-22",
+    "scope": "all",
+    "language": "en",
+    "currency": "RUB",
+    "interactive": "yes",
+}
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be played: says which file, which line and why."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: Path
+    settings: dict[str, str]
+    steps: tuple[str, ...]
+    comment: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def golden(self) -> Path:
+        return TRANSCRIPTS_DIR / f"{self.name}.txt"
+
+    @property
+    def data(self) -> str:
+        return self.settings["data"]
+
+
+def parse_scenario(path: Path) -> Scenario:
+    """Read one ``.chat`` file: ``# comments``, ``key: value`` settings, ``---``, steps."""
+    settings = dict(_DEFAULTS)
+    comment: list[str] = []
+    steps: list[str] = []
+    in_steps = False
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not in_steps:
+            if not line:
+                continue
+            if line.startswith("#"):
+                comment.append(line.lstrip("#").strip())
+            elif line == "---":
+                in_steps = True
+            else:
+                key, sep, value = line.partition(":")
+                key = key.strip().lower()
+                if not sep or key not in _KEYS:
+                    raise ScenarioError(
+                        f"{path.name}:{n}: expected 'key: value' with a key among "
+                        f"{', '.join(sorted(_KEYS))}, or '---' before the steps"
+                    )
+                settings[key] = value.strip()
+        elif line and not line.startswith("#"):
+            steps.append(line)
+    if settings["data"] not in DATA_KINDS:
+        raise ScenarioError(f"{path.name}: data must be one of {', '.join(DATA_KINDS)}")
+    if not steps:
+        raise ScenarioError(f"{path.name}: no steps after '---'")
+    return Scenario(path.stem, path, settings, tuple(steps), tuple(comment))
+
+
+def scenarios() -> list[Scenario]:
+    """Every scenario, by name."""
+    return [parse_scenario(p) for p in sorted(SCENARIOS_DIR.glob("*.chat"))]
+
+
+def _settings(s: dict[str, str]) -> Any:
+    from custbot.config import Settings
+
+    return Settings.model_validate(
+        {
+            "currency": s["currency"],
+            "language": s["language"],
+            "access": {"scope": s["scope"]},
+            "slack": {"allowed_teams": ["T1"]},
+        }
+    )
+
+
+class _RecordingChat(TerminalChat):
+    """The real terminal chat; also keeps each step's replies for the other renderers."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.replies: list[Reply] = []
+
+    async def say(self, line: str) -> list[Reply]:
+        replies = await super().say(line)
+        self.replies.extend(replies)
+        return replies
+
+
+class _Player:
+    def __init__(self, scenario: Scenario, engine: Engine, files_dir: Path) -> None:
+        self.scenario = scenario
+        self.files_dir = files_dir
+        self.core = ChatCore(
+            engine,
+            _settings(scenario.settings),
+            today=date.fromisoformat(scenario.settings["as-of"]),
+        )
+        self.buffer = io.StringIO()
+        self.console = Console(
+            file=self.buffer, width=WIDTH, color_system=None, force_terminal=False, highlight=False
+        )
+        self.out: list[str] = []
+        self.chat = self._chat(scenario.settings["user"])
+
+    def _chat(self, user: str) -> _RecordingChat:
+        who = Identity("terminal", user)
+        if self.core.identify(who) is None and user != "stranger":
+            raise ScenarioError(
+                f"{self.scenario.name}: no user '{user}' in the {self.scenario.data} data"
+            )
+        return _RecordingChat(self.core, who, console=self.console, files_dir=self.files_dir)
+
+    def _language(self) -> str:
+        finder = getattr(self.core, "language_for", None)
+        return finder(self.chat.who) if finder else self.scenario.settings["language"]
+
+    def _flush(self, title: str | None) -> None:
+        """Write what the terminal printed and what the others would show since the last step."""
+        terminal = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        replies, self.chat.replies = self.chat.replies, []
+        if title is not None:
+            self.out.append(title)
+        if terminal and not terminal.strip():
+            self.out.append("terminal: (a line break: the shell's prompt starts on a new line)")
+        elif terminal:
+            self.out.append("terminal:")
+            self.out.extend(
+                f"  {line}" if line else "" for line in terminal.rstrip("\n").split("\n")
+            )
+        language = self._language()
+        for n, reply in enumerate(replies, 1):
+            label = f" (reply {n} of {len(replies)})" if len(replies) > 1 else ""
+            self.out.append(f"telegram{label}:")
+            self.out.extend(f"  {line}" for line in telegram_lines(reply, language))
+            self.out.append(f"slack{label}:")
+            self.out.extend(f"  {line}" for line in slack_lines(reply, language))
+            if files := files_lines(reply):
+                self.out.append(f"files{label}:")
+                self.out.extend(f"  {line}" for line in files)
+        self.out.append("")
+
+    async def run(self) -> str:
+        s = self.scenario.settings
+        header = f"# {self.scenario.name}: " + " · ".join(f"{k} {s[k]}" for k in sorted(s))
+        self.out = [header, *(f"# {c}" for c in self.scenario.comment), ""]
+        pending = list(self.scenario.steps)
+        state: dict[str, str | None] = {"title": "(start)"}
+
+        def read() -> str | None:
+            self._flush(state["title"])
+            while pending:
+                step = pending.pop(0)
+                if step.startswith("@as "):
+                    self.chat = self._chat(step[4:].strip())
+                    self.out.extend([f"@ now typing as {step[4:].strip()}", ""])
+                    continue
+                state["title"] = f"> {step}"
+                if step == "^D":
+                    raise EOFError
+                if step == "^C":
+                    raise KeyboardInterrupt
+                return step
+            state["title"] = None
+            return None
+
+        await run_terminal(self.chat, interactive=s["interactive"] == "yes", read=read)
+        if state["title"] is not None:  # the chat ended before the input did
+            self._flush(state["title"])
+            if pending:
+                self.out.append(f"(the chat has ended; {len(pending)} steps were not typed)")
+            else:
+                self.out.append("(the chat has ended)")
+        return normalise("\n".join(self.out).rstrip() + "\n", str(self.files_dir)) + "\n"
+
+
+def play(scenario: Scenario, engine: Engine, files_dir: Path) -> str:
+    """The transcript of ``scenario`` played on ``engine`` (a fresh copy of its data)."""
+    return asyncio.run(_Player(scenario, engine, files_dir).run())
