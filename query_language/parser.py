@@ -323,7 +323,9 @@ def _expected(exc: UnexpectedInput, language: str) -> list[str]:
     return out
 
 
-def _typo(text: str, toks: list[Tok], language: str, expected: list[str]) -> QueryError | None:
+def _typo(
+    text: str, toks: list[Tok], language: str, expected: list[str], at: int
+) -> QueryError | None:
     """An unknown word (or two) that is a keyword mistyped ('ovr', 'more then', 'quater'):
     an error at it with the keyword as the suggestion. Of near keywords, one with which the
     query parses is preferred ('lst month': 'last', not the RFM segment 'lost')."""
@@ -352,7 +354,9 @@ def _typo(text: str, toks: list[Tok], language: str, expected: list[str]) -> Que
 
     chosen = next((c for c in cands[:6] if parses(c)), cands[0])
     _score, i, j, phrase = chosen
-    return unknown_word(text, (toks[i].start, toks[j - 1].end), [phrase])
+    span = (toks[i].start, toks[j - 1].end)
+    here = span[0] <= at < span[1]  # what was expected is about this very word
+    return unknown_word(text, span, [phrase], expected if here else None)
 
 
 def parse_tokens(text: str, toks: list[Tok], language: str = "en") -> a.Node:
@@ -362,14 +366,15 @@ def parse_tokens(text: str, toks: list[Tok], language: str = "en") -> a.Node:
     except UnexpectedToken as e:
         t = getattr(e.token, "tok", None)
         expected = _expected(e, language)
-        if (typo := _typo(text, toks, language, expected)) is not None:
+        at = t.start if t is not None else len(text)
+        if (typo := _typo(text, toks, language, expected, at)) is not None:
             raise typo from None
         if e.token.type == "$END" or t is None:
             raise unexpected(text, (len(text), len(text)), expected) from None
         raise unexpected(text, (t.start, t.end), expected) from None
     except UnexpectedInput as e:
         expected = _expected(e, language)
-        if (typo := _typo(text, toks, language, expected)) is not None:
+        if (typo := _typo(text, toks, language, expected, len(text))) is not None:
             raise typo from None
         raise unexpected(text, (len(text), len(text)), expected) from None
     except VisitError as e:
