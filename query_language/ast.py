@@ -51,6 +51,7 @@ __all__ = [
     "List",
     "Top",
     "Group",
+    "LINE_DIMENSIONS",
     "Card",
     "Query",
 ]
@@ -313,8 +314,21 @@ class Top(Output):
 
 @dataclass(frozen=True)
 class Group(Output):
-    by: str = "city"  # a key of compile.GROUP_KEYS
-    measure: str = "count"  # count | spend
+    """One row per group. ``by`` is a customer field (a key of fields.GROUP_KEYS, or
+    ``property`` with ``property_id``: rows count customers and their spend) or a dimension of
+    the order lines (``product``, ``category``, ``month``, ``week``, ``quarter``, ``year``: rows
+    sum the matching customers' lines in the query's period). ``n`` keeps the first N by the
+    measure (``top 10 products by spend``)."""
+
+    by: str = "city"
+    measure: str = "count"  # count | spend | orders
+    n: int | None = None
+    ascending: bool = False
+    property_id: int | None = None
+    label: str = ""  # the property's name
+
+
+LINE_DIMENSIONS = ("product", "category", "month", "week", "quarter", "year")
 
 
 @dataclass(frozen=True)

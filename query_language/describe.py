@@ -57,6 +57,17 @@ _W = {
         "with": "with",
         "in_list": "{field} in ({items})",
         "name_by": "name",
+        "top_dim": "top {n} {dim} by {by}",
+        "bottom_dim": "bottom {n} {dim} by {by}",
+        "dim_product": "products",
+        "dim_category": "categories",
+        "group_product": "product",
+        "group_category": "product category",
+        "group_month": "month",
+        "group_week": "week",
+        "group_quarter": "quarter",
+        "group_year": "year",
+        "group_property": "{name}",
         "sorted": "sorted by {by}",
         "first": "first {n} by name",
         "bottom": "bottom {n} by {by}",
@@ -254,8 +265,19 @@ def _output(out: a.Output, w: dict[str, Any]) -> str:
             return w["bottom"].format(n=out.n, by=by)
         return w["top"].format(n=out.n, by=by) + way
     if isinstance(out, a.Group):
-        measure = w.get("measure_spend", w["spend"]) if out.measure == "spend" else w["count"]
-        key = w.get(f"group_{out.by}") or (_field(out.by, w) if out.by in FIELDS else out.by)
+        measure = {
+            "spend": w.get("measure_spend", w["spend"]),
+            "orders": w.get("measure_orders", w["orders"]),
+        }.get(out.measure, w["count"])
+        if out.by == "property":
+            names = w.get("_props", {}).get(out.label.casefold())
+            key = w["group_property"].format(name=names[0] if names else out.label)
+        else:
+            key = w.get(f"group_{out.by}") or (_field(out.by, w) if out.by in FIELDS else out.by)
+        if out.n is not None:
+            template = w["bottom_dim" if out.ascending else "top_dim"]
+            by = w.get(f"{out.measure}_by", measure)
+            return template.format(n=out.n, dim=w[f"dim_{out.by}"], by=by)
         return w["by"].format(measure=measure, key=key)
     if isinstance(out, a.List):
         return w["list"]
@@ -271,5 +293,11 @@ def describe(query: a.Query) -> str:
     if not isinstance(query.where, a.Everyone):
         parts.append(_node(query.where, w, top=True))
     if out := _output(query.output, w):
+        if (
+            isinstance(query.output, a.Group)
+            and query.output.by in a.LINE_DIMENSIONS
+            and query.period is not None
+        ):
+            out += _period(query.period, w)  # the period of the measure
         parts.append(out)
     return " · ".join(parts)

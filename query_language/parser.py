@@ -229,9 +229,25 @@ class _ToAst(Transformer):
     def first(self, tok: Token, num: Token) -> a.Keyword:
         return a.Keyword("first", n=int(self._t(num).value), span=self._span(tok, num))
 
+    def by_value(self, tok: Token, key: Token) -> a.Keyword:
+        v = a.ValueWords(self._t(key).text, source="catalog", span=self._span(key))
+        return a.Keyword("by", value=v, span=self._span(tok, key))
+
+    def dim(self, tok: Token) -> a.Keyword:
+        return a.Keyword("dim", payload=self._t(tok).value, span=self._span(tok))
+
+    def orders_word(self, tok: Token) -> a.Keyword:
+        return self._kw("orders", tok)
+
     def by(self, tok: Token, key: Token) -> a.Keyword:
         k = self._t(key)
-        payload = k.value if k.type == "FIELD" else "name" if k.type == "NAME" else k.type.lower()
+        payload = (
+            k.value
+            if k.type in ("FIELD", "UNIT", "DIM")
+            else "name"
+            if k.type == "NAME"
+            else k.type.lower()
+        )
         return a.Keyword("by", payload=payload, span=self._span(tok, key))
 
     # periods ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any
 from query_language import ast as a
 from query_language.catalog import Catalog
 from query_language.errors import QueryError
+from query_language.lexer import split_words
 from query_language.lexicon import load_lexicon
 from query_language.parser import parse
 from query_language.periods import to_period
@@ -31,7 +32,20 @@ from query_language.values import Context, ProductScope, PropertyRef, read_value
 
 __all__ = ["resolve", "resolve_where"]
 
-_OUTPUT_KINDS = {"count", "list", "top", "card", "by", "spend", "sort", "dir", "bottom", "first"}
+_OUTPUT_KINDS = {
+    "count",
+    "list",
+    "top",
+    "card",
+    "by",
+    "spend",
+    "orders",
+    "sort",
+    "dir",
+    "bottom",
+    "first",
+    "dim",
+}
 _MEASURES = ("spend", "orders", "last_purchase", "name")
 
 
@@ -315,34 +329,78 @@ def _ranked(kinds: dict[str, a.Keyword], ctx: Context) -> a.Output | None:
     return a.Top(limit.n or 10 if limit else 10, key, ascending, span=span)
 
 
+def _needs_amount(word: a.Keyword, ctx: Context) -> QueryError:
+    example = (
+        "e.g. spent over 40k, or spend by city"
+        if word.kind == "spend"
+        else "e.g. at least 3 orders, or orders by month"
+    )
+    return QueryError(
+        f"'{ctx.text[word.span[0] : word.span[1]]}' needs an amount",
+        span=word.span,
+        text=ctx.text,
+        expected=[example],
+    )
+
+
+def _group_by(by: a.Keyword, ctx: Context) -> tuple[str, int | None, str]:
+    """The grouping key of ``by …``: a customer field, a line dimension, or a property."""
+    if by.value is not None:
+        found = ctx.catalog.index(ctx.language).get(" ".join(split_words(by.value.text, ctx.lex)))
+        prop = next((e for e in found or () if e.kind == "property"), None)
+        if prop is not None:
+            return "property", prop.key, ctx.catalog.properties[prop.key]["name"]
+        key = by.value.text
+    else:
+        key = str(by.payload)
+    if key in _GROUP_KEYS or key in a.LINE_DIMENSIONS:
+        return key, None, ""
+    words = ctx.lex.field_words
+    raise QueryError(
+        f"I cannot group by {key}",
+        span=by.span,
+        text=ctx.text,
+        expected=[
+            ", ".join(sorted({words.get(k, k) for k in _GROUP_KEYS} | {"month", "week", "product"}))
+            if ctx.language == "en"
+            else ", ".join(sorted(words.get(k, k) for k in _GROUP_KEYS))
+        ],
+    )
+
+
 def _output(outs: list[a.Keyword], ctx: Context) -> a.Output:
     kinds = {k.kind: k for k in outs}
-    by = kinds.get("by")
-    spend = kinds.get("spend")
-    if spend is not None and (
-        by is None
-        or by.payload in ("spend", "orders", "last_purchase")
-        or spend.span[0] > by.span[0]
-    ):
-        raise QueryError(
-            f"'{ctx.text[spend.span[0] : spend.span[1]]}' needs an amount",
-            span=spend.span,
-            text=ctx.text,
-            expected=["e.g. spent over 40k, or spend by city"],
+    by, dim = kinds.get("by"), kinds.get("dim")
+    grouping = by is not None and (by.value is not None or by.payload not in _MEASURES)
+    for word in (kinds.get("spend"), kinds.get("orders")):
+        if word is not None and dim is None and not (grouping and word.span[0] < by.span[0]):  # type: ignore[union-attr]
+            raise _needs_amount(word, ctx)
+    if dim is not None:  # "top 10 products by spend", "categories by orders"
+        if by is not None and by.payload not in ("spend", "orders"):
+            raise QueryError(
+                f"I cannot rank {dim.payload} by {by.payload}",
+                span=by.span,
+                text=ctx.text,
+                expected=["spend", "orders"],
+            )
+        limit = kinds.get("top") or kinds.get("bottom") or kinds.get("first")
+        measure = by.payload if by is not None else "spend"
+        return a.Group(
+            str(dim.payload),
+            str(measure),
+            n=(limit.n or 10) if limit is not None else None,
+            ascending=limit is not None and limit.kind == "bottom",
+            span=dim.span,
         )
+    if grouping:
+        assert by is not None
+        key, prop_id, label = _group_by(by, ctx)
+        before = [k for k in ("spend", "orders") if k in kinds and kinds[k].span[0] < by.span[0]]
+        measure = before[0] if before else "count"
+        return a.Group(key, measure, property_id=prop_id, label=label, span=by.span)
     ranked = _ranked(kinds, ctx)
     if ranked is not None:
         return ranked
-    if by is not None:
-        if by.payload not in _GROUP_KEYS:
-            raise QueryError(
-                f"I cannot group by {by.payload}",
-                span=by.span,
-                text=ctx.text,
-                expected=[", ".join(sorted(_GROUP_KEYS))],
-            )
-        measure = "spend" if "spend" in kinds and kinds["spend"].span[0] < by.span[0] else "count"
-        return a.Group(by.payload, measure, span=by.span)
     if "list" in kinds:
         return a.List(span=kinds["list"].span)
     return a.Count()
@@ -359,11 +417,7 @@ _GROUP_KEYS = {
     "abc",
     "xyz",
     "rfm",
-    "segment",
-    "tag",
-    "category",
-    "product",
-} - {"segment", "tag", "category", "product"}
+}
 
 
 def resolve(
@@ -396,13 +450,21 @@ def resolve(
             None,
             include_archived=True,
         )
+    output = _output(outs, ctx)
+    measured: a.Period | None = None
+    if isinstance(output, a.Group) and output.by in a.LINE_DIMENSIONS:
+        # "spend by month this year": the period qualifies the measure, not the customers
+        lone = [i for i in rest if isinstance(i, a.PeriodWords)]
+        if lone:
+            measured = to_period(lone[0], today)
+            rest = [i for i in rest if not any(i is p for p in lone[:1])]
     where = _Binder(ctx).and_list(rest, tree.span)
     return a.Query(
         text,
         language,
         today,
         where,
-        _output(outs, ctx),
-        _query_period(where),
+        output,
+        measured or _query_period(where),
         mentions_archived(where),
     )

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Select, and_, case, func, select
 from query_language import ast as a
 from query_language.compile import C, L, O, in_period, latest_run, matching_conditions
 from query_language.describe import describe
+from query_language.dimensions import line_groups
 from query_language.fields import GROUP_KEYS
 from storage import schema as s
 
@@ -213,11 +214,23 @@ def _groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict]:
     evaluated once, and only the table the key lives in is joined."""
     out = query.output
     assert isinstance(out, a.Group)
-    source = GROUP_KEYS[out.by]
+    source = "property" if out.by == "property" else GROUP_KEYS[out.by]
     cc = s.customer_classes.alias("cc")
     base: Any = s.customers
     key: Any
-    if source == "managers":
+    if source == "property":
+        cp = s.customer_properties.alias("cp")
+        types = {"number": "number_value", "date": "date_value", "yesno": "bool_value"}
+        prop_type = conn.execute(
+            select(s.property_definitions.c.type).where(
+                s.property_definitions.c.id == out.property_id
+            )
+        ).scalar_one()
+        key = cp.c[types.get(prop_type, "text_value")]
+        base = base.outerjoin(
+            cp, and_(cp.c.customer_id == C.id, cp.c.property_id == out.property_id)
+        )
+    elif source == "managers":
         key, base = s.managers.c.name, base.outerjoin(s.managers, s.managers.c.id == C.manager_id)
     elif source == "classes":
         key = cc.c[{"rfm": "rfm_segment"}.get(out.by, out.by)]
@@ -264,7 +277,9 @@ def run_query(
     rows: list[dict] = []
     groups: list[dict] = []
     count: int | None
-    if isinstance(query.output, a.Group):
+    if isinstance(query.output, a.Group) and query.output.by in a.LINE_DIMENSIONS:
+        groups, count = line_groups(conn, query, conds), None  # a customer buys in many
+    elif isinstance(query.output, a.Group):
         groups = _groups(conn, query, conds)
         count = sum(g["count"] for g in groups)  # every match is in exactly one group
     else:

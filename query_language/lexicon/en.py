@@ -62,6 +62,10 @@ PHRASES: dict[str, tuple[str, object]] = {
     "product": ("FIELD", "product"),
     "sku": ("FIELD", "product"),
     "category": ("FIELD", "category"),
+    "product category": ("FIELD", "category"),
+    "products": ("DIM", "product"),
+    "categories": ("DIM", "category"),
+    "product categories": ("DIM", "category"),
     "tag": ("FIELD", "tag"),
     "tagged": ("FIELD", "tag"),
     "with tag": ("FIELD", "tag"),
@@ -459,4 +463,5 @@ EXPECTED = {
     "BOTTOM": "bottom",
     "FIRST": "first",
     "NAME": "name",
+    "DIM": "products, categories",
 }

@@ -360,6 +360,18 @@ DESCRIBE = {
     "with": "—",
     "in_list": "{field} — одно из ({items})",
     "name_by": "имени",
+    "top_dim": "топ {n} {dim} по {by}",
+    "bottom_dim": "худшие {n} {dim} по {by}",
+    "dim_product": "товаров",
+    "dim_category": "категорий",
+    "group_product": "товарам",
+    "group_category": "категориям товаров",
+    "group_month": "месяцам",
+    "group_week": "неделям",
+    "group_quarter": "кварталам",
+    "group_year": "годам",
+    "group_property": "свойству «{name}»",
+    "measure_orders": "заказы",
     "sorted": "сортировка по {by}",
     "first": "первые {n} по имени",
     "bottom": "худшие {n} по {by}",
@@ -427,6 +439,8 @@ RULES = [
     ("NUMBER=quarter UNIT=quarter NUMBER=year", "QUARTERNAME - ="),  # в 3 квартале 2026
     ("IN=at NUMBER=quarter UNIT=quarter", "= QUARTERNAME -"),  # в 3 квартале
     ("NOT BOUGHT NUMBER|IN|LAST", "- NO_PURCHASES ="),  # не покупали 6 месяцев (lapsed) …
+    ("FIELD=product BY", "DIM ="),  # топ 10 товаров по выручке
+    ("FIELD=category BY", "DIM ="),  # топ 5 категорий по заказам
     ("SINCE=с !DATE", "- ="),  # "с" that starts no date is a preposition
     ("IN BOUGHT|SPEND|COMMA|AND", "- ="),  # "за указанный период купили …": no period given
 ]
@@ -475,7 +489,14 @@ MESSAGES = [
     ),
     (r"^'(?P<w>.*)' needs something to sort by$", "«{w}»: по чему сортировать?"),
     (r"^'(?P<w>.*)' mixes values of different kinds$", "в «{w}» значения разных видов"),
+    (r"^I cannot rank (?P<d>\w+) by (?P<m>\w+)$", "не умею ранжировать так"),
     # what was expected
+    (
+        r"^e\.g\. at least 3 orders, or orders by month$",
+        "например, «не менее 3 заказов» или «заказы по месяцам»",
+    ),
+    (r"^spend$", "по выручке"),
+    (r"^orders$", "по заказам"),
     (r"^e\.g\. sorted by spend ascending$", "например, «отсортировать по выручке по возрастанию»"),
     (r"^values of one kind, e\.g\. .*$", "значения одного вида, например «Москва или Казань»"),
     (r"^a value$", "значение"),
@@ -583,4 +604,5 @@ EXPECTED = {
     "BOTTOM": "худшие",
     "FIRST": "первые",
     "NAME": "имени",
+    "DIM": "товары, категории",
 }
