@@ -68,6 +68,11 @@ _W = {
         "group_quarter": "quarter",
         "group_year": "year",
         "group_property": "{name}",
+        "m_aov": "average order value",
+        "m_avg_spend": "average spend per customer",
+        "m_median_orders": "median orders",
+        "m_median_spend": "median spend",
+        "m_share": "share of spend",
         "sorted": "sorted by {by}",
         "first": "first {n} by name",
         "bottom": "bottom {n} by {by}",
@@ -78,6 +83,7 @@ _W = {
 }
 
 
+_PLAIN = ("count", "spend")  # measures for which a lone period still chooses the customers
 _OPS = {">": "gt", ">=": "ge", "<": "lt", "<=": "le", "=": "eq", "between": "between"}
 
 
@@ -268,7 +274,9 @@ def _output(out: a.Output, w: dict[str, Any]) -> str:
         measure = {
             "spend": w.get("measure_spend", w["spend"]),
             "orders": w.get("measure_orders", w["orders"]),
-        }.get(out.measure, w["count"])
+        }.get(out.measure) or w.get(f"m_{out.measure}", w["count"])
+        if out.by == "all":
+            return str(measure)
         if out.by == "property":
             names = w.get("_props", {}).get(out.label.casefold())
             key = w["group_property"].format(name=names[0] if names else out.label)
@@ -295,7 +303,7 @@ def describe(query: a.Query) -> str:
     if out := _output(query.output, w):
         if (
             isinstance(query.output, a.Group)
-            and query.output.by in a.LINE_DIMENSIONS
+            and (query.output.by in a.LINE_DIMENSIONS or query.output.measure not in _PLAIN)
             and query.period is not None
         ):
             out += _period(query.period, w)  # the period of the measure

@@ -233,6 +233,9 @@ class _ToAst(Transformer):
         v = a.ValueWords(self._t(key).text, source="catalog", span=self._span(key))
         return a.Keyword("by", value=v, span=self._span(tok, key))
 
+    def measure(self, tok: Token) -> a.Keyword:
+        return a.Keyword("measure", payload=self._t(tok).value, span=self._span(tok))
+
     def dim(self, tok: Token) -> a.Keyword:
         return a.Keyword("dim", payload=self._t(tok).value, span=self._span(tok))
 

@@ -45,6 +45,7 @@ _OUTPUT_KINDS = {
     "bottom",
     "first",
     "dim",
+    "measure",
 }
 _MEASURES = ("spend", "orders", "last_purchase", "name")
 
@@ -392,11 +393,28 @@ def _output(outs: list[a.Keyword], ctx: Context) -> a.Output:
             ascending=limit is not None and limit.kind == "bottom",
             span=dim.span,
         )
+    named = kinds.get("measure")  # average order value, median orders, share of spend …
+    if named is not None and by is not None and not grouping:
+        raise QueryError(
+            f"I cannot rank by {ctx.text[named.span[0] : named.span[1]]}",
+            span=by.span,
+            text=ctx.text,
+            expected=["e.g. average order value by city"],
+        )
+    if named is not None and not grouping:
+        return a.Group("all", str(named.payload), span=named.span)
     if grouping:
         assert by is not None
         key, prop_id, label = _group_by(by, ctx)
+        if named is not None and key in a.LINE_DIMENSIONS:
+            raise QueryError(
+                f"I cannot group {ctx.text[named.span[0] : named.span[1]]} by {key}",
+                span=by.span,
+                text=ctx.text,
+                expected=["e.g. average order value by city"],
+            )
         before = [k for k in ("spend", "orders") if k in kinds and kinds[k].span[0] < by.span[0]]
-        measure = before[0] if before else "count"
+        measure = str(named.payload) if named else before[0] if before else "count"
         return a.Group(key, measure, property_id=prop_id, label=label, span=by.span)
     ranked = _ranked(kinds, ctx)
     if ranked is not None:
@@ -452,7 +470,9 @@ def resolve(
         )
     output = _output(outs, ctx)
     measured: a.Period | None = None
-    if isinstance(output, a.Group) and output.by in a.LINE_DIMENSIONS:
+    if isinstance(output, a.Group) and (
+        output.by in a.LINE_DIMENSIONS or output.measure not in ("count", "spend")
+    ):
         # "spend by month this year": the period qualifies the measure, not the customers
         lone = [i for i in rest if isinstance(i, a.PeriodWords)]
         if lone:

@@ -24,7 +24,7 @@ from query_language import ast as a
 from query_language.compile import C, L, O, in_period, latest_run, matching_conditions
 from query_language.describe import describe
 from query_language.dimensions import line_groups
-from query_language.fields import GROUP_KEYS
+from query_language.groups import customer_groups
 from storage import schema as s
 
 __all__ = ["QueryResult", "run_query", "ROW_KEYS"]
@@ -206,61 +206,6 @@ def _rows(
     return [by_id[i] for i in ids], int(found[0][1])
 
 
-def _groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict]:
-    """One row per group: its customers and their net spend in the period.
-
-    Each matching customer is joined to its own lines of the period (index orders(customer_id,
-    date)) and summed once, then the customers are counted per group: the conditions are
-    evaluated once, and only the table the key lives in is joined."""
-    out = query.output
-    assert isinstance(out, a.Group)
-    source = "property" if out.by == "property" else GROUP_KEYS[out.by]
-    cc = s.customer_classes.alias("cc")
-    base: Any = s.customers
-    key: Any
-    if source == "property":
-        cp = s.customer_properties.alias("cp")
-        types = {"number": "number_value", "date": "date_value", "yesno": "bool_value"}
-        prop_type = conn.execute(
-            select(s.property_definitions.c.type).where(
-                s.property_definitions.c.id == out.property_id
-            )
-        ).scalar_one()
-        key = cp.c[types.get(prop_type, "text_value")]
-        base = base.outerjoin(
-            cp, and_(cp.c.customer_id == C.id, cp.c.property_id == out.property_id)
-        )
-    elif source == "managers":
-        key, base = s.managers.c.name, base.outerjoin(s.managers, s.managers.c.id == C.manager_id)
-    elif source == "classes":
-        key = cc.c[{"rfm": "rfm_segment"}.get(out.by, out.by)]
-        base = base.outerjoin(cc, and_(cc.c.customer_id == C.id, cc.c.run_id == latest_run()))
-    else:
-        key = C[out.by]
-    lines = base.outerjoin(
-        s.orders, and_(O.customer_id == C.id, *in_period(O.date, query.period))
-    ).outerjoin(s.order_lines, L.order_id == O.id)
-    per = (
-        select(C.id, key.label("key"), func.sum(L.amount).label("spend"))
-        .select_from(lines)
-        .where(*conds)
-        .group_by(C.id, key)
-        .subquery("per")
-    )
-    count = func.count()
-    spend = func.coalesce(func.sum(per.c.spend), 0)
-    order = spend.desc() if out.measure == "spend" else count.desc()
-    stmt = (
-        select(per.c.key, count.label("count"), spend.label("spend"))
-        .group_by(per.c.key)
-        .order_by(order, per.c.key.asc().nulls_last())
-    )
-    return [
-        {"key": r["key"], "count": int(r["count"]), "spend": round(float(r["spend"] or 0), 2)}
-        for r in conn.execute(stmt).mappings()
-    ]
-
-
 def run_query(
     conn: Connection,
     query: a.Query,
@@ -280,7 +225,7 @@ def run_query(
     if isinstance(query.output, a.Group) and query.output.by in a.LINE_DIMENSIONS:
         groups, count = line_groups(conn, query, conds), None  # a customer buys in many
     elif isinstance(query.output, a.Group):
-        groups = _groups(conn, query, conds)
+        groups = customer_groups(conn, query, conds)
         count = sum(g["count"] for g in groups)  # every match is in exactly one group
     else:
         rows, count = _rows(conn, query, conds, offset, limit)

@@ -34,12 +34,20 @@ def chart_reply(
             )
             groups = result.groups[:40]
             by_spend = "spend" in text.lower().split()[:2]
-            values = [g["spend"] if by_spend else g["count"] for g in groups]
+            measured = any("value" in g for g in groups)  # average, median, share …
+            values = [
+                (g.get("value") or 0) if measured else g["spend"] if by_spend else g["count"]
+                for g in groups
+            ]
             png = groups_png(
                 [str(g["key"]) for g in groups],
                 values,
                 result.interpretation,
-                ctx._("net spend") if by_spend else ctx._("customers"),
+                ctx._("value")
+                if measured
+                else ctx._("net spend")
+                if by_spend
+                else ctx._("customers"),
             )
             return [Reply((Image("chart.png", png, result.interpretation[:1000]),))]
         result = run_query(conn, query, offset=0, limit=0, scope_manager_id=ctx.scope_manager_id)

@@ -164,3 +164,75 @@ def test_group_by_a_property_or_field(ql_db: Engine, query: str, field: str | No
     assert got.keys() == want.keys()
     for k, (cnt, sp) in want.items():
         assert got[k][0] == cnt and got[k][1] == pytest.approx(sp), (query, k)
+
+
+# --- measures ------------------------------------------------------------------------------
+# (query, customer field or None for one row, measure, period, customers)
+MEASURES: list[tuple[str, str | None, str, str | None, Mask]] = [
+    ("average order value by city", "city", "aov", None, lambda o: o.all),
+    ("average order value", None, "aov", None, lambda o: o.all),
+    ("average order value by industry this year", "industry", "aov", "this year", lambda o: o.all),
+    ("average spend per customer this year", None, "avg_spend", "this year", lambda o: o.all),
+    ("Kazan average spend per customer last year", None, "avg_spend", "last year", lambda o: o.city("Kazan")),
+    ("median orders", None, "median_orders", None, lambda o: o.all),
+    ("median orders by manager", "manager", "median_orders", None, lambda o: o.all),
+    ("vip median spend by city", "city", "median_spend", None, lambda o: o.tag("vip")),
+    ("share of spend by manager", "manager", "share", None, lambda o: o.all),
+    ("share of spend by city last year", "city", "share", "last year", lambda o: o.all),
+    ("средний чек по городам", "city", "aov", None, lambda o: o.all),
+    ("доля выручки по менеджерам в прошлом году", "manager", "share", "last year", lambda o: o.all),
+    ("медиана заказов", None, "median_orders", None, lambda o: o.all),
+]  # fmt: skip
+
+
+def _oracle_measure(o: Oracle, mask: pd.Series, field: str | None, measure: str, span: Any) -> dict:
+    spend, orders = o.spend(span), o.orders_count(span)
+    ids = list(mask[mask].index)
+    keys = {cid: (o.c.loc[cid, field] if field else None) for cid in ids}
+    total = float(spend[ids].sum())
+    out: dict[Any, float | None] = {}
+    for k in set(keys.values()):
+        mine = [cid for cid in ids if keys[cid] == k or (pd.isna(k) and pd.isna(keys[cid]))]
+        sp, no = float(spend[mine].sum()), int(orders[mine].sum())
+        value = {
+            "aov": sp / no if no else None,
+            "avg_spend": sp / len(mine),
+            "median_orders": float(pd.Series(orders[mine]).median()),
+            "median_spend": float(pd.Series(spend[mine]).median()),
+            "share": 100 * sp / total if total else None,
+        }[measure]
+        out[None if k is None or pd.isna(k) else str(k).lower()] = value
+    return out
+
+
+@pytest.mark.parametrize("query, field, measure, per, expr", MEASURES, ids=[m[0] for m in MEASURES])
+def test_measure(
+    ql_db: Engine,  # noqa: F811
+    query: str,
+    field: str | None,
+    measure: str,
+    per: str | None,
+    expr: Mask,
+) -> None:
+    """Averages, medians and shares per group, and a period that measures (not chooses)."""
+    from query_language import CatalogCache, interpret, run_query
+    from query_language.lexicon import detect_language
+    from tests.query_language.fixture import MANAGERS
+    from tests.query_language.test_cases import ORACLE as o
+
+    q = interpret(query, CatalogCache(ql_db).get(), today=TODAY, language=detect_language(query))
+    with ql_db.connect() as conn:
+        result = run_query(conn, q, offset=0, limit=None)
+    surname = {name.lower(): s.lower() for _, name, s in MANAGERS}
+    got = {
+        (
+            None if g["key"] is None else surname.get(str(g["key"]).lower(), str(g["key"]).lower())
+        ): g["value"]
+        for g in result.groups
+    }
+    want = _oracle_measure(o, expr(o) & o.live, field, measure, o.period(per) if per else None)
+    assert got.keys() == want.keys(), query
+    for k, v in want.items():
+        assert got[k] == (None if v is None else pytest.approx(v, abs=0.01)), (query, k)
+    values = [g["value"] for g in result.groups if g["value"] is not None]
+    assert values == sorted(values, reverse=True), "largest first"
