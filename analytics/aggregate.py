@@ -14,9 +14,20 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Integer, case, cast, extract, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    select,
+)
 
 from storage.schema import customers, order_lines, orders
 
@@ -76,7 +87,7 @@ def default_window(today: date, months: int) -> Window:
     return Window(_minus_months(today, months) + timedelta(days=1), today)
 
 
-def _days_since(conn: Connection, today: date, column):  # type: ignore[no-untyped-def]
+def _days_since(conn: Connection, today: date, column: ColumnElement[Any]) -> ColumnElement[int]:
     if conn.dialect.name == "sqlite":
         return cast(func.julianday(literal(today.isoformat())) - func.julianday(column), Integer)
     return cast(literal(today) - column, Integer)
@@ -88,8 +99,18 @@ def customer_aggregates(conn: Connection, window: Window, *, today: date) -> pd.
     (distinct orders with a purchase line), recency_days (days from the last purchase to
     ``today``; None without a purchase).
 
+    Read from the analytical copy when it is current (``query_language.route``), never from a
+    stale one: the classes are written back.
+
     >>> customer_aggregates(conn, default_window(date(2026, 11, 22), 12), today=date(2026, 11, 22))
     """
+    from query_language.route import reading
+
+    with reading(conn, allow_stale=False) as (source, _stale):
+        return _frame(source.execute(_statement(source, window, today)).all())
+
+
+def _statement(conn: Connection, window: Window, today: date):  # type: ignore[no-untyped-def]
     month = (extract("year", orders.c.date) * 12 + extract("month", orders.c.date)).label("month")
     bought = order_lines.c.quantity > 0
     per_month = (
@@ -124,7 +145,10 @@ def customer_aggregates(conn: Connection, window: Window, *, today: date) -> pd.
     stmt = select(per_customer, customers.c.external_id).join(
         customers, customers.c.id == per_customer.c.customer_id
     )
-    rows = conn.execute(stmt).all()
+    return stmt
+
+
+def _frame(rows: list) -> pd.DataFrame:  # type: ignore[type-arg]
     frame = pd.DataFrame.from_records(
         rows,
         columns=[

@@ -15,9 +15,23 @@ Example::
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Column, Connection, Integer, Select, String, func, literal, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    Select,
+    String,
+    Table,
+    delete,
+    func,
+    literal,
+    select,
+)
 
 from analytics.classes import compute_classes, latest_run
 from analytics.plan import RecomputePlan, count_moves, sample_moves
@@ -25,7 +39,10 @@ from analytics.settings import AnalyticsSettings
 from analytics.validation import RuleError, check_rules, is_anyone
 from storage.bulk import temp_table
 from storage.changes import Actor, finish_batch, set_field, start_batch
-from storage.schema import customers
+from storage.schema import batches, customers
+
+if TYPE_CHECKING:
+    from query_language import CatalogCache
 
 __all__ = [
     "RuleError",
@@ -38,10 +55,12 @@ __all__ = [
     "check_rules",
 ]
 
-_CATALOGS: WeakKeyDictionary = WeakKeyDictionary()  # engine -> CatalogCache, reused across calls
+_CATALOGS: WeakKeyDictionary[Engine, CatalogCache] = (
+    WeakKeyDictionary()
+)  # engine -> CatalogCache, reused across calls
 
 
-def eligible():  # type: ignore[no-untyped-def]
+def eligible() -> ColumnElement[bool]:
     """Customers rules may change: not pinned and not archived."""
     return (customers.c.rating_pinned.is_not(True)) & (customers.c.status != "archived")
 
@@ -68,10 +87,10 @@ def rule_ids(
             "fix [rating.rules] in the configuration"
         ) from None
     ids = matching_ids(query)
-    return ids.correlate(None) if hasattr(ids, "correlate") else ids
+    return ids.correlate(None)
 
 
-def _materialise(conn: Connection, settings: AnalyticsSettings, today: date):  # type: ignore[no-untyped-def]
+def _materialise(conn: Connection, settings: AnalyticsSettings, today: date) -> Table:
     """A temporary table of (customer_id, rating): each eligible customer's first matching rule,
     evaluated against the data as it is now, before any rating changes."""
     target = temp_table(
@@ -145,7 +164,7 @@ def _session(conn: Connection) -> int:
     return id(conn.connection.driver_connection)
 
 
-def _reusable(conn: Connection, plan: RecomputePlan):  # type: ignore[no-untyped-def]
+def _reusable(conn: Connection, plan: RecomputePlan) -> Table | None:
     """The plan's targets when apply follows it on the same connection, still in place."""
     if plan.targets is None or plan.targets[1] != _session(conn) or plan.run_id != latest_run(conn):
         return None
@@ -153,8 +172,9 @@ def _reusable(conn: Connection, plan: RecomputePlan):  # type: ignore[no-untyped
     return table if conn.dialect.has_table(conn, table.name) else None
 
 
-def apply_recompute(conn: Connection, plan: RecomputePlan, actor: Actor) -> int:
-    """Apply the plan's rules as ONE undoable batch; returns the batch id.
+def apply_recompute(conn: Connection, plan: RecomputePlan, actor: Actor) -> int | None:
+    """Apply the plan's rules as ONE undoable batch; returns the batch id, or None when no
+    rating changed (then no batch is left behind: an empty batch would only clutter undo).
 
     Right after ``plan_recompute`` on the same connection (the CLI and the scheduler do this in
     one transaction) the plan's outcome is applied as it was shown; otherwise the classes are
@@ -185,5 +205,8 @@ def apply_recompute(conn: Connection, plan: RecomputePlan, actor: Actor) -> int:
             )
     finally:
         target.drop(conn)
+    if changed == 0:
+        conn.execute(delete(batches).where(batches.c.id == batch_id))
+        return None
     finish_batch(conn, batch_id, changed)
     return batch_id

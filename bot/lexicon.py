@@ -7,6 +7,7 @@ and their help stay the same.
 from __future__ import annotations
 
 __all__ = [
+    "BUTTON_WORDS",
     "COMMAND_WORDS",
     "CONNECTORS",
     "register",
@@ -56,6 +57,10 @@ COMMAND_WORDS: dict[str, dict[str, str]] = {
         "закрепить рейтинг": "pin rating",
         "открепи рейтинг": "unpin rating",
         "открепить рейтинг": "unpin rating",
+        "отпиши": "opt out",
+        "отписать": "opt out",
+        "верни в рассылку": "opt in",
+        "вернуть в рассылку": "opt in",
         "отмени": "undo",
         "откати": "undo",
         "история": "history",
@@ -63,6 +68,38 @@ COMMAND_WORDS: dict[str, dict[str, str]] = {
         "пересчитать рейтинги": "recompute ratings",
         "объясни": "explain",
         "почему": "explain",
+    },
+}
+
+# language -> {typed word: the key of the button it presses on the user's last answer}
+BUTTON_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "next": "next",
+        "next page": "next",
+        "more": "next",
+        "prev": "prev",
+        "previous": "prev",
+        "previous page": "prev",
+        "back": "prev",
+        "confirm": "confirm",
+        "cancel": "cancel",
+    },
+    "ru": {
+        "далее": "next",
+        "дальше": "next",
+        "ещё": "next",
+        "еще": "next",
+        "вперёд": "next",
+        "вперед": "next",
+        "следующая": "next",
+        "следующая страница": "next",
+        "назад": "prev",
+        "предыдущая": "prev",
+        "предыдущая страница": "prev",
+        "подтвердить": "confirm",
+        "подтверждаю": "confirm",
+        "отмена": "cancel",
+        "отменить": "cancel",
     },
 }
 

@@ -76,6 +76,10 @@ class Button:
     label: str
     token: str  # opaque, at most 32 ASCII characters; the meaning lives in the database
     style: Literal["default", "primary", "danger"] = "default"  # danger: destructive, confirm it
+    # what kind of action it is (``next``, ``prev``, ``confirm``, ``cancel``, ``undo``,
+    # ``export_csv`` …), the same for every answer; set by the core. The terminal numbers buttons
+    # by it, so that a number keeps one meaning in a conversation; None for one-off choices.
+    key: str | None = None
 
 
 @dataclass(frozen=True)

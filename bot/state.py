@@ -23,9 +23,21 @@ from sqlalchemy import Connection, delete, insert, select, update
 from storage.changes import utcnow
 from storage.schema import chat_state, processed_events
 
-__all__ = ["State", "put", "get", "spend", "take_awaited", "purge_expired", "DEFAULT_TTL"]
+__all__ = [
+    "State",
+    "put",
+    "get",
+    "spend",
+    "take_awaited",
+    "purge_expired",
+    "replace_shown",
+    "last_shown",
+    "SHOWN",
+    "DEFAULT_TTL",
+]
 
 DEFAULT_TTL = timedelta(days=2)
+SHOWN = "shown"  # one row per user: {button key: token} of their latest answer
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,26 @@ def take_awaited(conn: Connection, user_key: str) -> State | None:
     if row is None or not spend(conn, row.token, user_key):
         return None
     return State(row.token, row.kind, row.user_key, row.payload, True)
+
+
+def replace_shown(conn: Connection, user_key: str, shown: dict[str, str]) -> None:
+    """Record the keyed buttons of ``user_key``'s latest answer, instead of the previous ones."""
+    conn.execute(
+        delete(chat_state).where(chat_state.c.user_key == user_key, chat_state.c.kind == SHOWN)
+    )
+    put_rows(conn, [new_row(SHOWN, user_key, shown)])
+
+
+def last_shown(conn: Connection, user_key: str) -> dict[str, str]:
+    """{button key: token} of ``user_key``'s latest answer (empty when none is remembered)."""
+    row = conn.execute(
+        select(chat_state.c.payload).where(
+            chat_state.c.user_key == user_key,
+            chat_state.c.kind == SHOWN,
+            chat_state.c.expires_at > utcnow(),
+        )
+    ).first()
+    return dict(row[0]) if row else {}
 
 
 def purge_expired(conn: Connection, *, events_older_than: timedelta = timedelta(days=7)) -> int:

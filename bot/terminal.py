@@ -20,11 +20,13 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
+from bot.buttons import KEY_PREFIX
 from bot.core import ChatCore
 from bot.messages import Button, Buttons, File, Identity, Image, Reply, Request, Table, Text
 
 __all__ = ["TerminalChat", "run_terminal"]
 
+_PAIRED = {"next": "prev"}  # numbered together, the earlier first: [1] ◀ Previous [2] Next ▶
 _STYLES = {"echo": "cyan", "heading": "bold", "error": "red", "note": "yellow", "plain": ""}
 
 
@@ -36,25 +38,49 @@ class TerminalChat:
         self.who = who
         self.console = console
         self.files_dir = files_dir
-        self.choices: list[Button] = []
+        self.choices: dict[int, Button] = {}  # the last answer's buttons by their number
+        self.numbers: dict[str, int] = {}  # a kind of button -> its number in this conversation
         self.saved: list[Path] = []
 
     def _request(self, line: str) -> Request:
         picked = self._pick(line)
         if picked is not None:
-            return Request(self.who, "terminal", action=picked.token)
+            return Request(self.who, "terminal", action=picked)
         return Request(self.who, "terminal", text=line)
 
-    def _pick(self, line: str) -> Button | None:
-        key = line.strip().lower()
-        if key.isdigit() and 1 <= int(key) <= len(self.choices):
-            return self.choices[int(key) - 1]
-        return next((b for b in self.choices if b.label.lower() == key), None)
+    def _pick(self, line: str) -> str | None:
+        """The action a line presses: a shown button's token (by number or label); for the
+        number of a kind of button this answer does not show, ``@key``, which the core answers
+        ("nothing to confirm", "this is the last page"); None for a message."""
+        typed = line.strip().lower()
+        if typed.isdigit():
+            kind = next((k for k, n in self.numbers.items() if n == int(typed)), None)
+            if kind and kind.startswith("key:"):
+                return KEY_PREFIX + kind[4:]
+            button = self.choices.get(int(typed))
+        else:
+            button = next((b for b in self.choices.values() if b.label.lower() == typed), None)
+        if button is None:
+            return None
+        return KEY_PREFIX + button.key if button.key else button.token
+
+    def _number(self, button: Button) -> int:
+        """One number per kind of button for the whole conversation, never reused: ``Confirm``
+        keeps its number after the change is done, and ◀ Previous / Next ▶ keep theirs on
+        every page."""
+        kind = f"key:{button.key}" if button.key else f"label:{button.label}"
+        if kind not in self.numbers:
+            partner = _PAIRED.get(button.key or "")
+            if partner and f"key:{partner}" not in self.numbers:
+                self.numbers[f"key:{partner}"] = len(self.numbers) + 1
+            self.numbers[kind] = len(self.numbers) + 1
+        return self.numbers[kind]
 
     async def say(self, line: str) -> list[Reply]:
         """Send one line (a message, or a choice among the last buttons) and render the replies."""
         replies = await self.core.handle(self._request(line))
-        self.choices = []
+        if any(isinstance(p, Buttons) and p.buttons for r in replies for p in r.parts):
+            self.choices = {}  # an answer without buttons leaves the last ones usable
         for reply in replies:
             self.render(reply)
         return replies
@@ -76,8 +102,9 @@ class TerminalChat:
             elif isinstance(part, Buttons):
                 labels = []
                 for b in part.buttons:
-                    self.choices.append(b)
-                    labels.append(f"[{len(self.choices)}] {b.label}")
+                    number = self._number(b)
+                    self.choices[number] = b
+                    labels.append(f"[{number}] {b.label}")
                 self.console.print(RichText("  ".join(labels), style="magenta"))
             elif isinstance(part, File | Image):
                 path = self._save(part.filename, part.content)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Row, insert, or_, select, update
 
 from bot.messages import Identity
 from bot.settings import BotSettings
+from storage.folding import fold, folded
 from storage.schema import managers
 
 __all__ = ["User", "identify", "find_user_by_name", "sync_config_users", "LOCAL_ADMIN", "ROLE_RANK"]
@@ -47,7 +49,7 @@ class User:
 LOCAL_ADMIN = User(None, "local administrator", "admin", "admin", Identity("cli", "local"))
 
 
-def _user(row, identity: Identity) -> User:  # type: ignore[no-untyped-def]
+def _user(row: Row[Any], identity: Identity) -> User:
     return User(row.id, row.name, row.surname, row.role, identity, row.language, row.team_lead_id)
 
 
@@ -87,10 +89,10 @@ def identify(conn: Connection, identity: Identity, settings: BotSettings) -> Use
 
 def find_user_by_name(conn: Connection, name: str, identity: Identity | None = None) -> User | None:
     """A user by full name or surname (case-insensitive), e.g. for ``--as Ivanov``."""
-    key = name.strip().lower()
+    key = fold(name.strip())
     rows = conn.execute(
         select(managers).where(
-            or_(func.lower(managers.c.name) == key, func.lower(managers.c.surname) == key)
+            or_(folded(managers.c.name) == key, folded(managers.c.surname) == key)
         )
     ).all()
     if len(rows) != 1:

@@ -11,6 +11,7 @@ import importlib
 import os
 import sys
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated
 
@@ -42,6 +43,7 @@ COMMAND_MODULES = [
     "custbot.commands.classes",
     "custbot.commands.mail",
     "custbot.commands.telegram",
+    "custbot.commands.analytics",
 ]
 
 
@@ -54,6 +56,12 @@ def _parse_date(value: str | None) -> date | None:
         raise typer.BadParameter(
             f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-22"
         ) from None
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"custbot {metadata.version('custbot')}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -71,6 +79,15 @@ def _globals(
     acting_as: Annotated[
         str | None, typer.Option("--as", help="Act as this user, with their role and scope.")
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Show the installed custbot's version and exit.",
+        ),
+    ] = False,
 ) -> None:
     ctx.obj = AppContext.create(config=config, db=db, as_of=_parse_date(as_of), acting_as=acting_as)
 
@@ -110,11 +127,7 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 
 def _register_commands() -> None:
     for module in COMMAND_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
+        importlib.import_module(module)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Connection, Select
@@ -26,12 +26,16 @@ from bot.outbound import OutboundRouter
 from bot.settings import BotSettings
 from mailing.when import WallClockCron
 
-__all__ = ["serve", "build_scheduler", "query_audience", "recompute_job"]
+if TYPE_CHECKING:
+    from mailing.mailings import Audience
+    from mailing.outbox import Report
+
+__all__ = ["serve", "build_scheduler", "query_audience", "recompute_job", "analytics_refresh_job"]
 
 log = logging.getLogger("custbot.serve")
 
 
-def query_audience(catalog: Callable[[], Any]):  # type: ignore[no-untyped-def]
+def query_audience(catalog: Callable[[], Any]) -> Audience:
     """The mailing audience function: a saved query's customers, re-evaluated at each run
     against the current catalog (``catalog`` is e.g. ``core.catalog`` or ``CatalogCache(e).get``)."""
 
@@ -69,14 +73,37 @@ async def purge_job(core: ChatCore) -> None:
     log.info("purged %d expired chat rows", await asyncio.to_thread(purge))
 
 
+async def analytics_refresh_job(core: ChatCore) -> None:
+    """Bring the DuckDB copy up to date (``[analytics] refresh = "scheduled"``); a no-op when it
+    is current, skipped when another process of this host is refreshing it."""
+    from query_language.route import router_for
+
+    copy_router = router_for(core.engine)
+    if copy_router is None:
+        return
+    report = await asyncio.to_thread(copy_router.copy.refresh, core.engine)
+    if report.kind not in ("current", "leased"):
+        log.info("analytics copy: %s refresh in %.2f s", report.kind, report.seconds)
+
+
 def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
-    """The jobs of ``custbot serve``: the hourly purge of expired chat state, and the rating
-    recompute on its cron schedule."""
+    """The jobs of ``custbot serve``: the hourly purge of expired chat state, the rating
+    recompute on its cron schedule, and the refresh of the analytical copy when scheduled."""
     settings = core.settings
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     scheduler.add_job(
         purge_job, "interval", hours=1, args=[core], id="purge", max_instances=1, coalesce=True
     )
+    if settings.analytics.refresh == "scheduled" and settings.analytics.engine != "primary":
+        scheduler.add_job(
+            analytics_refresh_job,
+            "interval",
+            seconds=settings.analytics.refresh_seconds,
+            args=[core],
+            id="analytics-refresh",
+            max_instances=1,
+            coalesce=True,
+        )
     if settings.rating.schedule:
         scheduler.add_job(
             recompute_job,
@@ -91,8 +118,8 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
 
 def _front_ends(
     core: ChatCore, settings: BotSettings, stop: asyncio.Event, router: OutboundRouter
-) -> dict[str, Awaitable]:
-    tasks: dict[str, Awaitable] = {}
+) -> dict[str, Coroutine[Any, Any, None]]:
+    tasks: dict[str, Coroutine[Any, Any, None]] = {}
     tg_token = settings.secret(settings.telegram.token_env)
     if tg_token:
         from telegram import Bot
@@ -144,7 +171,7 @@ async def serve(
             core.settings.slack.bot_token_env,
         )
 
-    async def notify(requester_chat, report) -> None:  # type: ignore[no-untyped-def]
+    async def notify(requester_chat: dict[str, Any] | str | None, report: Report) -> None:
         if requester_chat:
             chat = (
                 requester_chat.get("chat")

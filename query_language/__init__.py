@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -18,12 +19,14 @@ from query_language.ast import Card, Count, Group, List, Query, Top
 from query_language.catalog import Catalog, CatalogCache
 from query_language.compile import matching_ids as _matching_ids
 from query_language.describe import describe as _describe
+from query_language.describe import stale_note
 from query_language.errors import QueryError, localise
 from query_language.lexicon import LANGUAGES, detect_language, register_lexicon
 from query_language.parser import parse as _parse
 from query_language.resolve import resolve
 from query_language.run import QueryResult
 from query_language.run import run_query as _run_query
+from storage.scope import CustomerScope
 
 __all__ = [
     "QueryError",
@@ -71,13 +74,24 @@ def parse(text: str, language: str = "en") -> Any:
 
 
 def interpret(
-    text: str, catalog: Catalog, today: date | None = None, language: str = "en"
+    text: str,
+    catalog: Catalog,
+    today: date | None = None,
+    language: str = "en",
+    *,
+    scope: CustomerScope | None = None,
 ) -> Query:
     """Parse and resolve ``text`` against ``catalog``; raises QueryError only.
+
+    With a ``scope`` (the reader's, see ``storage.scope``) customer names are looked up and
+    suggested only among the customers it allows, and the query carries it: every compiled form
+    (``matching_ids``, ``run_query``) reads only those customers.
 
     Example: ``interpret("vip no purchases in last 90 days", catalog, today=date(2026, 11, 22))``.
     """
     today = today or date.today()
+    if scope is not None and scope.limited:
+        catalog = catalog.scoped(scope)
     try:
         if not isinstance(text, str):
             raise QueryError("a query must be text", expected=["text"])
@@ -88,7 +102,8 @@ def interpret(
                 expected=list(LANGUAGES),
             )
         tree = _parse(text, language, catalog.index(language))
-        return resolve(tree, catalog, text=text, today=today, language=language)
+        query = resolve(tree, catalog, text=text, today=today, language=language)
+        return replace(query, scope=scope) if scope is not None else query
     except QueryError as e:
         if e.text is None and isinstance(text, str):
             e.text = text
@@ -123,5 +138,20 @@ def run_query(
     limit: int | None = 10,
     scope_manager_id: int | None = None,
 ) -> QueryResult:
-    """Count, rows (or groups), period and echo; see ``query_language.run``."""
-    return _run_query(conn, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id)
+    """Count, rows (or groups), period and echo; see ``query_language.run``.
+
+    Answered from the analytical copy when ``query_language.route`` says so (the copy is
+    current, or within the configured staleness, which the echo then states)."""
+    from query_language import route
+
+    if route.router_for(conn) is None or not route.routable(query):
+        return _run_query(
+            conn, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id
+        )
+    with route.reading(conn) as (source, stale_since):
+        result = _run_query(
+            source, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id
+        )
+    if stale_since is not None:
+        result.interpretation += stale_note(query.language, stale_since)
+    return result

@@ -15,6 +15,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
+from storage.scope import CustomerScope
+
 __all__ = [
     "Span",
     "Node",
@@ -38,6 +40,8 @@ __all__ = [
     "OrderCountCmp",
     "Lapsed",
     "LastPurchase",
+    "FirstPurchase",
+    "Returning",
     "Created",
     "RatingIn",
     "HasTag",
@@ -229,6 +233,20 @@ class Lapsed(Node):
 
 
 @dataclass(frozen=True)
+class FirstPurchase(Node):
+    """Their first purchase ever is in ``period`` (bought in it, never before it)."""
+
+    period: Period
+
+
+@dataclass(frozen=True)
+class Returning(Node):
+    """Bought in ``period`` and also before it."""
+
+    period: Period
+
+
+@dataclass(frozen=True)
 class LastPurchase(Node):
     period: Period
 
@@ -349,3 +367,6 @@ class Query:
     output: Output
     period: Period | None = None
     include_archived: bool = False
+    # whose customers the reader may see (storage.scope.CustomerScope); None: everyone's.
+    # ``interpret(..., scope=…)`` sets it and every compiled form of the query applies it.
+    scope: CustomerScope | None = field(default=None, compare=False)

@@ -22,11 +22,14 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from query_language import ast as a
 from query_language.fields import FIELDS, OPERATORS, holds
 from storage import schema as s
+from storage.folding import fold, folded
+from storage.scope import CustomerScope
 
 __all__ = [
     "compile_where",
@@ -88,7 +91,7 @@ def _scope(scope: a.Scope) -> list[Any]:
     return [_any(out)] if len(out) > 1 else out
 
 
-def _lines(scope: a.Scope, period: a.Period | None, *extra: Any) -> Select:
+def _lines(scope: a.Scope, period: a.Period | None, *extra: Any) -> Select[Any]:
     return (
         select(O.customer_id)
         .select_from(_LINES)
@@ -96,7 +99,7 @@ def _lines(scope: a.Scope, period: a.Period | None, *extra: Any) -> Select:
     )
 
 
-def purchase_lines(scope: a.Scope, period: a.Period | None) -> Select:
+def purchase_lines(scope: a.Scope, period: a.Period | None) -> Select[Any]:
     """Customer ids with a purchase line (positive quantity) in scope and period."""
     return _lines(scope, period, _PURCHASE)
 
@@ -186,8 +189,8 @@ def _property(n: a.PropertyCmp) -> Any:
     }[n.type]
     cmp = n.cmp
     if n.type == "text":
-        col = func.lower(col)
-        cmp = a.Cmp(cmp.op, str(cmp.value).lower(), cmp.high)
+        col = folded(col)  # Unicode case folding on SQLite too
+        cmp = a.Cmp(cmp.op, fold(str(cmp.value)), cmp.high)
     return C.id.in_(select(cp.customer_id).where(cp.property_id == n.property_id, _cmp(col, cmp)))
 
 
@@ -206,13 +209,13 @@ class _PerDialect(ColumnElement[Any]):
 
 
 @compiles(_PerDialect)
-def _compile_default(element: _PerDialect, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.default, **kw)  # type: ignore[no-any-return]
+def _compile_default(element: _PerDialect, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.default, **kw)
 
 
 @compiles(_PerDialect, "postgresql")
-def _compile_postgresql(element: _PerDialect, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.postgresql, **kw)  # type: ignore[no-any-return]
+def _compile_postgresql(element: _PerDialect, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.postgresql, **kw)
 
 
 def _tag(n: a.HasTag, neg: bool) -> Any:
@@ -274,6 +277,12 @@ _COMPILERS: dict[type, Callable[[Any, bool], Any]] = {
     a.OrderCountCmp: lambda n, neg: _aggregate("orders", n.cmp, n.scope, n.period),
     a.Lapsed: lambda n, neg: _lapsed(n.period),
     a.LastPurchase: _last_purchase,
+    a.FirstPurchase: lambda n, neg: and_(
+        C.id.in_(purchase_lines(a.Scope(), n.period)), not_(_purchased(O.date < n.period.start))
+    ),
+    a.Returning: lambda n, neg: and_(
+        C.id.in_(purchase_lines(a.Scope(), n.period)), _purchased(O.date < n.period.start)
+    ),
     a.Created: lambda n, neg: _all(in_period(C.created_at, n.period)),
     a.RatingIn: _rating,
     a.HasTag: _tag,
@@ -302,19 +311,24 @@ def compile_where(node: a.Node) -> ColumnElement[bool]:
 
 def matching_conditions(query: a.Query, *, scope_manager_id: int | None = None) -> list[Any]:
     """The conditions on ``customers`` (in a WHERE next to other tables) that ``matching_ids``
-    selects by, e.g. ``select(customers.c.name).where(*matching_conditions(q))``."""
+    selects by, e.g. ``select(customers.c.name).where(*matching_conditions(q))``.
+
+    The reader's scope the query was interpreted for (``query.scope``) is always among them;
+    ``scope_manager_id`` narrows further to one manager's own and team's customers."""
     conds = [_where(query.where, False)]
     if not query.include_archived:
         conds.append(_NOT_ARCHIVED)
+    if query.scope is not None and query.scope.limited:
+        conds.append(query.scope.condition())
     if scope_manager_id is not None:
-        team = select(s.managers.c.id).where(s.managers.c.team_lead_id == scope_manager_id)
-        conds.append(or_(C.manager_id == scope_manager_id, C.manager_id.in_(team)))
+        conds.append(CustomerScope(scope_manager_id).condition())
     return conds
 
 
-def matching_ids(query: a.Query, *, scope_manager_id: int | None = None) -> Select:
+def matching_ids(query: a.Query, *, scope_manager_id: int | None = None) -> Select[Any]:
     """``SELECT customers.id`` of the customers ``query`` matches (archived left out unless
-    asked for), within a manager's scope (their own and their team's customers) when given.
+    asked for), within the reader's scope (``query.scope``) and a manager's (their own and their
+    team's customers) when given.
 
     Example: ``conn.execute(matching_ids(interpret("vip", catalog))).scalars().all()``.
     """

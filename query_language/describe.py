@@ -21,7 +21,7 @@ from query_language.fields import FIELDS, OPERATORS
 from query_language.lexicon import LANGUAGES, load_lexicon
 from query_language.periods import period_text
 
-__all__ = ["describe", "describe_node", "amount_text"]
+__all__ = ["describe", "describe_node", "amount_text", "stale_note"]
 
 _W = {
     "en": {
@@ -79,6 +79,9 @@ _W = {
         "ascending": "ascending",
         "descending": "descending",
         "any_of": "any of ({items})",
+        "first_purchase": "first purchase",
+        "returning": "bought in {p} and before it",
+        "stale": "data as of {at} UTC (the analytics copy; later changes not included)",
     },
 }
 
@@ -126,8 +129,8 @@ def _ptext(p: a.Period, w: dict[str, Any]) -> str:
         return period_text(p)
     a_, b_ = amount_text(p.start, w), amount_text(p.end, w)
     if p.start and p.end:
-        return w["period_day" if p.start == p.end else "period_span"].format(a=a_, b=b_)
-    return w["period_from"].format(a=a_) if p.start else w["period_to"].format(b=b_)
+        return str(w["period_day" if p.start == p.end else "period_span"].format(a=a_, b=b_))
+    return str(w["period_from"].format(a=a_) if p.start else w["period_to"].format(b=b_))
 
 
 def _period(p: a.Period | None, w: dict[str, Any]) -> str:
@@ -154,7 +157,7 @@ def _field(key: str, w: dict[str, Any]) -> str:
 
 
 def _kind(kind: str | None, w: dict[str, Any]) -> str:
-    return w.get(f"kind_{kind}", kind) if kind else w["contacted"]
+    return str(w.get(f"kind_{kind}", kind) if kind else w["contacted"])
 
 
 def describe_node(node: a.Node, lang: str = "en", top: bool = False) -> str:
@@ -186,7 +189,7 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
             return f"{w['not']} {_kind(node.item.kind, w)}{_period(node.item.period, w)}"
         return f"{w['not']} {_node(node.item, w)}"
     if isinstance(node, a.Everyone):
-        return w["everyone"]
+        return str(w["everyone"])
     if isinstance(node, a.FieldIs):
         if len(node.labels) > 1:
             return w["in_list"].format(field=_field(node.field, w), items=", ".join(node.labels))
@@ -210,14 +213,20 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
         of = f" {w.get('orders_of', 'of')} {node.scope.label}" if node.scope.label else ""
         return f"{_cmp(node.cmp, w)} {w['orders']}{of}{_period(node.period, w)}"
     if isinstance(node, a.Lapsed):
-        return w["lapsed"].format(d=amount_text(node.period.start, w), p=_ptext(node.period, w))
+        return str(
+            w["lapsed"].format(d=amount_text(node.period.start, w), p=_ptext(node.period, w))
+        )
     if isinstance(node, a.LastPurchase):
         return _last_purchase(node.period, w)
+    if isinstance(node, a.FirstPurchase):
+        return f"{w['first_purchase']}{_period(node.period, w)}"
+    if isinstance(node, a.Returning):
+        return w["returning"].format(p=_ptext(node.period, w))
     if isinstance(node, a.Created):
         return f"{w['created']}{_period(node.period, w)}"
     if isinstance(node, a.RatingIn):
         if node.ratings == ("",):
-            return w["unrated"]
+            return str(w["unrated"])
         name = _field("rating", w)
         if len(node.ratings) == 1:
             return f"{name} = {node.ratings[0]}"
@@ -288,7 +297,7 @@ def _output(out: a.Output, w: dict[str, Any]) -> str:
             return template.format(n=out.n, dim=w[f"dim_{out.by}"], by=by)
         return w["by"].format(measure=measure, key=key)
     if isinstance(out, a.List):
-        return w["list"]
+        return str(w["list"])
     return ""
 
 
@@ -309,3 +318,10 @@ def describe(query: a.Query) -> str:
             out += _period(query.period, w)  # the period of the measure
         parts.append(out)
     return " · ".join(parts)
+
+
+def stale_note(language: str, at: Any) -> str:
+    """What the echo adds when a stale analytical copy answered (within the allowance):
+    ``stale_note("en", at)`` → ``' · data as of 2026-12-04 17:02 UTC (the analytics copy; …)'``.
+    """
+    return " · " + _words(language)["stale"].format(at=at.strftime("%Y-%m-%d %H:%M"))

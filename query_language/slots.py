@@ -21,7 +21,17 @@ from query_language.values import Context, PropertyRef
 
 __all__ = ["Slot", "finish", "to_cmp", "TAKES_PERIOD"]
 
-TAKES_PERIOD = {"bought", "spend", "orders", "lapsed", "last_purchase", "created", "interaction"}
+TAKES_PERIOD = {
+    "bought",
+    "spend",
+    "orders",
+    "lapsed",
+    "last_purchase",
+    "created",
+    "interaction",
+    "first_purchase",
+    "returning",
+}
 
 
 @dataclass
@@ -64,13 +74,13 @@ def _property_cmp(slot: Slot, ctx: Context) -> a.Node:
     cmp = slot.spend
     if cmp is None and slot.period is not None:
         p = slot.period
-        cmp = (
-            a.Cmp("between", p.start, p.end)
-            if p.start and p.end
-            else a.Cmp(">=", p.start)
-            if p.start
-            else a.Cmp("<=", p.end)
-        )
+        if p.start and p.end:
+            cmp = a.Cmp("between", p.start, p.end)
+        elif p.start:
+            cmp = a.Cmp(">=", p.start)
+        else:
+            assert p.end is not None  # a period is open on one side at most
+            cmp = a.Cmp("<=", p.end)
     if cmp is None:
         if prop.type != "yesno":
             raise QueryError(
@@ -130,6 +140,15 @@ def finish(slot: Slot, ctx: Context) -> a.Node:
         node = a.Lapsed(p, span=span)
     elif k == "last_purchase":
         node = a.LastPurchase(p, span=span)
+    elif k in ("first_purchase", "returning"):
+        if p.start is None:
+            raise QueryError(
+                "since when?",
+                span=span,
+                text=ctx.text,
+                expected=["a period, e.g. last 90 days or before 2026-01-01"],
+            )
+        node = (a.FirstPurchase if k == "first_purchase" else a.Returning)(p, span=span)
     else:
         node = a.Created(p, span=span)
     return a.Not(node, span=span) if slot.negate else node

@@ -7,13 +7,16 @@ queries: the query language decides the output form; this module renders it.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core import Context
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from bot.registry import action
 from bot.state import State
-from bot.views import PAGE_SIZE, button_row, customer_table, echo_parts, money
+from bot.views import PAGE_SIZE, button_row, customer_table, echo_parts, money, spend_header
+
+if TYPE_CHECKING:
+    from query_language.ast import Query
 
 __all__ = ["answer_query", "interpret_for", "query_error_reply", "page_reply", "output_kind"]
 
@@ -23,12 +26,19 @@ def output_kind(query: Any) -> str:
     return type(query.output).__name__.lower()
 
 
-def interpret_for(ctx: Context, text: str, today: date | None = None, language: str | None = None):  # type: ignore[no-untyped-def]
-    """Parse and resolve ``text`` for this user (raises QueryError)."""
+def interpret_for(
+    ctx: Context, text: str, today: date | None = None, language: str | None = None
+) -> Query:
+    """Parse and resolve ``text`` for this user, in their scope (raises QueryError): names are
+    found and suggested among their customers only, and the query reads only those."""
     from query_language import interpret
 
     return interpret(
-        text, ctx.catalog(), today=today or ctx.today, language=language or ctx.query_language
+        text,
+        ctx.catalog(),
+        today=today or ctx.today,
+        language=language or ctx.query_language,
+        scope=ctx.scope,
     )
 
 
@@ -61,12 +71,14 @@ def answer_query(ctx: Context, text: str, language: str | None = None) -> list[R
 
 def _scope_note(ctx: Context, query: Any, shown: int) -> Text | None:
     """Say when a rep's scope hides customers, rather than pretending there are none."""
-    if ctx.scope_manager_id is None:
+    if not ctx.scope.limited:
         return None
+    from dataclasses import replace
+
     from query_language import run_query
 
-    with ctx.engine.connect() as conn:
-        everyone = run_query(conn, query, offset=0, limit=0).count
+    with ctx.engine.connect() as conn:  # the one read outside the scope: a count, no names
+        everyone = run_query(conn, replace(query, scope=None), offset=0, limit=0).count
     hidden = everyone - shown
     if hidden <= 0:
         return None
@@ -96,9 +108,7 @@ def page_reply(
     if kind == "top":
         limit = max(0, min(PAGE_SIZE, query.output.n - offset))
     with ctx.engine.connect() as conn:
-        result = run_query(
-            conn, query, offset=offset, limit=limit, scope_manager_id=ctx.scope_manager_id
-        )
+        result = run_query(conn, query, offset=offset, limit=limit)
     total = min(result.count, query.output.n) if kind == "top" else result.count
     parts: list[Part] = []
     if kind == "group":
@@ -106,7 +116,7 @@ def page_reply(
         measured = any("value" in g for g in result.groups)  # average, median, share …
         parts.append(
             Table(
-                (ctx._("group"), ctx._("customers"), ctx._("spend"))
+                (ctx._("group"), ctx._("customers"), spend_header(ctx._, query.period))
                 + ((ctx._("value"),) if measured else ()),
                 tuple(
                     (
@@ -120,9 +130,27 @@ def page_reply(
             )
         )
     else:
-        parts.extend(echo_parts(result.interpretation, total, ctx._))
+        matched = result.count if kind == "top" else None
+        parts.extend(echo_parts(result.interpretation, total, ctx._, matched))
         if result.rows:
-            parts.append(customer_table(result.rows, ctx._, ctx.settings.currency, start=offset))
+            parts.append(
+                customer_table(
+                    result.rows,
+                    ctx._,
+                    ctx.settings.currency,
+                    start=offset,
+                    spend=spend_header(ctx._, query.period),
+                    orders=kind == "top" and query.output.by == "orders",
+                )
+            )
+    if kind != "group" and total > PAGE_SIZE:
+        pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+        parts.append(
+            Text(
+                ctx._("Page {page} of {pages}").format(page=offset // PAGE_SIZE + 1, pages=pages),
+                "note",
+            )
+        )
     if note := _scope_note(ctx, query, result.count):
         parts.append(note)
     parts.extend(_buttons(ctx, text, today, kind, offset, total, language or query.language))
@@ -145,13 +173,16 @@ def _buttons(
         prev_b = (
             Button(
                 ctx._("◀ Previous"),
-                ctx.remember("page", {**base, "offset": max(0, offset - PAGE_SIZE)}),
+                ctx.remember("page", {**base, "offset": max(0, offset - PAGE_SIZE), "dir": "prev"}),
             )
             if offset > 0
             else None
         )
         next_b = (
-            Button(ctx._("Next ▶"), ctx.remember("page", {**base, "offset": offset + PAGE_SIZE}))
+            Button(
+                ctx._("Next ▶"),
+                ctx.remember("page", {**base, "offset": offset + PAGE_SIZE, "dir": "next"}),
+            )
             if offset + PAGE_SIZE < total
             else None
         )

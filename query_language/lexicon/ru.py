@@ -153,6 +153,15 @@ PHRASES: dict[str, tuple[str, object]] = {
     **_all("NO_PURCHASES", None, "без покупок", "без заказов", "ничего не покупали"),
     **_all("INACTIVE", None, "неактивные", "неактивны"),
     **_all("LAST_PURCHASE", None, "последняя покупка", "последний заказ", "последняя покупка была"),
+    **_all(
+        "FIRST_PURCHASE",
+        None,
+        "первая покупка",
+        "впервые купили",
+        "впервые купившие",
+        "новые покупатели",
+    ),
+    **_all("RETURNING", None, "вернувшиеся покупатели", "повторные покупатели", "вернувшиеся"),
     **_all("CREATED", None, "новые", "созданные", "создан", "добавленные", "заведённые"),
     # comparisons ("от"/"до" become between, since, before by RULES)
     **_all("GT", None, "более", "больше", "свыше", ">"),
@@ -337,6 +346,7 @@ DATE_FORMAT = "%d.%m.%Y"
 
 # The echo, in Russian (keys as in describe._W["en"]; missing keys fall back to English).
 DESCRIBE = {
+    "stale": "данные на {at} UTC (аналитическая копия; более поздние изменения не учтены)",
     "customers": "клиенты",
     "bought": "купили",
     "anything": "что угодно",
@@ -395,6 +405,8 @@ DESCRIBE = {
     "ascending": "по возрастанию",
     "descending": "по убыванию",
     "any_of": "любой из ({items})",
+    "first_purchase": "первая покупка",
+    "returning": "покупали {p} и раньше",
     "spend_by": "выручке",
     "orders_of": "товара",
     "orders_by": "заказам",
@@ -625,5 +637,7 @@ EXPECTED = {
     "FIRST": "первые",
     "NAME": "имени",
     "DIM": "товары, категории",
+    "FIRST_PURCHASE": "первая покупка",
+    "RETURNING": "вернувшиеся покупатели",
     "MEASURE": "средний чек, средняя выручка на клиента, медиана заказов, доля выручки",
 }

@@ -33,11 +33,14 @@ def test_buttons_are_numbered_and_chosen_by_number_or_label(core: ChatCore, tmp_
     screen = out.getvalue()
     assert (
         f"{MOSCOW} customers" in screen
-        and "[1] Next ▶" in screen
+        and "[2] Next ▶" in screen  # [1] is kept for ◀ Previous
         and "Client <02> & Co_*[]" in screen
     )
-    asyncio.run(chat.say("1"))  # Next by number
+    asyncio.run(chat.say("2"))  # Next by number
     assert "│ 11 " in out.getvalue() or " 11 " in out.getvalue()
+    assert "[1] ◀ Previous  [2] Next ▶" in out.getvalue()  # the same numbers on every page
+    asyncio.run(chat.say("1"))  # ◀ Previous: page 1 again
+    assert out.getvalue().count("Page 1 of") == 2
     asyncio.run(chat.say("export csv"))  # a button chosen by its label
     [path] = chat.saved
     assert path.exists() and len(pd.read_csv(path)) == MOSCOW

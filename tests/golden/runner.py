@@ -3,7 +3,8 @@ every front end shows it. See docs/golden.md.
 
 A scenario (``tests/golden/scenarios/NAME.chat``) is a few settings, ``---``, then one line per
 thing the person does, typed into the terminal chat exactly as a person would type it: a
-message, a button's number or its label. ``^D`` / ``^C`` end the terminal's input; ``@as NAME``
+message, a button's number or its label. ``[Label]`` taps that button on an earlier message
+(as Telegram and Slack keep them: double presses, stale buttons). ``^D`` / ``^C`` end the terminal's input; ``@as NAME``
 switches to another user in the same database. Example::
 
     # Paging a long list to its last page
@@ -28,7 +29,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from bot.core import ChatCore
-from bot.messages import Identity, Reply
+from bot.messages import Buttons, Identity, Reply, Request
 from bot.terminal import TerminalChat, run_terminal
 from tests.golden.transcript import files_lines, normalise, slack_lines, telegram_lines
 
@@ -129,10 +130,30 @@ class _RecordingChat(TerminalChat):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.replies: list[Reply] = []
+        self.seen: dict[str, str] = {}  # label -> token of the latest button with that label
 
     async def say(self, line: str) -> list[Reply]:
-        replies = await super().say(line)
+        if line.startswith("[") and line.endswith("]"):
+            replies = await self._tap(line[1:-1].strip())
+        else:
+            replies = await super().say(line)
         self.replies.extend(replies)
+        for reply in replies:
+            for part in reply.parts:
+                if isinstance(part, Buttons):
+                    self.seen.update({b.label: b.token for b in part.buttons})
+        return replies
+
+    async def _tap(self, label: str) -> list[Reply]:
+        """Tap a button of an earlier message (as in Telegram or Slack, where old messages keep
+        their buttons): the latest button with that label, even when no longer current."""
+        if label not in self.seen:
+            raise ScenarioError(f"no button labelled {label!r} was shown before [{label}]")
+        replies = await self.core.handle(Request(self.who, "terminal", action=self.seen[label]))
+        if any(isinstance(p, Buttons) and p.buttons for r in replies for p in r.parts):
+            self.choices = {}
+        for reply in replies:
+            self.render(reply)
         return replies
 
 
