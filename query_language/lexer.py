@@ -312,7 +312,7 @@ def tokenize(text: str, lex: Lexicon, index: ValueIndex | None = None) -> list[T
             else:
                 toks.append(Tok(term, text[s:e], s, e, payload))
             i += kw_len
-        elif p.kind == "word" and p.norm in lex.fillers:
+        elif p.kind == "word" and p.norm in lex.fillers and not _words_mode(toks):
             i += 1
         else:
             toks.append(_simple(p, text))

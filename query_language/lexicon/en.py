@@ -341,6 +341,7 @@ FILLERS = [
     "for",
     "on",
     "an",
+    "a",  # an article; after 'rating' (or '=') it is read as the letter
     "are",
     "were",
     "did",
