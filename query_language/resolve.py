@@ -22,8 +22,8 @@ from typing import Any
 from query_language import ast as a
 from query_language.catalog import Catalog
 from query_language.errors import QueryError
-from query_language.lexer import split_words
 from query_language.lexicon import load_lexicon
+from query_language.outputs import OUTPUT_KINDS, output_of
 from query_language.parser import parse
 from query_language.periods import to_period
 from query_language.segments import mentions_archived
@@ -31,23 +31,6 @@ from query_language.slots import Slot, finish, to_cmp
 from query_language.values import Context, ProductScope, PropertyRef, read_value
 
 __all__ = ["resolve", "resolve_where"]
-
-_OUTPUT_KINDS = {
-    "count",
-    "list",
-    "top",
-    "card",
-    "by",
-    "spend",
-    "orders",
-    "sort",
-    "dir",
-    "bottom",
-    "first",
-    "dim",
-    "measure",
-}
-_MEASURES = ("spend", "orders", "last_purchase", "name")
 
 
 def _opened(item: a.Node) -> tuple[a.Node, bool]:
@@ -130,7 +113,7 @@ class _Binder:
         elif isinstance(inner, a.Comparison):
             self.comparison(inner, last, add)
         elif isinstance(inner, a.Keyword):
-            if inner.kind in _OUTPUT_KINDS:
+            if inner.kind in OUTPUT_KINDS:
                 raise QueryError(
                     f"'{self.ctx.text[inner.span[0] : inner.span[1]]}' must come at the top level",
                     span=inner.span,
@@ -286,7 +269,7 @@ def resolve_where(
     ctx = _context(text, catalog, today, language, segments_seen)
     tree = parse(text, language, catalog.index(language))
     items = list(tree.items) if isinstance(tree, a.And) else [tree]
-    items = [i for i in items if not (isinstance(i, a.Keyword) and i.kind in _OUTPUT_KINDS)]
+    items = [i for i in items if not (isinstance(i, a.Keyword) and i.kind in OUTPUT_KINDS)]
     return _Binder(ctx).and_list(items, tree.span)
 
 
@@ -300,144 +283,6 @@ def _query_period(node: a.Node) -> a.Period | None:
     return None
 
 
-def _ranked(kinds: dict[str, a.Keyword], ctx: Context) -> a.Output | None:
-    """``top N``/``biggest N`` (largest first), ``bottom N`` (smallest first), ``first N`` (by
-    name), ``sorted by …`` (the whole list), ``ascending``/``descending``; None when none."""
-    top, bottom, first = kinds.get("top"), kinds.get("bottom"), kinds.get("first")
-    sort, by, way = kinds.get("sort"), kinds.get("by"), kinds.get("dir")
-    if by is not None and by.payload not in _MEASURES:
-        return None  # a grouping key: one row per group
-    limit = top or bottom or first
-    if limit is None and sort is None and by is None:
-        if way is not None:
-            raise QueryError(
-                f"'{ctx.text[way.span[0] : way.span[1]]}' needs something to sort by",
-                span=way.span,
-                text=ctx.text,
-                expected=["e.g. sorted by spend ascending"],
-            )
-        return None
-    key = (sort or by).payload if (sort or by) is not None else None  # type: ignore[union-attr]
-    if key is None:
-        key = "name" if first is not None else "spend"
-    ascending = key == "name" if limit is None or limit is first else limit is bottom
-    for said in (sort, way):
-        if said is not None and said.n is not None:
-            ascending = bool(said.n)
-    span = (limit or sort or by).span  # type: ignore[union-attr]
-    if limit is None and sort is not None:
-        return a.List(key, ascending, span=span)
-    return a.Top(limit.n or 10 if limit else 10, key, ascending, span=span)
-
-
-def _needs_amount(word: a.Keyword, ctx: Context) -> QueryError:
-    example = (
-        "e.g. spent over 40k, or spend by city"
-        if word.kind == "spend"
-        else "e.g. at least 3 orders, or orders by month"
-    )
-    return QueryError(
-        f"'{ctx.text[word.span[0] : word.span[1]]}' needs an amount",
-        span=word.span,
-        text=ctx.text,
-        expected=[example],
-    )
-
-
-def _group_by(by: a.Keyword, ctx: Context) -> tuple[str, int | None, str]:
-    """The grouping key of ``by …``: a customer field, a line dimension, or a property."""
-    if by.value is not None:
-        found = ctx.catalog.index(ctx.language).get(" ".join(split_words(by.value.text, ctx.lex)))
-        prop = next((e for e in found or () if e.kind == "property"), None)
-        if prop is not None:
-            return "property", prop.key, ctx.catalog.properties[prop.key]["name"]
-        key = by.value.text
-    else:
-        key = str(by.payload)
-    if key in _GROUP_KEYS or key in a.LINE_DIMENSIONS:
-        return key, None, ""
-    words = ctx.lex.field_words
-    raise QueryError(
-        f"I cannot group by {key}",
-        span=by.span,
-        text=ctx.text,
-        expected=[
-            ", ".join(sorted({words.get(k, k) for k in _GROUP_KEYS} | {"month", "week", "product"}))
-            if ctx.language == "en"
-            else ", ".join(sorted(words.get(k, k) for k in _GROUP_KEYS))
-        ],
-    )
-
-
-def _output(outs: list[a.Keyword], ctx: Context) -> a.Output:
-    kinds = {k.kind: k for k in outs}
-    by, dim = kinds.get("by"), kinds.get("dim")
-    grouping = by is not None and (by.value is not None or by.payload not in _MEASURES)
-    for word in (kinds.get("spend"), kinds.get("orders")):
-        if word is not None and dim is None and not (grouping and word.span[0] < by.span[0]):  # type: ignore[union-attr]
-            raise _needs_amount(word, ctx)
-    if dim is not None:  # "top 10 products by spend", "categories by orders"
-        if by is not None and by.payload not in ("spend", "orders"):
-            raise QueryError(
-                f"I cannot rank {dim.payload} by {by.payload}",
-                span=by.span,
-                text=ctx.text,
-                expected=["spend", "orders"],
-            )
-        limit = kinds.get("top") or kinds.get("bottom") or kinds.get("first")
-        measure = by.payload if by is not None else "spend"
-        return a.Group(
-            str(dim.payload),
-            str(measure),
-            n=(limit.n or 10) if limit is not None else None,
-            ascending=limit is not None and limit.kind == "bottom",
-            span=dim.span,
-        )
-    named = kinds.get("measure")  # average order value, median orders, share of spend …
-    if named is not None and by is not None and not grouping:
-        raise QueryError(
-            f"I cannot rank by {ctx.text[named.span[0] : named.span[1]]}",
-            span=by.span,
-            text=ctx.text,
-            expected=["e.g. average order value by city"],
-        )
-    if named is not None and not grouping:
-        return a.Group("all", str(named.payload), span=named.span)
-    if grouping:
-        assert by is not None
-        key, prop_id, label = _group_by(by, ctx)
-        if named is not None and key in a.LINE_DIMENSIONS:
-            raise QueryError(
-                f"I cannot group {ctx.text[named.span[0] : named.span[1]]} by {key}",
-                span=by.span,
-                text=ctx.text,
-                expected=["e.g. average order value by city"],
-            )
-        before = [k for k in ("spend", "orders") if k in kinds and kinds[k].span[0] < by.span[0]]
-        measure = str(named.payload) if named else before[0] if before else "count"
-        return a.Group(key, measure, property_id=prop_id, label=label, span=by.span)
-    ranked = _ranked(kinds, ctx)
-    if ranked is not None:
-        return ranked
-    if "list" in kinds:
-        return a.List(span=kinds["list"].span)
-    return a.Count()
-
-
-_GROUP_KEYS = {
-    "city",
-    "region",
-    "country",
-    "industry",
-    "manager",
-    "rating",
-    "status",
-    "abc",
-    "xyz",
-    "rfm",
-}
-
-
 def resolve(
     tree: a.Node, catalog: Catalog, *, text: str, today: date, language: str = "en"
 ) -> a.Query:
@@ -448,7 +293,7 @@ def resolve(
     """
     ctx = _context(text, catalog, today, language)
     items = list(tree.items) if isinstance(tree, a.And) else [tree]
-    outs = [i for i in items if isinstance(i, a.Keyword) and i.kind in _OUTPUT_KINDS]
+    outs = [i for i in items if isinstance(i, a.Keyword) and i.kind in OUTPUT_KINDS]
     rest = [i for i in items if not any(i is o for o in outs)]
     card = next((o for o in outs if o.kind == "card"), None)
     alone = rest[0] if not outs and len(rest) == 1 else None
@@ -468,7 +313,7 @@ def resolve(
             None,
             include_archived=True,
         )
-    output = _output(outs, ctx)
+    output = output_of(outs, ctx)
     measured: a.Period | None = None
     if isinstance(output, a.Group) and (
         output.by in a.LINE_DIMENSIONS or output.measure not in ("count", "spend")
