@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Integer, case, cast, func, select
 
 from query_language import ast as a
-from query_language.compile import C, L, O, _PerDialect, in_period
+from query_language.compile import C, L, O, in_period
 from storage import schema as s
 
 __all__ = ["line_groups", "bucket_start", "bucket_label"]
@@ -29,20 +29,21 @@ P = s.products.c
 _TRUNC = {"week": "week", "month": "month", "quarter": "quarter", "year": "year"}
 
 
-def _bucket(unit: str) -> Any:
-    """The first day of the line's calendar bucket, as 'YYYY-MM-DD' text, on either database."""
+def _bucket(unit: str, dialect: str) -> Any:
+    """The first day of the line's calendar bucket, as 'YYYY-MM-DD' text, in ``dialect``."""
     d = O.date
-    if unit == "week":
-        lite: Any = func.date(d, "weekday 0", "-6 days")
-    elif unit == "month":
-        lite = func.strftime("%Y-%m-01", d)
-    elif unit == "year":
-        lite = func.strftime("%Y-01-01", d)
-    else:
-        month = (cast(func.strftime("%m", d), Integer) - 1) // 3 * 3 + 1
-        lite = func.printf("%s-%02d-01", func.strftime("%Y", d), month)
-    pg = func.to_char(func.date_trunc(_TRUNC[unit], d), "YYYY-MM-DD")
-    return _PerDialect(lite, pg)
+    if dialect == "postgresql":
+        return func.to_char(func.date_trunc(_TRUNC[unit], d), "YYYY-MM-DD")
+    if dialect == "duckdb":
+        return func.strftime(func.date_trunc(_TRUNC[unit], d), "%Y-%m-%d")
+    if unit == "week":  # SQLite: the Sunday on or after, less six days
+        return func.date(d, "weekday 0", "-6 days")
+    if unit == "month":
+        return func.strftime("%Y-%m-01", d)
+    if unit == "year":
+        return func.strftime("%Y-01-01", d)
+    month = (cast(func.strftime("%m", d), Integer) - 1) // 3 * 3 + 1
+    return func.printf("%s-%02d-01", func.strftime("%Y", d), month)
 
 
 def bucket_start(d: date, unit: str) -> date:
@@ -98,7 +99,7 @@ def line_groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict
         lines = lines.join(s.products, P.id == L.product_id)
         key = P.name if out.by == "product" else P.category
     else:
-        key = _bucket(out.by)
+        key = _bucket(out.by, conn.dialect.name)
     spend = func.coalesce(func.sum(L.amount), 0)
     orders = func.count(case((purchase, O.id)).distinct())
     customers = func.count(case((purchase, O.customer_id)).distinct())

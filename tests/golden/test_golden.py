@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -45,8 +47,14 @@ def test_golden(
     tmp_path: Path,
     request: pytest.FixtureRequest,
 ) -> None:
-    with golden_database(scenario.data) as engine:
-        transcript = play(scenario, engine, tmp_path / "files")
+    # the same path length on every backend: the terminal wraps a saved file's line before the
+    # folder is shown as <files>, so tmp_path (named after the test id) would wrap differently
+    files = Path(tempfile.mkdtemp(prefix="custbot-golden-files-"))
+    try:
+        with golden_database(scenario.data) as engine:
+            transcript = play(scenario, engine, files)
+    finally:
+        shutil.rmtree(files, ignore_errors=True)
     golden = scenario.golden
     if _update(request.config):
         if scenario.name in _written and _written[scenario.name] != transcript:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from tests.query_language.fixture import TODAY
 from tests.query_language.fixture import ql_db as ql_db  # noqa: F401 - the module fixture
 from tests.query_language.oracle import Oracle
+from tests.query_language.test_cases import ql_copy as ql_copy  # noqa: F401 - the copy
 
 Mask = Callable[[Oracle], pd.Series]
 
@@ -236,3 +237,36 @@ def test_measure(
         assert got[k] == (None if v is None else pytest.approx(v, abs=0.01)), (query, k)
     values = [g["value"] for g in result.groups if g["value"] is not None]
     assert values == sorted(values, reverse=True), "largest first"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "spend by month this year",
+        "orders by week last 3 months",
+        "spend by quarter in 2025",
+        "top 3 products by spend this year",
+        "average order value by city",
+        "median orders by manager",
+        "share of spend by manager",
+    ],
+)
+def test_the_duckdb_copy_answers_the_same(ql_db: Engine, ql_copy, query: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Dimensions and measures from the analytical copy equal the primary's answer."""
+    from query_language import CatalogCache, interpret, run_query
+    from query_language.route import configure, router_for, unconfigure
+
+    q = interpret(query, CatalogCache(ql_db).get(), today=TODAY)
+    router = router_for(ql_db)
+    assert router is not None
+    before = router.counts.get("copy", 0)
+    with ql_db.connect() as conn:
+        copied = run_query(conn, q, offset=0, limit=None)
+    assert router.counts.get("copy", 0) == before + 1, "answered from the primary"
+    unconfigure(ql_db)
+    try:
+        with ql_db.connect() as conn:
+            primary = run_query(conn, q, offset=0, limit=None)
+    finally:
+        configure(ql_db, router.settings, router.copy.path)
+    assert copied.groups == primary.groups and copied.count == primary.count, query
