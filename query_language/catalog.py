@@ -31,7 +31,7 @@ from sqlalchemy import Connection, Engine, text
 
 from query_language.customer_names import CustomerNames
 from query_language.lexer import split_words
-from query_language.lexicon import Lexicon, load_lexicon
+from query_language.lexicon import Lexicon, load_lexicon, standard_property_names
 from storage.scope import CustomerScope
 
 __all__ = ["Entry", "Catalog", "CatalogCache", "ValueIndexImpl", "load_catalog", "read_values"]
@@ -102,19 +102,6 @@ class ValueIndexImpl:
         return ValueIndexImpl(entries, first, self.choices)
 
 
-def _standard_properties() -> dict[str, str]:
-    """Any language's name of a standard property (as written, case-folded) → its key, so that
-    a property imported as 'Сотрудники' or 'Employees' is 'employees' in every language."""
-    from query_language.lexicon import LANGUAGES
-
-    out: dict[str, str] = {}
-    for language in LANGUAGES:
-        for key, names in load_lexicon(language).property_names.items():
-            for name in (key, *names):
-                out.setdefault(name.casefold(), key)
-    return out
-
-
 @dataclass
 class Catalog:
     """Every value a query may name; ``index(language)`` is built once per language."""
@@ -168,7 +155,7 @@ class Catalog:
                 entries[" ".join(words)][Entry(kind, key, self._label(kind, key, label))] = None
                 if len(words) > first.get(words[0], 0):
                     first[words[0]] = len(words)
-        standard = _standard_properties()
+        standard = standard_property_names()
         for pid, prop in self.properties.items():  # the lexicon's words for standard ones
             key = standard.get(str(prop["name"]).casefold()) or standard.get(
                 str(prop["label"]).casefold()

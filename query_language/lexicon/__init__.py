@@ -36,6 +36,7 @@ __all__ = [
     "unregister_lexicon",
     "LANGUAGES",
     "detect_language",
+    "standard_property_names",
 ]
 
 
@@ -214,6 +215,21 @@ def load_lexicon(language: str) -> Lexicon:
             )
             _LOADED[language] = _build(language, src)
         return _LOADED[language]
+
+
+def standard_property_names() -> dict[str, str]:
+    """Every language's name for each standard property (case-folded, as written) → its key,
+    read from the lexicons' ``PROPERTY_NAMES`` without building them (no lemmatiser loads).
+
+    Example: ``standard_property_names()["сотрудники"]`` → ``'employees'``.
+    """
+    out: dict[str, str] = {}
+    for language in list(_SOURCES):
+        src = _SOURCES[language] or importlib.import_module(f"query_language.lexicon.{language}")
+        for key, names in dict(_get(src, "PROPERTY_NAMES", {}) or {}).items():
+            for name in (key, *names):
+                out.setdefault(name.casefold(), key)
+    return out
 
 
 def register_lexicon(language: str, data: Mapping[str, Any] | ModuleType) -> Lexicon:
