@@ -113,15 +113,18 @@ def page_reply(
     parts: list[Part] = []
     if kind == "group":
         parts.append(Text(result.interpretation, "echo"))
+        measured = any("value" in g for g in result.groups)  # average, median, share …
         parts.append(
             Table(
-                (ctx._("group"), ctx._("customers"), spend_header(ctx._, query.period)),
+                (ctx._("group"), ctx._("customers"), spend_header(ctx._, query.period))
+                + ((ctx._("value"),) if measured else ()),
                 tuple(
                     (
                         str(g["key"]) if g["key"] is not None else "—",
                         str(g["count"]),
                         money(g["spend"], ctx.settings.currency),
                     )
+                    + ((_number(g.get("value")),) if measured else ())
                     for g in result.groups
                 ),
             )
@@ -152,6 +155,13 @@ def page_reply(
         parts.append(note)
     parts.extend(_buttons(ctx, text, today, kind, offset, total, language or query.language))
     return Reply(tuple(parts), private=True, replace=replace)
+
+
+def _number(x: Any) -> str:
+    """A measure's value: ``74 678.18``, ``2``, or ``—`` when there is none."""
+    if x is None:
+        return "—"
+    return f"{x:,.2f}".rstrip("0").rstrip(".").replace(",", " ")
 
 
 def _buttons(
