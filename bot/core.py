@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import state
 from bot.buttons import KEY_PREFIX, key_buttons, press_key, word_key
-from bot.i18n import translator
+from bot.i18n import plural_translator, translator
 from bot.messages import Identity, Part, Reply, Request, Table, Text
 from bot.registry import ACTIONS, COMMANDS, match_command
 from bot.settings import BotSettings
@@ -80,6 +80,11 @@ class Context:
     @cached_property
     def _(self):  # type: ignore[no-untyped-def]
         return translator(self.language)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The form of a message for the number ``n``, in the answer's language (still to
+        ``.format``): ``ctx.ngettext("{n} customer", "{n} customers", n).format(n=n)``."""
+        return plural_translator(self.language)(singular, plural, n)
 
     @property
     def scope_manager_id(self) -> int | None:
@@ -201,6 +206,18 @@ class ChatCore:
         except IntegrityError:
             return True
 
+    def language_for(self, identity: Identity) -> str:
+        """The language answers to ``identity`` come in now: configured for the user, else the
+        language of their last query, else the configured default."""
+        user = self.identify(identity)
+        if user is not None and user.language:
+            return user.language
+        with self.engine.connect() as conn:
+            stored = conn.execute(
+                select(chat_users.c.language).where(chat_users.c.user_key == identity.key)
+            ).scalar()
+        return stored or self.settings.language
+
     def identify(self, identity: Identity) -> User | None:
         with self.engine.connect() as conn:
             return identify(conn, identity, self.settings)
@@ -221,7 +238,8 @@ class ChatCore:
                                 "administrator to add your {platform} id {user_id}."
                             ).format(platform=request.who.platform, user_id=request.who.user_id)
                         ),
-                    )
+                    ),
+                    language=language,
                 )
             ]
         ctx = Context(self, user, request, self.today(), language, detected or language)
@@ -233,7 +251,7 @@ class ChatCore:
             )
             replies = key_buttons(ctx, replies)
             ctx.flush()
-            return replies
+            return [r if r.language else replace(r, language=language) for r in replies]
         except Exception:
             log.exception(
                 "failed to answer %s: %r", request.who.key, request.text or request.action
@@ -248,7 +266,8 @@ class ChatCore:
                             ),
                             "error",
                         ),
-                    )
+                    ),
+                    language=language,
                 )
             ]
 
@@ -290,11 +309,9 @@ class ChatCore:
             text = "help"
         with self.engine.begin() as conn:
             waiting = state.take_awaited(conn, ctx.user.identity.key)
-        if (
-            waiting is not None
-            and text.lower() not in ("cancel", "отмена")
-            and waiting.kind in ACTIONS
-        ):
+        if waiting is not None and waiting.kind in ACTIONS:
+            if word_key(text) == "cancel":  # the awaited input is spent: nothing more comes
+                return [Reply((Text(ctx._("Cancelled; nothing was changed."), "note"),))]
             return ACTIONS[waiting.kind].handler(ctx, waiting)
         if key := word_key(text):
             return press_key(ctx, key, self._press)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from bot.messages import Identity
 from bot.settings import BotSettings
@@ -87,12 +87,12 @@ def identify(conn: Connection, identity: Identity, settings: BotSettings) -> Use
 
 def find_user_by_name(conn: Connection, name: str, identity: Identity | None = None) -> User | None:
     """A user by full name or surname (case-insensitive), e.g. for ``--as Ivanov``."""
-    key = name.strip().lower()
-    rows = conn.execute(
-        select(managers).where(
-            or_(func.lower(managers.c.name) == key, func.lower(managers.c.surname) == key)
-        )
-    ).all()
+    key = name.strip().casefold()  # in Python: SQLite's lower() folds only ASCII (--as Сидоров)
+    rows = [
+        row
+        for row in conn.execute(select(managers)).all()
+        if key in ((row.name or "").casefold(), (row.surname or "").casefold())
+    ]
     if len(rows) != 1:
         return None
     return _user(rows[0], identity or Identity("cli", rows[0].name))

@@ -9,16 +9,40 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from bot.i18n import N_
+from bot.i18n import N_, plural_translator
 from bot.messages import Button, Buttons, Part, Table, Text
 
-__all__ = ["stars", "money", "day", "customer_table", "echo_parts", "button_row", "PAGE_SIZE"]
+__all__ = [
+    "interaction_kind",
+    "stars",
+    "money",
+    "day",
+    "customer_table",
+    "echo_parts",
+    "button_row",
+    "PAGE_SIZE",
+]
 
 PAGE_SIZE = 10
 # values shown to people, translated through the catalogs (the database keeps the English keys)
 STATUS_WORDS = (N_("active"), N_("check"), N_("archived"))
 ROLE_WORDS = (N_("rep"), N_("manager"), N_("admin"))
 MAIL_SKIP_REASONS = (N_("opted out"), N_("no email"))  # and "archived", a status word above
+INTERACTION_WORDS = (  # the interaction kinds the importer and the demo know
+    N_("call"),
+    N_("email"),
+    N_("meeting"),
+    N_("visit"),
+    N_("complaint"),
+    N_("quote"),
+)
+
+
+def interaction_kind(kind: str, _: Callable[[str], str]) -> str:
+    """A known interaction kind in the user's language; any other kind as stored."""
+    return _(kind) if kind in INTERACTION_WORDS else kind
+
+
 STARS = {"A": "★★★", "B": "★★", "C": "★"}
 
 
@@ -61,11 +85,13 @@ def customer_table(
     )
 
 
-def echo_parts(interpretation: str, count: int, _: Callable[[str], str]) -> list[Part]:
-    return [
-        Text(interpretation, "echo"),
-        Text(_("{n} customers").format(n=count) if count != 1 else _("1 customer"), "heading"),
-    ]
+def echo_parts(
+    interpretation: str, count: int, _: Callable[[str], str], language: str | None = None
+) -> list[Part]:
+    """The echo, then how many customers: ``1 customer``, ``3 клиента``."""
+    ngettext = plural_translator(language)
+    many = ngettext("{n} customer", "{n} customers", count)
+    return [Text(interpretation, "echo"), Text(many.format(n=count), "heading")]
 
 
 def button_row(*buttons: Button | None) -> Buttons:

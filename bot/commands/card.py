@@ -9,7 +9,7 @@ from bot.core import Context
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from bot.registry import action, command
 from bot.state import State
-from bot.views import button_row, day, money, stars
+from bot.views import button_row, day, interaction_kind, money, stars
 from storage.cards import find_customers_by_name, load_card
 
 __all__ = ["card_reply", "card_for_query"]
@@ -128,7 +128,7 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
                 tuple(
                     (
                         f"{i['date']:%Y-%m-%d}",
-                        i["kind"],
+                        interaction_kind(i["kind"], _),
                         i["manager"] or "—",
                         (i["note"] or "")[:80],
                     )

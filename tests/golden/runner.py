@@ -224,7 +224,8 @@ class _Player:
             while pending:
                 step = pending.pop(0)
                 if step.startswith("@as "):
-                    self.chat = self._chat(step[4:].strip())
+                    other = self._chat(step[4:].strip())  # the terminal loop keeps its chat:
+                    self.chat.who, self.chat.choices, self.chat.numbers = other.who, {}, {}
                     self.out.extend([f"@ now typing as {step[4:].strip()}", ""])
                     continue
                 state["title"] = f"> {step}"

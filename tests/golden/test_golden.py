@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.i18n import missing_messages
 from tests.golden.conftest import Factory
 from tests.golden.runner import Scenario, play, scenarios
 
@@ -45,8 +46,15 @@ def test_golden(
     tmp_path: Path,
     request: pytest.FixtureRequest,
 ) -> None:
+    missing_messages("ru", clear=True)
     with golden_database(scenario.data) as engine:
         transcript = play(scenario, engine, tmp_path / "files")
+    if untranslated := missing_messages("ru", clear=True):
+        pytest.fail(
+            f"{scenario.name}: shown in Russian without a translation (add them to "
+            f"bot/locale/ru/LC_MESSAGES/custbot.po, see docs/i18n.md): {sorted(untranslated)}",
+            pytrace=False,
+        )
     golden = scenario.golden
     if _update(request.config):
         if scenario.name in _written and _written[scenario.name] != transcript:

@@ -73,7 +73,7 @@ def _caption(text: str) -> str:
 def slack_lines(reply: Reply, language: str | None) -> list[str]:
     """The Block Kit messages and uploads of ``reply``, with the Share button the Slack front
     end adds to a private answer given in a channel."""
-    messages, uploads = slack_blocks.render_parts(reply.parts)
+    messages, uploads = slack_blocks.render_parts(reply.parts, language=reply.language)
     if messages and reply.private and slack_blocks.has_customer_data(reply):
         messages[-1].blocks.append(_share_block(language))
     out: list[str] = []
@@ -90,11 +90,7 @@ def slack_lines(reply: Reply, language: str | None) -> list[str]:
 
 
 def _share_block(language: str | None) -> dict[str, Any]:
-    import inspect
-
-    if "language" in inspect.signature(slack_blocks.share_button).parameters:
-        return slack_blocks.share_button("<share>", language=language)  # type: ignore[call-arg]
-    return slack_blocks.share_button("<share>")
+    return slack_blocks.share_button("<share>", language)
 
 
 def _comment(text: str) -> str:
