@@ -14,9 +14,20 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Integer, case, cast, extract, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    select,
+)
 
 from storage.schema import customers, order_lines, orders
 
@@ -76,7 +87,7 @@ def default_window(today: date, months: int) -> Window:
     return Window(_minus_months(today, months) + timedelta(days=1), today)
 
 
-def _days_since(conn: Connection, today: date, column):  # type: ignore[no-untyped-def]
+def _days_since(conn: Connection, today: date, column: ColumnElement[Any]) -> ColumnElement[int]:
     if conn.dialect.name == "sqlite":
         return cast(func.julianday(literal(today.isoformat())) - func.julianday(column), Integer)
     return cast(literal(today) - column, Integer)

@@ -8,6 +8,7 @@ Example::
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import matplotlib
 
@@ -15,24 +16,26 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from sqlalchemy import Connection, func, select  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from sqlalchemy import Connection, RowMapping, func, select  # noqa: E402
 
 from analytics.classes import latest_run  # noqa: E402
-from storage.schema import class_runs, customer_classes  # noqa: E402
+from storage.schema import class_runs, customer_classes, customers  # noqa: E402
+from storage.scope import CustomerScope  # noqa: E402
 
 __all__ = ["chart_abc", "chart_rfm"]
 
 _MAX_POINTS = 2000  # a million customers still draw as one smooth curve
 
 
-def _png(fig) -> bytes:  # type: ignore[no-untyped-def]
+def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
     return buf.getvalue()
 
 
-def _run(conn: Connection):  # type: ignore[no-untyped-def]
+def _run(conn: Connection) -> tuple[int, RowMapping] | tuple[None, None]:
     run_id = latest_run(conn)
     if run_id is None:
         return None, None
@@ -41,9 +44,16 @@ def _run(conn: Connection):  # type: ignore[no-untyped-def]
     ).mappings().one()
 
 
-def chart_abc(conn: Connection) -> bytes:
+def _in_scope(scope: CustomerScope | None) -> list[Any]:
+    """The reader's customers only (none of the others' revenue or counts is drawn)."""
+    if scope is None or not scope.limited:
+        return []
+    return [customer_classes.c.customer_id.in_(select(customers.c.id).where(scope.condition()))]
+
+
+def chart_abc(conn: Connection, scope: CustomerScope | None = None) -> bytes:
     """The Pareto curve of the latest run: cumulative share of revenue against share of
-    customers, with the ABC thresholds drawn as lines.
+    customers, with the ABC thresholds drawn as lines; only the customers of ``scope``.
 
     >>> chart_abc(conn)[:4]
     b'\\x89PNG'
@@ -55,14 +65,16 @@ def chart_abc(conn: Connection) -> bytes:
         revenue = np.array(
             conn.execute(
                 select(customer_classes.c.revenue).where(
-                    customer_classes.c.run_id == run_id, customer_classes.c.revenue > 0
+                    customer_classes.c.run_id == run_id,
+                    customer_classes.c.revenue > 0,
+                    *_in_scope(scope),
                 )
             )
             .scalars()
             .all(),
             dtype=float,
         )
-    if revenue.size:
+    if revenue.size and run is not None:  # revenue comes from the run
         revenue = np.sort(revenue)[::-1]
         share = np.cumsum(revenue) / revenue.sum()
         x = np.arange(1, revenue.size + 1) / revenue.size
@@ -95,8 +107,9 @@ def chart_abc(conn: Connection) -> bytes:
     return _png(fig)
 
 
-def chart_rfm(conn: Connection) -> bytes:
-    """The R × FM grid of the latest run with the number of customers in each cell.
+def chart_rfm(conn: Connection, scope: CustomerScope | None = None) -> bytes:
+    """The R × FM grid of the latest run with the number of customers in each cell (only the
+    customers of ``scope``).
 
     >>> chart_rfm(conn)[:4]
     b'\\x89PNG'
@@ -108,7 +121,11 @@ def chart_rfm(conn: Connection) -> bytes:
         fm2 = customer_classes.c.f_score + customer_classes.c.m_score
         rows = conn.execute(
             select(customer_classes.c.r_score, fm2, func.count())
-            .where(customer_classes.c.run_id == run_id, customer_classes.c.r_score.is_not(None))
+            .where(
+                customer_classes.c.run_id == run_id,
+                customer_classes.c.r_score.is_not(None),
+                *_in_scope(scope),
+            )
             .group_by(customer_classes.c.r_score, fm2)
         ).all()
         for r, f_plus_m, n in rows:

@@ -112,7 +112,8 @@ def rfm_segment(r: pd.Series, f: pd.Series, m: pd.Series) -> pd.Series:
             cond &= fm <= bound
         conditions.append(cond)
         names.append(name)
-    return pd.Series(np.select(conditions, names, default=None), index=r.index, dtype=object)
+    labels = np.select(conditions, names, default=None)  # type: ignore[call-overload]
+    return pd.Series(labels, index=r.index, dtype=object)
 
 
 def classify(

@@ -12,6 +12,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Table
@@ -52,7 +53,8 @@ def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     )
-    cursor = conn.connection.driver_connection.cursor()
+    driver: Any = conn.connection.driver_connection
+    cursor = driver.cursor()
     try:
         rows = frame_rows(frame)
         while batch := [row for _, row in zip(range(_CHUNK), rows, strict=False)]:

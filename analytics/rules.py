@@ -15,9 +15,22 @@ Example::
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Column, Connection, Integer, Select, String, func, literal, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    Select,
+    String,
+    Table,
+    func,
+    literal,
+    select,
+)
 
 from analytics.classes import compute_classes, latest_run
 from analytics.plan import RecomputePlan, count_moves, sample_moves
@@ -26,6 +39,9 @@ from analytics.validation import RuleError, check_rules, is_anyone
 from storage.bulk import temp_table
 from storage.changes import Actor, finish_batch, set_field, start_batch
 from storage.schema import customers
+
+if TYPE_CHECKING:
+    from query_language import CatalogCache
 
 __all__ = [
     "RuleError",
@@ -38,10 +54,12 @@ __all__ = [
     "check_rules",
 ]
 
-_CATALOGS: WeakKeyDictionary = WeakKeyDictionary()  # engine -> CatalogCache, reused across calls
+_CATALOGS: WeakKeyDictionary[Engine, CatalogCache] = (
+    WeakKeyDictionary()
+)  # engine -> CatalogCache, reused across calls
 
 
-def eligible():  # type: ignore[no-untyped-def]
+def eligible() -> ColumnElement[bool]:
     """Customers rules may change: not pinned and not archived."""
     return (customers.c.rating_pinned.is_not(True)) & (customers.c.status != "archived")
 
@@ -68,10 +86,10 @@ def rule_ids(
             "fix [rating.rules] in the configuration"
         ) from None
     ids = matching_ids(query)
-    return ids.correlate(None) if hasattr(ids, "correlate") else ids
+    return ids.correlate(None)
 
 
-def _materialise(conn: Connection, settings: AnalyticsSettings, today: date):  # type: ignore[no-untyped-def]
+def _materialise(conn: Connection, settings: AnalyticsSettings, today: date) -> Table:
     """A temporary table of (customer_id, rating): each eligible customer's first matching rule,
     evaluated against the data as it is now, before any rating changes."""
     target = temp_table(
@@ -145,7 +163,7 @@ def _session(conn: Connection) -> int:
     return id(conn.connection.driver_connection)
 
 
-def _reusable(conn: Connection, plan: RecomputePlan):  # type: ignore[no-untyped-def]
+def _reusable(conn: Connection, plan: RecomputePlan) -> Table | None:
     """The plan's targets when apply follows it on the same connection, still in place."""
     if plan.targets is None or plan.targets[1] != _session(conn) or plan.run_id != latest_run(conn):
         return None

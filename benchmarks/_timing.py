@@ -10,6 +10,7 @@ Example::
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import resource
 import statistics
@@ -20,10 +21,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
+from sqlalchemy.sql import compiler  # noqa: E402
 
 from storage.db import connect  # noqa: E402
 
@@ -39,9 +42,38 @@ __all__ = [
     "pg_reachable",
     "scratch_database",
     "print_table",
+    "in_subprocess",
+    "compile_cached",
 ]
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def in_subprocess(target: Callable[..., None], *args: Any) -> Any:
+    """What ``target(*args, queue)`` puts on ``queue``, run in a fresh (spawned) process, so that
+    its memory and time are its own."""
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    proc = ctx.Process(target=target, args=(*args, out))
+    proc.start()
+    result = out.get()
+    proc.join()
+    return result
+
+
+def compile_cached(stmt: Any, engine: Engine) -> bool:
+    """Compile ``stmt`` as ``Connection.execute`` does (through the engine's compiled cache) and
+    bind its values; True on a cache hit."""
+    compiled, extracted, hit = stmt._compile_w_cache(
+        dialect=engine.dialect,
+        compiled_cache=engine._compiled_cache,
+        column_keys=[],
+        for_executemany=False,
+        schema_translate_map=None,
+        linting=engine.dialect.compiler_linting | compiler.WARN_LINTING,
+    )
+    compiled.construct_params(extracted_parameters=extracted, escape_names=False)
+    return bool(hit)
 
 
 def timed(fn: Callable[[], object]) -> float:

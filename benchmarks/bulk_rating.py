@@ -37,6 +37,7 @@ import tracemalloc
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -126,9 +127,9 @@ async def rate_through_chat(
     t0 = time.perf_counter()
     await chat.say(f"rate {rating} {city}")
     t1 = time.perf_counter()
-    if not any(b.label == "Confirm" for b in chat.choices):
+    if not any(b.label == "Confirm" for b in chat.choices.values()):
         raise RuntimeError(
-            f"no Confirm button after the preview:\n{chat.console.file.getvalue()[-2000:]}"
+            f"no Confirm button after the preview:\n{cast(io.StringIO, chat.console.file).getvalue()[-2000:]}"
         )
     replies = await chat.say("Confirm")
     t2 = time.perf_counter()

@@ -59,11 +59,13 @@ from bot.terminal import TerminalChat  # noqa: E402
 from bot.views import PAGE_SIZE  # noqa: E402
 from custbot.config import Settings  # noqa: E402
 from query_language import interpret, run_query  # noqa: E402
+from query_language.ast import Top  # noqa: E402
 from storage.cards import find_customers_by_name, load_card  # noqa: E402
 from storage.changes import utcnow  # noqa: E402
 from storage.db import connect  # noqa: E402
 from storage.demo import build_demo, count_customers  # noqa: E402
 from storage.schema import chat_state, customers, managers  # noqa: E402
+from storage.scope import EVERYONE  # noqa: E402
 
 __all__ = ["QUERIES", "bench_queries", "bench_state_writes", "bench_concurrent", "main"]
 
@@ -89,7 +91,7 @@ def _adapt(engine: Engine) -> tuple[list[tuple[str, str]], list[str]]:
     """The queries and users fitted to the database: the card of a customer it has, managers it has."""
     queries = list(QUERIES)
     with engine.connect() as conn:
-        if not find_customers_by_name(conn, "Romashka"):
+        if not find_customers_by_name(conn, "Romashka", scope=EVERYONE):
             name = conn.execute(
                 select(customers.c.name).order_by(customers.c.id).limit(1).offset(999)
             ).scalar()
@@ -128,7 +130,7 @@ def _baseline(engine: Engine, core: ChatCore, text: str) -> Callable[[], object]
 
         def card() -> object:
             with engine.connect() as conn:
-                (cid, _n, _c), *_ = find_customers_by_name(conn, text[5:])
+                (cid, _n, _c), *_ = find_customers_by_name(conn, text[5:], scope=EVERYONE)
                 return load_card(conn, cid, TODAY)
 
         return card
@@ -137,7 +139,7 @@ def _baseline(engine: Engine, core: ChatCore, text: str) -> Callable[[], object]
     def bare() -> object:
         query = interpret(query_text, core.catalog(), today=TODAY, language="en")
         limit = PAGE_SIZE
-        if type(query.output).__name__ == "Top":
+        if isinstance(query.output, Top):
             limit = min(PAGE_SIZE, query.output.n)
         with engine.connect() as conn:
             return run_query(conn, query, offset=offset, limit=limit)

@@ -28,17 +28,19 @@ import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
 
 from analytics.aggregate import customer_aggregates  # noqa: E402
 from analytics.classes import compute_classes, resolve_window  # noqa: E402
 from analytics.classify import classify  # noqa: E402
+from analytics.plan import RecomputePlan  # noqa: E402
 from custbot.config import ClassSettings  # noqa: E402
 from storage.bulk import insert_rows  # noqa: E402
 from storage.db import analyze, connect  # noqa: E402
@@ -49,7 +51,7 @@ TODAY = date(2026, 11, 22)
 SETTINGS = ClassSettings()
 
 
-def _timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     times, result = [], None
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -58,7 +60,7 @@ def _timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def _load(engine, n_customers: int, n_lines: int, seed: int = 7) -> float:  # type: ignore[no-untyped-def]
+def _load(engine: Engine, n_customers: int, n_lines: int, seed: int = 7) -> float:
     rng = np.random.default_rng(seed)
     n_orders = max(1, n_lines // 2)
     t0 = time.perf_counter()
@@ -110,7 +112,7 @@ def _load(engine, n_customers: int, n_lines: int, seed: int = 7) -> float:  # ty
     return time.perf_counter() - t0
 
 
-def _fetch_lines(engine) -> tuple[pd.DataFrame, pd.DataFrame]:  # type: ignore[no-untyped-def]
+def _fetch_lines(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(
             "SELECT o.customer_id, o.date, o.id, l.quantity, l.amount FROM orders o "
@@ -177,13 +179,14 @@ SELECT id, 'C' FROM customers WHERE id NOT IN (SELECT customer_id FROM rev)
 """
 
 
-def _abc_sql(engine) -> dict[int, str]:  # type: ignore[no-untyped-def]
+def _abc_sql(engine: Engine) -> dict[int, str]:
     window = resolve_window(TODAY, SETTINGS)
     with engine.connect() as conn:
-        return dict(conn.execute(text(_ABC_SQL), {"start": window.start, "end": window.end}).all())
+        rows = conn.execute(text(_ABC_SQL), {"start": window.start, "end": window.end})
+        return {customer_id: abc for customer_id, abc in rows}
 
 
-def _abc_pandas(engine) -> dict[int, str]:  # type: ignore[no-untyped-def]
+def _abc_pandas(engine: Engine) -> dict[int, str]:
     """The same ABC from the same per-customer revenue, classified by pandas."""
     from analytics.aggregate import all_customers
     from analytics.classify import abc_classes
@@ -205,7 +208,7 @@ def _abc_pandas(engine) -> dict[int, str]:  # type: ignore[no-untyped-def]
 RULES = {"A": "abc A", "B": "abc B or at least 6 orders last 12 months", "C": "anyone"}
 
 
-def _recompute(engine):  # type: ignore[no-untyped-def]
+def _recompute(engine: Engine) -> RecomputePlan:
     """The whole recompute as ``custbot recompute`` runs it: classes, then the rules as one batch."""
     from analytics.rules import apply_recompute, plan_recompute
     from custbot.config import Settings
@@ -231,7 +234,7 @@ def _same(stored: pd.DataFrame, expected: pd.DataFrame) -> bool:
     return labels and scores
 
 
-def _fresh(backend: str, tmp: str):  # type: ignore[no-untyped-def]
+def _fresh(backend: str, tmp: str) -> tuple[Engine, tuple[Engine, str] | None]:
     if backend == "sqlite":
         return connect(f"sqlite:///{tmp}/bench-{uuid.uuid4().hex[:8]}.sqlite"), None
     schema = f"bench_{uuid.uuid4().hex[:10]}"

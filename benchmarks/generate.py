@@ -20,10 +20,14 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._timing import in_subprocess  # noqa: E402
 
 PG_URL = os.environ.get("CUSTBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TODAY = date(2026, 11, 22)
@@ -85,7 +89,7 @@ def _run_baseline(url: str, customers: int, orders: int, lines: int, out: mp.Que
     mark = "?" if engine.dialect.name == "sqlite" else "%s"
     started = time.perf_counter()
 
-    def load(sql: str, make, n: int) -> None:  # type: ignore[no-untyped-def]
+    def load(sql: str, make: Callable[[int], tuple[Any, ...]], n: int) -> None:
         for lo in range(0, n, 10_000):
             cur.executemany(sql, [make(i) for i in range(lo, min(n, lo + 10_000))])
 
@@ -142,16 +146,6 @@ def _run_baseline(url: str, customers: int, orders: int, lines: int, out: mp.Que
     out.put({"seconds": seconds, "rows": customers + orders + lines, "rss_mb": _rss_mb()})
 
 
-def _measure(target, *args) -> dict:  # type: ignore[no-untyped-def]
-    ctx = mp.get_context("spawn")
-    out = ctx.Queue()
-    proc = ctx.Process(target=target, args=(*args, out))
-    proc.start()
-    result = out.get()
-    proc.join()
-    return result
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--customers", type=int, default=100_000)
@@ -163,12 +157,12 @@ def main() -> None:
         for backend in args.backends.split(","):
             url, schema = _fresh_url(backend, tmp)
             try:
-                gen = _measure(_run_generate, url, args.customers, args.orders)
+                gen = in_subprocess(_run_generate, url, args.customers, args.orders)
             finally:
                 _drop(schema)
             url, schema = _fresh_url(backend, tmp)
             try:
-                base = _measure(_run_baseline, url, args.customers, args.orders, gen["lines"])
+                base = in_subprocess(_run_baseline, url, args.customers, args.orders, gen["lines"])
             finally:
                 _drop(schema)
             g_rate, b_rate = gen["rows"] / gen["seconds"], base["rows"] / base["seconds"]

@@ -28,10 +28,16 @@ import sqlite3
 import sys
 import tempfile
 import time
+from contextlib import AbstractContextManager
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._timing import in_subprocess  # noqa: E402
 
 __all__ = ["generate", "main"]
 
@@ -119,7 +125,7 @@ def _baseline_pg(path: Path, url: str, out: multiprocessing.Queue) -> None:
             "quantity real, amount real)"
         )
         t, cpu = time.perf_counter(), time.process_time()
-        dbapi = conn.connection.driver_connection
+        dbapi: Any = conn.connection.driver_connection
         with (
             path.open("rb") as f,
             dbapi.cursor() as cur,
@@ -138,12 +144,12 @@ def _import(
     from storage.db import connect
 
     if cache_kib:
-        default = importing.import_settings
+        default = importing.import_settings  # type: ignore[attr-defined]  # patched below
 
-        def settings(conn, **_):  # type: ignore[no-untyped-def]
+        def settings(conn: Connection, **_: Any) -> AbstractContextManager[None]:
             return default(conn, cache_kib=cache_kib)  # every kind, whatever the importer asks
 
-        importing.import_settings = settings  # type: ignore[assignment]
+        importing.import_settings = settings  # type: ignore[attr-defined,assignment]
     if isinstance(db, str):  # a PostgreSQL server: a scratch schema
         from benchmarks._timing import scratch_database
 
@@ -153,7 +159,7 @@ def _import(
     _imports(connect(f"sqlite:///{db}"), folder, out)
 
 
-def _imports(engine, folder: Path, out: multiprocessing.Queue) -> None:  # type: ignore[no-untyped-def]
+def _imports(engine: Engine, folder: Path, out: multiprocessing.Queue[Any]) -> None:
     from storage.imports import import_file
 
     t = time.perf_counter()
@@ -174,16 +180,6 @@ def _imports(engine, folder: Path, out: multiprocessing.Queue) -> None:  # type:
              "rss_again": _peak_mb(), "customers_s": customers_s})  # fmt: skip
 
 
-def _run(target, *args):  # type: ignore[no-untyped-def]
-    ctx = multiprocessing.get_context("spawn")
-    out = ctx.Queue()
-    proc = ctx.Process(target=target, args=(*args, out))
-    proc.start()
-    result = out.get()
-    proc.join()
-    return result
-
-
 def _measure(
     folder: Path,
     lines: int,
@@ -196,16 +192,16 @@ def _measure(
     path = generate(folder, lines, customers, products)
     made = time.perf_counter() - t
     if pg:
-        base, base_cpu, base_rss = _run(_baseline_pg, path, pg)
-        r = _run(_import, folder, pg, None)
+        base, base_cpu, base_rss = in_subprocess(_baseline_pg, path, pg)
+        r = in_subprocess(_import, folder, pg, None)
         r.update(lines=lines, mb=path.stat().st_size / 1e6, made=made, base=base, base_cpu=base_cpu,
                  base_rss=base_rss, cache=None, backend="postgresql", customers=customers)  # fmt: skip
         return [r]
-    base, base_cpu, base_rss = _run(_baseline, path, folder / "baseline.sqlite")
+    base, base_cpu, base_rss = in_subprocess(_baseline, path, folder / "baseline.sqlite")
     runs = []
     for cache in caches:
         db = folder / f"custbot-{cache}.sqlite"
-        r = _run(_import, folder, db, cache)
+        r = in_subprocess(_import, folder, db, cache)
         r.update(lines=lines, mb=path.stat().st_size / 1e6, made=made, base=base, base_cpu=base_cpu,
                  base_rss=base_rss, cache=cache, backend="sqlite", customers=customers)  # fmt: skip
         runs.append(r)

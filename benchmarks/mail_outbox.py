@@ -91,7 +91,7 @@ def _prepare(engine: Engine, n: int) -> int:
         if conn.scalar(select(customers.c.id).limit(1)) is None:
             mid = conn.execute(
                 managers.insert().values(name="Anna Ivanova", surname="Ivanova")
-            ).inserted_primary_key[0]
+            ).inserted_primary_key[0]  # type: ignore[index]
             conn.execute(
                 customers.insert(),
                 [
@@ -191,7 +191,7 @@ def main() -> None:
         engine.dispose()
         if isinstance(keep, tuple):
             admin, schema = keep
-            with admin.connect() as conn:  # type: ignore[attr-defined]
+            with admin.connect() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 

@@ -29,9 +29,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Engine, text  # noqa: E402
-from sqlalchemy.sql import compiler  # noqa: E402
 
-from benchmarks._timing import DEFAULT_PG_URL, load_note, pg_reachable, scratch_database  # noqa: E402
+from benchmarks._timing import (  # noqa: E402
+    DEFAULT_PG_URL,
+    compile_cached,
+    load_note,
+    pg_reachable,
+    scratch_database,
+)
 from benchmarks.query_language_data import TODAY, build_synthetic  # noqa: E402
 from benchmarks.query_shapes import COMMON, WORKED, Case  # noqa: E402
 
@@ -104,21 +109,6 @@ _LAST_WALL: list[float] = []
 
 def _p90(xs: list[float]) -> float:
     return sorted(xs)[min(len(xs) - 1, int(0.9 * len(xs)))]
-
-
-def compile_cached(stmt: Any, engine: Engine) -> bool:
-    """Compile ``stmt`` as ``Connection.execute`` does (through the engine's compiled cache) and
-    bind its values; True on a cache hit."""
-    compiled, extracted, hit = stmt._compile_w_cache(
-        dialect=engine.dialect,
-        compiled_cache=engine._compiled_cache,
-        column_keys=[],
-        for_executemany=False,
-        schema_translate_map=None,
-        linting=engine.dialect.compiler_linting | compiler.WARN_LINTING,
-    )
-    compiled.construct_params(extracted_parameters=extracted, escape_names=False)
-    return bool(hit)
 
 
 def bench_interpret(engine: Engine, label: str, runs: int) -> None:

@@ -29,9 +29,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine  # noqa: E402
-from sqlalchemy.sql import compiler  # noqa: E402
 
-from benchmarks._timing import load_note  # noqa: E402
+from benchmarks._timing import compile_cached, load_note  # noqa: E402
 
 __all__ = ["build_catalog", "bench", "main"]
 
@@ -129,18 +128,6 @@ def build_catalog(customers: int, products: int, seed: int = 1) -> Any:
     return cat
 
 
-def _compile(stmt: Any, engine: Any) -> None:
-    compiled, extracted, _hit = stmt._compile_w_cache(
-        dialect=engine.dialect,
-        compiled_cache=engine._compiled_cache,
-        column_keys=[],
-        for_executemany=False,
-        schema_translate_map=None,
-        linting=engine.dialect.compiler_linting | compiler.WARN_LINTING,
-    )
-    compiled.construct_params(extracted_parameters=extracted, escape_names=False)
-
-
 def _times(queries: list[str], language: str, catalog: Any, engine: Any, runs: int) -> list[float]:
     from query_language import interpret, matching_ids
 
@@ -148,7 +135,9 @@ def _times(queries: list[str], language: str, catalog: Any, engine: Any, runs: i
     for q in queries:
 
         def once(q: str = q) -> None:
-            _compile(matching_ids(interpret(q, catalog, today=TODAY, language=language)), engine)
+            compile_cached(
+                matching_ids(interpret(q, catalog, today=TODAY, language=language)), engine
+            )
 
         once()  # warm: the SQL shape, the lemma cache
         for _ in range(runs):

@@ -16,6 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from sqlalchemy import Connection, Select, func, select  # noqa: E402
 
 from storage.schema import order_lines, orders  # noqa: E402
@@ -43,7 +44,7 @@ def spend_by_month(conn: Connection, ids: Select, start: date, end: date) -> pd.
     return frame.groupby("month")["spend"].sum().reindex(months, fill_value=0.0)
 
 
-def _png(fig) -> bytes:  # type: ignore[no-untyped-def]
+def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buf, format="png", dpi=110)

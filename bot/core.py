@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -32,24 +32,19 @@ from bot.settings import BotSettings
 from bot.users import User, identify, sync_config_users
 from storage.changes import Actor, utcnow
 from storage.schema import batches, chat_users, processed_events, segments
+from storage.scope import CustomerScope
+
+if TYPE_CHECKING:
+    from query_language.catalog import Catalog, CatalogCache
 
 __all__ = ["ChatCore", "Context", "detect_language"]
 
-_CYRILLIC = re.compile("[А-Яа-яЁё]")
-_LATIN_WORD = re.compile("[A-Za-z]{2,}")
 
+def detect_language(text: str) -> str:
+    """``ru`` or ``en``: the language the query language reads ``text`` in."""
+    from query_language import detect_language as detect
 
-def detect_language(text: str) -> str | None:
-    """``ru`` for text with Cyrillic letters, ``en`` for Latin words, None for neither (a number)."""
-    try:
-        from query_language import detect_language as detect  # the query language knows best
-    except ImportError:
-        detect = None
-    if detect is not None:
-        return detect(text)
-    if _CYRILLIC.search(text):
-        return "ru"
-    return "en" if _LATIN_WORD.search(text) else None
+    return detect(text)
 
 
 log = logging.getLogger("custbot.chat")
@@ -78,7 +73,7 @@ class Context:
         return self.core.settings
 
     @cached_property
-    def _(self):  # type: ignore[no-untyped-def]
+    def _(self) -> Callable[[str], str]:
         return translator(self.language)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
@@ -86,19 +81,27 @@ class Context:
         ``.format``): ``ctx.ngettext("{n} customer", "{n} customers", n).format(n=n)``."""
         return plural_translator(self.language)(singular, plural, n)
 
-    @property
-    def scope_manager_id(self) -> int | None:
-        """Reps with ``access.scope = "own"`` see only their own customers."""
-        if self.settings.access.scope == "own" and self.user.role == "rep":
-            return self.user.manager_id
-        return None
+    @cached_property
+    def scope(self) -> CustomerScope:
+        """Whose customers this user may see, computed once per request (reps with
+        ``access.scope = "own"``: only their own). Every route reads customers through it:
+        ``interpret_for`` puts it into the query, names are looked up with ``find_customers``,
+        one customer by id is checked with ``scope.allows``."""
+        return CustomerScope.for_user(
+            role=self.user.role, manager_id=self.user.manager_id, setting=self.settings.access.scope
+        )
+
+    def find_customers(self, name: str, limit: int = 10) -> list[tuple[int, str, str | None]]:
+        """Customers this user may see whose name equals ``name``, else contains it."""
+        with self.engine.connect() as conn:
+            return self.scope.find_by_name(conn, name, limit)
 
     @property
     def actor(self) -> Actor:
         ident = self.user.identity
         return Actor(ident.platform, ident.key, self.user.manager_id, self.user.label)
 
-    def catalog(self):  # type: ignore[no-untyped-def]
+    def catalog(self) -> Catalog:
         return self.core.catalog()
 
     def await_next_message(self, kind: str, payload: dict[str, Any], minutes: int = 30) -> None:
@@ -107,7 +110,9 @@ class Context:
 
         self.remember(f"await:{kind}", payload, timedelta(minutes=minutes))
 
-    def remember(self, kind: str, payload: dict[str, Any], ttl=state.DEFAULT_TTL) -> str:  # type: ignore[no-untyped-def]
+    def remember(
+        self, kind: str, payload: dict[str, Any], ttl: timedelta = state.DEFAULT_TTL
+    ) -> str:
         """What a button means: its opaque token now, the row written with the others of this
         answer in one INSERT before the answer leaves (see :meth:`flush`)."""
         row = state.new_row(kind, self.user.identity.key, payload, ttl)
@@ -147,7 +152,7 @@ class ChatCore:
         self.engine = engine
         self.settings = settings
         self._fixed_today = today
-        self._catalog_cache = None
+        self._catalog_cache: CatalogCache | None = None
         import bot.commands  # noqa: F401 - registers every command
 
         sync_config_users(engine, settings)
@@ -181,7 +186,7 @@ class ChatCore:
     def today(self) -> date:
         return self._fixed_today or datetime.now(self.settings.tz).date()
 
-    def catalog(self):  # type: ignore[no-untyped-def]
+    def catalog(self) -> Catalog:
         from query_language import LANGUAGES, CatalogCache
 
         if self._catalog_cache is None:
@@ -362,6 +367,17 @@ class ChatCore:
             return [
                 Reply((Text(ctx._("This button belongs to someone else's request."), "error"),))
             ]
+        # a button is replayed with the presser's scope as it is now: a query in its payload is
+        # interpreted again for them (interpret_for); one customer named by id is checked here
+        customer_id = st.payload.get("customer_id")
+        if customer_id is not None:
+            with self.engine.connect() as conn:
+                allowed = ctx.scope.allows(conn, int(customer_id))
+            if not allowed:
+                log.warning(
+                    "refused %s: customer %s is out of scope", ctx.user.identity.key, customer_id
+                )
+                return [Reply((Text(ctx._("You can only see your own customers."), "error"),))]
         return act.handler(ctx, st)
 
     def _home_sync(self, identity: Identity) -> list[Part]:

@@ -175,7 +175,7 @@ def extract_messages(
     from babel.messages.extract import extract_python
 
     source = fileobj.read()
-    yield from extract_python(io.BytesIO(source), keywords, comment_tags, options)  # type: ignore[arg-type,misc]
+    yield from extract_python(io.BytesIO(source), keywords, comment_tags, options)  # type: ignore[arg-type]
     tree = ast.parse(source)
     decorators = set(str(options.get("docstrings", "command")).split())
     tables = set(str(options.get("tables", "")).split())

@@ -60,6 +60,9 @@ class TelegramSettings(SettingsModel):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     share_in_groups: bool = False  # lists go privately unless the user asks to share
+    # groups and channels the bot serves (their chat ids, e.g. -1001234567890); empty: none.
+    # Private chats of known users are always served.
+    allowed_chats: list[int] = Field(default_factory=list)
 
 
 class SlackSettings(SettingsModel):

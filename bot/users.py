@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Row, insert, or_, select, update
 
 from bot.messages import Identity
 from bot.settings import BotSettings
@@ -47,7 +48,7 @@ class User:
 LOCAL_ADMIN = User(None, "local administrator", "admin", "admin", Identity("cli", "local"))
 
 
-def _user(row, identity: Identity) -> User:  # type: ignore[no-untyped-def]
+def _user(row: Row[Any], identity: Identity) -> User:
     return User(row.id, row.name, row.surname, row.role, identity, row.language, row.team_lead_id)
 
 

@@ -11,8 +11,9 @@ import importlib
 import os
 import sys
 from datetime import date
+from importlib import metadata
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import click
 import typer
@@ -23,7 +24,7 @@ from custbot.context import AppContext
 __all__ = ["app", "main"]
 
 
-def _flag_type(self: TyperOption, ctx: click.Context) -> str | None:
+def _flag_type(self: TyperOption, ctx: Any) -> str | None:
     """No type column for an on/off flag: ``--json`` needs no value, so it shows no ``<bool>``."""
     return None if self.is_flag else _TYPE(self, ctx)
 
@@ -66,6 +67,12 @@ def _parse_date(value: str | None) -> date | None:
         ) from None
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"custbot {metadata.version('custbot')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _globals(
     ctx: typer.Context,
@@ -81,6 +88,15 @@ def _globals(
     acting_as: Annotated[
         str | None, typer.Option("--as", help="Act as this user, with their role and scope.")
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Show the installed custbot's version and exit.",
+        ),
+    ] = False,
 ) -> None:
     ctx.obj = AppContext.create(config=config, db=db, as_of=_parse_date(as_of), acting_as=acting_as)
 
@@ -120,11 +136,7 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 
 def _register_commands() -> None:
     for module in COMMAND_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
+        importlib.import_module(module)
 
 
 def main(argv: list[str] | None = None) -> int:

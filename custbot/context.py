@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from custbot.config import Settings, load_settings
 from storage.db import connect
+
+if TYPE_CHECKING:
+    from bot.users import User
 
 __all__ = ["AppContext", "UsageError"]
 
@@ -48,7 +52,7 @@ class AppContext:
         """The database, migrated to the newest schema on first use."""
         return self._engine or connect(self.settings.database.url)
 
-    def acting_user(self):  # type: ignore[no-untyped-def]
+    def acting_user(self) -> User:
         """The user of ``--as`` (the local administrator without it); UsageError if unknown."""
         from bot.users import LOCAL_ADMIN, find_user_by_name
 
@@ -63,12 +67,23 @@ class AppContext:
             )
         return user
 
-    def scope_manager_id(self) -> int | None:
-        """Reps with ``access.scope = "own"`` see only their own customers, here as in chat."""
+    def actor(self):  # type: ignore[no-untyped-def]
+        """Who a change made from the command line is recorded as (``--as``, else the local
+        administrator), for the audit log and undo."""
+        from storage.changes import Actor
+
         user = self.acting_user()
-        if self.settings.access.scope == "own" and user.role == "rep":
-            return user.manager_id
-        return None
+        return Actor("cli", user.identity.key, user.manager_id, f"{user.name} (cli)")
+
+    def scope(self):  # type: ignore[no-untyped-def]
+        """Whose customers the acting user may see, by the same rule as in chat
+        (``storage.scope.CustomerScope``): reps with ``access.scope = "own"`` their own."""
+        from storage.scope import CustomerScope
+
+        user = self.acting_user()
+        return CustomerScope.for_user(
+            role=user.role, manager_id=user.manager_id, setting=self.settings.access.scope
+        )
 
     def today(self) -> date:
         """*Today* in the configured time zone, unless overridden with ``--as-of``."""

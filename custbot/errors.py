@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import click
 
+_typer_click: ModuleType
 try:  # typer ≥ 0.20 carries its own copy of click
     from typer._click import exceptions as _typer_click
 except ImportError:  # pragma: no cover
-    _typer_click = click.exceptions  # type: ignore[assignment]
+    _typer_click = click.exceptions
 
 _USAGE = (click.exceptions.UsageError, _typer_click.UsageError)
 _CLICK = (click.ClickException, _typer_click.ClickException)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Connection, Select
@@ -26,12 +26,16 @@ from bot.outbound import OutboundRouter
 from bot.settings import BotSettings
 from mailing.when import WallClockCron
 
+if TYPE_CHECKING:
+    from mailing.mailings import Audience
+    from mailing.outbox import Report
+
 __all__ = ["serve", "build_scheduler", "query_audience", "recompute_job"]
 
 log = logging.getLogger("custbot.serve")
 
 
-def query_audience(catalog: Callable[[], Any]):  # type: ignore[no-untyped-def]
+def query_audience(catalog: Callable[[], Any]) -> Audience:
     """The mailing audience function: a saved query's customers, re-evaluated at each run
     against the current catalog (``catalog`` is e.g. ``core.catalog`` or ``CatalogCache(e).get``)."""
 
@@ -91,8 +95,8 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
 
 def _front_ends(
     core: ChatCore, settings: BotSettings, stop: asyncio.Event, router: OutboundRouter
-) -> dict[str, Awaitable]:
-    tasks: dict[str, Awaitable] = {}
+) -> dict[str, Coroutine[Any, Any, None]]:
+    tasks: dict[str, Coroutine[Any, Any, None]] = {}
     tg_token = settings.secret(settings.telegram.token_env)
     if tg_token:
         from telegram import Bot
@@ -144,7 +148,7 @@ async def serve(
             core.settings.slack.bot_token_env,
         )
 
-    async def notify(requester_chat, report) -> None:  # type: ignore[no-untyped-def]
+    async def notify(requester_chat: dict[str, Any] | str | None, report: Report) -> None:
         if requester_chat:
             chat = (
                 requester_chat.get("chat")

@@ -11,10 +11,14 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Select
 
 from mailing.facts import customer_facts
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = ["COLUMNS", "call_list_xlsx", "sheet_name"]
 
@@ -91,7 +95,7 @@ def call_list_xlsx(conn: Connection, ids: Select, today: date) -> bytes:
     return buffer.getvalue()
 
 
-def _format(sheet) -> None:  # type: ignore[no-untyped-def]
+def _format(sheet: Worksheet) -> None:
     """Readable widths, a frozen header row and an autofilter."""
     from openpyxl.utils import get_column_letter
 

@@ -81,7 +81,7 @@ class Report:
         return head + "; ".join(parts) + "."
 
 
-def _insert(conn: Connection):  # type: ignore[no-untyped-def]
+def _insert(conn: Connection) -> postgresql.Insert | sqlite.Insert:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(mail_outbox).on_conflict_do_nothing(
         index_elements=["mailing_id", "run_no", "customer_id"]

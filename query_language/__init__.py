@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -24,6 +25,7 @@ from query_language.parser import parse as _parse
 from query_language.resolve import resolve
 from query_language.run import QueryResult
 from query_language.run import run_query as _run_query
+from storage.scope import CustomerScope
 
 __all__ = [
     "QueryError",
@@ -71,13 +73,24 @@ def parse(text: str, language: str = "en") -> Any:
 
 
 def interpret(
-    text: str, catalog: Catalog, today: date | None = None, language: str = "en"
+    text: str,
+    catalog: Catalog,
+    today: date | None = None,
+    language: str = "en",
+    *,
+    scope: CustomerScope | None = None,
 ) -> Query:
     """Parse and resolve ``text`` against ``catalog``; raises QueryError only.
+
+    With a ``scope`` (the reader's, see ``storage.scope``) customer names are looked up and
+    suggested only among the customers it allows, and the query carries it: every compiled form
+    (``matching_ids``, ``run_query``) reads only those customers.
 
     Example: ``interpret("vip no purchases in last 90 days", catalog, today=date(2026, 11, 22))``.
     """
     today = today or date.today()
+    if scope is not None and scope.limited:
+        catalog = catalog.scoped(scope)
     try:
         if not isinstance(text, str):
             raise QueryError("a query must be text", expected=["text"])
@@ -88,7 +101,8 @@ def interpret(
                 expected=list(LANGUAGES),
             )
         tree = _parse(text, language, catalog.index(language))
-        return resolve(tree, catalog, text=text, today=today, language=language)
+        query = resolve(tree, catalog, text=text, today=today, language=language)
+        return replace(query, scope=scope) if scope is not None else query
     except QueryError as e:
         if e.text is None and isinstance(text, str):
             e.text = text

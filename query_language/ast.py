@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from storage.scope import CustomerScope
+
 __all__ = [
     "Span",
     "Node",
@@ -315,3 +317,6 @@ class Query:
     output: Output
     period: Period | None = None
     include_archived: bool = False
+    # whose customers the reader may see (storage.scope.CustomerScope); None: everyone's.
+    # ``interpret(..., scope=…)`` sets it and every compiled form of the query applies it.
+    scope: CustomerScope | None = field(default=None, compare=False)

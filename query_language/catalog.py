@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Engine, text
 from query_language.customer_names import CustomerNames
 from query_language.lexer import split_words
 from query_language.lexicon import Lexicon, load_lexicon
+from storage.scope import CustomerScope
 
 __all__ = ["Entry", "Catalog", "CatalogCache", "ValueIndexImpl", "load_catalog", "read_values"]
 
@@ -113,11 +114,25 @@ class Catalog:
     properties: dict[int, dict[str, Any]] = field(default_factory=dict)
     by_category: dict[str, list[int]] = field(default_factory=dict)  # category → its product ids
     names: CustomerNames | None = None  # customer names, looked up in SQL
+    _base: Catalog | None = field(default=None, repr=False)  # the catalog a scoped view reads
     _indexes: dict[str, ValueIndexImpl] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def scoped(self, scope: CustomerScope) -> Catalog:
+        """This catalog as one reader sees it: the same values, but customer names (found in a
+        query, and suggested for a misspelt one) only among the customers ``scope`` allows.
+
+        Example: ``catalog.scoped(CustomerScope(7)).customers_named("Romashka")`` → ``()`` when
+        Romashka is another manager's customer.
+        """
+        base = self._base or self
+        names = base.names.scoped(scope) if base.names is not None else None
+        return replace(base, names=names, _base=base, _indexes={}, _lock=threading.Lock())
+
     def index(self, language: str = "en") -> ValueIndexImpl:
         """The phrase index for ``language`` (words normalised by its lexicon)."""
+        if self._base is not None:  # a scoped view: the shared index with the scoped names
+            return replace(self._base.index(language), names=self.names)
         idx = self._indexes.get(language)
         if idx is None:
             with self._lock:
@@ -150,7 +165,8 @@ class Catalog:
         if kind == "product":
             return self.products[key][1]
         if kind == "property":
-            return self.properties[key]["name"]
+            name: str = self.properties[key]["name"]
+            return name
         return label
 
     def customers_named(self, text: str, language: str = "en") -> tuple[Entry, ...]:
@@ -195,7 +211,7 @@ class Catalog:
         return list(dict.fromkeys(label for label, _score in found))[:limit]
 
 
-def read_values(conn: Connection) -> tuple:
+def read_values(conn: Connection) -> tuple[Any, ...]:
     """The raw catalog values (everything but customer names), comparable for equality.
 
     Example: ``read_values(conn)[0]`` → ``('city', ('Kazan', 'Moscow', …))``.
@@ -208,7 +224,7 @@ def read_values(conn: Connection) -> tuple:
     return tuple(parts)
 
 
-def _from_values(raw: tuple, names: CustomerNames | None) -> Catalog:
+def _from_values(raw: tuple[Any, ...], names: CustomerNames | None) -> Catalog:
     values: dict[str, list[tuple[Any, str]]] = defaultdict(list)
     cat = Catalog(values, names=names)
     got = dict(raw)
@@ -257,7 +273,7 @@ class CatalogCache:
         self.check_every = check_every
         self.languages = languages  # value indexes built at load (Russian lemmatises every value)
         self._catalog: Catalog | None = None
-        self._signature: tuple | None = None
+        self._signature: tuple[Any, ...] | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
 

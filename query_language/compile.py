@@ -22,11 +22,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from query_language import ast as a
 from query_language.fields import FIELDS, OPERATORS, holds
 from storage import schema as s
+from storage.scope import CustomerScope
 
 __all__ = [
     "compile_where",
@@ -87,7 +89,7 @@ def _scope(scope: a.Scope) -> list[Any]:
     return out
 
 
-def _lines(scope: a.Scope, period: a.Period | None, *extra: Any) -> Select:
+def _lines(scope: a.Scope, period: a.Period | None, *extra: Any) -> Select[Any]:
     return (
         select(O.customer_id)
         .select_from(_LINES)
@@ -95,7 +97,7 @@ def _lines(scope: a.Scope, period: a.Period | None, *extra: Any) -> Select:
     )
 
 
-def purchase_lines(scope: a.Scope, period: a.Period | None) -> Select:
+def purchase_lines(scope: a.Scope, period: a.Period | None) -> Select[Any]:
     """Customer ids with a purchase line (positive quantity) in scope and period."""
     return _lines(scope, period, _PURCHASE)
 
@@ -205,13 +207,13 @@ class _PerDialect(ColumnElement[Any]):
 
 
 @compiles(_PerDialect)
-def _compile_default(element: _PerDialect, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.default, **kw)  # type: ignore[no-any-return]
+def _compile_default(element: _PerDialect, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.default, **kw)
 
 
 @compiles(_PerDialect, "postgresql")
-def _compile_postgresql(element: _PerDialect, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.postgresql, **kw)  # type: ignore[no-any-return]
+def _compile_postgresql(element: _PerDialect, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.postgresql, **kw)
 
 
 def _tag(n: a.HasTag, neg: bool) -> Any:
@@ -300,19 +302,24 @@ def compile_where(node: a.Node) -> ColumnElement[bool]:
 
 def matching_conditions(query: a.Query, *, scope_manager_id: int | None = None) -> list[Any]:
     """The conditions on ``customers`` (in a WHERE next to other tables) that ``matching_ids``
-    selects by, e.g. ``select(customers.c.name).where(*matching_conditions(q))``."""
+    selects by, e.g. ``select(customers.c.name).where(*matching_conditions(q))``.
+
+    The reader's scope the query was interpreted for (``query.scope``) is always among them;
+    ``scope_manager_id`` narrows further to one manager's own and team's customers."""
     conds = [_where(query.where, False)]
     if not query.include_archived:
         conds.append(_NOT_ARCHIVED)
+    if query.scope is not None and query.scope.limited:
+        conds.append(query.scope.condition())
     if scope_manager_id is not None:
-        team = select(s.managers.c.id).where(s.managers.c.team_lead_id == scope_manager_id)
-        conds.append(or_(C.manager_id == scope_manager_id, C.manager_id.in_(team)))
+        conds.append(CustomerScope(scope_manager_id).condition())
     return conds
 
 
-def matching_ids(query: a.Query, *, scope_manager_id: int | None = None) -> Select:
+def matching_ids(query: a.Query, *, scope_manager_id: int | None = None) -> Select[Any]:
     """``SELECT customers.id`` of the customers ``query`` matches (archived left out unless
-    asked for), within a manager's scope (their own and their team's customers) when given.
+    asked for), within the reader's scope (``query.scope``) and a manager's (their own and their
+    team's customers) when given.
 
     Example: ``conn.execute(matching_ids(interpret("vip", catalog))).scalars().all()``.
     """

@@ -35,6 +35,7 @@ from sqlalchemy import text as sql_text
 from query_language.lexer import Piece, split_pieces, split_words
 from query_language.lexicon import Lexicon
 from storage import schema as s
+from storage.scope import CustomerScope
 
 __all__ = ["CustomerNames", "name_variants", "name_starts", "PER_PREFIX"]
 
@@ -94,25 +95,36 @@ def name_starts(pieces: Sequence[Piece], lex: Lexicon) -> set[int]:
 class CustomerNames:
     """Customer names found by SQL for the words of one query (nothing is cached)."""
 
-    def __init__(self, engine: Engine, per_prefix: int = PER_PREFIX) -> None:
+    def __init__(
+        self, engine: Engine, per_prefix: int = PER_PREFIX, scope: CustomerScope | None = None
+    ) -> None:
         self.engine = engine
         self.per_prefix = per_prefix
+        self.scope = scope  # None: every customer's name
+
+    def scoped(self, scope: CustomerScope) -> CustomerNames:
+        """The same lookups among the names of the customers ``scope`` allows only."""
+        return CustomerNames(self.engine, self.per_prefix, scope)
 
     def _fetch(
         self, exact: set[str], prefixes: set[str], per_prefix: int | None = None
     ) -> list[tuple[int, str]]:
         limit, table = per_prefix or self.per_prefix, s.customers.name
+        # the reader's scope, the same rule as everywhere (storage.scope), as SQL text
+        scoped, params = self.scope.sql() if self.scope is not None else ("", {})
         parts: list[str] = []
-        params: dict[str, Any] = {}
         if exact:
             names = sorted(exact)
             params.update({f"e{i}": n for i, n in enumerate(names)})
             marks = ", ".join(f":e{i}" for i in range(len(names)))
-            parts.append(f"SELECT id, name FROM {table} WHERE name IN ({marks}) LIMIT {limit * 4}")
+            parts.append(
+                f"SELECT id, name FROM {table} WHERE name IN ({marks}){scoped} LIMIT {limit * 4}"
+            )
         for i, p in enumerate(sorted(prefixes)[:_MAX_PARTS]):
             params[f"a{i}"], params[f"b{i}"] = p, _bump(p)
             parts.append(
-                f"SELECT id, name FROM {table} WHERE name >= :a{i} AND name < :b{i} LIMIT {limit}"
+                f"SELECT id, name FROM {table} WHERE name >= :a{i} AND name < :b{i}{scoped} "
+                f"LIMIT {limit}"
             )
         if not parts:
             return []
@@ -169,7 +181,7 @@ class CustomerNames:
         if wider:
             found = self._entries(self._fetch(set(), wider), lex, found)
         out = {k: tuple(v) for k, v in found.items()}
-        _RECENT.last = (text, lex.language, time.monotonic(), out)
+        _RECENT.last = (text, lex.language, time.monotonic(), out, self.scope)
         return out
 
     def _entries(
@@ -195,9 +207,11 @@ class CustomerNames:
             recent
             and recent[1] == lex.language
             and time.monotonic() - recent[2] < _RECENT_FOR
+            and recent[4] == self.scope  # never another reader's lookup
             and key in recent[3]
         ):
-            return recent[3][key]
+            hit: tuple[Any, ...] = recent[3][key]
+            return hit
         return self.spans(text, pieces, lex, {0}).get(key, ()) if key else ()
 
     def near(self, text: str, lex: Lexicon, limit: int = 3) -> list[tuple[str, float]]:

@@ -100,8 +100,8 @@ def _ptext(p: a.Period, w: dict[str, Any]) -> str:
         return period_text(p)
     a_, b_ = amount_text(p.start, w), amount_text(p.end, w)
     if p.start and p.end:
-        return w["period_day" if p.start == p.end else "period_span"].format(a=a_, b=b_)
-    return w["period_from"].format(a=a_) if p.start else w["period_to"].format(b=b_)
+        return str(w["period_day" if p.start == p.end else "period_span"].format(a=a_, b=b_))
+    return str(w["period_from"].format(a=a_) if p.start else w["period_to"].format(b=b_))
 
 
 def _period(p: a.Period | None, w: dict[str, Any]) -> str:
@@ -128,7 +128,7 @@ def _field(key: str, w: dict[str, Any]) -> str:
 
 
 def _kind(kind: str | None, w: dict[str, Any]) -> str:
-    return w.get(f"kind_{kind}", kind) if kind else w["contacted"]
+    return str(w.get(f"kind_{kind}", kind) if kind else w["contacted"])
 
 
 def describe_node(node: a.Node, lang: str = "en", top: bool = False) -> str:
@@ -160,7 +160,7 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
             return f"{w['not']} {_kind(node.item.kind, w)}{_period(node.item.period, w)}"
         return f"{w['not']} {_node(node.item, w)}"
     if isinstance(node, a.Everyone):
-        return w["everyone"]
+        return str(w["everyone"])
     if isinstance(node, a.FieldIs):
         return f"{_field(node.field, w)} = {node.label}"
     if isinstance(node, a.CustomerIs):
@@ -179,14 +179,16 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
         of = f" {w.get('orders_of', 'of')} {node.scope.label}" if node.scope.label else ""
         return f"{_cmp(node.cmp, w)} {w['orders']}{of}{_period(node.period, w)}"
     if isinstance(node, a.Lapsed):
-        return w["lapsed"].format(d=amount_text(node.period.start, w), p=_ptext(node.period, w))
+        return str(
+            w["lapsed"].format(d=amount_text(node.period.start, w), p=_ptext(node.period, w))
+        )
     if isinstance(node, a.LastPurchase):
         return _last_purchase(node.period, w)
     if isinstance(node, a.Created):
         return f"{w['created']}{_period(node.period, w)}"
     if isinstance(node, a.RatingIn):
         if node.ratings == ("",):
-            return w["unrated"]
+            return str(w["unrated"])
         name = _field("rating", w)
         if len(node.ratings) == 1:
             return f"{name} = {node.ratings[0]}"
@@ -213,13 +215,13 @@ def _output(out: a.Output, w: dict[str, Any]) -> str:
             "orders": w.get("orders_by", w["orders"]),
             "last_purchase": w["last_purchase_by"],
         }[out.by]
-        return w["top"].format(n=out.n, by=by)
+        return str(w["top"].format(n=out.n, by=by))
     if isinstance(out, a.Group):
         measure = w.get("measure_spend", w["spend"]) if out.measure == "spend" else w["count"]
         key = w.get(f"group_{out.by}") or (_field(out.by, w) if out.by in FIELDS else out.by)
-        return w["by"].format(measure=measure, key=key)
+        return str(w["by"].format(measure=measure, key=key))
     if isinstance(out, a.List):
-        return w["list"]
+        return str(w["list"])
     return ""
 
 

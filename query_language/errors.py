@@ -36,6 +36,7 @@ class QueryError(Exception):
         self.choices = list(choices or [])
         self.text = text
         self.glue: dict[str, str] = {}  # the joining words, from the lexicon (see localise)
+        self.language: str | None = None  # the language of the words, once localised
 
     def _g(self, key: str, default: str) -> str:
         return self.glue.get(key, default)
@@ -156,7 +157,7 @@ def _translate(text: str, lex: Any) -> str:
             if name.startswith("kinds"):
                 value = " / ".join(lex.field_words.get(k, k) for k in value.split(" / "))
             groups[name] = value.replace(" or ", f" {lex.describe_words.get('or', 'or')} ")
-        return template.format(**groups)
+        return str(template.format(**groups))
     return text
 
 
@@ -168,7 +169,7 @@ def localise(err: QueryError, language: str) -> QueryError:
     """
     from query_language.lexicon import LANGUAGES, load_lexicon
 
-    if language not in LANGUAGES or getattr(err, "language", None) == language:
+    if language not in LANGUAGES or err.language == language:
         return err
     lex = load_lexicon(language)
     if lex.messages:
@@ -177,5 +178,5 @@ def localise(err: QueryError, language: str) -> QueryError:
         err.expected = [_translate(x, lex) for x in err.expected]
         err.glue = {k[4:]: v for k, v in lex.describe_words.items() if k.startswith("err_")}
         err.glue.setdefault("or", lex.describe_words.get("or", "or"))
-    err.language = language  # type: ignore[attr-defined]
+    err.language = language
     return err

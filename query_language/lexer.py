@@ -140,15 +140,15 @@ def _simple(p: Piece, text: str) -> Tok:
     if p.kind == "date":
         return Tok("DATE", p.text, p.start, p.end, _date(p.text, text, p.start))
     if p.kind == "ym":
-        y, m = p.text.split("-")
-        if not 1 <= int(m) <= 12:
+        year, month = p.text.split("-")
+        if not 1 <= int(month) <= 12:
             raise QueryError(
                 f"'{p.text}' is not a month",
                 span=(p.start, p.end),
                 text=text,
                 expected=["a month as YYYY-MM, e.g. 2026-03"],
             )
-        return Tok("YEARMONTH", p.text, p.start, p.end, (int(y), int(m)))
+        return Tok("YEARMONTH", p.text, p.start, p.end, (int(year), int(month)))
     if p.kind == "punct":
         return Tok(_PUNCT[p.text], p.text, p.start, p.end)
     if p.kind == "quoted":
@@ -296,12 +296,12 @@ def tokenize(text: str, lex: Lexicon, index: ValueIndex | None = None) -> list[T
             s, e = pieces[i].start, pieces[i + cat_len - 1].end
             toks.append(Tok("VALUE", text[s:e], s, e, entries))
             i += cat_len
-        elif kw_len and _words_mode(toks) and kw[0] not in _STOP:
+        elif kw is not None and _words_mode(toks) and kw[0] not in _STOP:
             toks.append(
                 Tok("WORD", p.text, p.start, p.end, p.norm)
             )  # "city New York", "= trade show"
             i += 1
-        elif kw_len:
+        elif kw is not None:
             s, e = pieces[i].start, pieces[i + kw_len - 1].end
             term, payload = kw
             if term == "MULT" and toks and toks[-1].type == "NUMBER":

@@ -44,7 +44,7 @@ class _Word(Token):
 
 
 @v_args(inline=True)
-class _ToAst(Transformer):
+class _ToAst(Transformer[Any, Any]):
     """Called by the LALR parser as it reduces (no tree is built); stateless, so one instance
     serves every thread: each token carries what the methods need."""
 
@@ -65,7 +65,7 @@ class _ToAst(Transformer):
                 ends.append(p.span[1])
         return (min(starts), max(ends)) if starts else (0, 0)
 
-    def _of(self, parts: tuple, *types: str) -> Token | None:
+    def _of(self, parts: tuple[Any, ...], *types: str) -> Token | None:
         return next((p for p in parts if isinstance(p, Token) and p.type in types), None)
 
     # logic --------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ class _ToAst(Transformer):
         p = parts[-1]
         return a.PeriodWords(p.form, p.unit, p.n, p.first, p.second, span=self._span(*parts))
 
-    def _p(self, form: str, parts: tuple, **kw: Any) -> a.PeriodWords:
+    def _p(self, form: str, parts: tuple[Any, ...], **kw: Any) -> a.PeriodWords:
         return a.PeriodWords(form, span=self._span(*parts), **kw)
 
     def year(self, tok: Token, num: Token) -> a.PeriodWords:
@@ -307,7 +307,7 @@ def _expected(exc: UnexpectedInput, language: str) -> list[str]:
 def parse_tokens(text: str, toks: list[Tok], language: str = "en") -> a.Node:
     """The AST as typed, from tokens made by ``lexer.tokenize``."""
     try:
-        return _LARK.parse(_lark_tokens(text, toks))  # type: ignore[arg-type, return-value]
+        return _LARK.parse(_lark_tokens(text, toks))  # type: ignore[return-value]
     except UnexpectedToken as e:
         t = getattr(e.token, "tok", None)
         if e.token.type == "$END" or t is None:

@@ -108,7 +108,7 @@ def _as_date(x: Any) -> date | None:
     return date.fromisoformat(str(x)[:10])
 
 
-def _details(ids: Any, period: a.Period | None) -> Select:
+def _details(ids: Any, period: a.Period | None) -> Select[Any]:
     """The row columns of the customers in ``ids`` (a select or a list of ids)."""
     m = _metrics(ids, period)
     cc = s.customer_classes.alias("cc")
@@ -149,7 +149,7 @@ def _row(r: Any) -> dict[str, Any]:
 
 def _rows(
     conn: Connection, query: a.Query, conds: list[Any], offset: int, limit: int | None
-) -> tuple[list[dict], int | None]:
+) -> tuple[list[dict[str, Any]], int | None]:
     """The page and, when it tells, the count of all matches (None: count separately).
 
     The page is found first (its ids, sorted; only ``top`` needs a measure to sort by), with the
@@ -193,7 +193,7 @@ def _rows(
     return [by_id[i] for i in ids], int(found[0][1])
 
 
-def _groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict]:
+def _groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict[str, Any]]:
     """One row per group: its customers and their net spend in the period.
 
     Each matching customer is joined to its own lines of the period (index orders(customer_id,
@@ -249,8 +249,8 @@ def run_query(
     Rows come in a stable order: by the measure for ``top`` (then name, id), else by name, id.
     """
     conds = matching_conditions(query, scope_manager_id=scope_manager_id)
-    rows: list[dict] = []
-    groups: list[dict] = []
+    rows: list[dict[str, Any]] = []
+    groups: list[dict[str, Any]] = []
     count: int | None
     if isinstance(query.output, a.Group):
         groups = _groups(conn, query, conds)

@@ -64,13 +64,13 @@ def _property_cmp(slot: Slot, ctx: Context) -> a.Node:
     cmp = slot.spend
     if cmp is None and slot.period is not None:
         p = slot.period
-        cmp = (
-            a.Cmp("between", p.start, p.end)
-            if p.start and p.end
-            else a.Cmp(">=", p.start)
-            if p.start
-            else a.Cmp("<=", p.end)
-        )
+        if p.start and p.end:
+            cmp = a.Cmp("between", p.start, p.end)
+        elif p.start:
+            cmp = a.Cmp(">=", p.start)
+        else:
+            assert p.end is not None  # a period is open on one side at most
+            cmp = a.Cmp("<=", p.end)
     if cmp is None:
         if prop.type != "yesno":
             raise QueryError(

@@ -23,7 +23,7 @@ from query_language.lexicon import Lexicon
 
 __all__ = ["Context", "ProductScope", "PropertyRef", "read_value"]
 
-_FIELD_KINDS = {
+_FIELD_KINDS: dict[str | None, set[str]] = {
     None: set(KINDS) - {"customer"},
     "location": {"city", "region", "country"},
     "bought": {"product", "category"},
@@ -205,7 +205,7 @@ def read_value(v: a.ValueWords, ctx: Context, *, allow_customer: bool = False) -
     found: tuple[Entry, ...] = idx.get(" ".join(split_words(v.text, ctx.lex))) or ()
     if v.fixed and v.field is None:
         return _from_fixed(v, ctx)
-    wanted = set(_FIELD_KINDS.get(v.field, {v.field}))
+    wanted = set(_FIELD_KINDS[v.field]) if v.field in _FIELD_KINDS else {str(v.field)}
     if allow_customer:
         wanted.add("customer")
     if "customer" in wanted or not any(e.kind in wanted for e in found):

@@ -35,6 +35,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import update as sql_update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import NullType, String
 
 __all__ = [
@@ -96,7 +97,7 @@ def insert_rows(
     prep = conn.dialect.identifier_preparer
     name = prep.format_table(table)
     cols = ", ".join(prep.quote(c) for c in columns)
-    dbapi = conn.connection.driver_connection
+    dbapi: Any = conn.connection.driver_connection
     total = 0
     if conn.dialect.name == "postgresql":
         with dbapi.cursor() as cur, cur.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
@@ -110,13 +111,13 @@ def insert_rows(
         table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) if convert else None
         for c in columns
     ]
-    convert = [(i, p) for i, p in enumerate(procs) if p is not None]
+    converters = [(i, p) for i, p in enumerate(procs) if p is not None]
     sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' * len(columns))})"
     cur = dbapi.cursor()
     try:
         for batch in _chunks(rows, chunk):
-            if convert:
-                batch = [_process(row, convert) for row in batch]
+            if converters:
+                batch = [_process(row, converters) for row in batch]
             cur.executemany(sql, batch)
             total += len(batch)
     finally:
@@ -124,7 +125,7 @@ def insert_rows(
     return total
 
 
-def _process(row: Sequence[Any], convert: list[tuple[int, Callable[[Any], Any]]]) -> list[Any]:
+def _process(row: Sequence[Any], convert: Sequence[tuple[int, Callable[[Any], Any]]]) -> list[Any]:
     out = list(row)
     for i, proc in convert:
         if out[i] is not None:
@@ -152,12 +153,12 @@ def upsert_rows(
     """
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
     cols = list(update) if update is not None else [c for c in rows[0] if c not in key]
-    stmt = dialect_insert(table)
+    stmt: postgresql.Insert | sqlite.Insert
+    if conn.dialect.name == "postgresql":
+        stmt = postgresql.insert(table)
+    else:
+        stmt = sqlite.insert(table)
     if cols:
         stmt = stmt.on_conflict_do_update(
             index_elements=list(key), set_={c: stmt.excluded[c] for c in cols}
@@ -169,7 +170,7 @@ def upsert_rows(
 
 
 def temp_table(
-    conn: Connection, columns: Sequence[Column], *, index: Sequence[Sequence[str]] = ()
+    conn: Connection, columns: Sequence[Column[Any]], *, index: Sequence[Sequence[str]] = ()
 ) -> Table:
     """Create a uniquely named temporary table (gone with the connection, or drop it).
 
@@ -199,7 +200,7 @@ def drop_secondary_indexes(conn: Connection, *tables: Table) -> Callable[[], Non
     """
     if conn.dialect.name != "sqlite":
         return lambda: None
-    driver = conn.connection.driver_connection
+    driver: Any = conn.connection.driver_connection
     if not driver.in_transaction:  # pysqlite would run the DDL outside it, so a rollback kept it
         driver.execute("BEGIN")
     dropped = [
@@ -242,7 +243,7 @@ def _typed(kind: Any) -> Any:
 def merge_select(
     conn: Connection,
     target: Table,
-    source: Select,
+    source: Select[Any],
     *,
     key: Sequence[str],
     update: Sequence[str] | None = None,
@@ -277,7 +278,9 @@ def merge_select(
             changed = [
                 and_(stage.c[c].is_not(None), stage.c[c].is_distinct_from(target.c[c])) for c in upd
             ]
-            values = {c: func.coalesce(stage.c[c], target.c[c]) for c in upd}
+            values: dict[str, ColumnElement[Any]] = {
+                c: func.coalesce(stage.c[c], target.c[c]) for c in upd
+            }
         else:
             changed = [stage.c[c].is_distinct_from(target.c[c]) for c in upd]
             values = {c: stage.c[c] for c in upd}
@@ -290,7 +293,7 @@ def merge_select(
     ] + [defaults[c](stage) for c in defaults if c not in names]
     into = names + [c for c in defaults if c not in names]
     new_rows = select(*inserted).where(~exists().where(match))
-    stmt = insert(target).from_select(into, new_rows).execution_options(preserve_rowcount=True)
-    created = conn.execute(stmt).rowcount if total else 0
+    add = insert(target).from_select(into, new_rows).execution_options(preserve_rowcount=True)
+    created = conn.execute(add).rowcount if total else 0
     stage.drop(conn)
     return MergeCounts(created, updated, total - created - updated)

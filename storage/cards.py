@@ -29,6 +29,7 @@ from storage.schema import (
     property_definitions,
     tags,
 )
+from storage.scope import CustomerScope
 
 __all__ = ["Card", "load_card", "find_customers_by_name"]
 
@@ -168,24 +169,8 @@ def load_card(conn: Connection, customer_id: int, today: date, *, recent: int = 
 
 
 def find_customers_by_name(
-    conn: Connection, name: str, limit: int = 10
+    conn: Connection, name: str, *, scope: CustomerScope, limit: int = 10
 ) -> list[tuple[int, str, str | None]]:
-    """Customers whose name equals ``name`` (case-insensitive), else contains it."""
-    key = name.strip().lower()
-    exact = conn.execute(
-        select(customers.c.id, customers.c.name, customers.c.city)
-        .where(func.lower(customers.c.name) == key)
-        .limit(limit)
-    ).all()
-    if exact:
-        return [tuple(r) for r in exact]
-    like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return [
-        tuple(r)
-        for r in conn.execute(
-            select(customers.c.id, customers.c.name, customers.c.city)
-            .where(func.lower(customers.c.name).like(f"%{like}%", escape="\\"))
-            .order_by(customers.c.name)
-            .limit(limit)
-        )
-    ]
+    """Customers in ``scope`` whose name equals ``name`` (case-insensitive), else contains it;
+    the scope is required so that no caller can forget it (``EVERYONE`` for the whole base)."""
+    return scope.find_by_name(conn, name, limit)

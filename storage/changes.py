@@ -20,12 +20,15 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Connection,
+    Exists,
     Integer,
     Select,
     String,
     and_,
     case,
+    cast,
     exists,
     func,
     insert,
@@ -53,11 +56,12 @@ __all__ = [
     "rating_history",
 ]
 
-# field name -> (column, how a value is written in the audit log)
+# field name -> its column (how a value is written in the audit log: ``_as_text``)
 FIELDS = {
     "rating": customers.c.rating,
     "status": customers.c.status,
     "rating_pinned": customers.c.rating_pinned,
+    "opted_out_at": customers.c.opted_out_at,  # an opt-out from mailings (NULL: none)
 }
 
 
@@ -102,7 +106,7 @@ def start_batch(
     undoes: int | None = None,
 ) -> int:
     """Open a batch and return its id."""
-    return conn.execute(
+    batch_id: int = conn.execute(
         insert(batches)
         .values(
             created_at=utcnow(),
@@ -116,25 +120,30 @@ def start_batch(
         )
         .returning(batches.c.id)
     ).scalar_one()
+    return batch_id
 
 
 def finish_batch(conn: Connection, batch_id: int, count: int) -> None:
     conn.execute(update(batches).where(batches.c.id == batch_id).values(count=count))
 
 
-def _as_text(field: str, expr):  # type: ignore[no-untyped-def]
+def _as_text(field: str, expr: ColumnElement[Any]) -> ColumnElement[Any]:
     if field == "rating_pinned":
         return case((expr.is_(True), literal("yes")), else_=literal("no"))
+    if field == "opted_out_at":  # the database's own text of the timestamp, on both sides
+        return cast(expr, String(40))
     return expr
 
 
-def _to_value(field: str, text: str | None):  # type: ignore[no-untyped-def]
+def _to_value(field: str, text: str | None) -> str | bool | datetime | None:
     if field == "rating_pinned":
         return text == "yes"
+    if field == "opted_out_at":
+        return datetime.fromisoformat(text) if text else None
     return text
 
 
-def members(ids: Select) -> Any:
+def members(ids: Select[Any]) -> Any:
     """``customers.id IN (ids)``; for a plain ``SELECT customers.id FROM customers WHERE c`` (what
     a query compiles to) just ``c``, so the planner finds the rows once instead of joining
     customers to itself: at 1,000,000 customers it probed 89,000 of them for a bulk change
@@ -156,8 +165,8 @@ def set_field(
     conn: Connection,
     batch_id: int,
     field: str,
-    value: str | bool | None,
-    ids: Select,
+    value: str | bool | datetime | None,
+    ids: Select[Any],
     *,
     source: str,
 ) -> int:
@@ -179,7 +188,7 @@ def set_field(
         conn,
         [
             Column("customer_id", Integer, primary_key=keyed, autoincrement=False),
-            Column("before", String(8)),
+            Column("before", String(40)),
         ],
     )
     try:
@@ -224,18 +233,24 @@ def _tag_id(conn: Connection, name: str) -> int:
     name = name.strip().lower()
     stmt_cls = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     conn.execute(stmt_cls(tags).values(name=name).on_conflict_do_nothing(index_elements=["name"]))
-    return conn.execute(select(tags.c.id).where(tags.c.name == name)).scalar_one()
+    tag_id: int = conn.execute(select(tags.c.id).where(tags.c.name == name)).scalar_one()
+    return tag_id
 
 
-def _has_tag(tag_id: int):  # type: ignore[no-untyped-def]
+def _has_tag(tag_id: int) -> Exists:
     return exists().where(
         customer_tags.c.customer_id == customers.c.id, customer_tags.c.tag_id == tag_id
     )
 
 
 def _audit_tag(
-    conn: Connection, batch_id: int, tag: str, targets, before: str, after: str
-) -> datetime:  # type: ignore[no-untyped-def]
+    conn: Connection,
+    batch_id: int,
+    tag: str,
+    targets: ColumnElement[bool],
+    before: str,
+    after: str,
+) -> datetime:
     """One audit row per customer in ``targets`` for tag ``tag`` going ``before`` → ``after``."""
     now = utcnow()
     conn.execute(
@@ -254,7 +269,7 @@ def _audit_tag(
     return now
 
 
-def add_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
+def add_tag(conn: Connection, batch_id: int, tag: str, ids: Select[Any]) -> int:
     """Tag the customers in ``ids`` that lack ``tag``; returns how many were tagged."""
     tag_id = _tag_id(conn, tag)
     targets = and_(members(ids), ~_has_tag(tag_id))
@@ -273,7 +288,7 @@ def add_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
     return n
 
 
-def _audited(batch_id: int, tag: str, after: str) -> Select:
+def _audited(batch_id: int, tag: str, after: str) -> Select[Any]:
     return select(audit_log.c.customer_id).where(
         audit_log.c.batch_id == batch_id,
         audit_log.c.field == f"tag:{tag.lower()}",
@@ -281,7 +296,7 @@ def _audited(batch_id: int, tag: str, after: str) -> Select:
     )
 
 
-def remove_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
+def remove_tag(conn: Connection, batch_id: int, tag: str, ids: Select[Any]) -> int:
     """Remove ``tag`` from the customers in ``ids`` that have it; returns how many."""
     tag_id = _tag_id(conn, tag)
     targets = and_(members(ids), _has_tag(tag_id))
@@ -296,12 +311,12 @@ def remove_tag(conn: Connection, batch_id: int, tag: str, ids: Select) -> int:
     return n
 
 
-def breakdown(conn: Connection, field: str, ids: Select) -> dict[str | None, int]:
+def breakdown(conn: Connection, field: str, ids: Select[Any]) -> dict[str | None, int]:
     """How many of ``ids`` have each current value of ``field`` (tags: 'yes'/'no')."""
     if field.startswith("tag:"):
         tag_row = conn.execute(select(tags.c.id).where(tags.c.name == field[4:])).scalar()
         flag = _has_tag(tag_row) if tag_row is not None else literal(False)
-        expr = case((flag, literal("yes")), else_=literal("no"))
+        expr: ColumnElement[Any] = case((flag, literal("yes")), else_=literal("no"))
     else:
         expr = _as_text(field, FIELDS[field])
     rows = conn.execute(select(expr.label("v"), func.count()).where(members(ids)).group_by(expr))

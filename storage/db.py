@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = ["DEFAULT_URL", "connect", "make_engine", "upgrade", "is_postgres", "analyze"]
 
@@ -29,7 +35,7 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine tuned for the dialect (SQLite pragmas, a large compiled-statement cache)."""
     url = normalise_url(url)
-    kwargs: dict = {"echo": echo, "query_cache_size": 5000, "future": True}
+    kwargs: dict[str, Any] = {"echo": echo, "query_cache_size": 5000, "future": True}
     if make_url(url).get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     else:
@@ -48,14 +54,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 PG_SESSION = {"jit": "off", "work_mem": "64MB"}
 
 
-def _postgres_session(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _postgres_session(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
     with dbapi_conn.cursor() as cur:
         for name, value in PG_SESSION.items():
             cur.execute(f"SET {name} = '{value}'")
     dbapi_conn.commit()
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cur = dbapi_conn.cursor()
     for pragma in (
         "journal_mode=WAL",
@@ -69,11 +75,11 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
-def is_postgres(engine_or_conn) -> bool:  # type: ignore[no-untyped-def]
-    return engine_or_conn.dialect.name == "postgresql"
+def is_postgres(engine_or_conn: Engine | Connection) -> bool:
+    return bool(engine_or_conn.dialect.name == "postgresql")
 
 
-def _alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
+def _alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
 
     cfg = Config()

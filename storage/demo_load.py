@@ -10,6 +10,7 @@ The generator modules only build tuples; this module puts them into the database
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, insert, select
 
@@ -40,7 +41,7 @@ BITS_OFFER_SIZE = 150
 
 
 def insert_many(
-    conn: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple]
+    conn: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
 ) -> None:
     """Insert many rows with the bulk loader (COPY on PostgreSQL, executemany on SQLite)."""
     if rows:
@@ -105,7 +106,7 @@ LINE_COLUMNS = ("id", "order_id", "line_no", "product_id", "quantity", "amount")
 CONTACT_COLUMNS = ("customer_id", "date", "kind", "manager_id", "note")
 
 
-def _get_or_create(conn: Connection, table: Table, key: str, values: dict) -> int:
+def _get_or_create(conn: Connection, table: Table, key: str, values: dict[str, Any]) -> int:
     found = conn.scalar(select(table.c.id).where(table.c[key] == values[key]))
     if found is not None:
         return int(found)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -162,9 +163,9 @@ def draw_population(n: int, *, seed: int, window: Window) -> Population:
 
 @dataclass
 class CustomerRows:
-    customers: list[tuple]
-    tags: list[tuple]  # (customer_id, tag key)
-    properties: list[tuple]  # (customer_id, property key, number, date, bool)
+    customers: list[tuple[Any, ...]]
+    tags: list[tuple[Any, ...]]  # (customer_id, tag key)
+    properties: list[tuple[Any, ...]]  # (customer_id, property key, number, date, bool)
 
 
 def _company(i: int, perm: np.ndarray, lang: str, form: str) -> tuple[str, str]:
@@ -204,9 +205,9 @@ def customer_rows(
     employees = np.maximum(1, np.round(rng.lognormal(2.6, 1.0, m) * pop.size[lo:hi] ** 0.6))
     prop_draw = rng.random((m, 4))
     contract_days = rng.integers(0, 10**6, m)
-    customers: list[tuple] = []
-    tags: list[tuple] = []
-    props: list[tuple] = []
+    customers: list[tuple[Any, ...]] = []
+    tags: list[tuple[Any, ...]] = []
+    props: list[tuple[Any, ...]] = []
     for j in range(m):
         i = lo + j
         cid = id_base + i + 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
 import numpy as np
 
@@ -91,7 +92,7 @@ def order_rows(
     first_order: int,
     first_line: int,
     ids: SalesIds,
-) -> tuple[list[tuple], list[tuple]]:
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Orders (id, order_no, customer_id, date) and lines (id, order_id, line_no, product_id,
     quantity, amount) of customers ``lo..hi-1``; ``first_order``/``first_line`` are the 0-based
     sequence numbers of the chunk's first order and line."""
@@ -146,7 +147,7 @@ def order_rows(
 
 def interaction_rows(
     pop: Population, lo: int, hi: int, *, window: Window, seed: int, lang: str, ids: SalesIds
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """Interactions (customer_id, date, kind, manager_id, note) of customers ``lo..hi-1``."""
     rng = rng_for(seed, 4, lo)
     notes = TEXT[lang]["notes"]

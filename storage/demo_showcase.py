@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from storage.demo_catalog import CITIES, MANAGERS
 from storage.demo_population import CITY_KEYS, INDUSTRY_KEYS, Population, Window, rng_for
@@ -136,7 +137,7 @@ def showcase_rows(
     first_order: int,
     first_line: int,
     ids: SalesIds,
-) -> tuple[list[tuple], list[tuple], list[tuple]]:
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The planted orders, lines and complaints, numbered after the ordinary ones."""
     orders, lines, contacts = [], [], []
     line_seq = first_line

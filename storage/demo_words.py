@@ -9,6 +9,8 @@ Keys come from ``storage.demo_catalog`` (cities, regions, industries, managers, 
 
 from __future__ import annotations
 
+from typing import Any
+
 from storage.demo_catalog import INDUSTRIES, TAGS
 
 __all__ = ["COMPANY_ROOTS", "COMPANY_SUFFIXES", "TEXT"]
@@ -45,7 +47,7 @@ _RU_NOTES = {
     "quote": ["КП для тендера", "КП на оптовую партию"],
 }
 
-TEXT: dict[str, dict] = {
+TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "city": {
             "moscow": "Moscow",

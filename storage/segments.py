@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, literal, select
+from sqlalchemy import Connection, Row, ScalarSelect, Select, delete, func, insert, literal, select
 
 from storage.changes import utcnow
-from storage.schema import segment_members, segments
+from storage.schema import customers, segment_members, segments
+from storage.scope import CustomerScope
 
 __all__ = [
     "SegmentError",
@@ -64,7 +66,7 @@ def save_segment(
     kind: str,
     owner_id: int | None,
     language: str = "en",
-    members: Select | None = None,
+    members: Select[Any] | None = None,
     as_of: date | None = None,
 ) -> Segment:
     name = normalise_name(name)
@@ -98,13 +100,16 @@ def save_segment(
     return get_segment(conn, name)
 
 
-def _members_count():  # type: ignore[no-untyped-def]
-    return (
-        select(func.count()).where(segment_members.c.segment_id == segments.c.id).scalar_subquery()
-    )
+def _members_count(scope: CustomerScope | None) -> ScalarSelect[int]:
+    """A static segment's members, counting only the customers ``scope`` allows."""
+    own = segment_members.c.segment_id == segments.c.id
+    if scope is None or not scope.limited:
+        return select(func.count()).where(own).scalar_subquery()
+    visible = segment_members.c.customer_id.in_(select(customers.c.id).where(scope.condition()))
+    return select(func.count()).where(own, visible).scalar_subquery()
 
 
-def _segment(r) -> Segment:  # type: ignore[no-untyped-def]
+def _segment(r: Row[Any]) -> Segment:
     return Segment(
         r.id,
         r.name,
@@ -117,17 +122,18 @@ def _segment(r) -> Segment:  # type: ignore[no-untyped-def]
     )
 
 
-def _with_members() -> Select:
-    return select(segments, _members_count().label("members"))
+def _with_members(scope: CustomerScope | None) -> Select[Any]:
+    return select(segments, _members_count(scope).label("members"))
 
 
-def list_segments(conn: Connection) -> list[Segment]:
-    return [_segment(r) for r in conn.execute(_with_members().order_by(segments.c.name))]
+def list_segments(conn: Connection, scope: CustomerScope | None = None) -> list[Segment]:
+    """Every saved segment; a static one's member count is of the customers ``scope`` allows."""
+    return [_segment(r) for r in conn.execute(_with_members(scope).order_by(segments.c.name))]
 
 
-def get_segment(conn: Connection, name: str) -> Segment:
+def get_segment(conn: Connection, name: str, scope: CustomerScope | None = None) -> Segment:
     key = name.strip().strip("'\"«»").lower()
-    r = conn.execute(_with_members().where(segments.c.name == key)).first()
+    r = conn.execute(_with_members(scope).where(segments.c.name == key)).first()
     if r is None:
         known = (
             conn.execute(select(segments.c.name).order_by(segments.c.name).limit(20))

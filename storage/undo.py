@@ -13,7 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, case, exists, func, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Exists,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+    update,
+)
 
 from storage.changes import (
     FIELDS,
@@ -38,7 +49,7 @@ class UndoPlan:
     conflicts: list[tuple[int, str]]  # (customer id, name) changed since by another batch
 
 
-def _later_change_exists(batch_id: int, undo_id: int | None):  # type: ignore[no-untyped-def]
+def _later_change_exists(batch_id: int, undo_id: int | None) -> Exists:
     later = audit_log.alias("later")
     return exists().where(
         later.c.customer_id == audit_log.c.customer_id,
@@ -48,7 +59,7 @@ def _later_change_exists(batch_id: int, undo_id: int | None):  # type: ignore[no
     )
 
 
-def _current_matches_after(field: str):  # type: ignore[no-untyped-def]
+def _current_matches_after(field: str) -> ColumnElement[bool]:
     if field.startswith("tag:"):
         tag_q = select(tags.c.id).where(tags.c.name == field[4:]).scalar_subquery()
         has = exists().where(
@@ -58,7 +69,7 @@ def _current_matches_after(field: str):  # type: ignore[no-untyped-def]
     return _as_text(field, FIELDS[field]).is_not_distinct_from(audit_log.c.after)
 
 
-def _revertible(batch_id: int, field: str, undo_id: int | None = None):  # type: ignore[no-untyped-def]
+def _revertible(batch_id: int, field: str, undo_id: int | None = None) -> ColumnElement[bool]:
     return and_(
         audit_log.c.batch_id == batch_id,
         audit_log.c.field == field,

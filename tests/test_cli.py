@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,11 @@ def test_global_options_are_honoured_before_or_after_the_subcommand() -> None:
         "--json",
     ]
     assert hoist_global_options(["ask", "--", "--db"]) == ["ask", "--", "--db"]
+
+
+def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"custbot {metadata.version('custbot')}\n"
 
 
 def _ask(capsys, *args: str) -> tuple[int, dict, str]:  # type: ignore[no-untyped-def]

@@ -94,9 +94,10 @@ def _target(ctx: Context, p: dict[str, Any]) -> tuple[Select, str | None]:
     from query_language import describe, matching_ids
 
     if p.get("customer_id") is not None:
-        return select(customers.c.id).where(customers.c.id == int(p["customer_id"])), None
+        one = customers.c.id == int(p["customer_id"])
+        return select(customers.c.id).where(one, ctx.scope.condition()), None
     query = interpret_for(ctx, p["text"], date.fromisoformat(p["today"]), p.get("language"))
-    return matching_ids(query, scope_manager_id=ctx.scope_manager_id), describe(query)
+    return matching_ids(query), describe(query)
 
 
 def _value(p: dict[str, Any]) -> Any:
@@ -118,8 +119,11 @@ def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
             echo
             if echo is not None
             else conn.execute(
-                select(customers.c.name).where(customers.c.id == int(p["customer_id"]))
-            ).scalar_one()
+                select(customers.c.name).where(
+                    customers.c.id == int(p["customer_id"]), ctx.scope.condition()
+                )
+            ).scalar()
+            or "—"
         )
         counts = breakdown(conn, op.field, ids)  # by the current value: their sum is the count
         count = sum(counts.values())

@@ -3,16 +3,15 @@ orders, the last interactions and the rating history."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.core import Context
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row, day, interaction_kind, money, stars
-from storage.cards import find_customers_by_name, load_card
+from query_language.ast import Card, Query
+from storage.cards import load_card
 
-__all__ = ["card_reply", "card_for_query"]
+__all__ = ["card_reply", "card_for_query", "no_customer_called"]
 
 
 @command("card", example="card Romashka")
@@ -20,16 +19,23 @@ def card(ctx: Context, args: str) -> list[Reply]:
     """Show one customer's card (a customer's name alone works too)."""
     if not args:
         return [Reply((Text(ctx._("Whose card? For example: card Romashka"), "error"),))]
-    with ctx.engine.connect() as conn:
-        found = find_customers_by_name(conn, args)
+    found = ctx.find_customers(args)
     return _choose(ctx, [cid for cid, _n, _c in found], args, found)
 
 
-def card_for_query(ctx: Context, query: Any) -> list[Reply]:
+def no_customer_called(ctx: Context, name: str) -> str:
+    """'No customer is called …', said so that a rep who sees only their own customers learns
+    nothing about the others'."""
+    if ctx.scope.limited:
+        return ctx._("None of your customers is called '{name}'.").format(name=name)
+    return ctx._("No customer is called '{name}'.").format(name=name)
+
+
+def card_for_query(ctx: Context, query: Query) -> list[Reply]:
     """The card for a query whose output is a customer's card."""
     out = query.output
-    ids = list(getattr(out, "customer_ids", None) or getattr(out, "ids", None) or [])
-    name = getattr(out, "name", "")
+    assert isinstance(out, Card)
+    ids, name = list(out.ids), out.name
     if not ids and name:
         return card(ctx, name)
     with ctx.engine.connect() as conn:
@@ -41,7 +47,7 @@ def card_for_query(ctx: Context, query: Any) -> list[Reply]:
             tuple(r)
             for r in conn.execute(
                 select(customers.c.id, customers.c.name, customers.c.city)
-                .where(customers.c.id.in_(ids))
+                .where(customers.c.id.in_(ids), ctx.scope.condition())
                 .order_by(customers.c.name)
             )
         ]
@@ -52,7 +58,7 @@ def _choose(
     ctx: Context, ids: list[int], name: str, found: list[tuple[int, str, str | None]]
 ) -> list[Reply]:
     if not found:
-        return [Reply((Text(ctx._("No customer is called '{name}'.").format(name=name), "error"),))]
+        return [Reply((Text(no_customer_called(ctx, name), "error"),))]
     if len(found) == 1:
         return [card_reply(ctx, found[0][0])]
     buttons = tuple(
@@ -75,19 +81,10 @@ def _choose(
 def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Reply:
     _ = ctx._
     with ctx.engine.connect() as conn:
+        if not ctx.scope.allows(conn, customer_id):  # nothing of it is read, not even its name
+            return Reply((Text(_("You can only see your own customers."), "error"),))
         c = load_card(conn, customer_id, ctx.today)
     cust = c.customer
-    if ctx.scope_manager_id is not None and cust["manager_id"] != ctx.scope_manager_id:
-        return Reply(
-            (
-                Text(
-                    _(
-                        "{name} is managed by {manager}; you can only see your own customers."
-                    ).format(name=cust["name"], manager=c.manager or _("nobody")),
-                    "error",
-                ),
-            )
-        )
     cur = ctx.settings.currency
     place = ", ".join(v for v in (cust["city"], cust["region"], cust["country"]) if v)
     facts = [

@@ -29,9 +29,7 @@ def chart_reply(
         return [query_error_reply(ctx, e)]
     with ctx.engine.connect() as conn:
         if output_kind(query) == "group":
-            result = run_query(
-                conn, query, offset=0, limit=None, scope_manager_id=ctx.scope_manager_id
-            )
+            result = run_query(conn, query, offset=0, limit=None)
             groups = result.groups[:40]
             by_spend = "spend" in text.lower().split()[:2]
             values = [g["spend"] if by_spend else g["count"] for g in groups]
@@ -42,13 +40,14 @@ def chart_reply(
                 ctx._("net spend") if by_spend else ctx._("customers"),
             )
             return [Reply((Image("chart.png", png, result.interpretation[:1000]),))]
-        result = run_query(conn, query, offset=0, limit=0, scope_manager_id=ctx.scope_manager_id)
-        start, end = result.period or (
-            today - relativedelta(months=12) + relativedelta(days=1),
-            today,
-        )
+        result = run_query(conn, query, offset=0, limit=0)
+        period_start, period_end = result.period or (None, None)
+        end = period_end or today  # an open period ("before 2025", "since March") ends or
+        start = period_start or end - relativedelta(months=12) + relativedelta(
+            days=1
+        )  # starts here
         start = date(start.year, start.month, 1) if (end - start).days > 62 else start
-        ids = matching_ids(query, scope_manager_id=ctx.scope_manager_id)
+        ids = matching_ids(query)
         png = spend_by_month_png(conn, ids, start, end, f"{result.interpretation} → {result.count}")
     caption = ctx._("Net spend by month, {start}..{end}: {echo}").format(
         start=start, end=end, echo=result.interpretation
@@ -64,7 +63,11 @@ def chart(ctx: Context, args: str) -> list[Reply]:
         from analytics import charts
 
         with ctx.engine.connect() as conn:
-            png = charts.chart_abc(conn) if word == "abc" else charts.chart_rfm(conn)
+            png = (
+                charts.chart_abc(conn, ctx.scope)
+                if word == "abc"
+                else charts.chart_rfm(conn, ctx.scope)
+            )
         caption = (
             ctx._("ABC: the Pareto curve of net revenue")
             if word == "abc"

@@ -24,6 +24,7 @@ def export_reply(
     ctx: Context, text: str, fmt: str, today: date | None = None, language: str | None = None
 ) -> list[Reply]:
     from query_language import QueryError, run_query
+    from query_language.ast import Top
 
     try:
         query = interpret_for(ctx, text, today, language)
@@ -45,8 +46,7 @@ def export_reply(
             conn,
             query,
             offset=0,
-            limit=query.output.n if output_kind(query) == "top" else None,
-            scope_manager_id=ctx.scope_manager_id,
+            limit=query.output.n if isinstance(query.output, Top) else None,
         )
         data = export_customers(conn, result.rows, fmt)
     stamp = (today or ctx.today).isoformat()

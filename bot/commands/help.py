@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core import Context
 from bot.lexicon import COMMAND_EXAMPLES, command_word
-from bot.messages import Reply, Table, Text
+from bot.messages import Part, Reply, Table, Text
 from bot.registry import COMMANDS, command
 from bot.users import ROLE_RANK
 
@@ -135,7 +135,7 @@ def help_(ctx: Context, args: str) -> list[Reply]:
         for c in COMMANDS
         if ROLE_RANK[ctx.user.role] >= ROLE_RANK[c.role] and c.name != "help"
     )
-    parts = [
+    parts: list[Part] = [
         Text(
             _(
                 "Type a question about your customers, e.g. 'Moscow buyers of Super Drill last quarter'."
@@ -160,9 +160,7 @@ def whoami(ctx: Context, args: str) -> list[Reply]:
     """Who I think you are, your role and what you can see."""
     _ = ctx._
     u = ctx.user
-    scope = (
-        _("only your own customers") if ctx.scope_manager_id is not None else _("every customer")
-    )
+    scope = _("only your own customers") if ctx.scope.limited else _("every customer")
     return [
         Reply(
             (

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -16,8 +18,10 @@ from bot.messages import Button, File, Part, Reply, Table, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row
-from storage.cards import find_customers_by_name
 from storage.schema import customers
+
+if TYPE_CHECKING:
+    from mailing.when import Schedule
 
 log = logging.getLogger("custbot.mail")
 
@@ -36,12 +40,14 @@ def _error(ctx: Context, message: str) -> list[Reply]:
 
 
 def _one_customer(ctx: Context, name: str) -> tuple[int, str] | list[Reply]:
-    with ctx.engine.connect() as conn:
-        found = find_customers_by_name(conn, name)
+    """The one customer called ``name`` among those this user may see, or an error reply."""
+    from bot.commands.card import no_customer_called
+
+    found = ctx.find_customers(name)
     if len(found) != 1:
         return _error(
             ctx,
-            ctx._("No customer is called '{name}'.").format(name=name)
+            no_customer_called(ctx, name)
             if not found
             else ctx._("Several customers match '{name}': {names}").format(
                 name=name, names=", ".join(n for _i, n, _c in found)
@@ -160,13 +166,15 @@ def mail(ctx: Context, args: str) -> list[Reply]:
     )
 
 
-def _schedule(ctx: Context, when: str):  # type: ignore[no-untyped-def]
+def _schedule(ctx: Context, when: str) -> Schedule:
     from mailing.when import parse_when
 
     return parse_when(when, ctx.settings.timezone, datetime.now(UTC))
 
 
-def _schedule_line(_, at: str, tz: str, cron: str | None, frozen: bool) -> str:  # type: ignore[no-untyped-def]
+def _schedule_line(
+    _: Callable[[str], str], at: str, tz: str, cron: str | None, frozen: bool
+) -> str:
     """One whole sentence per case, so that every language can word it naturally."""
     if cron and frozen:
         return _(
@@ -181,7 +189,7 @@ def _schedule_line(_, at: str, tz: str, cron: str | None, frozen: bool) -> str: 
     return _("Sent at {at} ({tz}); the query is evaluated then.").format(at=at, tz=tz)
 
 
-def _mail_preview(ctx: Context, p: dict) -> list[Reply]:  # type: ignore[type-arg]
+def _mail_preview(ctx: Context, p: dict[str, Any]) -> list[Reply]:
     from mailing.errors import MailingError
     from mailing.mailings import preview_mailing
     from query_language import QueryError, describe, matching_ids
@@ -194,7 +202,7 @@ def _mail_preview(ctx: Context, p: dict) -> list[Reply]:  # type: ignore[type-ar
             preview = preview_mailing(
                 conn,
                 p["template"],
-                matching_ids(query, scope_manager_id=ctx.scope_manager_id),
+                matching_ids(query),
                 ctx.today,
             )
     except QueryError as e:
@@ -262,15 +270,7 @@ def _mail_confirm(ctx: Context, st: State) -> list[Reply]:
                         )
                     )
                 ]
-            frozen = (
-                list(
-                    conn.execute(
-                        matching_ids(query, scope_manager_id=ctx.scope_manager_id)
-                    ).scalars()
-                )
-                if p["freeze"]
-                else None
-            )
+            frozen = list(conn.execute(matching_ids(query)).scalars()) if p["freeze"] else None
             chat = {
                 "chat": f"{ctx.request.who.platform}:{ctx.request.chat_id}",
                 "user": ctx.user.identity.key,
@@ -368,15 +368,50 @@ def cancel_mailing_(ctx: Context, args: str) -> list[Reply]:
 
 @command("opt out", example="opt out Romashka", topic="mail")
 def opt_out(ctx: Context, args: str) -> list[Reply]:
-    """Record that a customer wants no more mailings."""
-    from mailing.optout import opt_out_customer
+    """Record that a customer wants no more mailings (audited; 'undo' reverts it)."""
+    return _opt(ctx, args, opted_out=True)
 
+
+@command("opt in", example="opt in Romashka", topic="mail")
+def opt_in(ctx: Context, args: str) -> list[Reply]:
+    """Mail a customer who opted out again, when they ask for it (audited; 'undo' reverts it)."""
+    return _opt(ctx, args, opted_out=False)
+
+
+def _opt(ctx: Context, args: str, *, opted_out: bool) -> list[Reply]:
+    from mailing.optout import change_opt_out
+
+    if not args.strip():
+        return _error(ctx, ctx._("Which customer? For example: opt out Romashka"))
     found = _one_customer(ctx, args.strip())
     if isinstance(found, list):
         return found
     with ctx.engine.begin() as conn:
-        opt_out_customer(conn, found[0])
-    return [Reply((Text(ctx._("{name} will not be mailed again.").format(name=found[1])),))]
+        batch, _n = change_opt_out(
+            conn,
+            select(customers.c.id).where(customers.c.id == found[0], ctx.scope.condition()),
+            opted_out=opted_out,
+            actor=ctx.actor,
+            what=found[1],
+        )
+    if batch is None:
+        msg = (
+            ctx._("{name} had opted out already; nothing changed.")
+            if opted_out
+            else ctx._("{name} had not opted out; nothing changed.")
+        )
+        return [Reply((Text(msg.format(name=found[1]), "note"),))]
+    msg = (
+        ctx._("{name} will not be mailed again (batch #{batch}).")
+        if opted_out
+        else ctx._("{name} may be mailed again (batch #{batch}).")
+    )
+    parts: list[Part] = [Text(msg.format(name=found[1], batch=batch))]
+    if ctx.user.at_least("manager"):
+        parts.append(
+            button_row(Button(ctx._("Undo"), ctx.remember("undo_start", {"batch_id": batch})))
+        )
+    return [Reply(tuple(parts))]
 
 
 @command("call list", example="call list vip no purchases in last 90 days for me", topic="mail")
@@ -397,7 +432,7 @@ def call_list(ctx: Context, args: str) -> list[Reply]:
         query = interpret_for(ctx, text)
     except QueryError as e:
         return [query_error_reply(ctx, e)]
-    ids = matching_ids(query, scope_manager_id=ctx.scope_manager_id)
+    ids = matching_ids(query)
     if mine:
         ids = select(customers.c.id).where(
             customers.c.id.in_(ids.scalar_subquery()), customers.c.manager_id == ctx.user.manager_id

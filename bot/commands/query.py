@@ -7,13 +7,16 @@ queries: the query language decides the output form; this module renders it.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core import Context
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from bot.registry import action
 from bot.state import State
 from bot.views import PAGE_SIZE, button_row, customer_table, echo_parts, money
+
+if TYPE_CHECKING:
+    from query_language.ast import Query
 
 __all__ = ["answer_query", "interpret_for", "query_error_reply", "page_reply", "output_kind"]
 
@@ -23,12 +26,19 @@ def output_kind(query: Any) -> str:
     return type(query.output).__name__.lower()
 
 
-def interpret_for(ctx: Context, text: str, today: date | None = None, language: str | None = None):  # type: ignore[no-untyped-def]
-    """Parse and resolve ``text`` for this user (raises QueryError)."""
+def interpret_for(
+    ctx: Context, text: str, today: date | None = None, language: str | None = None
+) -> Query:
+    """Parse and resolve ``text`` for this user, in their scope (raises QueryError): names are
+    found and suggested among their customers only, and the query reads only those."""
     from query_language import interpret
 
     return interpret(
-        text, ctx.catalog(), today=today or ctx.today, language=language or ctx.query_language
+        text,
+        ctx.catalog(),
+        today=today or ctx.today,
+        language=language or ctx.query_language,
+        scope=ctx.scope,
     )
 
 
@@ -88,12 +98,14 @@ def answer_query(ctx: Context, text: str, language: str | None = None) -> list[R
 
 def _scope_note(ctx: Context, query: Any, shown: int) -> Text | None:
     """Say when a rep's scope hides customers, rather than pretending there are none."""
-    if ctx.scope_manager_id is None:
+    if not ctx.scope.limited:
         return None
+    from dataclasses import replace
+
     from query_language import run_query
 
-    with ctx.engine.connect() as conn:
-        everyone = run_query(conn, query, offset=0, limit=0).count
+    with ctx.engine.connect() as conn:  # the one read outside the scope: a count, no names
+        everyone = run_query(conn, replace(query, scope=None), offset=0, limit=0).count
     hidden = everyone - shown
     if hidden <= 0:
         return None
@@ -123,9 +135,7 @@ def page_reply(
     if kind == "top":
         limit = max(0, min(PAGE_SIZE, query.output.n - offset))
     with ctx.engine.connect() as conn:
-        result = run_query(
-            conn, query, offset=offset, limit=limit, scope_manager_id=ctx.scope_manager_id
-        )
+        result = run_query(conn, query, offset=offset, limit=limit)
     total = min(result.count, query.output.n) if kind == "top" else result.count
     parts: list[Part] = []
     if kind == "group":

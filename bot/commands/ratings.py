@@ -6,16 +6,12 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
 from bot import state
 from bot.core import Context
-from bot.messages import Button, Reply, Text
+from bot.messages import Button, Part, Reply, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row
-from storage.cards import find_customers_by_name
-from storage.schema import customers
 
 log = logging.getLogger("custbot.ratings")
 
@@ -52,7 +48,7 @@ def recompute(ctx: Context, args: str) -> list[Reply]:
         "recompute", {"today": ctx.today.isoformat(), "changes": plan.changes}, ttl
     )
     cancel = ctx.remember("cancel", {"confirm": token}, ttl)
-    parts = [Text(line) for line in plan.lines(_)]
+    parts: list[Part] = [Text(line) for line in plan.lines(_)]
     parts.insert(
         0, Text(_("Recompute ratings by the rules for {day}").format(day=ctx.today), "echo")
     )
@@ -128,28 +124,21 @@ def explain(ctx: Context, args: str) -> list[Reply]:
     from analytics.explain import explain_customer
 
     _ = ctx._
+    from bot.commands.card import no_customer_called
+
+    found = ctx.find_customers(args) if args.strip() else []
+    if len(found) != 1:
+        msg = (
+            _("Whose rating? For example: explain Romashka")
+            if not args.strip()
+            else no_customer_called(ctx, args)
+            if not found
+            else _("Several customers match '{name}': {names}").format(
+                name=args, names=", ".join(n for _i, n, _c in found)
+            )
+        )
+        return [Reply((Text(msg, "error"),))]
     with ctx.engine.connect() as conn:
-        found = find_customers_by_name(conn, args) if args.strip() else []
-        if len(found) != 1:
-            msg = (
-                _("Whose rating? For example: explain Romashka")
-                if not args.strip()
-                else _("No customer is called '{name}'.").format(name=args)
-                if not found
-                else _("Several customers match '{name}': {names}").format(
-                    name=args, names=", ".join(n for _i, n, _c in found)
-                )
-            )
-            return [Reply((Text(msg, "error"),))]
         explanation = explain_customer(conn, found[0][0], ctx.settings, ctx.today)
-        manager_id = conn.execute(
-            select(customers.c.manager_id).where(customers.c.id == found[0][0])
-        ).scalar()
-    if ctx.scope_manager_id is not None and manager_id != ctx.scope_manager_id:
-        return [
-            Reply(
-                (Text(_("{name} is not one of your customers.").format(name=found[0][1]), "error"),)
-            )
-        ]
     lines = explanation.lines(_)
     return [Reply((Text(lines[0], "heading"), *(Text(line) for line in lines[1:])))]

@@ -42,11 +42,7 @@ def _store(ctx: Context, args: str, kind: str) -> list[Reply]:
         return [query_error_reply(ctx, e)]
     try:
         with ctx.engine.begin() as conn:
-            members = (
-                matching_ids(query, scope_manager_id=ctx.scope_manager_id)
-                if kind == "static"
-                else None
-            )
+            members = matching_ids(query) if kind == "static" else None
             seg = save_segment(
                 conn,
                 name,
@@ -87,7 +83,7 @@ def freeze(ctx: Context, args: str) -> list[Reply]:
 def segments_(ctx: Context, args: str) -> list[Reply]:
     """List the saved segments."""
     with ctx.engine.connect() as conn:
-        segs = list_segments(conn)
+        segs = list_segments(conn, ctx.scope)
     if not segs:
         return [
             Reply(
@@ -120,7 +116,7 @@ def segment(ctx: Context, args: str) -> list[Reply]:
         return segments_(ctx, "")
     try:
         with ctx.engine.connect() as conn:
-            seg = get_segment(conn, args)
+            seg = get_segment(conn, args, ctx.scope)
     except SegmentError as e:
         return [Reply((Text(str(e), "error"),))]
     return answer_query(ctx, f"in segment {seg.name}", language="en")

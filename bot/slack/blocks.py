@@ -62,7 +62,31 @@ class SlackUpload:
 
 
 def _escape(text: str) -> str:
+    """Slack's three control characters as entities, in every text we send (block text, button
+    labels, the notification text, file titles and comments): a customer named ``<!channel>``
+    reaches Slack as those characters, never as a mention or a link."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escaped(text: str, limit: int) -> str:
+    """``text`` escaped, cut (with an ellipsis) so that it fits ``limit`` characters escaped,
+    never in the middle of an entity."""
+    out = _escape(text)
+    if len(out) <= limit:
+        return out
+    raw = text[: limit - 1]
+    while len(_escape(raw)) > limit - 1:
+        raw = raw[:-1]
+    return _escape(raw) + "…"
+
+
+def _escaped_chunks(text: str, size: int) -> list[str]:
+    """``text`` in escaped pieces of at most ``size`` characters (entities stay whole)."""
+    out: list[str] = []
+    for piece in _chunks(text, size):
+        escaped = _escape(piece)
+        out += [escaped] if len(escaped) <= size else _escaped_chunks(piece, max(1, size // 2))
+    return out
 
 
 def _chunks(text: str, size: int) -> list[str]:
@@ -86,17 +110,19 @@ def _chunks(text: str, size: int) -> list[str]:
 
 
 def _text_blocks(part: Text) -> list[dict]:
-    if part.style == "heading" and len(part.text) <= 150 and "\n" not in part.text:
-        return [{"type": "header", "text": {"type": "plain_text", "text": part.text or " "}}]
+    if part.style == "heading" and len(_escape(part.text)) <= 150 and "\n" not in part.text:
+        return [
+            {"type": "header", "text": {"type": "plain_text", "text": _escape(part.text) or " "}}
+        ]
     text = f"⚠️ {part.text}" if part.style == "error" else part.text
     if part.style in ("echo", "note"):  # plain text: names full of * _ ~ stay as typed
         return [
             {"type": "context", "elements": [{"type": "plain_text", "text": c, "emoji": False}]}
-            for c in _chunks(text, SECTION_CHARS)
+            for c in _escaped_chunks(text, SECTION_CHARS)
         ]
     return [
         {"type": "section", "text": {"type": "plain_text", "text": c, "emoji": False}}
-        for c in _chunks(text, SECTION_CHARS)
+        for c in _escaped_chunks(text, SECTION_CHARS)
     ]
 
 
@@ -147,9 +173,7 @@ def _table_csv(table: Table) -> bytes:
 
 
 def _button(button: Button, index: int, _: Callable[[str], str]) -> dict:
-    label = (
-        button.label if len(button.label) <= BUTTON_TEXT else button.label[: BUTTON_TEXT - 1] + "…"
-    )
+    label = _escaped(button.label, BUTTON_TEXT)
     element: dict = {
         "type": "button",
         "text": {"type": "plain_text", "text": label or "…"},
@@ -163,9 +187,9 @@ def _button(button: Button, index: int, _: Callable[[str], str]) -> dict:
             "title": {"type": "plain_text", "text": _("Are you sure?")},
             "text": {
                 "type": "plain_text",
-                "text": _("{label}: this cannot be undone from here.").format(label=label[:250]),
+                "text": _("{label}: this cannot be undone from here.").format(label=label),
             },
-            "confirm": {"type": "plain_text", "text": label[:30]},
+            "confirm": {"type": "plain_text", "text": _escaped(button.label, 30)},
             "deny": {"type": "plain_text", "text": _("Cancel")},
             "style": "danger",
         }
@@ -235,9 +259,8 @@ def render_parts(
                 note = _("{n} rows: too long for a message, sent as {name}.csv").format(
                     n=len(part.rows), name=name
                 )
-                uploads.append(
-                    SlackUpload(f"{name}.csv", _table_csv(part), part.title or name, note)
-                )
+                title = _escape(part.title or name)
+                uploads.append(SlackUpload(f"{name}.csv", _table_csv(part), title, _escape(note)))
                 blocks += _text_blocks(Text(note, "note"))
             else:
                 blocks += rendered
@@ -246,8 +269,12 @@ def render_parts(
             blocks += _buttons_blocks(part, buttons, _)
             buttons += len(part.buttons)
         elif isinstance(part, File | Image):
-            uploads.append(SlackUpload(part.filename, part.content, part.filename, part.caption))
-    summary = "\n".join(t for t in texts if t)[:FALLBACK_CHARS] or "custbot"
+            uploads.append(
+                SlackUpload(
+                    part.filename, part.content, _escape(part.filename), _escape(part.caption)
+                )
+            )
+    summary = _escaped("\n".join(t for t in texts if t), FALLBACK_CHARS) or "custbot"
     messages = [
         SlackMessage(blocks[i : i + max_blocks], summary) for i in range(0, len(blocks), max_blocks)
     ]

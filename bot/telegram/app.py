@@ -73,6 +73,12 @@ class TelegramFrontEnd:
         text = self._addressed_text(msg, context.bot.username, is_group)
         if text is None:
             return
+        if not self._chat_allowed(chat):
+            user = msg.from_user
+            await Delivery(context.bot, chat, user, self.settings, None).send_reply(
+                Reply((Text(self._refusal(chat, user)),), private=False)
+            )
+            return
         if text.split(" ", 1)[0] == "start" and not self._core_knows("start"):
             text = "help"  # Telegram's greeting command; a deep-link payload is dropped
         user = msg.from_user
@@ -117,6 +123,9 @@ class TelegramFrontEnd:
             log.warning("refused a callback with a foreign payload from telegram:%s", user.id)
             await query.answer(phrase("expired", language), show_alert=True)
             return True
+        if chat is not None and not self._chat_allowed(chat):
+            await query.answer(self._refusal(chat, user)[:200], show_alert=True)
+            return True
         is_group = chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP)
         request = Request(
             _identity(user),
@@ -149,6 +158,23 @@ class TelegramFrontEnd:
         )
 
     # --- helpers ----------------------------------------------------------------------------
+
+    def _chat_allowed(self, chat: Chat) -> bool:
+        """Deny by default: a group or channel is served only when ``[telegram] allowed_chats``
+        lists it; private chats are (the core still refuses strangers there)."""
+        return chat.type == Chat.PRIVATE or chat.id in self.settings.telegram.allowed_chats
+
+    def _refusal(self, chat: Chat, user: User | None) -> str:
+        """Logged; says which setting to change and nothing about customers."""
+        log.warning(
+            "refused telegram %s chat %s (not in telegram.allowed_chats), from user %s",
+            chat.type,
+            chat.id,
+            user.id if user else None,
+        )
+        return phrase("chat_not_allowed", user.language_code if user else None).format(
+            chat_id=chat.id
+        )
 
     def _core_knows(self, word: str) -> bool:
         return any(w == word for w, _h in self.core.commands(self.settings.language))  # type: ignore[attr-defined]

@@ -28,6 +28,8 @@ _PHRASES = {
     "anonymous": "Sorry, I can't tell who you are when you write as the group or a channel "
     "(anonymous admin). Please write as yourself.",
     "expired": "This button has expired. Please ask again.",
+    "chat_not_allowed": "I don't work in this chat. An administrator can allow it by adding "
+    "{chat_id} to [telegram] allowed_chats.",
     "long": "The answer is long, so here it is as a file.",
     "sent_private": "{user}, I've sent you the answer in a private chat.",
     "start_private": "{user}, I can't write to you privately yet: open a chat with {bot} and press "

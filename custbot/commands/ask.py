@@ -55,11 +55,14 @@ def answer(
 
     engine = context.engine
     query = interpret(
-        text, CatalogCache(engine).get(), today=context.today(), language=_language(text, language)
+        text,
+        CatalogCache(engine).get(),
+        today=context.today(),
+        language=_language(text, language),
+        scope=context.scope(),
     )
-    scope = context.scope_manager_id()
     with engine.connect() as conn:
-        result = run_query(conn, query, limit=None if everything else 10, scope_manager_id=scope)
+        result = run_query(conn, query, limit=None if everything else 10)
     if isinstance(query.output, Group):
         return {"groups": result.groups, "interpretation": result.interpretation}
     rows = [{k: _jsonable(v) for k, v in row.items()} for row in result.rows]

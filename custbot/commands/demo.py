@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -36,7 +37,7 @@ def _language(context: AppContext, lang: str | None) -> str:
     return chosen
 
 
-def _run(console: Console, build) -> DemoSummary:  # type: ignore[no-untyped-def]
+def _run(console: Console, build: Callable[..., DemoSummary]) -> DemoSummary:
     """Run ``build(progress=...)`` behind a progress bar on stderr."""
     columns = (
         TextColumn("{task.description}"),

@@ -18,7 +18,13 @@ import typer
 from custbot.cli import app
 from custbot.context import AppContext
 
-__all__ = ["optout_command", "send_due_command", "templates_command", "list_command"]
+__all__ = [
+    "optout_command",
+    "optin_command",
+    "send_due_command",
+    "templates_command",
+    "list_command",
+]
 
 mail_app = typer.Typer(
     help="Mailings: templates, scheduled mailings, delivery.", no_args_is_help=True
@@ -36,13 +42,33 @@ def optout_command(
 
     context: AppContext = ctx.find_root().obj
     with context.engine.begin() as conn:
-        n = opt_out_by_email(conn, email)
+        n = opt_out_by_email(conn, email, context.actor())
     if n == 0:
         raise MailingError(
             f"no customer has the address {email.strip()}; nothing changed "
             "(check the spelling, or find the customer in chat)"
         )
     typer.echo(f"Opted out {n} customer{'s' if n != 1 else ''} with {email.strip()}.")
+
+
+@app.command("optin")
+def optin_command(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The address that asked to be mailed again.")],
+) -> None:
+    """Opt a customer back in by e-mail address (audited; undo reverts it)."""
+    from mailing.optout import opt_in_by_email
+
+    context: AppContext = ctx.find_root().obj
+    with context.engine.begin() as conn:
+        n = opt_in_by_email(conn, email, context.actor())
+    if n == 0:
+        from mailing import MailingError
+
+        raise MailingError(
+            f"no opted-out customer has the address {email.strip()}; nothing changed"
+        )
+    typer.echo(f"Opted in {n} customer{'s' if n != 1 else ''} with {email.strip()}.")
 
 
 @mail_app.command("send-due")

@@ -11,13 +11,16 @@ Example::
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from custbot.cli import app
 from custbot.config import Settings
 from custbot.context import AppContext
+
+if TYPE_CHECKING:
+    from telegram import Bot
 
 __all__ = ["telegram_app", "set_webhook", "delete_webhook"]
 
@@ -38,7 +41,7 @@ def _token(settings: Settings) -> str:
     return token
 
 
-def _bot(settings: Settings, token: str):  # type: ignore[no-untyped-def]
+def _bot(settings: Settings, token: str) -> Bot:
     from telegram import Bot
 
     return Bot(

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from storage.bulk import MergeCounts
+from storage.changes import Actor
 from storage.importing.common import Run
 from storage.importing.customers import import_customers
 from storage.importing.entities import import_interactions, import_managers, import_products
@@ -79,13 +80,15 @@ def import_file(
     progress: Callable[[int, int], None] | None = None,
     today: date | None = None,
     chunk: int = 50_000,
+    actor: Actor | None = None,
 ) -> ImportReport:
     """Import one file of ``kind`` (customers, products, sales, interactions, managers).
 
     ``mapping`` renames columns (SOURCE → TARGET, case-insensitive); ``create_customers`` makes a
     flat sales file create/update its customers; ``amount_from`` computes a sales line's amount
     as quantity × that column. ``progress(done, total)`` is called after each chunk. Raises
-    ``ImportFailed`` (nothing written) with the bad rows.
+    ``ImportFailed`` (nothing written) with the bad rows. What it changes on existing customers'
+    ratings, statuses and tags is one audited, undoable batch recorded as ``actor``'s.
 
     Example::
 
@@ -110,6 +113,7 @@ def import_file(
         try:
             with conn.begin():
                 run = Run(conn, str(path), today or date.today(), progress, table.lines)
+                run.actor = actor  # ratings, statuses and tags it changes: one audited batch
                 if kind == "sales":
                     import_sales(
                         run,

@@ -39,6 +39,7 @@ class Run:
     errors: ErrorList = field(default_factory=ErrorList)
     counts: dict[str, MergeCounts] = field(default_factory=dict)
     done: int = 0
+    actor: Any = None  # who imports (storage.changes.Actor), for the audit log; None: the CLI
 
     def count(self, table: str, counts: MergeCounts) -> None:
         self.counts[table] = self.counts.get(table, MergeCounts()) + counts
@@ -87,7 +88,9 @@ class Run:
         columns = [_python(v, keep.index)[mask].tolist() for v in frame.values()]
         insert_rows(self.conn, table, list(frame), zip(*columns, strict=True))
 
-    def reference_errors(self, query: Select, column: str, reason: Callable[[Any], str]) -> None:
+    def reference_errors(
+        self, query: Select[Any], column: str, reason: Callable[[Any], str]
+    ) -> None:
         """Record a row error for each (line, value) the query finds (the first 20, then a count)."""
         found = self.conn.execute(query.order_by(query.selected_columns[0]).limit(20)).all()
         for line, value in found:

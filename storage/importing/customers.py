@@ -12,9 +12,13 @@ Example::
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import Boolean, Column, Date, Float, Integer, String, literal, select
+from sqlalchemy import Table as SqlTable
 
 from storage.bulk import MergeCounts, insert_rows, merge_select, temp_table
+from storage.importing.audit import audit_customer_changes, touch_audited
 from storage.importing.common import ManagerNames, Run, TagNames, require_columns
 from storage.importing.reading import Table
 from storage.importing.values import (
@@ -89,7 +93,11 @@ def import_customers(run: Run, table: Table, *, chunk: int) -> None:
         ids = normalise_ids(run.text(df, "external_id", 64).fillna(""))
         frame = {"line": df.index.to_series(), "external_id": ids}
         frame.update(
-            {c: run.text(df, c, customers.c[c].type.length) for c in _TEXT if c in present}
+            {
+                c: run.text(df, c, cast(String, customers.c[c].type).length)
+                for c in _TEXT
+                if c in present
+            }
         )
         if "status" in present:
             frame["status"] = run.choice(df, "status", STATUSES)
@@ -121,17 +129,19 @@ def import_customers(run: Run, table: Table, *, chunk: int) -> None:
         run.advance(df)
     _check_duplicates(run, stage)
     run.check("Nothing was written")
+    batch = audit_customer_changes(run, stage, tstage, present)  # before the merge: "before"
     source = select(
         *(stage.c[c] for c in ["external_id", *[f for f in fields if f != "external_id"]])
     )
     run.count("customers", merge_select(run.conn, customers, source, key=["external_id"], insert_defaults={
         "status": lambda s: literal("active"), "created_at": lambda s: literal(run.today, Date)}))  # fmt: skip
     _merge_children(run, pstage, tstage)
+    touch_audited(run, batch)
     for t in (stage, pstage, tstage):
         t.drop(run.conn)
 
 
-def _check_duplicates(run: Run, stage) -> None:  # type: ignore[no-untyped-def]
+def _check_duplicates(run: Run, stage: SqlTable) -> None:
     other = stage.alias("other")
     dup = select(stage.c.line, stage.c.external_id).where(
         select(other.c.line)
@@ -141,7 +151,7 @@ def _check_duplicates(run: Run, stage) -> None:  # type: ignore[no-untyped-def]
     run.reference_errors(dup, "external_id", lambda v: f"{v!r} appears on an earlier line too")
 
 
-def _merge_children(run: Run, pstage, tstage) -> None:  # type: ignore[no-untyped-def]
+def _merge_children(run: Run, pstage: SqlTable, tstage: SqlTable) -> None:
     values = ("number_value", "date_value", "bool_value", "text_value")
     source = select(customers.c.id.label("customer_id"), pstage.c.property_id, *(pstage.c[v] for v in values)).join(
         customers, customers.c.external_id == pstage.c.external_id)  # fmt: skip

@@ -20,17 +20,19 @@ from sqlalchemy import (
     literal,
     select,
 )
+from sqlalchemy import Table as SqlTable
 from sqlalchemy import exists as sql_exists
 
 from storage.bulk import merge_select, temp_table
 from storage.importing.common import ManagerNames, Run, require_columns, surname_of
+from storage.importing.reading import Table
 from storage.importing.values import normalise_ids, parse_datetimes, parse_numbers
 from storage.schema import ROLES, customers, interactions, managers, products
 
 __all__ = ["import_products", "import_managers", "import_interactions"]
 
 
-def _duplicates(run: Run, stage, key: str, column: str) -> None:  # type: ignore[no-untyped-def]
+def _duplicates(run: Run, stage: SqlTable, key: str, column: str) -> None:
     other = stage.alias("other")
     dup = select(stage.c.line, stage.c[key]).where(
         select(other.c.line)
@@ -40,7 +42,7 @@ def _duplicates(run: Run, stage, key: str, column: str) -> None:  # type: ignore
     run.reference_errors(dup, column, lambda v: f"{v!r} appears on an earlier line too")
 
 
-def import_products(run: Run, table, *, chunk: int) -> None:  # type: ignore[no-untyped-def]
+def import_products(run: Run, table: Table, *, chunk: int) -> None:
     require_columns(table, ["sku", "name"], "products")
     stage = temp_table(run.conn, [Column("line", Integer, primary_key=True), Column("sku", String(64)),
                                   Column("name", String(300)), Column("category", String(120)),
@@ -74,7 +76,7 @@ def _telegram_ids(run: Run, df: pd.DataFrame) -> pd.Series:
     return pd.Series(ids, index=cells.index, dtype=object)
 
 
-def import_managers(run: Run, table, *, chunk: int) -> None:  # type: ignore[no-untyped-def]
+def import_managers(run: Run, table: Table, *, chunk: int) -> None:
     require_columns(table, ["name"], "managers")
     stage = temp_table(run.conn, [
         Column("line", Integer, primary_key=True), Column("name", String(200)), Column("surname", String(100)),
@@ -113,7 +115,7 @@ def import_managers(run: Run, table, *, chunk: int) -> None:  # type: ignore[no-
     stage.drop(run.conn)
 
 
-def import_interactions(run: Run, table, *, chunk: int) -> None:  # type: ignore[no-untyped-def]
+def import_interactions(run: Run, table: Table, *, chunk: int) -> None:
     require_columns(table, ["customer_id", "date", "kind"], "interactions")
     stage = temp_table(run.conn, [
         Column("line", Integer, primary_key=True), Column("external_id", String(64)), Column("date", DateTime),

@@ -49,14 +49,14 @@ class KeyTable:
         """
         # SQLite and a table of the schema (not a scratch table with a fresh name per import): the
         # driver caches each statement, so their number must not grow with the imports run.
-        inline = self.conn.dialect.name == "sqlite" and column.table.metadata is metadata  # type: ignore[attr-defined]
+        inline = self.conn.dialect.name == "sqlite" and column.table.metadata is metadata
         rows = self._sqlite_rows(column, values, wanted) if inline else None
         if rows is None:
             self.fill(values)
             query = select(self.table.c.k, *wanted).join_from(
                 self.table,
                 column.table,
-                column == self.table.c.k,  # type: ignore[attr-defined]
+                column == self.table.c.k,
             )
             rows = self._fetch(
                 str(query.compile(dialect=self.conn.dialect)), ()
@@ -64,22 +64,24 @@ class KeyTable:
         dialect = self.conn.dialect
         procs = [(i, c.type.dialect_impl(dialect).result_processor(dialect, None))
                  for i, c in enumerate(wanted)]  # fmt: skip
-        procs = [(i, p) for i, p in procs if p is not None]  # e.g. dates stored as text by SQLite
-        if not procs:
+        convert = [(i, p) for i, p in procs if p is not None]  # e.g. dates stored as text by SQLite
+        if not convert:
             return {row[0]: row[1:] for row in rows}
         out = {}
         for row in rows:
             values = list(row[1:])
-            for i, p in procs:
+            for i, p in convert:
                 values[i] = p(values[i])
             out[row[0]] = tuple(values)
         return out
 
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        cur = self.conn.connection.driver_connection.cursor()  # plain tuples, no row objects
+        driver: Any = self.conn.connection.driver_connection
+        cur = driver.cursor()  # plain tuples, no row objects
         try:
             cur.execute(sql, params)
-            return cur.fetchall()
+            rows: list[tuple[Any, ...]] = cur.fetchall()
+            return rows
         finally:
             cur.close()
 
@@ -93,10 +95,10 @@ class KeyTable:
         scratch table). Lists have one of two lengths, padded with NULL (which matches nothing),
         so the driver's statement cache holds two per lookup, not one per chunk size."""
         keys = list(values)
-        driver = self.conn.connection.driver_connection
+        driver: Any = self.conn.connection.driver_connection
         batch = min(driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), _BATCH)
         size = min(_SMALL, batch) if len(keys) <= _SMALL else batch
-        name = self.conn.dialect.identifier_preparer.format_column(column)  # type: ignore[arg-type]
+        name = self.conn.dialect.identifier_preparer.format_column(column)
         sql = (str(select(column, *wanted).compile(dialect=self.conn.dialect))
                + f" WHERE {name} IN ({', '.join('?' * size)})")  # fmt: skip
         rows: list[tuple[Any, ...]] = []

@@ -165,5 +165,5 @@ class OrderBook:
         self.run.count("order_lines", self.lines + MergeCounts(removed=removed))
         for t in (self.names, self.ids):
             t.drop()
-        for t in (given, self.stage):
-            t.drop(self.run.conn)
+        for table in (given, self.stage):
+            table.drop(self.run.conn)

@@ -16,9 +16,12 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
-from sqlalchemy import Column, Date, Integer, String, case, func, select
+from sqlalchemy import Column, ColumnElement, Date, Integer, String, Table, case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -30,7 +33,13 @@ from storage.schema import customers, products
 __all__ = ["CustomerRefs", "ProductRefs"]
 
 
-def _upsert(run: Run, table, rows: list[dict], key: list[str], merge: dict) -> None:  # type: ignore[no-untyped-def]
+def _upsert(
+    run: Run,
+    table: Table,
+    rows: list[dict[str, Any]],
+    key: list[str],
+    merge: dict[str, Callable[[Any, Any], ColumnElement[Any]]],
+) -> None:
     """INSERT … ON CONFLICT (key) DO UPDATE SET col = merge[col](stored, incoming)."""
     if not rows:
         return
@@ -42,12 +51,13 @@ def _upsert(run: Run, table, rows: list[dict], key: list[str], merge: dict) -> N
     run.conn.execute(stmt, rows)
 
 
-def _earlier(stored, incoming):  # type: ignore[no-untyped-def]
+def _earlier(stored: ColumnElement[Any], incoming: ColumnElement[Any]) -> ColumnElement[Any]:
     return case((incoming < stored, incoming), else_=stored)
 
 
-def _ids(found: dict, uniques: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    return np.array([found.get(u, (-1,))[0] for u in uniques], dtype=np.int64)[codes]
+def _ids(found: dict[str, Any], uniques: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    ids: np.ndarray = np.array([found.get(u, (-1,))[0] for u in uniques], dtype=np.int64)[codes]
+    return ids
 
 
 class CustomerRefs:
@@ -77,7 +87,9 @@ class CustomerRefs:
             return ids
         return _ids(found, uniques, codes)
 
-    def _collect(self, frame: pd.DataFrame, codes, uniques, found: dict) -> None:  # type: ignore[no-untyped-def]
+    def _collect(
+        self, frame: pd.DataFrame, codes: np.ndarray, uniques: np.ndarray, found: dict[str, Any]
+    ) -> None:
         groups = frame.groupby(codes, sort=True)
         last = groups[self.attrs].last() if self.attrs else pd.DataFrame(index=range(len(uniques)))
         first = groups["date"].min().dt.date
@@ -94,7 +106,10 @@ class CustomerRefs:
             found.update(self.keys.find(customers.c.external_id, [r["external_id"] for r in new],
                                         customers.c.id))  # fmt: skip
             self.created += len(new)
-        merge = {a: lambda s, i: func.coalesce(i, s) for a in self.attrs} | {"first_date": _earlier}
+        merge: dict[str, Callable[[Any, Any], ColumnElement[Any]]] = {
+            a: lambda s, i: func.coalesce(i, s) for a in self.attrs
+        } | {"first_date": _earlier}
+        assert self.stage is not None  # collecting is creating: the stage exists
         _upsert(self.run, self.stage, rows, ["external_id"], merge)
 
     def finish(self) -> None:

@@ -14,7 +14,10 @@ Example::
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
+from sqlalchemy import String
 
 from storage.importing.common import ManagerNames, Run, require_columns
 from storage.importing.errors import ImportFailed, RowError
@@ -82,6 +85,6 @@ def _checked(
     if has_names:
         frame["product_name"] = run.text(df, "product_name", 300)
     for a in attrs:
-        frame[a] = run.text(df, a, customers.c[a].type.length)
+        frame[a] = run.text(df, a, cast(String, customers.c[a].type).length)
     keep = ~(bad | days.isna() | quantity.isna() | amount.isna()).to_numpy(dtype=bool)
     return pd.DataFrame(frame, index=df.index)[keep] if not keep.all() else pd.DataFrame(frame)

@@ -244,7 +244,7 @@ class _Player:
                 self.out.append(f"(the chat has ended; {len(pending)} steps were not typed)")
             else:
                 self.out.append("(the chat has ended)")
-        return normalise("\n".join(self.out).rstrip() + "\n", str(self.files_dir)) + "\n"
+        return normalise("\n".join(self.out).rstrip() + "\n", str(self.files_dir.resolve())) + "\n"
 
 
 def play(scenario: Scenario, engine: Engine, files_dir: Path) -> str:

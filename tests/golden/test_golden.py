@@ -45,10 +45,12 @@ def test_golden(
     golden_database: Factory,
     tmp_path: Path,
     request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     missing_messages("ru", clear=True)
+    monkeypatch.chdir(tmp_path)  # files are saved under ./custbot-files, as for a user
     with golden_database(scenario.data) as engine:
-        transcript = play(scenario, engine, tmp_path / "files")
+        transcript = play(scenario, engine, Path("custbot-files"))
     if untranslated := missing_messages("ru", clear=True):
         pytest.fail(
             f"{scenario.name}: shown in Russian without a translation (add them to "

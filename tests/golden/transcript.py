@@ -27,7 +27,8 @@ _WALL_CLOCK = re.compile(r"\b\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:
 
 
 def normalise(text: str, files_dir: str) -> str:
-    """Temporary paths become ``<files>``, wall-clock times ``<time>``, trailing blanks go."""
+    """An absolute path of the files folder becomes ``<files>``, wall-clock times ``<time>``;
+    trailing blanks go."""
     text = text.replace(files_dir, "<files>")
     text = _WALL_CLOCK.sub("<time>", text)
     return "\n".join(line.rstrip() for line in text.splitlines())

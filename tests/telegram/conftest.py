@@ -117,7 +117,7 @@ def seeded(engine: Engine) -> Engine:
 
 @pytest.fixture
 def settings(api: BotApiStandIn) -> Settings:
-    return tg_settings(api)
+    return tg_settings(api, allowed_chats=[GROUP])  # groups are denied unless configured
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ def _user(user_id: int, first_name: str, language_code: str | None) -> dict[str,
 
 
 def _entities(text: str) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     m = re.match(r"/\w+(@\w+)?", text)
     if m:
         out.append({"type": "bot_command", "offset": 0, "length": len(m.group(0))})

@@ -41,7 +41,9 @@ class ApiError(Exception):
 
 def parse_html(text: str) -> str:
     """Telegram's HTML parse mode: the plain text, or ApiError 400 like "can't parse entities"."""
-    out, stack, i = [], [], 0
+    out: list[str] = []
+    stack: list[str] = []
+    i = 0
     while i < len(text):
         ch = text[i]
         if ch == "<":

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_request import FileField
 
 from tests.telegram.html_check import ApiError, parse_html
 
@@ -113,7 +114,7 @@ class BotApiStandIn:
         if request.method == "POST" and request.can_read_body:
             form = await request.post()
             for key, value in form.items():
-                if hasattr(value, "file"):
+                if isinstance(value, FileField):
                     files[key] = (value.filename, value.file.read())
                 else:
                     params[key] = json.loads(value) if key in _JSON_FIELDS else value
