@@ -24,8 +24,8 @@ __all__ = [
     "ScheduledReport",
     "run_scheduled_recompute",
     "explain_customer",
-    "chart_abc",
-    "chart_rfm",
+    "pareto",
+    "rfm_grid",
 ]
 
 _WHERE = {
@@ -38,8 +38,8 @@ _WHERE = {
     "ScheduledReport": "analytics.schedule",
     "run_scheduled_recompute": "analytics.schedule",
     "explain_customer": "analytics.explain",
-    "chart_abc": "analytics.charts",
-    "chart_rfm": "analytics.charts",
+    "pareto": "analytics.charts",
+    "rfm_grid": "analytics.charts",
 }
 
 

@@ -99,8 +99,18 @@ def customer_aggregates(conn: Connection, window: Window, *, today: date) -> pd.
     (distinct orders with a purchase line), recency_days (days from the last purchase to
     ``today``; None without a purchase).
 
+    Read from the analytical copy when it is current (``query_language.route``), never from a
+    stale one: the classes are written back.
+
     >>> customer_aggregates(conn, default_window(date(2026, 11, 22), 12), today=date(2026, 11, 22))
     """
+    from query_language.route import reading
+
+    with reading(conn, allow_stale=False) as (source, _stale):
+        return _frame(source.execute(_statement(source, window, today)).all())
+
+
+def _statement(conn: Connection, window: Window, today: date):  # type: ignore[no-untyped-def]
     month = (extract("year", orders.c.date) * 12 + extract("month", orders.c.date)).label("month")
     bought = order_lines.c.quantity > 0
     per_month = (
@@ -135,7 +145,10 @@ def customer_aggregates(conn: Connection, window: Window, *, today: date) -> pd.
     stmt = select(per_customer, customers.c.external_id).join(
         customers, customers.c.id == per_customer.c.customer_id
     )
-    rows = conn.execute(stmt).all()
+    return stmt
+
+
+def _frame(rows: list) -> pd.DataFrame:  # type: ignore[type-arg]
     frame = pd.DataFrame.from_records(
         rows,
         columns=[

@@ -1,41 +1,52 @@
-"""Pictures of the latest class run: the Pareto curve (ABC) and the R × FM grid (RFM), as PNG.
+"""What the class charts plot, as data: the Pareto curve (ABC) and the R × FM grid (RFM).
+
+The pictures are drawn by the chat layer (``bot.charts``) from exactly these numbers.
 
 Example::
 
-    png = chart_abc(conn)      # bytes starting with b"\\x89PNG"
+    curve = pareto(conn)        # None before the first class run
+    curve.revenue_share[80]     # % of revenue from the largest 80% of customers
 """
 
 from __future__ import annotations
 
-import io
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-import matplotlib
+import numpy as np
+from sqlalchemy import Connection, func, select
 
-matplotlib.use("Agg")
+from analytics.classes import latest_run
+from storage.schema import class_runs, customer_classes, customers
+from storage.scope import CustomerScope
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from sqlalchemy import Connection, RowMapping, func, select  # noqa: E402
+__all__ = ["Pareto", "RfmGrid", "pareto", "rfm_grid", "FM_VALUES"]
 
-from analytics.classes import latest_run  # noqa: E402
-from storage.schema import class_runs, customer_classes, customers  # noqa: E402
-from storage.scope import CustomerScope  # noqa: E402
-
-__all__ = ["chart_abc", "chart_rfm"]
-
-_MAX_POINTS = 2000  # a million customers still draw as one smooth curve
+FM_VALUES = tuple(1 + i / 2 for i in range(9))  # (F + M) / 2: 1, 1.5, ..., 5
 
 
-def _png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+@dataclass(frozen=True)
+class Pareto:
+    """Cumulative share of net revenue (%) at each whole percent of customers, largest first
+    (101 points, 0..100), the ABC thresholds (%) and how many customers had revenue."""
+
+    customer_share: tuple[int, ...]
+    revenue_share: tuple[float, ...]
+    thresholds: tuple[float, ...]
+    customers: int
+    window: tuple[date, date]
 
 
-def _run(conn: Connection) -> tuple[int, RowMapping] | tuple[None, None]:
+@dataclass(frozen=True)
+class RfmGrid:
+    """Customers per cell: ``counts[r - 1][k]`` for R = r and FM = ``FM_VALUES[k]``."""
+
+    counts: tuple[tuple[int, ...], ...]
+    computed_for: date | None
+
+
+def _run(conn: Connection):  # type: ignore[no-untyped-def]
     run_id = latest_run(conn)
     if run_id is None:
         return None, None
@@ -45,78 +56,56 @@ def _run(conn: Connection) -> tuple[int, RowMapping] | tuple[None, None]:
 
 
 def _in_scope(scope: CustomerScope | None) -> list[Any]:
-    """The reader's customers only (none of the others' revenue or counts is drawn)."""
+    """The reader's customers only (none of the others' revenue or counts is plotted)."""
     if scope is None or not scope.limited:
         return []
     return [customer_classes.c.customer_id.in_(select(customers.c.id).where(scope.condition()))]
 
 
-def chart_abc(conn: Connection, scope: CustomerScope | None = None) -> bytes:
-    """The Pareto curve of the latest run: cumulative share of revenue against share of
-    customers, with the ABC thresholds drawn as lines; only the customers of ``scope``.
-
-    >>> chart_abc(conn)[:4]
-    b'\\x89PNG'
-    """
+def pareto(conn: Connection, scope: CustomerScope | None = None) -> Pareto | None:
+    """The Pareto curve of the latest class run over the customers of ``scope``; None when
+    none of them had revenue in it."""
     run_id, run = _run(conn)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    revenue = np.array([], dtype=float)
-    if run_id is not None:
-        revenue = np.array(
-            conn.execute(
-                select(customer_classes.c.revenue).where(
-                    customer_classes.c.run_id == run_id,
-                    customer_classes.c.revenue > 0,
-                    *_in_scope(scope),
-                )
+    if run_id is None:
+        return None
+    revenue = np.array(
+        conn.execute(
+            select(customer_classes.c.revenue).where(
+                customer_classes.c.run_id == run_id,
+                customer_classes.c.revenue > 0,
+                *_in_scope(scope),
             )
-            .scalars()
-            .all(),
-            dtype=float,
         )
-    if revenue.size and run is not None:  # revenue comes from the run
-        revenue = np.sort(revenue)[::-1]
-        share = np.cumsum(revenue) / revenue.sum()
-        x = np.arange(1, revenue.size + 1) / revenue.size
-        step = max(1, revenue.size // _MAX_POINTS)
-        idx = np.unique(np.r_[np.arange(0, revenue.size, step), revenue.size - 1])
-        ax.plot(np.r_[0, x[idx]] * 100, np.r_[0, share[idx]] * 100, color="tab:blue")
-        thresholds = run["parameters"].get("abc_thresholds", [0.8, 0.95])
-        for t, label in zip(thresholds, ("A | B", "B | C"), strict=False):
-            ax.axhline(t * 100, color="tab:red", linestyle="--", linewidth=1)
-            ax.text(101, t * 100, f"{t:.0%} {label}", va="center", fontsize=8, color="tab:red")
-        title = f"ABC (Pareto) · {run['window_start']} .. {run['window_end']} · {revenue.size} customers"
-    else:
-        ax.text(
-            0.5,
-            0.5,
-            "no revenue in the window yet",
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
-        )
-        title = "ABC (Pareto)"
-    ax.set(
-        title=title,
-        xlabel="customers, % (largest first)",
-        ylabel="cumulative revenue, %",
-        xlim=(0, 100),
-        ylim=(0, 102),
+        .scalars()
+        .all(),
+        dtype=float,
     )
-    ax.grid(alpha=0.3)
-    return _png(fig)
+    if not revenue.size:
+        return None
+    revenue = np.sort(revenue)[::-1]
+    x = np.r_[0.0, np.arange(1, revenue.size + 1) / revenue.size * 100]
+    y = np.r_[0.0, np.cumsum(revenue) / revenue.sum() * 100]
+    points = np.arange(101)
+    share = np.interp(points, x, y)
+    thresholds = run["parameters"].get("abc_thresholds", [0.8, 0.95])
+    return Pareto(
+        tuple(int(p) for p in points),
+        tuple(round(float(v), 1) for v in share),
+        tuple(round(float(t) * 100, 1) for t in thresholds),
+        int(revenue.size),
+        (_date(run["window_start"]), _date(run["window_end"])),
+    )
 
 
-def chart_rfm(conn: Connection, scope: CustomerScope | None = None) -> bytes:
-    """The R × FM grid of the latest run with the number of customers in each cell (only the
-    customers of ``scope``).
+def _date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
-    >>> chart_rfm(conn)[:4]
-    b'\\x89PNG'
-    """
+
+def rfm_grid(conn: Connection, scope: CustomerScope | None = None) -> RfmGrid:
+    """Customers of ``scope`` per R × FM cell of the latest class run (all zeros before the
+    first run)."""
     run_id, run = _run(conn)
-    fm_values = [1 + i / 2 for i in range(9)]  # 1, 1.5, ..., 5
-    grid = np.zeros((5, 9), dtype=int)
+    grid = [[0] * len(FM_VALUES) for _ in range(5)]
     if run_id is not None:
         fm2 = customer_classes.c.f_score + customer_classes.c.m_score
         rows = conn.execute(
@@ -129,23 +118,7 @@ def chart_rfm(conn: Connection, scope: CustomerScope | None = None) -> bytes:
             .group_by(customer_classes.c.r_score, fm2)
         ).all()
         for r, f_plus_m, n in rows:
-            grid[int(r) - 1, int(f_plus_m) - 2] = n
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    ax.imshow(grid, origin="lower", cmap="Blues", aspect="auto")
-    for (r, c), n in np.ndenumerate(grid):
-        ax.text(
-            c,
-            r,
-            str(n),
-            ha="center",
-            va="center",
-            fontsize=8,
-            color="white" if n > grid.max() / 2 else "black",
-        )
-    ax.set_xticks(range(9), [f"{v:g}" for v in fm_values])
-    ax.set_yticks(range(5), [str(r) for r in range(1, 6)])
-    when = f" · {run['computed_for']}" if run is not None else ""
-    ax.set(
-        title=f"RFM: customers by R and FM = (F + M) / 2{when}", xlabel="FM", ylabel="R (recency)"
+            grid[int(r) - 1][int(f_plus_m) - 2] = int(n)
+    return RfmGrid(
+        tuple(tuple(row) for row in grid), _date(run["computed_for"]) if run is not None else None
     )
-    return _png(fig)

@@ -21,6 +21,7 @@ from analytics.plan import STARS
 from analytics.rules import rule_ids
 from analytics.settings import AnalyticsSettings
 from storage.changes import rating_history
+from storage.formatting import money
 from storage.schema import (
     class_runs,
     customer_classes,
@@ -60,7 +61,7 @@ class Explanation:
     last_change: str | None = None  # "2026-11-20 by rule A: abc A (B → A)"
     notes: list[str] = field(default_factory=list)
 
-    def lines(self, _: Callable[[str], str] = _english) -> list[str]:
+    def lines(self, _: Callable[[str], str] = _english, currency: str = "") -> list[str]:
         """Plain-text lines for chat or the terminal, in the language of ``_`` (gettext)."""
         stars = f"{self.rating} {STARS[self.rating]}" if self.rating else _("no rating")
         out = [f"{self.name}: {stars}"]
@@ -95,7 +96,7 @@ class Explanation:
                     day=self.run_date, abc=c["abc"], xyz=c["xyz"] or _("none"), rfm=rfm
                 )
             )
-        spend = f"{self.spend:,.2f}"
+        spend = money(self.spend, currency)  # the format of every other answer
         if self.last_purchase:
             out.append(
                 _(

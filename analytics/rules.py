@@ -27,6 +27,7 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    delete,
     func,
     literal,
     select,
@@ -38,7 +39,7 @@ from analytics.settings import AnalyticsSettings
 from analytics.validation import RuleError, check_rules, is_anyone
 from storage.bulk import temp_table
 from storage.changes import Actor, finish_batch, set_field, start_batch
-from storage.schema import customers
+from storage.schema import batches, customers
 
 if TYPE_CHECKING:
     from query_language import CatalogCache
@@ -171,8 +172,9 @@ def _reusable(conn: Connection, plan: RecomputePlan) -> Table | None:
     return table if conn.dialect.has_table(conn, table.name) else None
 
 
-def apply_recompute(conn: Connection, plan: RecomputePlan, actor: Actor) -> int:
-    """Apply the plan's rules as ONE undoable batch; returns the batch id.
+def apply_recompute(conn: Connection, plan: RecomputePlan, actor: Actor) -> int | None:
+    """Apply the plan's rules as ONE undoable batch; returns the batch id, or None when no
+    rating changed (then no batch is left behind: an empty batch would only clutter undo).
 
     Right after ``plan_recompute`` on the same connection (the CLI and the scheduler do this in
     one transaction) the plan's outcome is applied as it was shown; otherwise the classes are
@@ -203,5 +205,8 @@ def apply_recompute(conn: Connection, plan: RecomputePlan, actor: Actor) -> int:
             )
     finally:
         target.drop(conn)
+    if changed == 0:
+        conn.execute(delete(batches).where(batches.c.id == batch_id))
+        return None
     finish_batch(conn, batch_id, changed)
     return batch_id

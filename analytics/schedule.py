@@ -55,12 +55,12 @@ class ScheduledReport:
         """The message for the report chat, in the language of ``_`` (gettext)."""
         if not self.applied or self.plan is None:
             return _("Scheduled recompute skipped: another process is running it.")
-        return "\n".join(
-            [
-                *self.plan.lines(_),
-                _("Batch {id} (undo it with 'undo {id}').").format(id=self.batch_id),
-            ]
+        done = (
+            _("Batch {id} (undo it with 'undo {id}').").format(id=self.batch_id)
+            if self.batch_id is not None
+            else _("No rating changed, so no batch was made.")
         )
+        return "\n".join([*self.plan.lines(_), done])
 
 
 def _holder() -> str:

@@ -50,6 +50,12 @@ SUITE: list[tuple[str, str, list[str], list[str]]] = [
         ],
     ),
     (
+        "Analytical engine: custbot on the DuckDB copy vs the primary and DuckDB hand SQL; routing",
+        "analytics_engine.py",
+        ["--smoke"],
+        ["--db", "{sqlite}", "--db", "{pg}", "--runs", "3"],
+    ),
+    (
         "Chat core: answering through the terminal code path, 8 concurrent users",
         "chat_core.py",
         ["--small"],

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, Row, insert, or_, select, update
 
 from bot.messages import Identity
 from bot.settings import BotSettings
+from storage.folding import fold, folded
 from storage.schema import managers
 
 __all__ = ["User", "identify", "find_user_by_name", "sync_config_users", "LOCAL_ADMIN", "ROLE_RANK"]
@@ -88,12 +89,12 @@ def identify(conn: Connection, identity: Identity, settings: BotSettings) -> Use
 
 def find_user_by_name(conn: Connection, name: str, identity: Identity | None = None) -> User | None:
     """A user by full name or surname (case-insensitive), e.g. for ``--as Ivanov``."""
-    key = name.strip().casefold()  # in Python: SQLite's lower() folds only ASCII (--as Сидоров)
-    rows = [
-        row
-        for row in conn.execute(select(managers)).all()
-        if key in ((row.name or "").casefold(), (row.surname or "").casefold())
-    ]
+    key = fold(name.strip())
+    rows = conn.execute(
+        select(managers).where(
+            or_(folded(managers.c.name) == key, folded(managers.c.surname) == key)
+        )
+    ).all()
     if len(rows) != 1:
         return None
     return _user(rows[0], identity or Identity("cli", rows[0].name))

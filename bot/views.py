@@ -11,12 +11,15 @@ from typing import Any
 
 from bot.i18n import N_, plural_translator
 from bot.messages import Button, Buttons, Part, Table, Text
+from storage.formatting import money  # the one money format, re-exported for the chat
 
 __all__ = [
     "interaction_kind",
     "stars",
     "money",
     "day",
+    "spend_header",
+    "property_text",
     "customer_table",
     "echo_parts",
     "button_row",
@@ -51,26 +54,47 @@ def stars(rating: str | None) -> str:
     return f"{rating} {STARS[rating]}" if rating in STARS else "—"
 
 
-def money(value: float | int | None, currency: str = "") -> str:
-    """Whole amounts with thin grouping, e.g. ``1 234 567 RUB``."""
-    if value is None:
-        return "—"
-    text = f"{round(value):,}".replace(",", " ")
-    return f"{text} {currency}".strip()
-
-
 def day(value: date | str | None) -> str:
     if value is None:
         return "—"
     return value if isinstance(value, str) else value.isoformat()
 
 
+def property_text(value: Any, _: Callable[[str], str]) -> str:
+    """A custom property's value for people: yes / no (да / нет) for a yes-no property, a date
+    as YYYY-MM-DD, ``—`` when it has none."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if hasattr(value, "isoformat"):
+        return day(value)
+    return str(value)
+
+
+def spend_header(_: Callable[[str], str], period: Any) -> str:
+    """The spend column's header, naming the period it covers: ``spend 2026-01-01..2026-11-22``
+    or ``spend, all time`` (``period``: the query's, with ``start`` and ``end``, or None)."""
+    if period is None or (period.start is None and period.end is None):
+        return _("spend, all time")
+    span = f"{day(period.start) if period.start else '…'}..{day(period.end) if period.end else '…'}"
+    return _("spend {period}").format(period=span)
+
+
 def customer_table(
-    rows: Iterable[Mapping[str, Any]], _: Callable[[str], str], currency: str, start: int = 0
+    rows: Iterable[Mapping[str, Any]],
+    _: Callable[[str], str],
+    currency: str,
+    start: int = 0,
+    *,
+    spend: str | None = None,
+    orders: bool = False,
 ) -> Table:
-    """The paged list: number, name, city, rating stars, spend, last purchase."""
+    """The paged list: number, name, city, rating stars, spend (``spend``: its header, e.g.
+    from :func:`spend_header`), the orders when they are what the list ranks by, last purchase."""
+    head = ("#", _("name"), _("city"), _("rating"), spend or _("spend"))
     return Table(
-        ("#", _("name"), _("city"), _("rating"), _("spend"), _("last purchase")),
+        (*head, *((_("orders"),) if orders else ()), _("last purchase")),
         tuple(
             (
                 str(start + i + 1),
@@ -78,6 +102,7 @@ def customer_table(
                 r.get("city") or "—",
                 stars(r.get("rating")),
                 money(r.get("spend"), currency),
+                *((str(r.get("orders") or 0),) if orders else ()),
                 day(r.get("last_purchase")),
             )
             for i, r in enumerate(rows)
@@ -86,12 +111,19 @@ def customer_table(
 
 
 def echo_parts(
-    interpretation: str, count: int, _: Callable[[str], str], language: str | None = None
+    interpretation: str,
+    count: int,
+    _: Callable[[str], str],
+    matched: int | None = None,
+    language: str | None = None,
 ) -> list[Part]:
-    """The echo, then how many customers: ``1 customer``, ``3 клиента``."""
+    """The echo and the count (``1 customer``, ``3 клиента``); a top N (``matched``: how many met
+    its conditions) says both."""
     ngettext = plural_translator(language)
-    many = ngettext("{n} customer", "{n} customers", count)
-    return [Text(interpretation, "echo"), Text(many.format(n=count), "heading")]
+    heading = ngettext("{n} customer", "{n} customers", count).format(n=count)
+    if matched is not None and matched > count:
+        heading = _("Top {n} of {matched} matching customers").format(n=count, matched=matched)
+    return [Text(interpretation, "echo"), Text(heading, "heading")]
 
 
 def button_row(*buttons: Button | None) -> Buttons:

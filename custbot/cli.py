@@ -53,6 +53,7 @@ COMMAND_MODULES = [
     "custbot.commands.classes",
     "custbot.commands.mail",
     "custbot.commands.telegram",
+    "custbot.commands.analytics",
 ]
 
 

@@ -24,6 +24,7 @@ from analytics.settings import ClassSettings, RatingSettings
 from analytics.validation import RuleError, check_rules
 from bot.settings import AccessSettings, BulkSettings, SlackSettings, TelegramSettings, UserEntry
 from mailing.settings import SmtpSettings
+from storage.columnar.settings import ColumnarSettings
 from storage.settings import DatabaseSettings, SettingsModel
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "BulkSettings",
     "ClassSettings",
     "RatingSettings",
+    "ColumnarSettings",
 ]
 
 DEFAULT_CONFIG = Path("custbot.toml")
@@ -62,6 +64,7 @@ class Settings(SettingsModel):
     bulk: BulkSettings = Field(default_factory=BulkSettings)
     classes: ClassSettings = Field(default_factory=ClassSettings)
     rating: RatingSettings = Field(default_factory=RatingSettings)
+    analytics: ColumnarSettings = Field(default_factory=ColumnarSettings)
 
     @field_validator("timezone")
     @classmethod

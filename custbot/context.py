@@ -49,8 +49,14 @@ class AppContext:
 
     @cached_property
     def engine(self) -> Engine:
-        """The database, migrated to the newest schema on first use."""
-        return self._engine or connect(self.settings.database.url)
+        """The database, migrated to the newest schema on first use; its line-heavy questions
+        routed to the analytical copy as ``[analytics]`` says (``query_language.route``)."""
+        from query_language.route import configure, router_for
+
+        engine = self._engine or connect(self.settings.database.url)
+        if router_for(engine) is None:
+            configure(engine, self.settings.analytics)
+        return engine
 
     def acting_user(self) -> User:
         """The user of ``--as`` (the local administrator without it); UsageError if unknown."""

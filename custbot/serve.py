@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from mailing.mailings import Audience
     from mailing.outbox import Report
 
-__all__ = ["serve", "build_scheduler", "query_audience", "recompute_job"]
+__all__ = ["serve", "build_scheduler", "query_audience", "recompute_job", "analytics_refresh_job"]
 
 log = logging.getLogger("custbot.serve")
 
@@ -73,14 +73,37 @@ async def purge_job(core: ChatCore) -> None:
     log.info("purged %d expired chat rows", await asyncio.to_thread(purge))
 
 
+async def analytics_refresh_job(core: ChatCore) -> None:
+    """Bring the DuckDB copy up to date (``[analytics] refresh = "scheduled"``); a no-op when it
+    is current, skipped when another process of this host is refreshing it."""
+    from query_language.route import router_for
+
+    copy_router = router_for(core.engine)
+    if copy_router is None:
+        return
+    report = await asyncio.to_thread(copy_router.copy.refresh, core.engine)
+    if report.kind not in ("current", "leased"):
+        log.info("analytics copy: %s refresh in %.2f s", report.kind, report.seconds)
+
+
 def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
-    """The jobs of ``custbot serve``: the hourly purge of expired chat state, and the rating
-    recompute on its cron schedule."""
+    """The jobs of ``custbot serve``: the hourly purge of expired chat state, the rating
+    recompute on its cron schedule, and the refresh of the analytical copy when scheduled."""
     settings = core.settings
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     scheduler.add_job(
         purge_job, "interval", hours=1, args=[core], id="purge", max_instances=1, coalesce=True
     )
+    if settings.analytics.refresh == "scheduled" and settings.analytics.engine != "primary":
+        scheduler.add_job(
+            analytics_refresh_job,
+            "interval",
+            seconds=settings.analytics.refresh_seconds,
+            args=[core],
+            id="analytics-refresh",
+            max_instances=1,
+            coalesce=True,
+        )
     if settings.rating.schedule:
         scheduler.add_job(
             recompute_job,

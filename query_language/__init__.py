@@ -19,6 +19,7 @@ from query_language.ast import Card, Count, Group, List, Query, Top
 from query_language.catalog import Catalog, CatalogCache
 from query_language.compile import matching_ids as _matching_ids
 from query_language.describe import describe as _describe
+from query_language.describe import stale_note
 from query_language.errors import QueryError, localise
 from query_language.lexicon import LANGUAGES, detect_language, register_lexicon
 from query_language.parser import parse as _parse
@@ -137,5 +138,20 @@ def run_query(
     limit: int | None = 10,
     scope_manager_id: int | None = None,
 ) -> QueryResult:
-    """Count, rows (or groups), period and echo; see ``query_language.run``."""
-    return _run_query(conn, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id)
+    """Count, rows (or groups), period and echo; see ``query_language.run``.
+
+    Answered from the analytical copy when ``query_language.route`` says so (the copy is
+    current, or within the configured staleness, which the echo then states)."""
+    from query_language import route
+
+    if route.router_for(conn) is None or not route.routable(query):
+        return _run_query(
+            conn, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id
+        )
+    with route.reading(conn) as (source, stale_since):
+        result = _run_query(
+            source, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id
+        )
+    if stale_since is not None:
+        result.interpretation += stale_note(query.language, stale_since)
+    return result

@@ -28,6 +28,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from query_language import ast as a
 from query_language.fields import FIELDS, OPERATORS, holds
 from storage import schema as s
+from storage.folding import fold, folded
 from storage.scope import CustomerScope
 
 __all__ = [
@@ -187,8 +188,8 @@ def _property(n: a.PropertyCmp) -> Any:
     }[n.type]
     cmp = n.cmp
     if n.type == "text":
-        col = func.lower(col)
-        cmp = a.Cmp(cmp.op, str(cmp.value).lower(), cmp.high)
+        col = folded(col)  # Unicode case folding on SQLite too
+        cmp = a.Cmp(cmp.op, fold(str(cmp.value)), cmp.high)
     return C.id.in_(select(cp.customer_id).where(cp.property_id == n.property_id, _cmp(col, cmp)))
 
 

@@ -21,7 +21,7 @@ from query_language.fields import FIELDS, OPERATORS
 from query_language.lexicon import LANGUAGES, load_lexicon
 from query_language.periods import period_text
 
-__all__ = ["describe", "describe_node", "amount_text"]
+__all__ = ["describe", "describe_node", "amount_text", "stale_note"]
 
 _W = {
     "en": {
@@ -55,6 +55,7 @@ _W = {
         "last_purchase_by": "last purchase",
         "everyone": "all",
         "with": "with",
+        "stale": "data as of {at} UTC (the analytics copy; later changes not included)",
     },
 }
 
@@ -236,3 +237,10 @@ def describe(query: a.Query) -> str:
     if out := _output(query.output, w):
         parts.append(out)
     return " · ".join(parts)
+
+
+def stale_note(language: str, at: Any) -> str:
+    """What the echo adds when a stale analytical copy answered (within the allowance):
+    ``stale_note("en", at)`` → ``' · data as of 2026-12-04 17:02 UTC (the analytics copy; …)'``.
+    """
+    return " · " + _words(language)["stale"].format(at=at.strftime("%Y-%m-%d %H:%M"))

@@ -30,11 +30,13 @@ from sqlalchemy import (
     case,
     cast,
     exists,
+    false,
     func,
     insert,
     literal,
     null,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -51,6 +53,7 @@ __all__ = [
     "add_tag",
     "remove_tag",
     "breakdown",
+    "changing",
     "members",
     "utcnow",
     "rating_history",
@@ -309,6 +312,30 @@ def remove_tag(conn: Connection, batch_id: int, tag: str, ids: Select[Any]) -> i
     ).rowcount
     conn.execute(update(customers).where(customers.c.id.in_(changed)).values(updated_at=now))
     return n
+
+
+def changing(
+    conn: Connection,
+    field: str,
+    value: str | bool | None,
+    ids: Select[Any],
+    *,
+    remove: bool = False,
+) -> Select[Any]:
+    """The customers of ``ids`` that setting ``field`` to ``value`` would really change, by the
+    very condition ``set_field`` / ``add_tag`` / ``remove_tag`` (``remove``) apply: a preview's
+    count of them is the count the confirmation changes, the data being unchanged meanwhile."""
+    cond: Any
+    if field.startswith("tag:"):
+        name = field[4:].strip().lower()
+        tag_id = conn.execute(select(tags.c.id).where(tags.c.name == name)).scalar()
+        if tag_id is None:
+            cond = false() if remove else true()
+        else:
+            cond = _has_tag(tag_id) if remove else ~_has_tag(tag_id)
+    else:
+        cond = FIELDS[field].is_distinct_from(value)
+    return select(customers.c.id).where(members(ids), cond)
 
 
 def breakdown(conn: Connection, field: str, ids: Select[Any]) -> dict[str | None, int]:

@@ -14,9 +14,15 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from storage.schema import customer_tags, customers, tags
+from storage.schema import (
+    customer_properties,
+    customer_tags,
+    customers,
+    property_definitions,
+    tags,
+)
 
-__all__ = ["export_customers", "EXPORT_COLUMNS", "MIME"]
+__all__ = ["export_customers", "export_groups", "EXPORT_COLUMNS", "MIME"]
 
 EXPORT_COLUMNS = [
     "external_id",
@@ -69,8 +75,57 @@ def _contacts(conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
+def _properties(conn: Connection, ids: list[int]) -> tuple[list[str], dict[int, dict[str, Any]]]:
+    """Every custom property's label (all of them, in label order, so that the columns are the
+    same whatever matched) and each customer's values: yes/no for yes-no properties."""
+    labels = list(
+        conn.execute(select(property_definitions.c.label).order_by(property_definitions.c.label))
+        .scalars()
+        .all()
+    )
+    values: dict[int, dict[str, Any]] = {}
+    pd_, cp = property_definitions.c, customer_properties.c
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        for cid, label, typ, num, day, flag, text in conn.execute(
+            select(cp.customer_id, pd_.label, pd_.type, cp.number_value, cp.date_value)
+            .add_columns(cp.bool_value, cp.text_value)
+            .join(property_definitions, pd_.id == cp.property_id)
+            .where(cp.customer_id.in_(chunk))
+        ):
+            value = {"number": num, "date": day, "text": text}.get(typ)
+            if typ == "yesno":
+                value = None if flag is None else ("yes" if flag else "no")
+            elif typ == "number" and value is not None and float(value).is_integer():
+                value = int(value)
+            values.setdefault(cid, {})[label] = value
+    return labels, values
+
+
+def _write(frame: pd.DataFrame, fmt: str, sheet: str) -> bytes:
+    buf = io.BytesIO()
+    if fmt == "csv":
+        frame.to_csv(buf, index=False, encoding="utf-8")
+    elif fmt == "xlsx":
+        with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+            frame.to_excel(writer, index=False, sheet_name=sheet)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}; use csv or xlsx")
+    return buf.getvalue()
+
+
+def export_groups(groups: Iterable[Mapping[str, Any]], key: str, fmt: str) -> bytes:
+    """A grouped answer as CSV or XLSX: the group (column ``key``, e.g. ``city``), its
+    customers and their net spend, in the answer's order."""
+    frame = pd.DataFrame(
+        [(g["key"], g["count"], g["spend"]) for g in groups], columns=[key, "customers", "spend"]
+    )
+    return _write(frame, fmt, "groups")
+
+
 def export_customers(conn: Connection, rows: Iterable[Mapping[str, Any]], fmt: str) -> bytes:
-    """``rows`` (as the query language returns them) with contacts and tags, as CSV or XLSX."""
+    """``rows`` (as the query language returns them) with contacts, tags and every custom
+    property (one column each, after the standard columns), as CSV or XLSX."""
     frame = pd.DataFrame([dict(r) for r in rows])
     if frame.empty:
         frame = pd.DataFrame(columns=["id", *EXPORT_COLUMNS])
@@ -80,13 +135,9 @@ def export_customers(conn: Connection, rows: Iterable[Mapping[str, Any]], fmt: s
     for col in EXPORT_COLUMNS:
         if col not in frame:
             frame[col] = None
-    frame = frame[EXPORT_COLUMNS]
-    buf = io.BytesIO()
-    if fmt == "csv":
-        frame.to_csv(buf, index=False, encoding="utf-8")
-    elif fmt == "xlsx":
-        with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-            frame.to_excel(writer, index=False, sheet_name="customers")
-    else:
-        raise ValueError(f"unknown export format {fmt!r}; use csv or xlsx")
-    return buf.getvalue()
+    labels, props = _properties(conn, [int(i) for i in frame["id"]])
+    labels = [label for label in labels if label not in EXPORT_COLUMNS]
+    for label in labels:
+        values = [props.get(int(i), {}).get(label) for i in frame["id"]]
+        frame[label] = pd.Series(values, index=frame.index, dtype=object)  # 65 stays 65
+    return _write(frame[[*EXPORT_COLUMNS, *labels]], fmt, "customers")

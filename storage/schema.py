@@ -51,6 +51,8 @@ __all__ = [
     "mailings",
     "mail_outbox",
     "scheduler_locks",
+    "analytics_generation",
+    "analytics_dirty_orders",
     "STATUSES",
     "RATINGS",
     "ROLES",
@@ -417,4 +419,24 @@ scheduler_locks = Table(
     Column("name", String(80), primary_key=True),
     Column("holder", String(120)),
     Column("until", DateTime),
+)
+
+# The generation of the data each table of the analytical copy holds (storage/columnar): a
+# trigger on the table advances its row in the writer's own transaction (migration 0009); the
+# '*' row moves with every one of them on PostgreSQL.
+analytics_generation = Table(
+    "analytics_generation",
+    metadata,
+    Column("part", String(40), primary_key=True),
+    Column("generation", BigInteger, nullable=False, server_default="1"),
+)
+
+# Orders whose row or lines were changed or deleted since (new rows are found by id): a refresh
+# of the copy replaces just these. Filled by triggers; the copy remembers the last id it read.
+analytics_dirty_orders = Table(
+    "analytics_dirty_orders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", Integer, nullable=False),
+    sqlite_autoincrement=True,
 )

@@ -19,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, false, func, or_, select, true
+from sqlalchemy import Connection, Select, false, or_, select, true
 
+from storage.folding import fold, folded
 from storage.schema import customers, managers
 
 __all__ = ["CustomerScope", "EVERYONE", "NOBODY"]
@@ -91,19 +92,30 @@ class CustomerScope:
     def find_by_name(
         self, conn: Connection, name: str, limit: int = 10
     ) -> list[tuple[int, str, str | None]]:
-        """Customers in scope whose name equals ``name`` (case-insensitive), else contains it."""
-        key = name.strip().lower()
-        if not key:
+        """Customers in scope whose name equals ``name`` ignoring case (any alphabet), else
+        contains it.
+
+        The name as typed and its usual capitalisations are tried first through the name index;
+        only then is every name folded (``storage.folding``: Unicode on SQLite and PostgreSQL,
+        where SQLite's own ``lower()`` folds ASCII only)."""
+        typed = " ".join(name.split())
+        if not typed:
             return []
         base = select(customers.c.id, customers.c.name, customers.c.city).where(self.condition())
-        exact = conn.execute(base.where(func.lower(customers.c.name) == key).limit(limit)).all()
-        if exact:
-            return [tuple(r) for r in exact]
-        like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        variants = {typed, typed.lower(), typed.upper(), typed.capitalize(), typed.title()}
+        for where in (
+            customers.c.name.in_(sorted(variants)),
+            folded(customers.c.name) == fold(typed),
+        ):
+            exact = conn.execute(base.where(where).order_by(customers.c.name).limit(limit))
+            rows = [(r[0], r[1], r[2]) for r in exact]
+            if rows:
+                return rows
+        like = fold(typed).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return [
-            tuple(r)
+            (r[0], r[1], r[2])
             for r in conn.execute(
-                base.where(func.lower(customers.c.name).like(f"%{like}%", escape="\\"))
+                base.where(folded(customers.c.name).like(f"%{like}%", escape="\\"))
                 .order_by(customers.c.name)
                 .limit(limit)
             )

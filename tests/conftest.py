@@ -15,10 +15,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from storage.columnar.settings import ENGINE_ENV, ColumnarSettings
 from storage.db import connect
 from storage.schema import metadata
 
@@ -104,8 +106,35 @@ def fresh_database(
     SQLite: a copy of a migrated template file. PostgreSQL: a migrated schema of its own, taken
     from a pool and truncated when given back (``pooled=False`` for tests that change the DDL).
     """
-    global _SQLITE_TEMPLATE
     require_backend(backend)
+    inner = _fresh_database(backend, tmp_dir, migrate=migrate, pooled=pooled)
+    with _routed(inner, tmp_dir, migrate) as e:
+        yield e
+
+
+@contextmanager
+def _routed(inner: Any, tmp_dir: Path, migrate: bool) -> Iterator[Engine]:
+    """With ``CUSTBOT_ANALYTICS_ENGINE=duckdb`` every test database answers run_query and the
+    recompute from its own DuckDB copy (refreshed on query): the whole suite runs that way."""
+    with inner as engine:
+        if os.environ.get(ENGINE_ENV) != "duckdb" or not migrate:
+            yield engine
+            return
+        from query_language.route import configure, unconfigure
+
+        settings = ColumnarSettings(engine="duckdb", threads=1, memory_limit="512MB")
+        configure(engine, settings, tmp_dir / f"copy-{uuid.uuid4().hex[:8]}.duckdb")
+        try:
+            yield engine
+        finally:
+            unconfigure(engine)
+
+
+@contextmanager
+def _fresh_database(
+    backend: str, tmp_dir: Path, *, migrate: bool = True, pooled: bool = True
+) -> Iterator[Engine]:
+    global _SQLITE_TEMPLATE
     if backend == "sqlite":
         path = tmp_dir / f"db-{uuid.uuid4().hex[:8]}.sqlite"
         if migrate:

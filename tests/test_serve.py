@@ -117,3 +117,36 @@ def test_a_daily_recompute_runs_on_the_day_after_a_dst_change(engine) -> None:  
         )
 
     assert asyncio.run(check()).isoformat() == "2028-03-13T00:00:00-04:00"
+
+
+def test_serve_refreshes_the_analytical_copy_when_scheduled(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``refresh = "scheduled"``: serve's job brings a stale copy up to date; the next question
+    is then answered from it."""
+    from sqlalchemy import update
+
+    from custbot.serve import analytics_refresh_job
+    from query_language import CatalogCache, interpret, run_query
+    from query_language.route import configure, unconfigure
+    from storage.columnar import ColumnarSettings
+    from storage.schema import customers
+
+    seed(engine)
+    columnar = ColumnarSettings(engine="duckdb", refresh="scheduled", threads=1)
+    settings = make_settings().model_copy(update={"analytics": columnar})
+    core = ChatCore(engine, settings, today=TODAY)
+    router = configure(engine, columnar, tmp_path / "copy.duckdb")
+    assert router is not None
+    try:
+        assert build_scheduler(core, OutboundRouter()).get_job("analytics-refresh") is not None
+        query = interpret("spend by city this year", CatalogCache(engine).get(), today=TODAY)
+        with engine.begin() as conn:
+            conn.execute(update(customers).values(city=customers.c.city))
+        with engine.connect() as conn:
+            run_query(conn, query)
+        assert router.counts == {"primary": 1}  # stale and not refreshed on query
+        asyncio.run(analytics_refresh_job(core))
+        with engine.connect() as conn:
+            run_query(conn, query)
+        assert router.counts == {"primary": 1, "copy": 1}
+    finally:
+        unconfigure(engine)

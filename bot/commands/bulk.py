@@ -27,6 +27,7 @@ from bot.views import button_row, stars
 from storage.changes import (
     add_tag,
     breakdown,
+    changing,
     finish_batch,
     members,
     remove_tag,
@@ -125,9 +126,8 @@ def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
             ).scalar()
             or "—"
         )
-        counts = breakdown(conn, op.field, ids)  # by the current value: their sum is the count
-        count = sum(counts.values())
-        if count == 0:
+        matched = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+        if matched == 0:
             return [
                 Reply(
                     (
@@ -136,9 +136,30 @@ def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
                     )
                 )
             ]
+        # exactly the customers the confirmation would change, by the condition it applies
+        will = changing(conn, op.field, _value(p), ids, remove=op.op == "untag")
+        counts = breakdown(conn, op.field, will)  # by the current value: their sum is the count
+        count = sum(counts.values())
+        already = matched - count
+        if count == 0:
+            return [
+                Reply(
+                    (
+                        Text(_("{verb}: {target}").format(verb=op.says(_), target=target), "echo"),
+                        Text(
+                            _(
+                                "Nothing would change: the {n} matching customers are already so."
+                            ).format(n=matched)
+                            if matched != 1
+                            else _("Nothing would change: the matching customer is already so."),
+                            "heading",
+                        ),
+                    )
+                )
+            ]
         sample = conn.execute(
             select(customers.c.name, customers.c.rating)
-            .where(members(ids))
+            .where(members(will))
             .order_by(customers.c.name)
             .limit(5)
         ).all()
@@ -166,6 +187,16 @@ def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
             + (" …" if count > len(sample) else "")
         ),
     ]
+    if already:
+        parts.insert(
+            2,
+            Text(
+                _("{n} more match but already are so; they stay as they are.").format(n=already)
+                if already != 1
+                else _("1 more matches but already is so; it stays as it is."),
+                "note",
+            ),
+        )
     if count > cap:
         parts.append(
             Text(
@@ -176,7 +207,7 @@ def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
             )
         )
     ttl = timedelta(minutes=ctx.settings.bulk.confirm_minutes)
-    pending = {**p, "count": count}
+    pending = {**p, "count": count, "matched": matched}
     token = ctx.remember("confirm", pending, ttl)
     cancel = ctx.remember("cancel", {"confirm": token}, ttl)
     parts.append(
@@ -282,13 +313,13 @@ def _confirm(ctx: Context, st: State) -> list[Reply]:
             "heading",
         )
     ]
-    if now_count != p.get("count"):
+    if now_count != p.get("matched", p.get("count")):
         parts.append(
             Text(
                 _(
                     "The query matched {before} customers at preview and {now} at confirm; "
                     "the change used the customers matching now."
-                ).format(before=p.get("count"), now=now_count),
+                ).format(before=p.get("matched", p.get("count")), now=now_count),
                 "note",
             )
         )

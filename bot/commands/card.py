@@ -7,7 +7,7 @@ from bot.core import Context
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from bot.registry import action, command
 from bot.state import State
-from bot.views import button_row, day, interaction_kind, money, stars
+from bot.views import button_row, day, interaction_kind, money, property_text, stars
 from query_language.ast import Card, Query
 from storage.cards import load_card
 
@@ -96,10 +96,7 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
         (_("email"), cust["email"] or "—"),
         (_("phone"), cust["phone"] or "—"),
         (_("tags"), ", ".join(c.tags) or "—"),
-        *(
-            (label, day(v) if hasattr(v, "isoformat") else ("—" if v is None else str(v)))
-            for label, v in c.properties
-        ),
+        *((label, property_text(v, _)) for label, v in c.properties),
         (_("spend this year"), money(c.spend_this_year, cur)),
         (_("spend last 12 months"), money(c.spend_12m, cur)),
         (_("orders last 12 months / all"), f"{c.orders_12m} / {c.orders_total}"),

@@ -1,5 +1,6 @@
-"""Charts: spend by month for the customers a query matches, a grouping as bars, and the
-ABC (Pareto) and RFM pictures."""
+"""Charts: spend by month for the customers a query matches, a grouping or a top N as bars, and
+the ABC (Pareto) and RFM pictures. Each is built as :class:`~bot.messages.ChartData` from the
+same result the answer shows, then drawn from that data (``bot.charts``)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,20 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from bot.charts import groups_png, spend_by_month_png
+from bot import charts
 from bot.commands.query import interpret_for, output_kind, query_error_reply
 from bot.core import Context
-from bot.messages import Image, Reply, Text
+from bot.messages import ChartData, Image, Reply, Text
 from bot.registry import action, command
 from bot.state import State
 
-__all__ = ["chart_reply"]
+__all__ = ["chart_reply", "chart_image"]
+
+
+def chart_image(ctx: Context, filename: str, chart: ChartData, caption: str) -> Image:
+    """The picture of ``chart`` with the data it plots attached."""
+    png = charts.render(chart, ctx.language, ctx._("Nothing to plot yet."))
+    return Image(filename, png, caption[:1000], chart)
 
 
 def chart_reply(
@@ -27,53 +34,58 @@ def chart_reply(
         query = interpret_for(ctx, text, today, language)
     except QueryError as e:
         return [query_error_reply(ctx, e)]
+    kind = output_kind(query)
+    currency = ctx.settings.currency
     with ctx.engine.connect() as conn:
-        if output_kind(query) == "group":
+        if kind == "group":
             result = run_query(conn, query, offset=0, limit=None)
-            groups = result.groups[:40]
-            by_spend = "spend" in text.lower().split()[:2]
-            values = [g["spend"] if by_spend else g["count"] for g in groups]
-            png = groups_png(
-                [str(g["key"]) for g in groups],
-                values,
-                result.interpretation,
-                ctx._("net spend") if by_spend else ctx._("customers"),
-            )
-            return [Reply((Image("chart.png", png, result.interpretation[:1000]),))]
+            chart = charts.group_chart(result, query.output, ctx._, ctx.language, currency)
+            caption = result.interpretation
+            if len(result.groups) > len(chart.categories):
+                caption += "\n" + ctx._("The chart shows the first {shown} of {n} groups.").format(
+                    shown=len(chart.categories), n=len(result.groups)
+                )
+            return [Reply((chart_image(ctx, "chart.png", chart, caption),))]
+        if kind == "top":
+            result = run_query(conn, query, offset=0, limit=None)
+            chart = charts.top_chart(result, query.output, ctx._, currency, today)
+            return [Reply((chart_image(ctx, "chart.png", chart, result.interpretation),))]
         result = run_query(conn, query, offset=0, limit=0)
         period_start, period_end = result.period or (None, None)
         end = period_end or today  # an open period ("before 2025", "since March") ends or
-        start = period_start or end - relativedelta(months=12) + relativedelta(
-            days=1
-        )  # starts here
+        start = period_start or end - relativedelta(months=12) + relativedelta(days=1)  # starts
         start = date(start.year, start.month, 1) if (end - start).days > 62 else start
         ids = matching_ids(query)
-        png = spend_by_month_png(conn, ids, start, end, f"{result.interpretation} → {result.count}")
+        series = charts.spend_by_month(conn, ids, start, end)
+    n = ctx.ngettext("{n} customer", "{n} customers", result.count).format(n=result.count)
+    chart = charts.months_chart(
+        series, f"{result.interpretation} — {n}", ctx._, ctx.language, currency
+    )
     caption = ctx._("Net spend by month, {start}..{end}: {echo}").format(
         start=start, end=end, echo=result.interpretation
     )
-    return [Reply((Image("spend-by-month.png", png, caption[:1000]),))]
+    return [Reply((chart_image(ctx, "spend-by-month.png", chart, caption),))]
 
 
 @command("chart", example="chart spend by city buyers of Super Drill this year")
 def chart(ctx: Context, args: str) -> list[Reply]:
-    """A picture: spend by month for a query, bars for a grouping, or 'chart abc' / 'chart rfm'."""
+    """A picture: spend by month for a query, bars for a grouping or a top N, or 'chart abc' / 'chart rfm'."""
     word = args.strip().lower()
     if word in ("abc", "rfm"):
-        from analytics import charts
+        from analytics.charts import pareto, rfm_grid
 
         with ctx.engine.connect() as conn:
-            png = (
-                charts.chart_abc(conn, ctx.scope)
+            data = (
+                charts.abc_chart(pareto(conn, ctx.scope), ctx._)
                 if word == "abc"
-                else charts.chart_rfm(conn, ctx.scope)
+                else charts.rfm_chart(rfm_grid(conn, ctx.scope), ctx._)
             )
         caption = (
             ctx._("ABC: the Pareto curve of net revenue")
             if word == "abc"
             else ctx._("RFM: customers per R × FM cell")
         )
-        return [Reply((Image(f"{word}.png", png, caption),))]
+        return [Reply((chart_image(ctx, f"{word}.png", data, caption),))]
     if not word:
         return [
             Reply(

@@ -11,7 +11,7 @@ from bot.lexicon import connector_pattern
 from bot.messages import File, Reply, Text
 from bot.registry import action, command
 from bot.state import State
-from storage.exports import MIME, export_customers
+from storage.exports import MIME, export_customers, export_groups
 
 __all__ = ["export_reply"]
 
@@ -23,23 +23,22 @@ _AS_FORMAT = re.compile(
 def export_reply(
     ctx: Context, text: str, fmt: str, today: date | None = None, language: str | None = None
 ) -> list[Reply]:
-    from query_language import QueryError, run_query
+    from query_language import Group, QueryError, run_query
     from query_language.ast import Top
 
     try:
         query = interpret_for(ctx, text, today, language)
     except QueryError as e:
         return [query_error_reply(ctx, e)]
-    if output_kind(query) == "group":
+    stamp = (today or ctx.today).isoformat()
+    if output_kind(query) == "group":  # the groups as the answer shows them
+        with ctx.engine.connect() as conn:
+            result = run_query(conn, query, offset=0, limit=None)
+        by = query.output.by if isinstance(query.output, Group) else "group"
+        data = export_groups(result.groups, by, fmt)
+        caption = f"{result.interpretation} → {len(result.groups)}"
         return [
-            Reply(
-                (
-                    Text(
-                        ctx._("Exports are of customers; drop the 'by …' grouping to export them."),
-                        "error",
-                    ),
-                )
-            )
+            Reply((File(f"groups-{stamp}.{fmt}", data, MIME[fmt], caption[:1000]),), private=True)
         ]
     with ctx.engine.connect() as conn:
         result = run_query(
@@ -49,7 +48,6 @@ def export_reply(
             limit=query.output.n if isinstance(query.output, Top) else None,
         )
         data = export_customers(conn, result.rows, fmt)
-    stamp = (today or ctx.today).isoformat()
     caption = f"{result.interpretation} → {len(result.rows)}"
     return [
         Reply((File(f"customers-{stamp}.{fmt}", data, MIME[fmt], caption[:1000]),), private=True)
@@ -58,7 +56,7 @@ def export_reply(
 
 @command("export", example="export Moscow buyers of Super Drill as xlsx")
 def export(ctx: Context, args: str) -> list[Reply]:
-    """Every customer a query matches, as a CSV or XLSX file (add 'as csv' or 'as xlsx')."""
+    """Every customer a query matches (or a grouping's groups), as a CSV or XLSX file (add 'as csv' or 'as xlsx')."""
     m = _AS_FORMAT.search(args)
     fmt = "csv"
     if m:

@@ -13,7 +13,7 @@ from bot.core import Context
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from bot.registry import action
 from bot.state import State
-from bot.views import PAGE_SIZE, button_row, customer_table, echo_parts, money
+from bot.views import PAGE_SIZE, button_row, customer_table, echo_parts, money, spend_header
 
 if TYPE_CHECKING:
     from query_language.ast import Query
@@ -142,7 +142,7 @@ def page_reply(
         parts.append(Text(result.interpretation, "echo"))
         parts.append(
             Table(
-                (ctx._("group"), ctx._("customers"), ctx._("spend")),
+                (ctx._("group"), ctx._("customers"), spend_header(ctx._, query.period)),
                 tuple(
                     (
                         str(g["key"]) if g["key"] is not None else "—",
@@ -154,9 +154,19 @@ def page_reply(
             )
         )
     else:
-        parts.extend(echo_parts(result.interpretation, total, ctx._, ctx.language))
+        matched = result.count if kind == "top" else None
+        parts.extend(echo_parts(result.interpretation, total, ctx._, matched, ctx.language))
         if result.rows:
-            parts.append(customer_table(result.rows, ctx._, ctx.settings.currency, start=offset))
+            parts.append(
+                customer_table(
+                    result.rows,
+                    ctx._,
+                    ctx.settings.currency,
+                    start=offset,
+                    spend=spend_header(ctx._, query.period),
+                    orders=kind == "top" and query.output.by == "orders",
+                )
+            )
     if kind != "group" and total > PAGE_SIZE:
         pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
         parts.append(

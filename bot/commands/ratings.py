@@ -102,6 +102,13 @@ def _confirm_recompute(ctx: Context, st: State) -> list[Reply]:
                 (Text(_("The change failed and nothing was changed. Please try again."), "error"),)
             )
         ]
+    if batch is None:
+        return [
+            Reply(
+                (Text(_("No rating changed, so no batch was made."), "note"),),
+                replace=True,
+            )
+        ]
     return [
         Reply(
             (
@@ -140,5 +147,5 @@ def explain(ctx: Context, args: str) -> list[Reply]:
         return [Reply((Text(msg, "error"),))]
     with ctx.engine.connect() as conn:
         explanation = explain_customer(conn, found[0][0], ctx.settings, ctx.today)
-    lines = explanation.lines(_)
+    lines = explanation.lines(_, ctx.settings.currency)
     return [Reply((Text(lines[0], "heading"), *(Text(line) for line in lines[1:])))]

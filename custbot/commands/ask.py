@@ -50,8 +50,10 @@ def answer(
     context: AppContext, text: str, *, everything: bool = False, language: str | None = None
 ) -> dict[str, Any]:
     """The JSON answer to ``text`` (raises QueryError): count, interpretation and customers, or
-    groups. Example: ``answer(ctx, "vip")["count"]``."""
-    from query_language import CatalogCache, Group, interpret, run_query
+    groups. ``count`` is how many customers match the conditions; a list shows the first 10 of
+    them (``everything``: all), a top N shows its N (``top``: N), with or without ``everything``.
+    Example: ``answer(ctx, "vip")["count"]``."""
+    from query_language import CatalogCache, Group, Top, interpret, run_query
 
     engine = context.engine
     query = interpret(
@@ -62,14 +64,21 @@ def answer(
         scope=context.scope(),
     )
     with engine.connect() as conn:
-        result = run_query(conn, query, limit=None if everything else 10)
+        top = isinstance(query.output, Top)
+        limit = None if everything or top else 10
+        result = run_query(conn, query, limit=limit)
     if isinstance(query.output, Group):
         return {"groups": result.groups, "interpretation": result.interpretation}
     rows = [{k: _jsonable(v) for k, v in row.items()} for row in result.rows]
-    return {"count": result.count, "interpretation": result.interpretation, "customers": rows}
+    out = {"count": result.count, "interpretation": result.interpretation, "customers": rows}
+    if isinstance(query.output, Top):
+        out["top"] = query.output.n
+    return out
 
 
-def _print(console: Console, out: dict[str, Any]) -> None:
+def _print(console: Console, out: dict[str, Any], currency: str) -> None:
+    from bot.views import money
+
     if "groups" in out:
         console.print(out["interpretation"])
         table = Table("group", "customers", "spend")
@@ -77,7 +86,7 @@ def _print(console: Console, out: dict[str, Any]) -> None:
             table.add_row(
                 str(g["key"] if g["key"] is not None else "—"),
                 str(g["count"]),
-                f"{g['spend']:,.2f}",
+                money(g["spend"], currency),
             )
         console.print(table)
         return
@@ -88,13 +97,19 @@ def _print(console: Console, out: dict[str, Any]) -> None:
     for row in out["customers"]:
         table.add_row(
             *(
-                "" if row.get(c) is None else f"{row[c]:,.2f}" if c == "spend" else str(row[c])
+                ""
+                if row.get(c) is None
+                else money(row[c], currency)
+                if c == "spend"
+                else str(row[c])
                 for c in _COLUMNS
             )
         )
     console.print(table)
     shown = len(out["customers"])
-    if shown < out["count"]:
+    if "top" in out:
+        console.print(f"the top {shown} of {out['count']} matching customers")
+    elif shown < out["count"]:
         console.print(f"first {shown} of {out['count']}; --all shows every one")
 
 
@@ -108,7 +123,8 @@ def ask(
         bool, typer.Option("--json", help="Print one JSON object and nothing else.")
     ] = False,
     everything: Annotated[
-        bool, typer.Option("--all", help="Every matching customer, not the first 10.")
+        bool,
+        typer.Option("--all", help="Every matching customer, not the first 10 (a top N shows N)."),
     ] = False,
     language: Annotated[
         str | None, typer.Option("--lang", help="en or ru (default: guessed from the text).")
@@ -130,4 +146,4 @@ def ask(
         typer.echo(json.dumps(out, ensure_ascii=False))
         return
     tty = sys.stdout.isatty()
-    _print(Console(soft_wrap=not tty, width=None if tty else 200), out)
+    _print(Console(soft_wrap=not tty, width=None if tty else 200), out, context.settings.currency)

@@ -62,6 +62,8 @@ def recompute_command(
         typer.echo(line)
     if dry_run:
         typer.echo("Dry run: nothing was changed.")
+    elif batch_id is None:
+        typer.echo("No rating changed, so no batch was made.")
     else:
         typer.echo(f"Applied as batch {batch_id}; undo it with 'undo {batch_id}' in chat.")
 
@@ -95,8 +97,12 @@ def classes_command(
     ] = None,
 ) -> None:
     """Compute ABC, XYZ and RFM classes for every customer now and print how many fall in each."""
-    from analytics.charts import chart_abc, chart_rfm
+    from analytics.charts import pareto, rfm_grid
     from analytics.classes import compute_classes
+    from bot.charts import abc_chart as abc_data
+    from bot.charts import render
+    from bot.charts import rfm_chart as rfm_data
+    from bot.i18n import translator
 
     context: AppContext = ctx.find_root().obj
     with context.engine.begin() as conn:
@@ -118,7 +124,11 @@ def classes_command(
             ).all()
             shown = ", ".join(f"{value or 'none'} {n}" for value, n in rows)
             typer.echo(f"  {column.replace('_segment', '')}: {shown or 'no customers'}")
-        for path, draw in ((abc_chart, chart_abc), (rfm_chart, chart_rfm)):
+        _ = translator(context.settings.language)
+        for path, draw in (
+            (abc_chart, lambda: abc_data(pareto(conn), _)),
+            (rfm_chart, lambda: rfm_data(rfm_grid(conn), _)),
+        ):
             if path is not None:
-                path.write_bytes(draw(conn))
+                path.write_bytes(render(draw(), context.settings.language))
                 typer.echo(f"  saved {path}")

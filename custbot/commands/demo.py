@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -20,18 +20,27 @@ from rich.table import Table
 from custbot.cli import app
 from custbot.context import AppContext
 from custbot.errors import register_error
-from storage.demo import DemoError, DemoSummary, build_demo, clear_data, count_customers, generate
 from storage.demo_catalog import LANGUAGES
+
+if TYPE_CHECKING:
+    from storage.demo import DemoSummary
 
 __all__ = ["demo", "generate_command"]
 
-register_error(DemoError, 2)
+
+def _demo():  # type: ignore[no-untyped-def]
+    """``storage.demo``, loaded when a command builds (numpy and the generators are not part of
+    every command's start-up); its errors are a user's."""
+    import storage.demo
+
+    register_error(storage.demo.DemoError, 2)
+    return storage.demo
 
 
 def _language(context: AppContext, lang: str | None) -> str:
     chosen = lang or (context.settings.language if context.settings.language in LANGUAGES else "en")
     if chosen not in LANGUAGES:
-        raise DemoError(
+        raise _demo().DemoError(
             f"--lang {chosen}: the demo speaks {' and '.join(LANGUAGES)}; pick one of those"
         )
     return chosen
@@ -103,7 +112,7 @@ def demo(
     console = Console()
     engine = context.engine
     url = engine.url.render_as_string()
-    existing = count_customers(engine)
+    existing = _demo().count_customers(engine)
     if existing and not rebuild:
         console.print(
             f"{url} already holds {existing:,} customers; keeping them (--rebuild replaces ALL data).",
@@ -113,10 +122,10 @@ def demo(
     else:
         language = _language(context, lang)
         if rebuild:
-            clear_data(engine)
+            _demo().clear_data(engine)
         summary = _run(
             console,
-            lambda progress: build_demo(
+            lambda progress: _demo().build_demo(
                 engine,
                 customers=customers,
                 seed=seed,
@@ -126,7 +135,29 @@ def demo(
             ),
         )
         _print_summary(console, summary, url)
+        _finish(ctx, context, console, language)
     _after_build(ctx)
+
+
+def _finish(ctx: typer.Context, context: AppContext, console: Console, language: str) -> None:
+    """The demo arrives computed: its classes now, and (unless a configuration was given or
+    exists, or it has rules already) a custbot.toml with the demo's example rating rules."""
+    from analytics.demo import DEMO_RULES, demo_config, finish_demo
+    from custbot.config import DEFAULT_CONFIG
+
+    finish_demo(context.engine, context.today(), context.settings.classes)
+    console.print("ABC / XYZ / RFM classes computed.", markup=False, highlight=False)
+    given = ctx.find_root().params.get("config")
+    if context.settings.rating.rules or given is not None or DEFAULT_CONFIG.exists():
+        return
+    DEFAULT_CONFIG.write_text(demo_config(language), encoding="utf-8")
+    rating = context.settings.rating.model_copy(update={"rules": DEMO_RULES[language]})
+    context.settings = context.settings.model_copy(update={"rating": rating, "language": language})
+    console.print(
+        f"Wrote {DEFAULT_CONFIG} with example rating rules (try 'recompute ratings').",
+        markup=False,
+        highlight=False,
+    )
 
 
 @app.command("generate")
@@ -150,10 +181,10 @@ def generate_command(
     engine = context.engine
     language = _language(context, lang)
     if rebuild:
-        clear_data(engine)
+        _demo().clear_data(engine)
     summary = _run(
         console,
-        lambda progress: generate(
+        lambda progress: _demo().generate(
             engine,
             customers=customers,
             orders=orders,

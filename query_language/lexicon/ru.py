@@ -305,6 +305,7 @@ DATE_FORMAT = "%d.%m.%Y"
 
 # The echo, in Russian (keys as in describe._W["en"]; missing keys fall back to English).
 DESCRIBE = {
+    "stale": "данные на {at} UTC (аналитическая копия; более поздние изменения не учтены)",
     "customers": "клиенты",
     "bought": "купили",
     "anything": "что угодно",

@@ -23,13 +23,8 @@ from sqlalchemy.exc import DBAPIError
 
 from storage.bulk import MergeCounts
 from storage.changes import Actor
-from storage.importing.common import Run
-from storage.importing.customers import import_customers
-from storage.importing.entities import import_interactions, import_managers, import_products
 from storage.importing.errors import ImportFailed, RowError
 from storage.importing.pragmas import IMPORT_CACHE_KIB, import_settings
-from storage.importing.reading import open_table
-from storage.importing.sales import import_sales
 
 __all__ = ["KINDS", "ImportFailed", "ImportReport", "RowError", "import_file"]
 
@@ -94,6 +89,13 @@ def import_file(
 
         import_file(engine, "customers", "customers.csv").summary()
     """
+    # pandas and the readers load here, not with the package: ``custbot ask`` starts without them
+    from storage.importing.common import Run
+    from storage.importing.customers import import_customers
+    from storage.importing.entities import import_interactions, import_managers, import_products
+    from storage.importing.reading import open_table
+    from storage.importing.sales import import_sales
+
     path = Path(path)
     kind = kind.strip().lower()
     if kind not in KINDS:

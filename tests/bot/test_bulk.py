@@ -38,9 +38,10 @@ def test_preview_shows_count_breakdown_sample_and_changes_nothing(
     manager.say("rate A Moscow")
     now = Counter(ratings(core.engine, "Moscow").values())
     text_ = manager.text()
-    assert f"{MOSCOW} customers would change" in text_
+    assert now["A"] and f"{MOSCOW - now['A']} customers would change" in text_
     assert (
-        f"{now['A']} now A" in text_
+        f"{now['A']} more match but already are so" in text_
+        and "now A" not in text_
         and f"{now['B']} now B" in text_
         and f"{now[None]} unrated" in text_
     )

@@ -32,7 +32,7 @@ def test_a_query_answers_with_echo_count_and_first_page(manager: Person) -> None
     assert "Moscow" in text and f"{MOSCOW} customers" in text
     [table] = manager.tables()
     assert len(table.rows) == 10
-    assert table.columns[1:] == ("name", "city", "rating", "spend", "last purchase")
+    assert table.columns[1:] == ("name", "city", "rating", "spend, all time", "last purchase")
     assert all(row[2] == "Moscow" for row in table.rows)
     assert {"Next ▶", "Export CSV", "Export XLSX", "Chart", "Rate A"} <= {
         b.label for b in manager.buttons()

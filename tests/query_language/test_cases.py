@@ -231,3 +231,37 @@ def test_the_oracle_agrees_with_plain_sql(ql_db: Engine) -> None:  # noqa: F811
     for ext, total, n in rows:
         assert round(float(total), 2) == round(float(spend[by_ext[ext]]), 2), ext
         assert int(n) == int(orders[by_ext[ext]]), ext
+
+
+@pytest.fixture(scope="module")
+def ql_copy(ql_db: Engine, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]  # noqa: F811
+    """The same fixture answered from its DuckDB copy (engine = "duckdb")."""
+    from query_language.route import configure, router_for, unconfigure
+    from storage.columnar import ColumnarSettings
+
+    had = router_for(ql_db)
+    settings = ColumnarSettings(engine="duckdb", threads=1, memory_limit="512MB")
+    router = configure(ql_db, settings, tmp_path_factory.mktemp("qlcopy") / "copy.duckdb")
+    yield router
+    unconfigure(ql_db)
+    if had is not None:
+        configure(ql_db, had.settings, had.copy.path)
+
+
+@pytest.mark.parametrize("query, expr", CONDITIONS, ids=[c[0] for c in CONDITIONS])
+def test_condition_from_the_duckdb_copy(
+    ql_db: Engine,  # noqa: F811
+    ql_copy,  # type: ignore[no-untyped-def]
+    query: str,
+    expr: Callable[[Oracle], pd.Series],
+) -> None:
+    """Every case again through run_query on the copy: the oracle's customers, in the copy."""
+    from query_language import run_query
+
+    expected = expected_ids(query, expr)
+    before = ql_copy.counts.get("copy", 0)
+    with ql_db.connect() as conn:
+        result = run_query(conn, interpret_on(ql_db, query), offset=0, limit=None)
+    assert {r["external_id"] for r in result.rows} == expected, query
+    assert result.count == len(expected)
+    assert ql_copy.counts.get("copy", 0) == before + 1, "answered from the primary"

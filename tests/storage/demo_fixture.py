@@ -20,9 +20,24 @@ def scalar(engine: Engine, query) -> float:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
+def demo_backend(request: pytest.FixtureRequest) -> str:
+    """The backend of ``demo`` and ``demo_ru``: one, so a test of both runs once per backend."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
 def demo(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    demo_backend: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Engine, DemoSummary]]:
     """The default demo (2,000 customers), built once per backend; tests only read it."""
-    with fresh_database(request.param, tmp_path_factory.mktemp("demo")) as engine:
+    with fresh_database(demo_backend, tmp_path_factory.mktemp("demo")) as engine:
         yield engine, build_demo(engine, today=TODAY)
+
+
+@pytest.fixture(scope="session")
+def demo_ru(
+    demo_backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Engine, DemoSummary]]:
+    """The default Russian demo (2,000 customers), built once per backend; tests only read it."""
+    with fresh_database(demo_backend, tmp_path_factory.mktemp("demo-ru")) as engine:
+        yield engine, build_demo(engine, today=TODAY, lang="ru")

@@ -14,6 +14,7 @@ from storage.demo import DemoSummary, build_demo
 from storage.demo_showcase import periods
 from tests.conftest import BACKENDS, fresh_database
 from tests.storage.demo_fixture import demo as demo  # noqa: F401 - the shared fixture
+from tests.storage.demo_fixture import demo_backend as demo_backend  # noqa: F401
 from tests.storage.demo_fixture import scalar
 
 TODAY = date(2026, 11, 22)

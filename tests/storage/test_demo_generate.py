@@ -121,8 +121,13 @@ def test_russian_demo_is_the_same_base_in_russian(backend: str, tmp_path: Path) 
 
 
 def test_cli_demo_builds_once_and_rebuilds_on_request(
-    db_url: str, engine: Engine, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    db_url: str,
+    engine: Engine,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # the demo writes its custbot.toml here
     # the demo opens the chat, which reads one message per line when stdin is not a terminal
     monkeypatch.setattr("sys.stdin", io.StringIO("top 10 Kazan customers by spend this year\n"))
     assert main(["demo", "--db", db_url, "--customers", "150", "--as-of", "2026-11-22"]) == 0

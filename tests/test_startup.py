@@ -1,0 +1,58 @@
+"""``custbot ask`` starts without the heavy libraries it does not need (issue #19: under 0.4 s).
+
+Speed itself is measured by benchmarks, never by a timed test; this checks what the start-up
+loads, which is what makes it slow."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = (
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "telegram",
+    "slack_bolt",
+    "pymorphy3",
+    "alembic",
+    "duckdb",
+)
+
+
+def test_ask_loads_none_of_the_heavy_libraries(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    probe = (
+        "import sys, json\n"
+        "from custbot.cli import main\n"
+        f"main(['--db', {db!r}, 'ask', 'count'])\n"  # the first run migrates (alembic)
+        "for m in [k for k in sys.modules if k.split('.')[0] in %r]: del sys.modules[m]\n"
+        f"main(['--db', {db!r}, 'ask', 'Moscow buyers of Drill this year'])\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & set(%r))))\n"
+    ) % (HEAVY, HEAVY)
+    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    loaded_after_migration = json.loads(first.stdout.strip().splitlines()[-1])
+    # A fresh process on the migrated database: nothing heavy at all.
+    fresh = (
+        "import sys, json\nfrom custbot.cli import main\n"
+        f"main(['--db', {db!r}, 'ask', 'Moscow buyers of Drill this year'])\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", fresh], capture_output=True, text=True)
+    assert out.returncode in (0, 2), out.stderr  # 2: the query's product is unknown here
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    assert "alembic" not in loaded_after_migration
+
+
+def test_the_latin_words_only_russian_knows_are_listed() -> None:
+    """``detect_language`` answers English without loading Russian when no word could make
+    Russian win; that needs this list to be exactly the Latin words only Russian has."""
+    import re
+
+    from query_language.lexicon import RU_ONLY_LATIN, load_lexicon
+
+    ru, en = load_lexicon("ru").vocabulary, load_lexicon("en").vocabulary
+    assert {w for w in ru if not re.search("[а-яё]", w)} - set(en) == RU_ONLY_LATIN
