@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -99,11 +100,52 @@ def parse_scenario(path: Path) -> Scenario:
                 settings[key] = value.strip()
         elif line and not line.startswith("#"):
             steps.append(line)
+    steps = [expanded for step in steps for expanded in _expand(step, settings, path)]
     if settings["data"] not in DATA_KINDS:
         raise ScenarioError(f"{path.name}: data must be one of {', '.join(DATA_KINDS)}")
     if not steps:
         raise ScenarioError(f"{path.name}: no steps after '---'")
     return Scenario(path.stem, path, settings, tuple(steps), tuple(comment))
+
+
+REPO = HERE.parent.parent
+_CYRILLIC = re.compile("[А-Яа-яЁё]")
+
+
+def _expand(step: str, settings: dict[str, str], path: Path) -> list[str]:
+    """``@demo-hints``: every example the demo prints for its language; ``@examples FILE.md``:
+    every chat line of the file's ``text`` blocks in the data's language (the ``> `` lines of a
+    transcript, else each line; ``$`` shell lines and ``<placeholders>`` skipped)."""
+    if step == "@demo-hints":
+        from storage.demo_words import TEXT
+
+        return list(TEXT[settings["data"].removeprefix("demo-")]["examples"])
+    if step.startswith("@examples "):
+        russian = settings["data"] == "demo-ru"  # the lines in the data's language
+        return [
+            line
+            for line in _doc_examples(REPO / step.split(maxsplit=1)[1])
+            if bool(_CYRILLIC.search(line)) == russian
+        ]
+    return [step]
+
+
+def _doc_examples(doc: Path) -> list[str]:
+    out: list[str] = []
+    block: list[str] | None = None
+    for line in doc.read_text(encoding="utf-8").splitlines():
+        if block is None:
+            block = [] if line.strip() == "```text" else None
+            continue
+        if line.strip() == "```":
+            typed = [b[2:] for b in block if b.startswith("> ")] or block
+            out += [
+                t.strip() for t in typed if t.strip() and not t.startswith("$") and "<" not in t
+            ]
+            block = None
+        else:
+            block.append(line)
+    return out
 
 
 def scenarios() -> list[Scenario]:
