@@ -148,7 +148,7 @@ def _statement(conn: Connection, window: Window, today: date):  # type: ignore[n
     return stmt
 
 
-def _frame(rows: list) -> pd.DataFrame:  # type: ignore[type-arg]
+def _frame(rows: list[Any]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(
         rows,
         columns=[

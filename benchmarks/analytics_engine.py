@@ -127,7 +127,7 @@ def _routing(engine: Any, copy_path: Path, catalog: Any) -> bool:
     from storage.schema import customers
 
     q = interpret("spend by city this year", catalog, today=TODAY)
-    base = {"engine": "duckdb", "refresh": "scheduled", "threads": 2}
+    base: dict[str, Any] = {"engine": "duckdb", "refresh": "scheduled", "threads": 2}
     router = configure(engine, ColumnarSettings(**base), copy_path)
     assert router is not None
     try:

@@ -103,6 +103,12 @@ SUITE: list[tuple[str, str, list[str], list[str]]] = [
         ["-n", "5000"],
     ),
     (
+        "Mail sender killed with SIGKILL at random points: duplicates and losses",
+        "mail_kill.py",
+        ["--kills", "5"],
+        ["--kills", "50"],
+    ),
+    (
         "Telegram front end rendering and one update end to end",
         "telegram_frontend.py",
         ["--repeat", "5"],

@@ -10,10 +10,11 @@ from datetime import date
 from typing import Any
 
 from bot.i18n import N_, plural_translator
-from bot.messages import Button, Buttons, Part, Table, Text
+from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from storage.formatting import money  # the one money format, re-exported for the chat
 
 __all__ = [
+    "already_spent",
     "interaction_kind",
     "stars",
     "money",
@@ -124,6 +125,13 @@ def echo_parts(
     if matched is not None and matched > count:
         heading = _("Top {n} of {matched} matching customers").format(n=count, matched=matched)
     return [Text(interpretation, "echo"), Text(heading, "heading")]
+
+
+def already_spent(_: Callable[[str], str]) -> list[Reply]:
+    """The answer to a Confirm pressed again, or too late: its change is done, cancelled or gone."""
+    return [
+        Reply((Text(_("This change was already confirmed, cancelled, or it expired."), "note"),))
+    ]
 
 
 def button_row(*buttons: Button | None) -> Buttons:

@@ -24,6 +24,7 @@ from bot.i18n import translator
 from bot.messages import Reply, Text
 from bot.outbound import OutboundRouter
 from bot.settings import BotSettings
+from custbot.config import Settings
 from mailing.when import WallClockCron
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
     """The jobs of ``custbot serve``: the hourly purge of expired chat state, the rating
     recompute on its cron schedule, and the refresh of the analytical copy when scheduled."""
     settings = core.settings
+    assert isinstance(settings, Settings)  # serve runs on the application's whole configuration
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     scheduler.add_job(
         purge_job, "interval", hours=1, args=[core], id="purge", max_instances=1, coalesce=True
@@ -116,10 +118,27 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
     return scheduler
 
 
+def _one_click(core: ChatCore, settings: BotSettings) -> dict[str, Any]:
+    """{path: the unsubscribe endpoint} when ``[smtp.one_click] url`` is set; a missing secret
+    stops ``serve`` at start (MailingError)."""
+    from urllib.parse import urlsplit
+
+    from mailing.unsubscribe import one_click_secret
+
+    secret = one_click_secret(settings.smtp.one_click)
+    if secret is None:
+        return {}
+    from bot.unsubscribe import unsubscribe_app
+
+    path = urlsplit(settings.smtp.one_click.url).path.rstrip("/") or "/"
+    return {path: unsubscribe_app(core.engine, secret, language=settings.language)}
+
+
 def _front_ends(
     core: ChatCore, settings: BotSettings, stop: asyncio.Event, router: OutboundRouter
 ) -> dict[str, Coroutine[Any, Any, None]]:
     tasks: dict[str, Coroutine[Any, Any, None]] = {}
+    web = _one_click(core, settings)
     tg_token = settings.secret(settings.telegram.token_env)
     if tg_token:
         from telegram import Bot
@@ -144,7 +163,14 @@ def _front_ends(
         router.targets["slack"] = SlackOutbound(
             make_client(slack_token, settings.slack.base_url), core.engine
         )
-        tasks["slack"] = run_slack(core, settings, stop)
+        shared = settings.slack.mode == "http"
+        tasks["slack"] = run_slack(core, settings, stop, routes=web if shared else None)
+        web = {} if shared else web
+    if web:  # Slack's HTTP mode is off: the unsubscribe endpoint alone on its own port
+        from bot.http import route, run_asgi
+
+        oc = settings.smtp.one_click
+        tasks["unsubscribe"] = run_asgi(route(web), oc.listen, oc.port, stop, name="unsubscribe")
     return tasks
 
 

@@ -1,13 +1,24 @@
-"""SMTP delivery from the outbox: claim rows, send over one connection, mark each sent at once.
+"""SMTP delivery from the outbox: each message once, except in the one window SMTP leaves open.
 
-Claiming is atomic (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a single ``UPDATE … WHERE id IN
-(SELECT … LIMIT n)`` under SQLite's write lock), so parallel senders never share a row. A row
-claimed by a worker that died is reclaimed once its lease (``claimed_at``) is older than
-``lease_seconds``. A row is marked sent in its own transaction right after the server accepted
-it (that commit overlaps the next message's SMTP exchange; at most one is in flight). The
-residual window: a crash after the server's 250 reply and before that commit re-sends the
-message after the lease (at most two per crashed worker); it carries the same Message-ID
-(mailing, run, customer), so the duplicate is recognisable.
+Per message, on one SMTP connection and one autocommitting database connection:
+
+1. MAIL FROM and RCPT TO.
+2. Right before DATA, one UPDATE re-checks that the customer has not opted out or been
+   archived and that the mailing is not cancelled, counts the attempt, records ``data_at`` and
+   renews the lease. If it matches nothing, the SMTP transaction is reset and the row skipped.
+3. DATA. 4. On the server's 250 the row is marked sent at once: that commit overlaps the next
+   message's MAIL FROM and RCPT TO, and the next check before DATA waits for it.
+
+A sender killed anywhere before the server accepted DATA leaves a row the next sender sends
+once. Killed after the server accepted DATA and before the 'sent' mark commits (about a
+millisecond; ``benchmarks/mail_kill.py`` measures it), the row is sent again, with the same
+Message-ID, so a receiving server or a person can recognise the duplicate. At most one message
+per sender is ever in that window.
+
+Rows are claimed in small batches (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, one
+``UPDATE … WHERE id IN (SELECT … LIMIT n)`` under SQLite's write lock) with a short lease that a
+heartbeat renews while the sender lives, so a dead sender's rows are taken over within
+``lease_seconds``.
 
 Example::
 
@@ -17,9 +28,9 @@ Example::
 
 from __future__ import annotations
 
+import logging
 import os
-import smtplib
-import ssl
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,17 +38,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine, and_, exists, func, or_, select
 
 from mailing.errors import MailingError
 from mailing.message import build_message
 from mailing.outbox import utc_naive
 from mailing.settings import SmtpSettings
+from mailing.smtp import Permanent, SmtpConnection, Temporary
+from mailing.unsubscribe import one_click_secret
 from storage.schema import customers, mail_outbox, mailings
 
-__all__ = ["SendStats", "send_pending", "backoff"]
+__all__ = ["SendStats", "send_pending", "backoff", "BATCH", "LEASE_SECONDS"]
 
+log = logging.getLogger(__name__)
 o = mail_outbox.c
+BATCH = 20  # rows per claim: what a dead sender holds back until its lease expires
+LEASE_SECONDS = 15  # renewed every third of it while the sender lives
 
 
 @dataclass
@@ -45,85 +61,14 @@ class SendStats:
     sent: int = 0
     retried: int = 0  # temporary failures, tried again later
     failed: int = 0  # permanent failures, or out of attempts
-    skipped: int = 0  # opted out or cancelled since they were enqueued
+    skipped: int = 0  # opted out, archived or cancelled since they were enqueued
+    resumed: int = 0  # sent again after a sender died during DATA: possibly a duplicate
     error: str | None = None  # why the pass stopped early (e.g. the server is unreachable)
 
 
 def backoff(attempt: int) -> timedelta:
     """Wait before retry number ``attempt`` (1, 2, …): 1, 2, 4, … minutes, at most an hour."""
     return timedelta(seconds=min(3600, 60 * 2 ** max(0, attempt - 1)))
-
-
-class _Temporary(Exception):
-    def __init__(self, reason: str, connection_lost: bool = False) -> None:
-        super().__init__(reason)
-        self.connection_lost = connection_lost
-
-
-class _Permanent(Exception):
-    pass
-
-
-class _Smtp:
-    """One SMTP connection, opened lazily and reused for every message of the pass."""
-
-    def __init__(self, settings: SmtpSettings) -> None:
-        self.settings = settings
-        self.client: smtplib.SMTP | None = None
-
-    def _open(self) -> smtplib.SMTP:
-        s = self.settings
-        try:
-            if s.security == "tls":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=30, context=ssl.create_default_context()
-                )
-            else:
-                client = smtplib.SMTP(s.host, s.port, timeout=30)
-                if s.security == "starttls":
-                    client.starttls(context=ssl.create_default_context())
-            if s.username:
-                client.login(s.username, os.environ.get(s.password_env, ""))
-        except smtplib.SMTPAuthenticationError as e:
-            raise _Temporary(
-                f"SMTP login refused: {e.smtp_code} {_text(e.smtp_error)}", True
-            ) from None
-        except (OSError, smtplib.SMTPException) as e:
-            raise _Temporary(f"cannot reach SMTP {s.host}:{s.port}: {e}", True) from None
-        return client
-
-    def send(self, msg: Any, to: str) -> None:
-        if self.client is None:
-            self.client = self._open()
-        try:
-            self.client.send_message(msg, from_addr=self.settings.from_address, to_addrs=[to])
-        except smtplib.SMTPRecipientsRefused as e:
-            code, text = next(iter(e.recipients.values()))
-            _classify(code, text)
-        except smtplib.SMTPResponseException as e:
-            _classify(e.smtp_code, e.smtp_error)
-        except (OSError, smtplib.SMTPServerDisconnected) as e:
-            self.close()
-            raise _Temporary(f"connection lost: {e}", True) from None
-
-    def close(self) -> None:
-        if self.client is not None:
-            try:
-                self.client.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
-            self.client = None
-
-
-def _text(raw: Any) -> str:
-    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-
-
-def _classify(code: int, text: Any) -> None:
-    reason = f"{code} {_text(text)}".strip()
-    if 500 <= code < 600:
-        raise _Permanent(reason)
-    raise _Temporary(reason)
 
 
 def _claim(engine: Engine, worker_id: str, now: datetime, n: int, lease: int) -> list[Any]:
@@ -151,53 +96,84 @@ def _claim(engine: Engine, worker_id: str, now: datetime, n: int, lease: int) ->
         )
         if not ids:
             return []
+        columns = (o.id, o.mailing_id, o.run_no, o.customer_id, o.to_address, o.subject, o.body)
         return list(
             conn.execute(
-                select(
-                    o.id,
-                    o.mailing_id,
-                    o.run_no,
-                    o.customer_id,
-                    o.to_address,
-                    o.subject,
-                    o.body,
-                    o.attempts,
-                    customers.c.opted_out_at,
-                    customers.c.status,
-                    mailings.c.status.label("mailing_status"),
-                )
-                .join(customers, customers.c.id == o.customer_id)
-                .join(mailings, mailings.c.id == o.mailing_id)
-                .where(o.id.in_(ids))
-                .order_by(o.id)
+                select(*columns, o.attempts, o.data_at).where(o.id.in_(ids)).order_by(o.id)
             )
         )
 
 
-class _Marks:
-    """Outcomes, written by one thread on one autocommitting connection with at most one write
-    in flight: the commit of a message's 'sent' overlaps the SMTP exchange of the next one."""
+def _sendable() -> Any:
+    """The customer may still be mailed and the mailing still runs (read at this very moment)."""
+    c, m = customers.c, mailings.c
+    return and_(
+        exists().where(c.id == o.customer_id, c.opted_out_at.is_(None), c.status != "archived"),
+        exists().where(m.id == o.mailing_id, m.status != "cancelled"),
+    )
 
-    def __init__(self, db: Connection, worker_id: str, on_sent: Callable[[int], None] | None):
-        self.db, self.worker_id, self.on_sent = db, worker_id, on_sent
+
+def _begin_data(db: Connection, row: Any, worker_id: str, now: datetime) -> bool:
+    """The step right before DATA: re-check the opt-out, count the attempt, record ``data_at``."""
+    return bool(
+        db.execute(
+            mail_outbox.update()
+            .where(o.id == row.id, o.claimed_by == worker_id, o.state == "pending", _sendable())
+            .values(attempts=row.attempts + 1, data_at=now, claimed_at=now)
+        ).rowcount
+    )
+
+
+def _why_not(db: Connection, row: Any, worker_id: str) -> str | None:
+    """Why ``_begin_data`` matched nothing; None when the row is no longer ours to settle."""
+    r = db.execute(
+        select(
+            o.claimed_by,
+            o.state,
+            customers.c.opted_out_at,
+            customers.c.status,
+            mailings.c.status.label("mailing_status"),
+        )
+        .join(customers, customers.c.id == o.customer_id)
+        .join(mailings, mailings.c.id == o.mailing_id)
+        .where(o.id == row.id)
+    ).first()
+    if r is None or r.claimed_by != worker_id or r.state != "pending":
+        return None
+    if r.mailing_status == "cancelled":
+        return "mailing cancelled"
+    return "opted out" if r.opted_out_at is not None else "archived"
+
+
+def _mark(db: Connection, row: Any, worker_id: str, **values: Any) -> None:
+    """Write an attempt's outcome (and clear ``data_at``), if the row is still ours."""
+    db.execute(
+        mail_outbox.update()
+        .where(o.id == row.id, o.claimed_by == worker_id)
+        .values(data_at=None, **values)
+    )
+
+
+class _Writer:
+    """Every database write of a pass, on one autocommitting connection, by one thread, one at a
+    time. A 'sent' mark is handed over without waiting (``later``): its commit overlaps the next
+    message's MAIL FROM and RCPT TO, and the next ``now`` (the check before DATA) waits for it,
+    so a message is never handed to the server while the previous one is still unmarked."""
+
+    def __init__(self, db: Connection) -> None:
+        self.db = db
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-marks")
         self.pending: Future | None = None
 
-    def put(self, row_id: int, **values: Any) -> None:
+    def now(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         self.flush()
-        self.pending = self.pool.submit(self._write, row_id, values)
+        return self.pool.submit(fn, self.db, *args, **kwargs).result()
 
-    def _write(self, row_id: int, values: dict[str, Any]) -> None:
-        self.db.execute(
-            mail_outbox.update()
-            .where(o.id == row_id, o.claimed_by == self.worker_id)
-            .values(**values)
-        )
-        if self.on_sent is not None and values.get("state") == "sent":
-            self.on_sent(row_id)
+    def later(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        self.flush()
+        self.pending = self.pool.submit(fn, self.db, *args, **kwargs)
 
     def flush(self) -> None:
-        """Wait for the write in flight (and raise its error)."""
         pending, self.pending = self.pending, None
         if pending is not None:
             pending.result()
@@ -209,15 +185,47 @@ class _Marks:
             self.pool.shutdown(wait=True)
 
 
-def _budget(engine: Engine, settings: SmtpSettings, now: datetime, batch: int, lease: int) -> int:
+def _sent(
+    db: Connection, row: Any, worker_id: str, at: datetime, on_sent: Callable[[int], None] | None
+) -> None:
+    _mark(db, row, worker_id, state="sent", sent_at=at, reason=None)
+    if on_sent is not None:
+        on_sent(row.id)
+
+
+class _Heartbeat(threading.Thread):
+    """Renews this sender's leases every ``every`` seconds until stopped."""
+
+    def __init__(self, engine: Engine, worker_id: str, clock: Callable[[], datetime], every: float):
+        super().__init__(name="mail-lease", daemon=True)
+        self.engine, self.worker_id, self.clock, self.every = engine, worker_id, clock, every
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        mail_outbox.update()
+                        .where(o.claimed_by == self.worker_id, o.state == "pending")
+                        .values(claimed_at=self.clock())
+                    )
+            except Exception:  # noqa: BLE001 - a missed renewal only shortens the lease
+                log.warning("could not renew the mail leases of %s", self.worker_id, exc_info=True)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+
+
+def _budget(engine: Engine, settings: SmtpSettings, now: datetime, batch: int) -> int:
     if settings.rate_per_minute <= 0:
         return batch
     with engine.connect() as conn:
         recent = conn.scalar(
             select(func.count()).where(o.state == "sent", o.sent_at > now - timedelta(seconds=60))
         )
-    fits_lease = max(1, settings.rate_per_minute * lease // 120)
-    return max(0, min(batch, settings.rate_per_minute - int(recent or 0), fits_lease))
+    return max(0, min(batch, settings.rate_per_minute - int(recent or 0)))
 
 
 def send_pending(
@@ -226,8 +234,8 @@ def send_pending(
     *,
     worker_id: str,
     now: datetime | None = None,
-    batch: int = 200,
-    lease_seconds: int = 300,
+    batch: int = BATCH,
+    lease_seconds: int = LEASE_SECONDS,
     max_messages: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
     on_sent: Callable[[int], None] | None = None,
@@ -244,91 +252,102 @@ def send_pending(
         raise MailingError(
             f"smtp.username is set but ${s.password_env} is empty; export the password"
         )
+    secret = one_click_secret(s.one_click)  # a missing secret stops the pass before any mail
     clock = (lambda: utc_naive(now)) if now is not None else (lambda: utc_naive(datetime.now(UTC)))
     interval = 60.0 / s.rate_per_minute if s.rate_per_minute > 0 else 0.0
-    stats, smtp, last = SendStats(), _Smtp(s), 0.0
-    # One autocommitting connection for the outcomes: each row is committed by its own UPDATE
-    # right after the server's reply, without a pool checkout per message.
+    stats, smtp, last = SendStats(), SmtpConnection(s), 0.0
+    # One autocommitting connection: each check and each outcome commits on its own, at once.
     db = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-    marks = _Marks(db, worker_id, on_sent)
     if engine.dialect.name == "postgresql":
         # A commit waits for its WAL flush (~7 ms on the reference disk) unless told not to.
-        # Off, a kill of this process still loses nothing; only a crash of the database server
-        # within ~0.6 s can forget a 'sent' mark (and re-send that mail). SQLite's
-        # synchronous=NORMAL makes the same trade.
+        # Off, a kill of this process still loses nothing (the server has the commit); only a
+        # crash of the database server within ~0.6 s can forget a mark (and re-send that
+        # mail). SQLite's synchronous=NORMAL makes the same trade.
         db.exec_driver_sql("SET synchronous_commit = " + ("on" if durable_marks else "off"))
+    writer = _Writer(db)
+    heartbeat = _Heartbeat(engine, worker_id, clock, max(0.2, lease_seconds / 3))
+    heartbeat.start()
     try:
         while max_messages is None or stats.sent < max_messages:
-            marks.flush()
-            n = _budget(engine, s, clock(), batch, lease_seconds)
+            writer.flush()
+            n = _budget(engine, s, clock(), batch)
             rows = _claim(engine, worker_id, clock(), n, lease_seconds) if n else []
             if not rows:
                 break
             for i, row in enumerate(rows):
-                if (
-                    row.opted_out_at is not None
-                    or row.status == "archived"
-                    or row.mailing_status == "cancelled"
-                ):
-                    why = (
-                        "mailing cancelled"
-                        if row.mailing_status == "cancelled"
-                        else "opted out"
-                        if row.opted_out_at is not None
-                        else "archived"
-                    )
-                    marks.put(row.id, state="skipped", reason=why)
-                    stats.skipped += 1
-                    continue
                 if interval and (wait := last + interval - time.monotonic()) > 0:
                     sleep(wait)
                 last = time.monotonic()
+                attempts = row.attempts + 1
+
+                def before_data(r: Any = row) -> bool:
+                    return bool(writer.now(_begin_data, r, worker_id, clock()))
+
                 try:
-                    msg = build_message(row, s)
-                    smtp.send(msg, row.to_address)
-                except _Permanent as e:
-                    marks.put(row.id, state="failed", reason=str(e), attempts=row.attempts + 1)
+                    msg = build_message(row, s, secret, clock())
+                    sent = smtp.send(msg, row.to_address, before_data)
+                except Permanent as e:
+                    writer.now(
+                        _mark, row, worker_id, state="failed", reason=str(e), attempts=attempts
+                    )
                     stats.failed += 1
                     continue
-                except _Temporary as e:
-                    retried = _retry(marks, row, str(e), s.max_attempts, clock())
+                except Temporary as e:
+                    retried = writer.now(_retry, row, worker_id, str(e), s.max_attempts, clock())
                     stats.retried += retried
                     stats.failed += 1 - retried
                     if e.connection_lost and smtp.client is None:
-                        marks.flush()
-                        _release(db, worker_id, [r.id for r in rows[i + 1 :]], clock())
+                        writer.now(_release, worker_id, [r.id for r in rows[i + 1 :]], clock())
                         stats.error = str(e)
                         return stats
                     continue
                 except MailingError as e:
-                    marks.put(row.id, state="failed", reason=str(e))
+                    writer.now(_mark, row, worker_id, state="failed", reason=str(e))
                     stats.failed += 1
                     continue
-                marks.put(
-                    row.id, state="sent", sent_at=clock(), attempts=row.attempts + 1, reason=None
-                )
+                if not sent:
+                    if why := writer.now(_why_not, row, worker_id):
+                        writer.now(_mark, row, worker_id, state="skipped", reason=why)
+                        stats.skipped += 1
+                    continue
+                writer.later(_sent, row, worker_id, clock(), on_sent)
                 stats.sent += 1
+                if row.data_at is not None:
+                    stats.resumed += 1
+                    log.warning(
+                        "mail %s sent again after a sender died during DATA: possibly a "
+                        "duplicate, Message-ID %s",
+                        row.id,
+                        msg["Message-ID"],
+                    )
     finally:
+        heartbeat.stop()
         smtp.close()
-        marks.close()
+        writer.close()
         if engine.dialect.name == "postgresql" and not db.closed and not db.invalidated:
             db.exec_driver_sql("RESET synchronous_commit")
         db.close()
     return stats
 
 
-def _retry(marks: _Marks, row: Any, reason: str, max_attempts: int, now: datetime) -> int:
+def _retry(
+    db: Connection, row: Any, worker_id: str, reason: str, max_attempts: int, now: datetime
+) -> int:
     attempts = row.attempts + 1
     if attempts >= max_attempts:
-        marks.put(
-            row.id,
+        _mark(
+            db,
+            row,
+            worker_id,
             state="failed",
             attempts=attempts,
             reason=f"gave up after {attempts} attempts: {reason}",
         )
         return 0
-    marks.put(
-        row.id,
+    _mark(
+        db,
+        row,
+        worker_id,
         attempts=attempts,
         reason=reason,
         claimed_by=None,

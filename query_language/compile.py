@@ -298,7 +298,8 @@ def compile_where(node: a.Node) -> ColumnElement[bool]:
 
     Example: ``compile_where(a.HasTag(1, "vip"))`` → ``customers.id IN (SELECT … tag_id = :p)``.
     """
-    return _where(node, False)  # type: ignore[no-any-return]
+    where: ColumnElement[bool] = _where(node, False)
+    return where
 
 
 def matching_conditions(query: a.Query, *, scope_manager_id: int | None = None) -> list[Any]:

@@ -243,4 +243,4 @@ def stale_note(language: str, at: Any) -> str:
     """What the echo adds when a stale analytical copy answered (within the allowance):
     ``stale_note("en", at)`` → ``' · data as of 2026-12-04 17:02 UTC (the analytics copy; …)'``.
     """
-    return " · " + _words(language)["stale"].format(at=at.strftime("%Y-%m-%d %H:%M"))
+    return " · " + str(_words(language)["stale"].format(at=at.strftime("%Y-%m-%d %H:%M")))

@@ -93,7 +93,7 @@ def utcnow() -> datetime:
 class Actor:
     """Who makes a change: a person on a platform, or a rule."""
 
-    platform: str  # telegram | slack | terminal | cli | rule
+    platform: str  # telegram | slack | terminal | cli | rule | mail (one-click unsubscribe)
     user_id: str
     manager_id: int | None
     label: str  # shown in histories, e.g. "Ivanov (telegram)"

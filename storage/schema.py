@@ -256,7 +256,8 @@ batches = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("created_at", DateTime, nullable=False),
-    Column("actor_platform", String(16), nullable=False),  # telegram | slack | cli | rule
+    # telegram | slack | terminal | cli | rule | mail (a customer's one-click unsubscribe)
+    Column("actor_platform", String(16), nullable=False),
     Column("actor_id", String(80), nullable=False),  # platform id (or rule name)
     Column("manager_id", Integer, ForeignKey("managers.id")),
     Column("action", String(40), nullable=False),  # rate, tag, untag, status, pin, recompute, undo
@@ -407,6 +408,9 @@ mail_outbox = Table(
     Column("claimed_by", String(80)),
     Column("claimed_at", DateTime),
     Column("sent_at", DateTime),
+    # set right before SMTP DATA, cleared with the attempt's outcome: a pending row that has it
+    # may have been delivered by a sender that died before marking it (storage migration 0007)
+    Column("data_at", DateTime),
     Column("reason", Text),  # why skipped or failed
     UniqueConstraint("mailing_id", "run_no", "customer_id"),
     Index("ix_mail_outbox_state_next", "state", "next_attempt_at"),

@@ -119,6 +119,55 @@ def test_a_daily_recompute_runs_on_the_day_after_a_dst_change(engine) -> None:  
     assert asyncio.run(check()).isoformat() == "2028-03-13T00:00:00-04:00"
 
 
+def test_serve_answers_one_click_unsubscribe_alone_when_slack_http_is_off(
+    engine, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """No Slack HTTP mode: the endpoint runs on ``[smtp.one_click] port``; a missing secret stops
+    ``serve`` before anything runs."""
+    import socket
+    from datetime import datetime, timedelta
+
+    import httpx
+    import pytest
+
+    from mailing.errors import MailingError
+    from mailing.unsubscribe import make_token
+    from tests.mailing.conftest import free_port
+
+    for var in ("CUSTBOT_TELEGRAM_TOKEN", "CUSTBOT_SLACK_BOT_TOKEN", "CUSTBOT_UNSUBSCRIBE_SECRET"):
+        monkeypatch.delenv(var, raising=False)
+    seed(engine)
+    port = free_port()
+    one_click = {"url": f"http://127.0.0.1:{port}/unsubscribe", "listen": "127.0.0.1", "port": port}
+    core = ChatCore(engine, make_settings(smtp__one_click=one_click), today=TODAY)
+    with pytest.raises(MailingError, match=r"\$CUSTBOT_UNSUBSCRIBE_SECRET is empty"):
+        asyncio.run(serve(core, asyncio.Event(), mail_poll_seconds=3600))
+    secret = "0123456789abcdef-standalone"
+    monkeypatch.setenv("CUSTBOT_UNSUBSCRIBE_SECRET", secret)
+    token = make_token(secret.encode(), 1, 1, datetime.now() + timedelta(days=1))
+
+    async def run() -> tuple[int, int, str]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(core, stop, mail_poll_seconds=3600))
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.1):
+                    break
+            except OSError:
+                await asyncio.sleep(0.05)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            page = await http.get(f"/unsubscribe?t={token}")
+            forged = await http.post(
+                f"/unsubscribe?t=2{token[1:]}", data={"List-Unsubscribe": "One-Click"}
+            )
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        return page.status_code, forged.status_code, page.text
+
+    status, forged, text = asyncio.run(run())
+    assert (status, forged) == (200, 403) and "Stop our e-mails to" in text
+
+
 def test_serve_refreshes_the_analytical_copy_when_scheduled(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """``refresh = "scheduled"``: serve's job brings a stale copy up to date; the next question
     is then answered from it."""

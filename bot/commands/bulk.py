@@ -23,7 +23,7 @@ from bot.lexicon import connector_pattern
 from bot.messages import Button, Part, Reply, Text
 from bot.registry import action, command
 from bot.state import State
-from bot.views import button_row, stars
+from bot.views import already_spent, button_row, stars
 from storage.changes import (
     add_tag,
     breakdown,
@@ -267,16 +267,7 @@ def _confirm(ctx: Context, st: State) -> list[Reply]:
         with ctx.engine.begin() as conn:
             # spend first: the write lock makes a second, concurrent confirm wait and then find it spent
             if not state.spend(conn, st.token, ctx.user.identity.key):
-                return [
-                    Reply(
-                        (
-                            Text(
-                                _("This change was already confirmed, cancelled, or it expired."),
-                                "note",
-                            ),
-                        )
-                    )
-                ]
+                return already_spent(_)
             now_count = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
             if now_count > ctx.settings.bulk.row_cap and not ctx.user.at_least("admin"):
                 raise _Refused(

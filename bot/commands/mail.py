@@ -17,7 +17,7 @@ from bot.core import Context
 from bot.messages import Button, File, Part, Reply, Table, Text
 from bot.registry import action, command
 from bot.state import State
-from bot.views import button_row
+from bot.views import already_spent, button_row
 from storage.schema import customers
 
 if TYPE_CHECKING:
@@ -260,16 +260,7 @@ def _mail_confirm(ctx: Context, st: State) -> list[Reply]:
         schedule = _schedule(ctx, p["when"])
         with ctx.engine.begin() as conn:
             if not state.spend(conn, st.token, ctx.user.identity.key):
-                return [
-                    Reply(
-                        (
-                            Text(
-                                _("This change was already confirmed, cancelled, or it expired."),
-                                "note",
-                            ),
-                        )
-                    )
-                ]
+                return already_spent(_)
             frozen = list(conn.execute(matching_ids(query)).scalars()) if p["freeze"] else None
             chat = {
                 "chat": f"{ctx.request.who.platform}:{ctx.request.chat_id}",

@@ -11,7 +11,7 @@ from bot.core import Context
 from bot.messages import Button, Part, Reply, Text
 from bot.registry import action, command
 from bot.state import State
-from bot.views import button_row
+from bot.views import already_spent, button_row
 
 log = logging.getLogger("custbot.ratings")
 
@@ -81,16 +81,7 @@ def _confirm_recompute(ctx: Context, st: State) -> list[Reply]:
     try:
         with ctx.engine.begin() as conn:
             if not state.spend(conn, st.token, ctx.user.identity.key):
-                return [
-                    Reply(
-                        (
-                            Text(
-                                _("This change was already confirmed, cancelled, or it expired."),
-                                "note",
-                            ),
-                        )
-                    )
-                ]
+                return already_spent(_)
             plan = plan_recompute(conn, ctx.settings, today)
             batch = apply_recompute(conn, plan, ctx.actor)
     except RuleError as e:

@@ -19,6 +19,7 @@ from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 
 from bot.errors import SlackConfigError
+from bot.http import ASGIApp, route
 from bot.settings import BotSettings
 from bot.slack.app import build_slack_app
 
@@ -48,9 +49,15 @@ def asgi_app(app: AsyncApp, path: str = EVENTS_PATH) -> AsyncSlackRequestHandler
 
 
 async def run_slack(
-    core: Any, settings: BotSettings, stop_event: asyncio.Event, *, host: str = "0.0.0.0"
+    core: Any,
+    settings: BotSettings,
+    stop_event: asyncio.Event,
+    *,
+    host: str = "0.0.0.0",
+    routes: dict[str, ASGIApp] | None = None,
 ) -> None:
-    """Serve Slack in ``settings.slack.mode`` until ``stop_event`` is set.
+    """Serve Slack in ``settings.slack.mode`` until ``stop_event`` is set. In HTTP mode,
+    ``routes`` (path -> ASGI app, e.g. the one-click unsubscribe endpoint) share the port.
 
     Example::
 
@@ -78,8 +85,11 @@ async def run_slack(
 
     signing_secret = _secret(settings, s.signing_secret_env, "the signing secret")
     app = build_slack_app(core, settings, token=token, signing_secret=signing_secret)
+    web: Any = asgi_app(app)
+    if routes:
+        web = route({EVENTS_PATH: web, **routes})
     server = uvicorn.Server(
-        uvicorn.Config(asgi_app(app), host=host, port=s.port, log_level="info", lifespan="off")
+        uvicorn.Config(web, host=host, port=s.port, log_level="info", lifespan="off")
     )
     task = asyncio.create_task(server.serve())
     log.info("Slack: HTTP mode on %s:%s%s", host, s.port, EVENTS_PATH)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 from telegram import BotCommand, CallbackQuery, Chat, Message, Update, User
 from telegram.ext import (
@@ -34,6 +35,9 @@ from bot.settings import BotSettings
 from bot.telegram.deliver import Delivery, phrase
 from bot.telegram.limits import FloodLimiter, FloodLimits
 
+if TYPE_CHECKING:
+    from bot.core import ChatCore
+
 __all__ = [
     "TelegramSetupError",
     "TelegramFrontEnd",
@@ -52,7 +56,7 @@ _MENU_WORD = re.compile(r"^[a-z0-9_]{1,32}$")
 class TelegramFrontEnd:
     """The handlers; one instance per Application, holding the core and settings."""
 
-    def __init__(self, core: object, settings: BotSettings) -> None:
+    def __init__(self, core: ChatCore, settings: BotSettings) -> None:
         self.core = core
         self.settings = settings
 
@@ -60,7 +64,7 @@ class TelegramFrontEnd:
 
     async def drop_redelivered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stop a redelivered update (its update_id was processed before, maybe by another run)."""
-        if await self.core.seen("telegram", str(update.update_id)):  # type: ignore[attr-defined]
+        if await self.core.seen("telegram", str(update.update_id)):
             log.info("ignored redelivered telegram update %s", update.update_id)
             raise ApplicationHandlerStop
 
@@ -97,7 +101,7 @@ class TelegramFrontEnd:
         request = Request(
             _identity(user), str(chat.id), text=text, is_group=is_group, language=language
         )
-        replies = await self.core.handle(request)  # type: ignore[attr-defined]
+        replies = await self.core.handle(request)
         await delivery.send_all(replies, shared=shared, reply_to=msg.message_id)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -134,7 +138,7 @@ class TelegramFrontEnd:
             is_group=is_group,
             language=language,
         )
-        replies = await self.core.handle(request)  # type: ignore[attr-defined]
+        replies = await self.core.handle(request)
         alert = _alert(replies)
         if alert is not None:
             await query.answer(alert, show_alert=True)
@@ -177,7 +181,7 @@ class TelegramFrontEnd:
         )
 
     def _core_knows(self, word: str) -> bool:
-        return any(w == word for w, _h in self.core.commands(self.settings.language))  # type: ignore[attr-defined]
+        return any(w == word for w, _h in self.core.commands(self.settings.language))
 
     @staticmethod
     def _addressed_text(msg: Message, username: str | None, is_group: bool) -> str | None:
@@ -271,25 +275,21 @@ def _redact_token(token: str) -> None:
             logger.addFilter(_REDACT)
 
 
-async def publish_commands(app: Application, core: object, settings: BotSettings) -> None:
+async def publish_commands(app: Application, core: ChatCore, settings: BotSettings) -> None:
     """Set the command menu (setMyCommands) from ``core.commands()``, per language.
 
     Example: ``await publish_commands(app, core, settings)`` after ``app.initialize()``.
     """
     languages = [(None, settings.language)] + [(lang, lang) for lang in ("en", "ru")]
     for code, lang in languages:
-        try:
-            pairs = core.commands(lang)  # type: ignore[attr-defined]
-        except Exception:  # noqa: BLE001 - a language the core lacks: keep the default menu
-            log.warning("no command menu for language %s", lang)
-            continue
+        pairs = core.commands(lang)  # a language without a catalog has the English menu
         menu = [BotCommand(w, (h or w)[:256]) for w, h in pairs if _MENU_WORD.match(w)][:100]
         if menu:
             await app.bot.set_my_commands(menu, language_code=code)
 
 
 def build_telegram_application(
-    core: object, settings: BotSettings, token: str, *, limits: FloodLimits | None = None
+    core: ChatCore, settings: BotSettings, token: str, *, limits: FloodLimits | None = None
 ) -> Application:
     """The python-telegram-bot Application, wired to ``core`` and pointed at
     ``settings.telegram.base_url`` (a self-hosted Bot API server works too).

@@ -12,6 +12,7 @@ import asyncio
 import hmac
 import logging
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -21,6 +22,9 @@ from telegram.ext import Application
 from bot.settings import BotSettings
 from bot.telegram.app import TelegramSetupError, build_telegram_application, publish_commands
 from bot.telegram.limits import FloodLimits
+
+if TYPE_CHECKING:
+    from bot.core import ChatCore
 
 __all__ = [
     "TelegramSetupError",
@@ -81,7 +85,7 @@ def make_webhook_app(application: Application, secret: str, path: str = "/") -> 
 
 
 async def run_telegram(
-    core: object,
+    core: ChatCore,
     settings: BotSettings,
     token: str,
     stop_event: asyncio.Event,

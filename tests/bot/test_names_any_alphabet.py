@@ -13,6 +13,7 @@ from bot.messages import Identity, Reply, Request, Table
 from custbot.config import Settings
 from storage.cards import find_customers_by_name
 from storage.demo import DemoSummary
+from storage.scope import EVERYONE
 from tests.storage.demo_fixture import TODAY
 from tests.storage.demo_fixture import demo_backend as demo_backend  # noqa: F401
 from tests.storage.demo_fixture import demo_ru as demo_ru  # noqa: F401 - the shared fixture
@@ -58,5 +59,5 @@ def test_explain_finds_a_cyrillic_name(demo_ru: tuple[Engine, DemoSummary], type
 def test_a_part_of_a_name_folds_case_too(demo_ru: tuple[Engine, DemoSummary]) -> None:
     engine, _ = demo_ru
     with engine.connect() as conn:
-        found = find_customers_by_name(conn, "СИГНАЛ-М")
+        found = find_customers_by_name(conn, "СИГНАЛ-М", scope=EVERYONE)
     assert found and all("сигнал-м" in name.lower() for _id, name, _city in found)

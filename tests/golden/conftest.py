@@ -29,7 +29,12 @@ def _build(engine: Engine, data: str) -> None:
     if data.startswith("demo-"):
         from storage.demo import build_demo
 
-        build_demo(engine, customers=DEMO_CUSTOMERS, seed=DEMO_SEED, today=AS_OF, lang=data[5:])
+        lang, _sep, computed = data[5:].partition("-")
+        build_demo(engine, customers=DEMO_CUSTOMERS, seed=DEMO_SEED, today=AS_OF, lang=lang)
+        if computed:  # as `custbot demo` leaves it: the classes computed
+            from analytics.demo import finish_demo
+
+            finish_demo(engine, AS_OF)
 
 
 class _Templates:

@@ -39,7 +39,7 @@ __all__ = ["Scenario", "parse_scenario", "play", "SCENARIOS_DIR", "TRANSCRIPTS_D
 HERE = Path(__file__).resolve().parent
 SCENARIOS_DIR = HERE / "scenarios"
 TRANSCRIPTS_DIR = HERE / "transcripts"
-DATA_KINDS = ("demo-en", "demo-ru", "empty")
+DATA_KINDS = ("demo-en", "demo-ru", "demo-en-computed", "demo-ru-computed", "empty")
 WIDTH = 110  # the terminal's columns
 _KEYS = {"data", "user", "as-of", "scope", "language", "currency", "interactive"}
 _DEFAULTS = {
@@ -156,14 +156,17 @@ def scenarios() -> list[Scenario]:
 def _settings(s: dict[str, str]) -> Any:
     from custbot.config import Settings
 
-    return Settings.model_validate(
-        {
-            "currency": s["currency"],
-            "language": s["language"],
-            "access": {"scope": s["scope"]},
-            "slack": {"allowed_teams": ["T1"]},
-        }
-    )
+    data: dict[str, Any] = {
+        "currency": s["currency"],
+        "language": s["language"],
+        "access": {"scope": s["scope"]},
+        "slack": {"allowed_teams": ["T1"]},
+    }
+    if s["data"].endswith("-computed"):  # and the example rules `custbot demo` writes
+        from analytics.demo import DEMO_RULES
+
+        data["rating"] = {"rules": DEMO_RULES[s["data"][5:7]]}
+    return Settings.model_validate(data)
 
 
 class _RecordingChat(TerminalChat):

@@ -7,7 +7,7 @@ import email
 import socket
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import Message
@@ -39,8 +39,11 @@ class RecordingHandler:
     release: threading.Event = field(default_factory=threading.Event)
     seen: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    on_rcpt: Callable[[str], None] | None = None  # runs before RCPT TO is answered
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001
+        if self.on_rcpt is not None:
+            self.on_rcpt(address)
         if address in self.reject:
             return "550 5.1.1 mailbox unavailable"
         envelope.rcpt_tos.append(address)

@@ -159,6 +159,53 @@ def test_opt_out_after_enqueue_is_honoured_at_send(seeded: Engine, smtp_server: 
         assert final_report(conn, mid, 1).skipped == {"opted out": 1}
 
 
+def test_opt_out_while_the_batch_is_being_sent_stops_the_next_message(
+    seeded: Engine, smtp_server: SmtpServer
+) -> None:
+    """Issue 16, defect 5: a customer opted out after their row was claimed was still mailed."""
+    mid = _schedule(seeded)
+
+    def opt_out_c5(row_id: int) -> None:
+        if row_id == 1:  # c5's row is already claimed in this batch of 10
+            with seeded.begin() as conn:
+                assert opt_out_by_email(conn, "c5@example.com") == 1
+
+    stats = send_pending(
+        seeded, smtp_server.settings(), worker_id="w1", now=NOW, batch=10, on_sent=opt_out_c5
+    )
+    assert (stats.sent, stats.skipped) == (9, 1)
+    assert "c5@example.com" not in smtp_server.handler.per_recipient()
+    with seeded.connect() as conn:
+        assert final_report(conn, mid, 1).skipped == {"opted out": 1}
+
+
+def test_opt_out_during_the_smtp_exchange_before_data_is_honoured(
+    seeded: Engine, smtp_server: SmtpServer
+) -> None:
+    """The opt-out is read in the step right before DATA: one that commits while the server
+    answers RCPT TO still stops the message (the transaction is reset, nothing is handed over)."""
+    mid = _schedule(seeded)
+
+    def opt_out_at_rcpt(address: str) -> None:
+        if address == "c7@example.com":
+            with seeded.begin() as conn:
+                opt_out_by_email(conn, address)
+
+    smtp_server.handler.on_rcpt = opt_out_at_rcpt
+    stats = send_pending(seeded, smtp_server.settings(), worker_id="w1", now=NOW)
+    assert (stats.sent, stats.skipped) == (9, 1)
+    assert "c7@example.com" not in smtp_server.handler.per_recipient()
+    with seeded.connect() as conn:
+        o = mail_outbox.c
+        row = conn.execute(
+            select(o.state, o.reason, o.data_at, o.attempts).where(o.customer_id == 7)
+        ).one()
+        assert tuple(row) == ("skipped", "opted out", None, 0)
+        assert final_report(conn, mid, 1).text() == (
+            f"Mailing {mid} ('promo', run 1): 9 sent; 1 skipped (1 opted out)."
+        )
+
+
 def test_rate_limit_caps_each_minute_and_paces_messages(
     seeded: Engine, smtp_server: SmtpServer
 ) -> None:

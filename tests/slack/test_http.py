@@ -104,3 +104,65 @@ async def test_socket_mode_acks_the_envelope_and_answers(
     finally:
         stop.set()
         await asyncio.wait_for(task, 10)
+
+
+async def test_serve_shares_slacks_http_port_with_the_unsubscribe_endpoint(
+    core: ChatCore, api: WebApiStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With Slack's HTTP mode on, ``custbot serve`` answers /slack/events and the one-click
+    unsubscribe endpoint in one ASGI app on one port (issue 16, defect 9)."""
+    from datetime import datetime, timedelta
+
+    import httpx
+    from sqlalchemy import select
+
+    from custbot.config import Settings
+    from custbot.serve import serve
+    from mailing.unsubscribe import make_token
+    from storage.schema import customers
+
+    secret = "0123456789abcdef-slack-shared"
+    monkeypatch.setenv("CUSTBOT_SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("CUSTBOT_SLACK_SIGNING_SECRET", SECRET)
+    monkeypatch.setenv("CUSTBOT_UNSUBSCRIBE_SECRET", secret)
+    monkeypatch.delenv("CUSTBOT_TELEGRAM_TOKEN", raising=False)
+    port = _free_port()
+    settings = Settings.model_validate(
+        {
+            "slack": {"allowed_teams": ["T1"], "base_url": api.base_url, "mode": "http"}
+            | {"port": port},
+            "smtp": {"one_click": {"url": f"http://127.0.0.1:{port}/unsubscribe"}},
+        }
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(ChatCore(core.engine, settings, today=TODAY), stop, mail_poll_seconds=3600)
+    )
+    try:
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.1):
+                    break
+            except OSError:
+                await asyncio.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        token = make_token(secret.encode(), 1, 1, datetime.now() + timedelta(days=1))
+        body = SlackDriver(None, api).command_body("whoami")  # type: ignore[arg-type]
+        async with httpx.AsyncClient(base_url=base) as http:
+            slack = await http.post(EVENTS_PATH, content=body, headers=signed_headers(body))
+            assert slack.status_code == 200
+            page = await http.get(f"/unsubscribe?t={token}")
+            assert page.status_code == 200 and "Stop our e-mails to" in page.text
+            done = await http.post(
+                f"/unsubscribe?t={token}", data={"List-Unsubscribe": "One-Click"}
+            )
+            assert done.status_code == 200
+            assert (await http.get("/elsewhere")).status_code == 404
+        (answer,) = await api.wait_for("response_url")
+        assert "U1" in texts(answer.args["blocks"]) or "Ivanov" in texts(answer.args["blocks"])
+        with core.engine.connect() as conn:
+            opted = conn.scalar(select(customers.c.opted_out_at).where(customers.c.id == 1))
+        assert opted is not None
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)

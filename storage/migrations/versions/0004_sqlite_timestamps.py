@@ -26,10 +26,12 @@ def upgrade() -> None:
         return
     from storage.schema import metadata
 
-    present = set(inspect(op.get_bind()).get_table_names())
+    # the columns this database has at this revision: a later migration may add to the schema
+    found = inspect(op.get_bind())
+    present = {t: {c["name"] for c in found.get_columns(t)} for t in found.get_table_names()}
     for table in metadata.sorted_tables:
-        for column in table.columns if table.name in present else ():
-            if isinstance(column.type, DateTime):
+        for column in table.columns:
+            if isinstance(column.type, DateTime) and column.name in present.get(table.name, ()):
                 op.execute(
                     f'UPDATE "{table.name}" SET "{column.name}" = "{column.name}" || \'.000000\' '
                     f'WHERE length("{column.name}") = 19'

@@ -1,0 +1,388 @@
+"""Kill -9 the mail sender at random points; count duplicates, losses and the kills that hit
+the one window SMTP leaves open.
+
+An aiosmtpd server on loopback (in this process) records every message it accepts, with its
+Message-ID and the moment it accepted it. A sender runs in a child process; once it says it is
+ready, the harness waits a random time (uniform over ``--max-delay`` seconds), sends it SIGKILL,
+and classifies where the kill landed, from what the server accepted during that life and what
+the outbox says after the process is gone:
+
+- **in the window**: the server accepted a message whose row was not yet marked sent: the
+  kill fell between the server's 250 to DATA and the commit of the 'sent' mark. That message
+  will be sent again: the only duplicates allowed.
+- **mid-attempt**: the attempt was recorded before DATA (``data_at``) but the server never
+  accepted the message: sent again, once, with no duplicate.
+- **elsewhere**: starting up, claiming, between messages.
+
+After the last kill a sender runs to the end (once the dead senders' leases expired) and the
+harness counts, per outbox row, how many times the server received it: duplicates (received
+more than once), losses (never received, or not marked sent). Pass: 0 losses and duplicates <=
+kills in the window.
+
+Usage::
+
+    .venv/bin/python benchmarks/mail_kill.py --kills 50                 # SQLite
+    .venv/bin/python benchmarks/mail_kill.py --kills 50 --db postgresql+psycopg://postgres@127.0.0.1/test
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve()
+sys.path.insert(0, str(HERE.parent.parent))
+
+from sqlalchemy import Engine, create_engine, func, select, text  # noqa: E402
+
+__all__ = ["KillResult", "measure", "main"]
+
+NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+_MESSAGE_ID = re.compile(rb"^Message-ID: <custbot\.(\d+)\.(\d+)\.(\d+)@", re.M | re.I)
+
+
+@dataclass
+class _Recorder:
+    """aiosmtpd handler: (monotonic time, customer id) of every message it accepted."""
+
+    accepted: list[tuple[float, int]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        found = _MESSAGE_ID.search(envelope.content)
+        with self.lock:
+            self.accepted.append((time.monotonic(), int(found.group(3)) if found else -1))
+        return "250 OK queued"
+
+
+@dataclass
+class KillResult:
+    backend: str
+    messages: int
+    kills: int  # SIGKILLs that landed while the sender was running
+    in_window: int  # kills between the server accepting DATA and the 'sent' commit
+    mid_attempt: int  # kills after the attempt was recorded, before the server accepted
+    elsewhere: int
+    duplicates: int  # extra copies the server received
+    losses: int  # rows never received, or not marked sent
+    resent_after_window: int  # rows received more than once (each at most once per window kill)
+    seconds: float
+    most_unmarked: int = 0  # most messages accepted but not marked sent at one kill (1 in flight)
+    lives: list[str] = field(default_factory=list)  # one word per kill, in order
+
+    @property
+    def ok(self) -> bool:
+        return self.losses == 0 and self.duplicates <= self.in_window and self.most_unmarked <= 1
+
+    def text(self) -> str:
+        return (
+            f"backend {self.backend}: {self.messages} messages, {self.kills} kills "
+            f"({self.in_window} in the window between DATA accepted and the commit, "
+            f"{self.mid_attempt} mid-attempt before DATA was accepted, {self.elsewhere} "
+            f"elsewhere); duplicates {self.duplicates}, losses {self.losses}; "
+            f"{self.seconds:.1f} s -> {'PASS' if self.ok else 'FAIL'}"
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _prepare(engine: Engine, n: int) -> None:
+    """n customers and one mailing to all of them, enqueued."""
+    from mailing import create_mailing, enqueue_due, parse_when, save_template
+    from storage.schema import customers, managers
+
+    with engine.begin() as conn:
+        mid = conn.execute(
+            managers.insert().values(name="Anna Ivanova", surname="Ivanova")
+        ).inserted_primary_key[0]  # type: ignore[index]
+        conn.execute(
+            customers.insert(),
+            [
+                {
+                    "external_id": f"K{i}",
+                    "name": f"Customer {i}",
+                    "city": "Berlin",
+                    "email": f"c{i}@example.com",
+                    "manager_id": mid,
+                    "created_at": date(2025, 1, 1),
+                }
+                for i in range(n)
+            ],
+        )
+        save_template(conn, "kill", "Subject: News for {{ name }}\nDear {{ name }}, hello.", None)
+        create_mailing(conn, "kill", "all", "en", parse_when("now", "UTC", NOW), None, None, None)
+        enqueue_due(conn, NOW, lambda c, q, lang, d: select(customers.c.id))
+
+
+def _zygote(url: str, port: int, lease: int, batch: int) -> None:
+    """Import everything once, then fork one sender per worker name read from stdin.
+
+    Each sender prints ``ready PID`` and, when it ends (killed or done), this process prints
+    ``exit PID``: a fork costs milliseconds where a fresh interpreter costs seconds on a busy
+    machine, so the kills land while mail is being sent rather than during imports.
+    """
+    from mailing.sender import send_pending
+    from mailing.settings import SmtpSettings
+    from storage.db import make_engine
+
+    settings = SmtpSettings(
+        host="127.0.0.1", port=port, rate_per_minute=0, from_address="news@shop.example"
+    )
+
+    def say(line: str) -> None:
+        os.write(1, (line + "\n").encode())  # one write: lines of several processes never mix
+
+    def reap() -> None:
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, 0)
+            except ChildProcessError:
+                time.sleep(0.01)
+                continue
+            say(f"exit {pid}")
+
+    threading.Thread(target=reap, daemon=True).start()
+    say("zygote")
+    for line in sys.stdin:
+        worker = line.strip()
+        if not worker:
+            break
+        if os.fork() == 0:  # the sender: its own engine, its own connections
+            engine = make_engine(url)
+            say(f"ready {os.getpid()}")
+            send_pending(engine, settings, worker_id=worker, batch=batch, lease_seconds=lease)
+            os._exit(0)
+
+
+class _Senders:
+    """The harness side of the zygote: start a sender, kill it, know when it is gone."""
+
+    def __init__(self, url: str, port: int, lease: int, batch: int) -> None:
+        args = [sys.executable, str(HERE), "--zygote", url, str(port), str(lease), str(batch)]
+        env = {**os.environ, "PYTHONPATH": str(HERE.parent.parent)}
+        self.proc = subprocess.Popen(args, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.exited: set[int] = set()
+        threading.Thread(target=self._read, daemon=True).start()
+        self._expect("zygote", 120)
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            self.lines.put(raw.decode().strip())
+        self.lines.put("eof")
+
+    def _expect(self, prefix: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            if line.startswith("exit "):
+                self.exited.add(int(line.split()[1]))
+                if prefix == "exit " and line == f"exit {self._waiting}":
+                    return line
+                continue
+            if line == "eof":
+                raise RuntimeError("the sender zygote died")
+            if line.startswith(prefix):
+                return line
+
+    def start(self, worker: str) -> int:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(worker.encode() + b"\n")
+        self.proc.stdin.flush()
+        return int(self._expect("ready ", 60).split()[1])
+
+    def running(self, pid: int) -> bool:
+        while not self.lines.empty():
+            line = self.lines.get_nowait()
+            if line.startswith("exit "):
+                self.exited.add(int(line.split()[1]))
+        return pid not in self.exited
+
+    def wait(self, pid: int, timeout: float = 600) -> None:
+        self._waiting = pid
+        if self.running(pid):
+            self._expect("exit ", timeout)
+
+    def kill(self, pid: int) -> None:
+        os.kill(pid, signal.SIGKILL)
+        self.wait(pid, 30)
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.kill()
+        self.proc.wait(30)
+
+
+def _rows(engine: Engine) -> dict[int, tuple[str, str | None, object]]:
+    from storage.schema import mail_outbox as ob
+
+    with engine.connect() as conn:
+        return {
+            cid: (state, by, data_at)
+            for cid, state, by, data_at in conn.execute(
+                select(ob.c.customer_id, ob.c.state, ob.c.claimed_by, ob.c.data_at)
+            )
+        }
+
+
+def measure(
+    url: str,
+    kills: int,
+    *,
+    messages: int | None = None,
+    seed: int = 16,
+    max_delay: float = 0.25,
+    lease: int = 1,
+    batch: int = 5,
+) -> KillResult:
+    """Send ``messages`` (default 20 per kill) through senders killed ``kills`` times at random
+    points, then finish; the database at ``url`` must be migrated and empty."""
+    from aiosmtpd.controller import Controller
+
+    from storage.db import make_engine
+    from storage.schema import mail_outbox as ob
+
+    started = time.monotonic()
+    rng = random.Random(seed)
+    engine = make_engine(url)
+    n = messages or 20 * kills
+    _prepare(engine, n)
+    recorder, port = _Recorder(), _free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    result = KillResult(engine.dialect.name, n, 0, 0, 0, 0, 0, 0, 0, 0.0)
+    senders = _Senders(url, port, lease, batch)
+    try:
+        life = 0
+        while result.kills < kills and life < 4 * kills:
+            life += 1
+            worker = f"victim{life}"
+            seen = len(recorder.accepted)
+            pid = senders.start(worker)
+            time.sleep(rng.uniform(0, max_delay))
+            if not senders.running(pid):  # it ran out of claimable rows before the kill
+                if not _rows_pending(engine):
+                    break
+                time.sleep(lease)  # let the dead senders' leases expire
+                continue
+            senders.kill(pid)
+            time.sleep(0.1)  # a message written in full before the kill is still accepted
+            result.kills += 1
+            rows = _rows(engine)
+            with recorder.lock:
+                accepted = [cid for _, cid in recorder.accepted[seen:]]
+            window = [cid for cid in accepted if rows[cid][0] != "sent"]
+            attempt = [
+                cid
+                for cid, (state, by, data_at) in rows.items()
+                if by == worker
+                and state == "pending"
+                and data_at is not None
+                and cid not in accepted
+            ]
+            result.most_unmarked = max(result.most_unmarked, len(window))
+            kind = "window" if window else "attempt" if attempt else "elsewhere"
+            result.lives.append(kind)
+            result.in_window += kind == "window"
+            result.mid_attempt += kind == "attempt"
+            result.elsewhere += kind == "elsewhere"
+        for _ in range(20):  # finish: the dead senders' leases expire, one sender sends the rest
+            if not _rows_pending(engine):
+                break
+            time.sleep(lease + 0.2)
+            senders.wait(senders.start("heir"))
+        rows = _rows(engine)
+        with recorder.lock:
+            received = Counter(cid for _, cid in recorder.accepted)
+        result.duplicates = sum(k - 1 for k in received.values())
+        result.resent_after_window = sum(1 for k in received.values() if k > 1)
+        result.losses = sum(
+            1 for cid, (state, _, _) in rows.items() if state != "sent" or not received[cid]
+        )
+        with engine.connect() as conn:
+            assert conn.scalar(select(func.count()).select_from(ob)) == n
+    finally:
+        senders.close()
+        controller.stop()
+        engine.dispose()
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _rows_pending(engine: Engine) -> bool:
+    from storage.schema import mail_outbox as ob
+
+    with engine.connect() as conn:
+        return bool(conn.scalar(select(func.count()).where(ob.c.state == "pending")))
+
+
+def _database(url: str | None) -> tuple[str, object]:
+    """A migrated, empty database: a temporary SQLite file, or a new schema on PostgreSQL."""
+    from storage.db import connect
+
+    if url is None:
+        folder = tempfile.TemporaryDirectory()
+        target = f"sqlite:///{folder.name}/kill.sqlite"
+        connect(target).dispose()
+        return target, folder
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in url else "?"
+    target = f"{url}{sep}options=-csearch_path%3D{schema}"
+    connect(target).dispose()
+    return target, (admin, schema)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--zygote":
+        url, port, lease, batch = sys.argv[2:6]
+        _zygote(url, int(port), int(lease), int(batch))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="PostgreSQL URL (default: a temporary SQLite file)")
+    parser.add_argument("--kills", type=int, default=50)
+    parser.add_argument("--messages", type=int, help="default: 20 per kill")
+    parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--max-delay", type=float, default=0.25, help="seconds after start")
+    args = parser.parse_args()
+    url, keep = _database(args.db)
+    try:
+        result = measure(
+            url, args.kills, messages=args.messages, seed=args.seed, max_delay=args.max_delay
+        )
+    finally:
+        if isinstance(keep, tuple):
+            admin, schema = keep
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    print(result.text())
+    print("kills in order:", " ".join(result.lives))
+    raise SystemExit(0 if result.ok else 1)
+
+
+if __name__ == "__main__":
+    main()
