@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import queue
 import random
 import re
+import select as select_module
 import signal
 import socket
 import subprocess
@@ -135,11 +135,13 @@ def _prepare(engine: Engine, n: int) -> None:
 
 
 def _zygote(url: str, port: int, lease: int, batch: int) -> None:
-    """Import everything once, then fork one sender per worker name read from stdin.
+    """Import everything once, then serve commands read from stdin, one per line:
+    ``start NAME`` forks a sender (it prints ``ready PID``), ``kill PID`` kills it with SIGKILL,
+    ``poll PID`` and ``wait PID`` report on it; the answers are ``exit PID`` or ``alive PID``.
 
-    Each sender prints ``ready PID`` and, when it ends (killed or done), this process prints
-    ``exit PID``: a fork costs milliseconds where a fresh interpreter costs seconds on a busy
-    machine, so the kills land while mail is being sent rather than during imports.
+    A fork costs milliseconds where a fresh interpreter costs seconds on a busy machine, so the
+    kills land while mail is being sent rather than during imports. Only this process reaps its
+    senders, and only when asked, so a PID the harness names is always its own sender's.
     """
     from mailing.sender import send_pending
     from mailing.settings import SmtpSettings
@@ -152,26 +154,29 @@ def _zygote(url: str, port: int, lease: int, batch: int) -> None:
     def say(line: str) -> None:
         os.write(1, (line + "\n").encode())  # one write: lines of several processes never mix
 
-    def reap() -> None:
-        while True:
-            try:
-                pid, _ = os.waitpid(-1, 0)
-            except ChildProcessError:
-                time.sleep(0.01)
-                continue
-            say(f"exit {pid}")
-
-    threading.Thread(target=reap, daemon=True).start()
+    children: set[int] = set()
     say("zygote")
     for line in sys.stdin:
-        worker = line.strip()
-        if not worker:
-            break
-        if os.fork() == 0:  # the sender: its own engine, its own connections
-            engine = make_engine(url)
-            say(f"ready {os.getpid()}")
-            send_pending(engine, settings, worker_id=worker, batch=batch, lease_seconds=lease)
-            os._exit(0)
+        command, _, arg = line.strip().partition(" ")
+        if command == "start":
+            pid = os.fork()
+            if pid == 0:  # the sender: its own engine, its own connections
+                engine = make_engine(url)
+                say(f"ready {os.getpid()}")
+                send_pending(engine, settings, worker_id=arg, batch=batch, lease_seconds=lease)
+                os._exit(0)
+            children.add(pid)
+            continue
+        pid = int(arg)
+        if pid not in children:
+            say(f"exit {pid}")
+            continue
+        if command == "kill":
+            os.kill(pid, signal.SIGKILL)
+        done, _ = os.waitpid(pid, os.WNOHANG if command == "poll" else 0)
+        if done:
+            children.discard(pid)
+        say(f"{'exit' if done else 'alive'} {pid}")
 
 
 class _Senders:
@@ -181,57 +186,40 @@ class _Senders:
         args = [sys.executable, str(HERE), "--zygote", url, str(port), str(lease), str(batch)]
         env = {**os.environ, "PYTHONPATH": str(HERE.parent.parent)}
         self.proc = subprocess.Popen(args, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.exited: set[int] = set()
-        threading.Thread(target=self._read, daemon=True).start()
         self._expect("zygote", 120)
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for raw in self.proc.stdout:
-            self.lines.put(raw.decode().strip())
-        self.lines.put("eof")
-
     def _expect(self, prefix: str, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
-            if line.startswith("exit "):
-                self.exited.add(int(line.split()[1]))
-                if prefix == "exit " and line == f"exit {self._waiting}":
-                    return line
-                continue
-            if line == "eof":
-                raise RuntimeError("the sender zygote died")
-            if line.startswith(prefix):
-                return line
+        assert self.proc.stdout is not None
+        ready, _, _ = select_module.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline().decode().strip() if ready else ""
+        if not line.startswith(prefix):
+            raise RuntimeError(f"the sender zygote said {line!r}, expected {prefix!r}")
+        return line
+
+    def _ask(self, command: str) -> str:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(command.encode() + b"\n")
+        self.proc.stdin.flush()
+        return self._expect("", 600)
 
     def start(self, worker: str) -> int:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(worker.encode() + b"\n")
-        self.proc.stdin.flush()
-        return int(self._expect("ready ", 60).split()[1])
+        line = self._ask(f"start {worker}")
+        if not line.startswith("ready "):
+            raise RuntimeError(f"the sender did not start: {line!r}")
+        return int(line.split()[1])
 
     def running(self, pid: int) -> bool:
-        while not self.lines.empty():
-            line = self.lines.get_nowait()
-            if line.startswith("exit "):
-                self.exited.add(int(line.split()[1]))
-        return pid not in self.exited
+        return self._ask(f"poll {pid}").startswith("alive")
 
-    def wait(self, pid: int, timeout: float = 600) -> None:
-        self._waiting = pid
-        if self.running(pid):
-            self._expect("exit ", timeout)
+    def wait(self, pid: int) -> None:
+        self._ask(f"wait {pid}")
 
     def kill(self, pid: int) -> None:
-        os.kill(pid, signal.SIGKILL)
-        self.wait(pid, 30)
+        self._ask(f"kill {pid}")
 
     def close(self) -> None:
         if self.proc.stdin is not None:
             self.proc.stdin.close()
-        self.proc.kill()
         self.proc.wait(30)
 
 

@@ -106,13 +106,17 @@ def group_chart(result: Any, output: Any, _: Translate, language: str, currency:
     spend = output.measure == "spend"
     groups = result.groups[:MAX_BARS]
     keys = tuple(str(g["key"]) if g["key"] is not None else "—" for g in groups)
-    values = tuple(float(g["spend"] if spend else g["count"]) for g in groups)
-    name = _("net spend") if spend else _("customers")
+    column, name = ("spend", _("net spend")) if spend else ("count", _("customers"))
+    if output.measure == "orders":
+        column, name = "orders", _("orders")
+    elif any("value" in g for g in groups):  # average order value, median, share …
+        column, name = "value", _("value")
+    values = tuple(float(g.get(column) or 0) for g in groups)
     return ChartData(
         "bars",
         result.interpretation,
         _field_word(output.by, language),
-        _spend_axis(_, currency) if spend else _("customers"),
+        _spend_axis(_, currency) if spend else name,
         keys,
         (ChartSeries(name, values),),
         unit=currency if spend else "",

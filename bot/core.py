@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -25,14 +26,16 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import state
 from bot.buttons import KEY_PREFIX, key_buttons, press_key, word_key
-from bot.i18n import translator
+from bot.i18n import N_, plural_translator, translator
 from bot.messages import Identity, Part, Reply, Request, Table, Text
 from bot.registry import ACTIONS, COMMANDS, match_command
 from bot.settings import BotSettings
 from bot.users import User, identify, sync_config_users
+from query_language.errors import QueryError
 from storage.changes import Actor, utcnow
 from storage.schema import batches, chat_users, processed_events, segments
 from storage.scope import CustomerScope
+from storage.timeouts import StatementTimeout, statement_timeout
 
 if TYPE_CHECKING:
     from query_language.catalog import Catalog, CatalogCache
@@ -48,6 +51,24 @@ def detect_language(text: str) -> str:
 
 
 log = logging.getLogger("custbot.chat")
+
+# What a user reads instead of an exception (the traceback is logged under the ref).
+INTERNAL_ERROR = N_(
+    "Something went wrong on our side (ref {ref}) and nothing was changed. Please try again; "
+    "if it keeps failing, tell your administrator the ref."
+)
+TOO_SLOW = N_(
+    "This question takes too long — narrow it (a shorter period, a city, a manager or a "
+    "product). Nothing was changed."
+)
+CLI_INTERNAL_ERROR = N_(
+    "something went wrong on our side (ref {ref}; the details are in {log}); please report the "
+    "ref (CUSTBOT_DEBUG=1 shows the traceback)"
+)
+CLI_DATABASE_ERROR = N_(
+    "database error: the database could not be used (ref {ref}; the details are in {log}); "
+    "check --db or [database] url, and that the server is running"
+)
 
 
 @dataclass
@@ -75,6 +96,11 @@ class Context:
     @cached_property
     def _(self) -> Callable[[str], str]:
         return translator(self.language)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The form of a message for the number ``n``, in the answer's language (still to
+        ``.format``): ``ctx.ngettext("{n} customer", "{n} customers", n).format(n=n)``."""
+        return plural_translator(self.language)(singular, plural, n)
 
     @cached_property
     def scope(self) -> CustomerScope:
@@ -150,6 +176,7 @@ class ChatCore:
         self._catalog_cache: CatalogCache | None = None
         import bot.commands  # noqa: F401 - registers every command
 
+        settings.limits.apply()
         sync_config_users(engine, settings)
 
     # --- what front ends call -------------------------------------------------------------
@@ -206,6 +233,18 @@ class ChatCore:
         except IntegrityError:
             return True
 
+    def language_for(self, identity: Identity) -> str:
+        """The language answers to ``identity`` come in now: configured for the user, else the
+        language of their last query, else the configured default."""
+        user = self.identify(identity)
+        if user is not None and user.language:
+            return user.language
+        with self.engine.connect() as conn:
+            stored = conn.execute(
+                select(chat_users.c.language).where(chat_users.c.user_key == identity.key)
+            ).scalar()
+        return stored or self.settings.language
+
     def identify(self, identity: Identity) -> User | None:
         with self.engine.connect() as conn:
             return identify(conn, identity, self.settings)
@@ -226,36 +265,46 @@ class ChatCore:
                                 "administrator to add your {platform} id {user_id}."
                             ).format(platform=request.who.platform, user_id=request.who.user_id)
                         ),
-                    )
+                    ),
+                    language=language,
                 )
             ]
         ctx = Context(self, user, request, self.today(), language, detected or language)
         try:
-            replies = (
-                self._press(ctx, request.action)
-                if request.action is not None
-                else self._type(ctx, (request.text or "").strip())
-            )
-            replies = key_buttons(ctx, replies)
-            ctx.flush()
-            return replies
-        except Exception:
-            log.exception(
-                "failed to answer %s: %r", request.who.key, request.text or request.action
-            )
-            return [
-                Reply(
-                    (
-                        Text(
-                            _(
-                                "Something went wrong on my side and nothing was changed. "
-                                "Please try again; if it keeps failing, tell your administrator."
-                            ),
-                            "error",
-                        ),
-                    )
+            with statement_timeout(self.settings.limits.statement_timeout_ms):
+                replies = (
+                    self._press(ctx, request.action)
+                    if request.action is not None
+                    else self._type(ctx, (request.text or "").strip())
                 )
-            ]
+                replies = key_buttons(ctx, replies)
+                ctx.flush()
+        except (StatementTimeout, QueryError) as e:
+            replies = [self._query_failed(ctx, e)]
+        except Exception:
+            ref = secrets.token_hex(3)
+            log.exception(
+                "failed to answer %s: %r (ref %s)",
+                request.who.key,
+                request.text or request.action,
+                ref,
+            )
+            replies = [Reply((Text(_(INTERNAL_ERROR).format(ref=ref), "error"),))]
+        return [r if r.language else replace(r, language=language) for r in replies]
+
+    def _query_failed(self, ctx: Context, e: Exception) -> Reply:
+        """A question cut off by the statement timeout (or a query error raised past the
+        command's own handling): said in the user's language, nothing changed."""
+        if isinstance(e.__cause__, StatementTimeout):  # said by run_query
+            e = e.__cause__
+        if isinstance(e, StatementTimeout):
+            log.warning("statement timeout (%s ms) answering %s", e.ms, ctx.user.identity.key)
+            return Reply((Text(ctx._(TOO_SLOW), "error"),))
+        from query_language.errors import localise
+
+        assert isinstance(e, QueryError)
+        localise(e, ctx.query_language)
+        return Reply((Text(e.render(), "error"),))
 
     def _language(self, user: User | None, request: Request, detected: str | None) -> str:
         """Configured for the user, else the language of their last query (remembered), else the
@@ -295,11 +344,9 @@ class ChatCore:
             text = "help"
         with self.engine.begin() as conn:
             waiting = state.take_awaited(conn, ctx.user.identity.key)
-        if (
-            waiting is not None
-            and text.lower() not in ("cancel", "отмена")
-            and waiting.kind in ACTIONS
-        ):
+        if waiting is not None and waiting.kind in ACTIONS:
+            if word_key(text) == "cancel":  # the awaited input is spent: nothing more comes
+                return [Reply((Text(ctx._("Cancelled; nothing was changed."), "note"),))]
             return ACTIONS[waiting.kind].handler(ctx, waiting)
         if key := word_key(text):
             return press_key(ctx, key, self._press)

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator
 
 from analytics.settings import AnalyticsSettings
 from mailing.settings import MailSettings
+from query_language.settings import LimitsSettings
 from storage.settings import SettingsModel
 
 __all__ = [
@@ -115,5 +116,8 @@ class BotSettings(AnalyticsSettings, MailSettings, Protocol):
 
     @property
     def bulk(self) -> BulkSettings: ...
+
+    @property
+    def limits(self) -> LimitsSettings: ...
 
     def secret(self, env_name: str) -> str | None: ...

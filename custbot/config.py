@@ -1,7 +1,7 @@
 """Configuration: one validated model, loaded from TOML, secrets only from the environment.
 
 Each package owns the settings it reads (``storage.settings``, ``analytics.settings``,
-``mailing.settings``, ``bot.settings``); this module composes them into the file's schema and
+``mailing.settings``, ``bot.settings``, ``query_language.settings``); this module composes them into the file's schema and
 adds the application-wide keys (time zone, currency, language).
 
 Example::
@@ -24,6 +24,7 @@ from analytics.settings import ClassSettings, RatingSettings
 from analytics.validation import RuleError, check_rules
 from bot.settings import AccessSettings, BulkSettings, SlackSettings, TelegramSettings, UserEntry
 from mailing.settings import SmtpSettings
+from query_language.settings import LimitsSettings
 from storage.columnar.settings import ColumnarSettings
 from storage.settings import DatabaseSettings, SettingsModel
 
@@ -41,6 +42,7 @@ __all__ = [
     "ClassSettings",
     "RatingSettings",
     "ColumnarSettings",
+    "LimitsSettings",
 ]
 
 DEFAULT_CONFIG = Path("custbot.toml")
@@ -65,6 +67,7 @@ class Settings(SettingsModel):
     classes: ClassSettings = Field(default_factory=ClassSettings)
     rating: RatingSettings = Field(default_factory=RatingSettings)
     analytics: ColumnarSettings = Field(default_factory=ColumnarSettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
 
     @field_validator("timezone")
     @classmethod

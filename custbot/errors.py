@@ -1,7 +1,17 @@
-"""How the command line words an error: one line and an exit status per kind of error."""
+"""How the command line words an error: one line and an exit status per kind of error.
+
+Only messages written for users reach them (registered types, configuration and usage errors).
+Anything else — a bug of ours, a library's exception, the database's own words — is logged with
+its traceback under a short reference, and the user reads only the reference.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import secrets
+import tempfile
+from pathlib import Path
 from types import ModuleType
 
 import click
@@ -15,7 +25,9 @@ except ImportError:  # pragma: no cover
 _USAGE = (click.exceptions.UsageError, _typer_click.UsageError)
 _CLICK = (click.ClickException, _typer_click.ClickException)
 
-__all__ = ["describe_error", "register_error"]
+__all__ = ["describe_error", "register_error", "log_internal", "error_log_path"]
+
+log = logging.getLogger("custbot.errors")
 
 # (exception type, exit status); more specific types first. The application's command modules
 # register their own; the packages below are listed in ``_package_errors``.
@@ -36,10 +48,20 @@ def _package_errors() -> list[tuple[type[BaseException], int]]:
     return [(QueryError, 2), (MailingError, 1), (TelegramSetupError, 2), (SlackConfigError, 2)]
 
 
-def describe_error(e: BaseException) -> tuple[int, str]:
-    """(exit status, one-line message) for any exception."""
+def _translate(message: str, language: str) -> str:
+    if language == "en":
+        return message
+    from bot.i18n import translator
+
+    return translator(language)(message)
+
+
+def describe_error(e: BaseException, language: str = "en") -> tuple[int, str]:
+    """(exit status, one-line message) for any exception; what is not meant for users is
+    logged under a reference and worded in ``language``."""
     from sqlalchemy.exc import OperationalError
 
+    from bot.core import CLI_DATABASE_ERROR, CLI_INTERNAL_ERROR
     from custbot.config import ConfigError
     from custbot.context import UsageError
 
@@ -55,7 +77,42 @@ def describe_error(e: BaseException) -> tuple[int, str]:
     for exc_type, status in [*_package_errors(), *_KNOWN]:
         if isinstance(e, exc_type):
             return status, str(e)
-    if isinstance(e, OperationalError):
-        return 1, f"database error: {str(e.orig).strip().splitlines()[0]}"
-    first = str(e).strip().splitlines()[0] if str(e).strip() else ""
-    return 1, f"internal error ({type(e).__name__}: {first}); set CUSTBOT_DEBUG=1 for the traceback"
+    ref = log_internal(e)
+    where = error_log_path()
+    message = CLI_DATABASE_ERROR if isinstance(e, OperationalError) else CLI_INTERNAL_ERROR
+    return 1, _translate(message, language).format(ref=ref, log=where)
+
+
+def error_log_path() -> Path:
+    """Where the command line logs tracebacks: ``$CUSTBOT_ERROR_LOG`` or a file in the temp dir."""
+    given = os.environ.get("CUSTBOT_ERROR_LOG")
+    return Path(given) if given else Path(tempfile.gettempdir()) / "custbot-errors.log"
+
+
+_file_handler: logging.FileHandler | None = None
+
+
+def _to_file(path: Path) -> None:
+    """Tracebacks also go to the file the user is pointed at (whatever else handles the log)."""
+    global _file_handler
+    if _file_handler is not None and _file_handler.baseFilename == str(path.absolute()):
+        return
+    if _file_handler is not None:
+        log.removeHandler(_file_handler)
+        _file_handler.close()
+        _file_handler = None
+    try:
+        _file_handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    except OSError:
+        return
+    _file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(_file_handler)
+
+
+def log_internal(e: BaseException, what: str = "internal error") -> str:
+    """Log ``e`` with its traceback under a new short reference (also to ``error_log_path()``)
+    and return the reference."""
+    ref = secrets.token_hex(3)
+    _to_file(error_log_path())
+    log.error("%s (ref %s)", what, ref, exc_info=(type(e), e, e.__traceback__))
+    return ref

@@ -1,5 +1,7 @@
 """``custbot serve``: every configured chat front end, the scheduler and the mail worker in one
-process. Each front end starts only when its secrets are in the environment.
+process. Each front end starts only when its secrets are in the environment; configuration
+that cannot work stops ``serve`` before it starts, and a part that dies later is logged and
+restarted with backoff (``custbot.preflight``, ``custbot.supervise``).
 
 Several replicas may run it against one PostgreSQL: recompute takes a database lease (only one
 applies), the mail sender claims outbox rows with ``FOR UPDATE SKIP LOCKED``, and chat state
@@ -25,6 +27,8 @@ from bot.messages import Reply, Text
 from bot.outbound import OutboundRouter
 from bot.settings import BotSettings
 from custbot.config import Settings
+from custbot.preflight import ServeConfigError, check_tokens, problems
+from custbot.supervise import DEFAULT_BACKOFF, Backoff, PartDied, supervise
 from mailing.when import WallClockCron
 
 if TYPE_CHECKING:
@@ -136,8 +140,9 @@ def _one_click(core: ChatCore, settings: BotSettings) -> dict[str, Any]:
 
 def _front_ends(
     core: ChatCore, settings: BotSettings, stop: asyncio.Event, router: OutboundRouter
-) -> dict[str, Coroutine[Any, Any, None]]:
-    tasks: dict[str, Coroutine[Any, Any, None]] = {}
+) -> dict[str, Callable[[], Coroutine[Any, Any, None]]]:
+    """How to start each configured front end (called again to restart one that died)."""
+    tasks: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {}
     web = _one_click(core, settings)
     tg_token = settings.secret(settings.telegram.token_env)
     if tg_token:
@@ -153,7 +158,7 @@ def _front_ends(
                 base_file_url=settings.telegram.base_file_url,
             )
         )
-        tasks["telegram"] = run_telegram(core, settings, tg_token, stop)
+        tasks["telegram"] = lambda: run_telegram(core, settings, tg_token, stop)
     slack_token = settings.secret(settings.slack.bot_token_env)
     if slack_token:
         from bot.slack.app import make_client
@@ -164,22 +169,31 @@ def _front_ends(
             make_client(slack_token, settings.slack.base_url), core.engine
         )
         shared = settings.slack.mode == "http"
-        tasks["slack"] = run_slack(core, settings, stop, routes=web if shared else None)
+        routes = web if shared else None
+        tasks["slack"] = lambda: run_slack(core, settings, stop, routes=routes)
         web = {} if shared else web
     if web:  # Slack's HTTP mode is off: the unsubscribe endpoint alone on its own port
         from bot.http import route, run_asgi
 
         oc = settings.smtp.one_click
-        tasks["unsubscribe"] = run_asgi(route(web), oc.listen, oc.port, stop, name="unsubscribe")
+        alone = route(web)
+        tasks["unsubscribe"] = lambda: run_asgi(alone, oc.listen, oc.port, stop, name="unsubscribe")
     return tasks
 
 
 async def serve(
-    core: ChatCore, stop: asyncio.Event | None = None, *, mail_poll_seconds: float = 30
+    core: ChatCore,
+    stop: asyncio.Event | None = None,
+    *,
+    mail_poll_seconds: float = 30,
+    backoff: Backoff = DEFAULT_BACKOFF,
 ) -> None:
-    """Run until ``stop`` is set (or SIGINT/SIGTERM)."""
+    """Run until ``stop`` is set (or SIGINT/SIGTERM). Configuration that cannot work (and a
+    token the platform refuses) raises ServeConfigError before anything starts; a part that
+    dies later is restarted (``custbot.supervise``)."""
     from mailing.worker import run_mail_worker
 
+    await _preflight(core.settings)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -209,7 +223,7 @@ async def serve(
                     chat, Reply((Text(report.text(translator(core.settings.language))),))
                 )
 
-    tasks["mail"] = run_mail_worker(
+    tasks["mail"] = lambda: run_mail_worker(
         core.engine,
         core.settings,
         query_audience(core.catalog),
@@ -224,9 +238,30 @@ async def serve(
         ", ".join(tasks),
         [j.id for j in scheduler.get_jobs()] or "none",
     )
-    running = [asyncio.create_task(t, name=name) for name, t in tasks.items()]
+    running = [
+        asyncio.create_task(supervise(name, start, stop, backoff), name=name)
+        for name, start in tasks.items()
+    ]
+    stopping = asyncio.create_task(stop.wait())
     try:
-        await stop.wait()
+        await asyncio.wait([stopping, *running], return_when=asyncio.FIRST_COMPLETED)
     finally:
+        stop.set()
         scheduler.shutdown(wait=False)
-        await asyncio.gather(*running, return_exceptions=True)
+        results = await asyncio.gather(*running, return_exceptions=True)
+    for result in results:
+        if isinstance(result, PartDied):
+            raise result
+
+
+async def _preflight(settings: BotSettings) -> None:
+    """Stop before starting anything when the configuration cannot work or a platform refuses
+    its token (an unreachable platform is only logged: the front end retries)."""
+    found = problems(settings)
+    if not found:
+        report = await check_tokens(settings)
+        found = report.problems
+        for line in report.unreachable:
+            log.warning("%s; starting anyway, it will be retried", line)
+    if found:
+        raise ServeConfigError("cannot serve: " + "; ".join(found))

@@ -22,6 +22,7 @@ from query_language.describe import describe as _describe
 from query_language.describe import stale_note
 from query_language.errors import QueryError, localise
 from query_language.lexicon import LANGUAGES, detect_language, register_lexicon
+from query_language.limits import bound, check_nesting, too_slow
 from query_language.parser import parse as _parse
 from query_language.resolve import resolve
 from query_language.run import QueryResult
@@ -101,8 +102,8 @@ def interpret(
                 span=(0, len(text)),
                 expected=list(LANGUAGES),
             )
-        tree = _parse(text, language, catalog.index(language))
-        query = resolve(tree, catalog, text=text, today=today, language=language)
+        tree = check_nesting(_parse(text, language, catalog.index(language)), text, language)
+        query = bound(resolve(tree, catalog, text=text, today=today, language=language))
         return replace(query, scope=scope) if scope is not None else query
     except QueryError as e:
         if e.text is None and isinstance(text, str):
@@ -141,17 +142,22 @@ def run_query(
     """Count, rows (or groups), period and echo; see ``query_language.run``.
 
     Answered from the analytical copy when ``query_language.route`` says so (the copy is
-    current, or within the configured staleness, which the echo then states)."""
+    current, or within the configured staleness, which the echo then states). A statement cut
+    off by ``storage.timeouts.statement_timeout`` raises QueryError ("takes too long")."""
     from query_language import route
+    from storage.timeouts import StatementTimeout
 
-    if route.router_for(conn) is None or not route.routable(query):
-        return _run_query(
-            conn, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id
-        )
-    with route.reading(conn) as (source, stale_since):
-        result = _run_query(
-            source, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id
-        )
+    try:
+        if route.router_for(conn) is None or not route.routable(query):
+            return _run_query(
+                conn, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id
+            )
+        with route.reading(conn) as (source, stale_since):
+            result = _run_query(
+                source, query, offset=offset, limit=limit, scope_manager_id=scope_manager_id
+            )
+    except StatementTimeout as e:
+        raise too_slow(query.text, query.language) from e
     if stale_since is not None:
         result.interpretation += stale_note(query.language, stale_since)
     return result

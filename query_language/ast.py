@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -32,12 +33,15 @@ __all__ = [
     "Cmp",
     "Scope",
     "FieldIs",
+    "AnyOf",
     "CustomerIs",
     "Bought",
     "SpendCmp",
     "OrderCountCmp",
     "Lapsed",
     "LastPurchase",
+    "FirstPurchase",
+    "Returning",
     "Created",
     "RatingIn",
     "HasTag",
@@ -51,6 +55,7 @@ __all__ = [
     "List",
     "Top",
     "Group",
+    "LINE_DIMENSIONS",
     "Card",
     "Query",
 ]
@@ -75,6 +80,7 @@ class ValueWords(Node):
     source: str = "words"  # catalog | quoted | words | fixed
     fixed: tuple[str, str] | None = None  # (field, value) for keyword values: active, at risk
     modifier: str | None = None  # "better" / "worse" after a rating
+    alts: tuple[ValueWords, ...] = ()  # "Moscow or Kazan": any of these values (one kind)
 
 
 @dataclass(frozen=True)
@@ -177,6 +183,16 @@ class FieldIs(Node):
     field: str  # a key of compile.FIELDS: city, region, country, industry, manager
     values: tuple[str | int, ...]
     label: str
+    labels: tuple[str, ...] = dataclasses.field(default=(), compare=False)  # as named
+
+
+@dataclass(frozen=True)
+class AnyOf(Node):
+    """``vip or partner``, ``active or check``: values of one kind, any of them (``field`` names
+    the kind in the echo)."""
+
+    items: tuple[Node, ...]
+    field: str
 
 
 @dataclass(frozen=True)
@@ -212,6 +228,20 @@ class OrderCountCmp(Node):
 @dataclass(frozen=True)
 class Lapsed(Node):
     """Bought before ``period.start`` and nothing within ``period``."""
+
+    period: Period
+
+
+@dataclass(frozen=True)
+class FirstPurchase(Node):
+    """Their first purchase ever is in ``period`` (bought in it, never before it)."""
+
+    period: Period
+
+
+@dataclass(frozen=True)
+class Returning(Node):
+    """Bought in ``period`` and also before it."""
 
     period: Period
 
@@ -284,19 +314,39 @@ class Count(Output):
 
 @dataclass(frozen=True)
 class List(Output):
-    pass
+    """The list, paged; ``sorted by …`` orders it by a measure (largest or latest first)."""
+
+    by: str = "name"  # name | spend | orders | last_purchase
+    ascending: bool = True
 
 
 @dataclass(frozen=True)
 class Top(Output):
+    """The first ``n`` by a measure: ``top``/``biggest`` (descending), ``bottom`` (ascending),
+    ``first N`` (by name)."""
+
     n: int = 10
-    by: str = "spend"  # spend | orders | last_purchase
+    by: str = "spend"  # spend | orders | last_purchase | name
+    ascending: bool = False
 
 
 @dataclass(frozen=True)
 class Group(Output):
-    by: str = "city"  # a key of compile.GROUP_KEYS
-    measure: str = "count"  # count | spend
+    """One row per group. ``by`` is a customer field (a key of fields.GROUP_KEYS, or
+    ``property`` with ``property_id``: rows count customers and their spend) or a dimension of
+    the order lines (``product``, ``category``, ``month``, ``week``, ``quarter``, ``year``: rows
+    sum the matching customers' lines in the query's period). ``n`` keeps the first N by the
+    measure (``top 10 products by spend``)."""
+
+    by: str = "city"
+    measure: str = "count"  # count | spend | orders
+    n: int | None = None
+    ascending: bool = False
+    property_id: int | None = None
+    label: str = ""  # the property's name
+
+
+LINE_DIMENSIONS = ("product", "category", "month", "week", "quarter", "year")
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from sqlalchemy import Connection, Engine, text
 
 from query_language.customer_names import CustomerNames
 from query_language.lexer import split_words
-from query_language.lexicon import Lexicon, load_lexicon
+from query_language.lexicon import Lexicon, load_lexicon, standard_property_names
 from storage.scope import CustomerScope
 
 __all__ = ["Entry", "Catalog", "CatalogCache", "ValueIndexImpl", "load_catalog", "read_values"]
@@ -155,6 +155,16 @@ class Catalog:
                 entries[" ".join(words)][Entry(kind, key, self._label(kind, key, label))] = None
                 if len(words) > first.get(words[0], 0):
                     first[words[0]] = len(words)
+        standard = standard_property_names()
+        for pid, prop in self.properties.items():  # the lexicon's words for standard ones
+            key = standard.get(str(prop["name"]).casefold()) or standard.get(
+                str(prop["label"]).casefold()
+            )
+            for name in lex.property_names.get(key or "", ()):
+                words = split_words(name, lex)
+                if words:
+                    entries[" ".join(words)][Entry("property", pid, prop["name"])] = None
+                    first[words[0]] = max(first.get(words[0], 0), len(words))
         final = {k: tuple(v) for k, v in entries.items()}
         choices = [(k, e) for k, es in final.items() for e in es]
         return ValueIndexImpl(final, first, choices, self.names, lex)

@@ -76,6 +76,7 @@ def in_period(col: Any, period: a.Period | None, *, timestamps: bool = False) ->
 
 
 def _scope(scope: a.Scope) -> list[Any]:
+    """The lines of the scope's products or of its categories' products (either)."""
     out = []
     if scope.products:
         out.append(L.product_id.in_(scope.products))
@@ -87,7 +88,7 @@ def _scope(scope: a.Scope) -> list[Any]:
                 select(s.products.c.id).where(s.products.c.category.in_(scope.categories))
             )
         )
-    return out
+    return [_any(out)] if len(out) > 1 else out
 
 
 def _lines(scope: a.Scope, period: a.Period | None, *extra: Any) -> Select[Any]:
@@ -269,12 +270,19 @@ _COMPILERS: dict[type, Callable[[Any, bool], Any]] = {
     a.Not: lambda n, neg: not_(_where(n.item, True)),
     a.Everyone: lambda n, neg: true(),
     a.FieldIs: lambda n, neg: _in(FIELDS[n.field].column, n.values, neg),
+    a.AnyOf: lambda n, neg: _any([_where(i, neg) for i in n.items]),
     a.CustomerIs: lambda n, neg: C.id.in_(n.ids),
     a.Bought: lambda n, neg: _bought(n),
     a.SpendCmp: lambda n, neg: _aggregate("spend", n.cmp, n.scope, n.period),
     a.OrderCountCmp: lambda n, neg: _aggregate("orders", n.cmp, n.scope, n.period),
     a.Lapsed: lambda n, neg: _lapsed(n.period),
     a.LastPurchase: _last_purchase,
+    a.FirstPurchase: lambda n, neg: and_(
+        C.id.in_(purchase_lines(a.Scope(), n.period)), not_(_purchased(O.date < n.period.start))
+    ),
+    a.Returning: lambda n, neg: and_(
+        C.id.in_(purchase_lines(a.Scope(), n.period)), _purchased(O.date < n.period.start)
+    ),
     a.Created: lambda n, neg: _all(in_period(C.created_at, n.period)),
     a.RatingIn: _rating,
     a.HasTag: _tag,

@@ -55,11 +55,38 @@ _W = {
         "last_purchase_by": "last purchase",
         "everyone": "all",
         "with": "with",
+        "in_list": "{field} in ({items})",
+        "name_by": "name",
+        "top_dim": "top {n} {dim} by {by}",
+        "bottom_dim": "bottom {n} {dim} by {by}",
+        "dim_product": "products",
+        "dim_category": "categories",
+        "group_product": "product",
+        "group_category": "product category",
+        "group_month": "month",
+        "group_week": "week",
+        "group_quarter": "quarter",
+        "group_year": "year",
+        "group_property": "{name}",
+        "m_aov": "average order value",
+        "m_avg_spend": "average spend per customer",
+        "m_median_orders": "median orders",
+        "m_median_spend": "median spend",
+        "m_share": "share of spend",
+        "sorted": "sorted by {by}",
+        "first": "first {n} by name",
+        "bottom": "bottom {n} by {by}",
+        "ascending": "ascending",
+        "descending": "descending",
+        "any_of": "any of ({items})",
+        "first_purchase": "first purchase",
+        "returning": "bought in {p} and before it",
         "stale": "data as of {at} UTC (the analytics copy; later changes not included)",
     },
 }
 
 
+_PLAIN = ("count", "spend")  # measures for which a lone period still chooses the customers
 _OPS = {">": "gt", ">=": "ge", "<": "lt", "<=": "le", "=": "eq", "between": "between"}
 
 
@@ -71,6 +98,7 @@ def _words(lang: str) -> dict[str, Any]:
         w.update(lex.describe_words)
         w["_fields"] = lex.field_words
         w["_date"] = lex.date_format
+        w["_props"] = lex.property_names
     w["_lang"] = lang
     return w
 
@@ -163,7 +191,12 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
     if isinstance(node, a.Everyone):
         return str(w["everyone"])
     if isinstance(node, a.FieldIs):
+        if len(node.labels) > 1:
+            return w["in_list"].format(field=_field(node.field, w), items=", ".join(node.labels))
         return f"{_field(node.field, w)} = {node.label}"
+    if isinstance(node, a.AnyOf):
+        items = ", ".join(_item_label(n, w) for n in node.items)
+        return w["in_list"].format(field=_field(node.field, w), items=items)
     if isinstance(node, a.CustomerIs):
         return f"{w['customer']} = {node.label}"
     if isinstance(node, a.Bought):
@@ -185,6 +218,10 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
         )
     if isinstance(node, a.LastPurchase):
         return _last_purchase(node.period, w)
+    if isinstance(node, a.FirstPurchase):
+        return f"{w['first_purchase']}{_period(node.period, w)}"
+    if isinstance(node, a.Returning):
+        return w["returning"].format(p=_ptext(node.period, w))
     if isinstance(node, a.Created):
         return f"{w['created']}{_period(node.period, w)}"
     if isinstance(node, a.RatingIn):
@@ -199,7 +236,8 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
     if isinstance(node, a.StatusIs):
         return f"{_field('status', w)} = {w.get('status_' + node.status, node.status)}"
     if isinstance(node, a.PropertyCmp):
-        return f"{node.name} {_cmp(node.cmp, w)}"
+        names = w.get("_props", {}).get(node.name.casefold())
+        return f"{names[0] if names else node.name} {_cmp(node.cmp, w)}"
     if isinstance(node, a.Interacted):
         return f"{_kind(node.kind, w)}{_period(node.period, w)}"
     if isinstance(node, a.ClassIs):
@@ -209,18 +247,55 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
     return type(node).__name__
 
 
+def _item_label(node: a.Node, w: dict[str, Any]) -> str:
+    """The value part of one item of an any-of list: ``vip``, ``active``, ``AX``."""
+    if isinstance(node, (a.HasTag, a.InSegment)):
+        return node.name
+    if isinstance(node, a.StatusIs):
+        return str(w.get("status_" + node.status, node.status))
+    if isinstance(node, a.ClassIs):
+        return str(w.get(f"{node.kind}_{node.value}", node.value))
+    if isinstance(node, a.And):
+        return "".join(_item_label(n, w) for n in node.items)
+    return _node(node, w)
+
+
 def _output(out: a.Output, w: dict[str, Any]) -> str:
-    if isinstance(out, a.Top):
+    if isinstance(out, (a.Top, a.List)) and (
+        isinstance(out, a.Top) or out.by != "name" or not out.ascending
+    ):
         by = {
             "spend": w.get("spend_by", w["spend"]),
             "orders": w.get("orders_by", w["orders"]),
             "last_purchase": w["last_purchase_by"],
+            "name": w["name_by"],
         }[out.by]
-        return str(w["top"].format(n=out.n, by=by))
+        natural = out.ascending == (out.by == "name")
+        way = "" if natural else " " + w["ascending" if out.ascending else "descending"]
+        if isinstance(out, a.List):
+            return w["sorted"].format(by=by) + way
+        if out.by == "name" and out.ascending:
+            return w["first"].format(n=out.n)
+        if out.ascending and out.by != "name":
+            return w["bottom"].format(n=out.n, by=by)
+        return w["top"].format(n=out.n, by=by) + way
     if isinstance(out, a.Group):
-        measure = w.get("measure_spend", w["spend"]) if out.measure == "spend" else w["count"]
-        key = w.get(f"group_{out.by}") or (_field(out.by, w) if out.by in FIELDS else out.by)
-        return str(w["by"].format(measure=measure, key=key))
+        measure = {
+            "spend": w.get("measure_spend", w["spend"]),
+            "orders": w.get("measure_orders", w["orders"]),
+        }.get(out.measure) or w.get(f"m_{out.measure}", w["count"])
+        if out.by == "all":
+            return str(measure)
+        if out.by == "property":
+            names = w.get("_props", {}).get(out.label.casefold())
+            key = w["group_property"].format(name=names[0] if names else out.label)
+        else:
+            key = w.get(f"group_{out.by}") or (_field(out.by, w) if out.by in FIELDS else out.by)
+        if out.n is not None:
+            template = w["bottom_dim" if out.ascending else "top_dim"]
+            by = w.get(f"{out.measure}_by", measure)
+            return template.format(n=out.n, dim=w[f"dim_{out.by}"], by=by)
+        return w["by"].format(measure=measure, key=key)
     if isinstance(out, a.List):
         return str(w["list"])
     return ""
@@ -235,6 +310,12 @@ def describe(query: a.Query) -> str:
     if not isinstance(query.where, a.Everyone):
         parts.append(_node(query.where, w, top=True))
     if out := _output(query.output, w):
+        if (
+            isinstance(query.output, a.Group)
+            and (query.output.by in a.LINE_DIMENSIONS or query.output.measure not in _PLAIN)
+            and query.period is not None
+        ):
+            out += _period(query.period, w)  # the period of the measure
         parts.append(out)
     return " · ".join(parts)
 

@@ -171,6 +171,7 @@ _STOP = {
     "LE",
     "EQ",
     "BETWEEN",
+    "BY",  # "топ 10 товаров по выручке"
 }
 
 
@@ -311,14 +312,14 @@ def tokenize(text: str, lex: Lexicon, index: ValueIndex | None = None) -> list[T
             else:
                 toks.append(Tok(term, text[s:e], s, e, payload))
             i += kw_len
-        elif p.kind == "word" and p.norm in lex.fillers:
+        elif p.kind == "word" and p.norm in lex.fillers and not _words_mode(toks):
             i += 1
         else:
             toks.append(_simple(p, text))
             i += 1
     if lex.rules:
         toks = _rewrite(toks, lex.rules)
-    return _commas(_soft(toks))
+    return _value_lists(_commas(_soft(toks)))
 
 
 def _commas(toks: list[Tok]) -> list[Tok]:
@@ -335,3 +336,75 @@ def _commas(toks: list[Tok]) -> list[Tok]:
             continue
         out.append(t)
     return out
+
+
+_LOCATION = frozenset({"city", "region", "country"})
+_GOODS = frozenset({"product", "category"})
+_LIST_OPENERS = {"BOUGHT", "IN", "FROM"}  # "buyers of A, B or C", "from Moscow, Kazan"
+
+
+def _unit_end(toks: list[Tok], i: int) -> int:
+    """The end (exclusive) of the value starting at ``i``: one catalog value, quoted text or
+    fixed reading, or a run of unknown words; ``i`` when no value starts there."""
+    t = toks[i]
+    if t.type in ("VALUE", "QUOTED", "FIXED"):
+        return i + 1
+    j = i
+    while j < len(toks) and toks[j].type == "WORD":
+        j += 1
+    return j
+
+
+def _kinds_of(t: Tok, allowed: frozenset[str] | None) -> set[str]:
+    """The kinds a value token may be (products and categories are one kind: goods)."""
+    if t.type == "VALUE":
+        kinds = {e.kind for e in t.value if e.kind != "customer"}
+    elif t.type == "FIXED":
+        kinds = {t.value[0]}
+    else:  # unknown words or quoted text: whatever the keyword before the list names
+        kinds = set(allowed or ())
+    if allowed is not None:
+        kinds &= allowed
+    return {"goods" if k in _GOODS else k for k in kinds}
+
+
+def _allowed(toks: list[Tok], i: int) -> frozenset[str] | None:
+    prev = toks[i - 1] if i else None
+    if prev is None:
+        return None
+    if prev.type == "FIELD" and not (i >= 2 and toks[i - 2].type == "BY"):
+        f = str(prev.value)
+        return _GOODS if f in _GOODS else frozenset({f})
+    if prev.type == "BOUGHT":
+        return _GOODS
+    if prev.type in ("IN", "FROM"):
+        return _LOCATION
+    return None
+
+
+def _value_lists(toks: list[Tok]) -> list[Tok]:
+    """Values of one kind joined by ``or`` (or by commas after of/from/in) become one value
+    list: their separators turn into VOR, which the grammar reads inside a value, so the list
+    binds tighter than ``and`` ('Moscow or Kazan vip' is vip customers of either city)."""
+    i = 0
+    while i < len(toks):
+        end = _unit_end(toks, i)
+        if end == i or (i and toks[i - 1].type == "VOR"):
+            i += 1
+            continue
+        allowed = _allowed(toks, i)
+        opener = toks[i - 1].type if i else None
+        common = _kinds_of(toks[i], allowed)
+        while common and end + 1 < len(toks):
+            sep = toks[end]
+            if not (sep.type == "OR" or (sep.type == "COMMA" and opener in _LIST_OPENERS)):
+                break
+            nxt = _unit_end(toks, end + 1)
+            if nxt == end + 1:
+                break
+            shared = common & _kinds_of(toks[end + 1], allowed)
+            if not shared:
+                break
+            sep.type, common, end = "VOR", shared, nxt
+        i = end
+    return toks

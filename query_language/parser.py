@@ -19,9 +19,10 @@ from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
 from lark.lexer import Lexer
 
 from query_language import ast as a
-from query_language.errors import QueryError, unexpected
+from query_language.errors import QueryError, unexpected, unknown_word
 from query_language.lexer import Tok, ValueIndex, tokenize
 from query_language.lexicon import load_lexicon
+from query_language.limits import check_tokens
 
 __all__ = ["parse", "parse_tokens"]
 
@@ -89,7 +90,15 @@ class _ToAst(Transformer[Any, Any]):
         return a.Parenthesized(item, span=self._span(lpar, rpar))
 
     # values -------------------------------------------------------------------------------
-    def value(self, *toks: Token) -> a.ValueWords:
+    def value(self, *parts: Any) -> a.ValueWords:
+        alts = tuple(p for p in parts if isinstance(p, a.ValueWords))
+        if len(alts) == 1:
+            return alts[0]
+        span = self._span(*parts)
+        src = next(p for p in parts if isinstance(p, Token)).src  # type: ignore[attr-defined]
+        return a.ValueWords(src[span[0] : span[1]], source="list", alts=alts, span=span)
+
+    def one(self, *toks: Token) -> a.ValueWords:
         first = self._t(toks[0])
         span = self._span(*toks)
         if first.type == "VALUE":
@@ -108,6 +117,7 @@ class _ToAst(Transformer[Any, Any]):
             v.source,
             v.fixed,
             changes.get("modifier", v.modifier),
+            v.alts,
             span=span,
         )
 
@@ -183,6 +193,12 @@ class _ToAst(Transformer[Any, Any]):
     def created(self, tok: Token) -> a.Keyword:
         return self._kw("created", tok)
 
+    def first_purchase(self, tok: Token) -> a.Keyword:
+        return self._kw("first_purchase", tok)
+
+    def returning(self, tok: Token) -> a.Keyword:
+        return self._kw("returning", tok)
+
     def interaction(self, tok: Token) -> a.Keyword:
         return self._kw("interaction", tok, payload=self._t(tok).value)
 
@@ -204,9 +220,44 @@ class _ToAst(Transformer[Any, Any]):
             "card", value=self._with(v, v.span, field="customer"), span=self._span(tok, v)
         )
 
+    def sort(self, tok: Token, key: Token, direction: Token | None = None) -> a.Keyword:
+        k = self._t(key)
+        payload = "name" if k.type == "NAME" else k.type.lower()
+        asc = None if direction is None else int(self._t(direction).value == "asc")
+        return a.Keyword("sort", payload=payload, n=asc, span=self._span(tok, key, direction))
+
+    def direction(self, tok: Token) -> a.Keyword:
+        return a.Keyword("dir", n=int(self._t(tok).value == "asc"), span=self._span(tok))
+
+    def bottom(self, tok: Token, num: Token | None = None) -> a.Keyword:
+        n = self._t(num).value if num is not None else 10
+        return a.Keyword("bottom", n=int(n), span=self._span(tok, num))
+
+    def first(self, tok: Token, num: Token) -> a.Keyword:
+        return a.Keyword("first", n=int(self._t(num).value), span=self._span(tok, num))
+
+    def by_value(self, tok: Token, key: Token) -> a.Keyword:
+        v = a.ValueWords(self._t(key).text, source="catalog", span=self._span(key))
+        return a.Keyword("by", value=v, span=self._span(tok, key))
+
+    def measure(self, tok: Token) -> a.Keyword:
+        return a.Keyword("measure", payload=self._t(tok).value, span=self._span(tok))
+
+    def dim(self, tok: Token) -> a.Keyword:
+        return a.Keyword("dim", payload=self._t(tok).value, span=self._span(tok))
+
+    def orders_word(self, tok: Token) -> a.Keyword:
+        return self._kw("orders", tok)
+
     def by(self, tok: Token, key: Token) -> a.Keyword:
         k = self._t(key)
-        payload = k.value if k.type == "FIELD" else k.type.lower()
+        payload = (
+            k.value
+            if k.type in ("FIELD", "UNIT", "DIM")
+            else "name"
+            if k.type == "NAME"
+            else k.type.lower()
+        )
         return a.Keyword("by", payload=payload, span=self._span(tok, key))
 
     # periods ------------------------------------------------------------------------------
@@ -288,20 +339,50 @@ def _lark_tokens(text: str, toks: list[Tok]) -> list[Token]:
 def _expected(exc: UnexpectedInput, language: str) -> list[str]:
     lex = load_lexicon(language)
     names = sorted(getattr(exc, "expected", None) or getattr(exc, "accepts", None) or [])
-    words = {
-        "VALUE": "a value",
-        "WORD": "a value",
-        "QUOTED": "a value",
-        "NUMBER": "a number",
-        "DATE": "a date",
-        "$END": "the end of the query",
-    }
+    first = ("$END", "VALUE", "NUMBER", "DATE", "RPAR")  # the likeliest first
+    names.sort(key=lambda n: (first.index(n) if n in first else len(first), n))
     out: list[str] = []
     for n in names:
-        w = words.get(n) or lex.keyword_for(n)
+        w = lex.keyword_for(n)
         if w not in out:
             out.append(w)
     return out
+
+
+def _typo(
+    text: str, toks: list[Tok], language: str, expected: list[str], at: int
+) -> QueryError | None:
+    """An unknown word (or two) that is a keyword mistyped ('ovr', 'more then', 'quater'):
+    an error at it with the keyword as the suggestion. Of near keywords, one with which the
+    query parses is preferred ('lst month': 'last', not the RFM segment 'lost')."""
+    lex = load_lexicon(language)
+    cands: list[tuple[float, int, int, str]] = []
+    for i, t in enumerate(toks):
+        if t.type != "WORD":
+            continue
+        for j in (i + 1, i + 2):
+            if j > len(toks) or any(x.type != "WORD" for x in toks[i:j]):
+                continue
+            typed = text[t.start : toks[j - 1].end]
+            cands += [(score, i, j, phrase) for phrase, score in lex.near_keywords(typed)]
+    if not cands:
+        return None
+    cands.sort(key=lambda c: (-c[0], c[1], c[2]))
+
+    def parses(c: tuple[float, int, int, str]) -> bool:
+        _s, i, j, phrase = c
+        fixed = text[: toks[i].start] + phrase + text[toks[j - 1].end :]
+        try:
+            _LARK.parse(_lark_tokens(fixed, tokenize(fixed, lex)))
+        except Exception:  # noqa: BLE001 - any failure means: not this one
+            return False
+        return True
+
+    chosen = next((c for c in cands[:6] if parses(c)), cands[0])
+    _score, i, j, phrase = chosen
+    span = (toks[i].start, toks[j - 1].end)
+    here = span[0] <= at < span[1]  # what was expected is about this very word
+    return unknown_word(text, span, [phrase], expected if here else None)
 
 
 def parse_tokens(text: str, toks: list[Tok], language: str = "en") -> a.Node:
@@ -310,11 +391,18 @@ def parse_tokens(text: str, toks: list[Tok], language: str = "en") -> a.Node:
         return _LARK.parse(_lark_tokens(text, toks))  # type: ignore[return-value]
     except UnexpectedToken as e:
         t = getattr(e.token, "tok", None)
+        expected = _expected(e, language)
+        at = t.start if t is not None else len(text)
+        if (typo := _typo(text, toks, language, expected, at)) is not None:
+            raise typo from None
         if e.token.type == "$END" or t is None:
-            raise unexpected(text, (len(text), len(text)), _expected(e, language)) from None
-        raise unexpected(text, (t.start, t.end), _expected(e, language)) from None
+            raise unexpected(text, (len(text), len(text)), expected) from None
+        raise unexpected(text, (t.start, t.end), expected) from None
     except UnexpectedInput as e:
-        raise unexpected(text, (len(text), len(text)), _expected(e, language)) from None
+        expected = _expected(e, language)
+        if (typo := _typo(text, toks, language, expected, len(text))) is not None:
+            raise typo from None
+        raise unexpected(text, (len(text), len(text)), expected) from None
     except VisitError as e:
         if isinstance(e.orig_exc, QueryError):
             raise e.orig_exc from None
@@ -330,4 +418,4 @@ def parse(text: str, language: str = "en", index: ValueIndex | None = None) -> a
         lex = load_lexicon(language)
     except KeyError:
         raise QueryError(f"unknown language '{language}'", expected=["en", "ru"]) from None
-    return parse_tokens(text, tokenize(text, lex, index), language)
+    return parse_tokens(text, check_tokens(text, tokenize(text, lex, index), language), language)

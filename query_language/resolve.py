@@ -23,6 +23,7 @@ from query_language import ast as a
 from query_language.catalog import Catalog
 from query_language.errors import QueryError
 from query_language.lexicon import load_lexicon
+from query_language.outputs import OUTPUT_KINDS, output_of
 from query_language.parser import parse
 from query_language.periods import to_period
 from query_language.segments import mentions_archived
@@ -30,8 +31,6 @@ from query_language.slots import Slot, finish, to_cmp
 from query_language.values import Context, ProductScope, PropertyRef, read_value
 
 __all__ = ["resolve", "resolve_where"]
-
-_OUTPUT_KINDS = {"count", "list", "top", "card", "by", "spend"}
 
 
 def _opened(item: a.Node) -> tuple[a.Node, bool]:
@@ -90,7 +89,9 @@ class _Binder:
     ) -> None:
         """Bind one item of an and-list: a period to the condition before it, an amount or count
         to the purchase before it (``last``), a product to the count before it."""
-        negate = isinstance(item, a.Not) and isinstance(item.item, (a.Keyword, a.ValueWords))
+        negate = isinstance(item, a.Not) and isinstance(
+            item.item, (a.Keyword, a.ValueWords, a.Comparison)
+        )
         inner = item.item if negate else item  # type: ignore[attr-defined]
         if isinstance(inner, a.PeriodWords):
             p = to_period(inner, self.ctx.today)
@@ -107,10 +108,12 @@ class _Binder:
                 target.period = p
             else:
                 pending.append(p)
+        elif isinstance(inner, a.Comparison) and negate:
+            self.negated_comparison(inner, last, add)
         elif isinstance(inner, a.Comparison):
             self.comparison(inner, last, add)
         elif isinstance(inner, a.Keyword):
-            if inner.kind in _OUTPUT_KINDS:
+            if inner.kind in OUTPUT_KINDS:
                 raise QueryError(
                     f"'{self.ctx.text[inner.span[0] : inner.span[1]]}' must come at the top level",
                     span=inner.span,
@@ -140,6 +143,24 @@ class _Binder:
             add(a.Not(self.node(inner.item), span=inner.span))
         else:
             add(self.node(inner))
+
+    def negated_comparison(self, c: a.Comparison, last: Slot | None, add: Any) -> None:
+        """``not spent over 100k this year``: a condition of its own, negated, that still takes
+        the period next to it (so the period binds inside the negation)."""
+        if last is not None and last.kind == "property" and last.spend is None:
+            last.spend = to_cmp(c, self.ctx, "any")  # "employees not over 100"
+            last.negate = not last.negate
+            return
+        if isinstance(c.value, a.ValueWords):
+            self.comparison(c, None, add)  # the same error as without 'not'
+            return
+        kind = "orders" if c.measure == "orders" else "spend"
+        cmp = to_cmp(c, self.ctx, "number")
+        slot = Slot(kind, c.span, spend=cmp if kind == "spend" else None)
+        if kind == "orders":
+            slot.orders = cmp
+        slot.negate = True
+        add(slot)
 
     def comparison(self, c: a.Comparison, last: Slot | None, add: Any) -> None:
         if (
@@ -248,7 +269,7 @@ def resolve_where(
     ctx = _context(text, catalog, today, language, segments_seen)
     tree = parse(text, language, catalog.index(language))
     items = list(tree.items) if isinstance(tree, a.And) else [tree]
-    items = [i for i in items if not (isinstance(i, a.Keyword) and i.kind in _OUTPUT_KINDS)]
+    items = [i for i in items if not (isinstance(i, a.Keyword) and i.kind in OUTPUT_KINDS)]
     return _Binder(ctx).and_list(items, tree.span)
 
 
@@ -262,58 +283,6 @@ def _query_period(node: a.Node) -> a.Period | None:
     return None
 
 
-def _output(outs: list[a.Keyword], ctx: Context) -> a.Output:
-    kinds = {k.kind: k for k in outs}
-    by, top = kinds.get("by"), kinds.get("top")
-    spend = kinds.get("spend")
-    if spend is not None and (
-        by is None
-        or by.payload in ("spend", "orders", "last_purchase")
-        or spend.span[0] > by.span[0]
-    ):
-        raise QueryError(
-            f"'{ctx.text[spend.span[0] : spend.span[1]]}' needs an amount",
-            span=spend.span,
-            text=ctx.text,
-            expected=["e.g. spent over 40k, or spend by city"],
-        )
-    if by is not None and by.payload in ("spend", "orders", "last_purchase"):
-        return a.Top(top.n or 10 if top else 10, by.payload, span=by.span)
-    if by is not None:
-        if by.payload not in _GROUP_KEYS:
-            raise QueryError(
-                f"I cannot group by {by.payload}",
-                span=by.span,
-                text=ctx.text,
-                expected=[", ".join(sorted(_GROUP_KEYS))],
-            )
-        measure = "spend" if "spend" in kinds and kinds["spend"].span[0] < by.span[0] else "count"
-        return a.Group(by.payload, measure, span=by.span)
-    if top is not None:
-        return a.Top(top.n or 10, "spend", span=top.span)
-    if "list" in kinds:
-        return a.List(span=kinds["list"].span)
-    return a.Count()
-
-
-_GROUP_KEYS = {
-    "city",
-    "region",
-    "country",
-    "industry",
-    "manager",
-    "rating",
-    "status",
-    "abc",
-    "xyz",
-    "rfm",
-    "segment",
-    "tag",
-    "category",
-    "product",
-} - {"segment", "tag", "category", "product"}
-
-
 def resolve(
     tree: a.Node, catalog: Catalog, *, text: str, today: date, language: str = "en"
 ) -> a.Query:
@@ -324,7 +293,7 @@ def resolve(
     """
     ctx = _context(text, catalog, today, language)
     items = list(tree.items) if isinstance(tree, a.And) else [tree]
-    outs = [i for i in items if isinstance(i, a.Keyword) and i.kind in _OUTPUT_KINDS]
+    outs = [i for i in items if isinstance(i, a.Keyword) and i.kind in OUTPUT_KINDS]
     rest = [i for i in items if not any(i is o for o in outs)]
     card = next((o for o in outs if o.kind == "card"), None)
     alone = rest[0] if not outs and len(rest) == 1 else None
@@ -344,13 +313,23 @@ def resolve(
             None,
             include_archived=True,
         )
+    output = output_of(outs, ctx)
+    measured: a.Period | None = None
+    if isinstance(output, a.Group) and (
+        output.by in a.LINE_DIMENSIONS or output.measure not in ("count", "spend")
+    ):
+        # "spend by month this year": the period qualifies the measure, not the customers
+        lone = [i for i in rest if isinstance(i, a.PeriodWords)]
+        if lone:
+            measured = to_period(lone[0], today)
+            rest = [i for i in rest if not any(i is p for p in lone[:1])]
     where = _Binder(ctx).and_list(rest, tree.span)
     return a.Query(
         text,
         language,
         today,
         where,
-        _output(outs, ctx),
-        _query_period(where),
+        output,
+        measured or _query_period(where),
         mentions_archived(where),
     )

@@ -23,7 +23,8 @@ from sqlalchemy import Connection, Select, and_, case, func, select
 from query_language import ast as a
 from query_language.compile import C, L, O, in_period, latest_run, matching_conditions
 from query_language.describe import describe
-from query_language.fields import GROUP_KEYS
+from query_language.dimensions import line_groups
+from query_language.groups import customer_groups
 from storage import schema as s
 
 __all__ = ["QueryResult", "run_query", "ROW_KEYS"]
@@ -79,10 +80,12 @@ def _metrics(ids: Any, period: a.Period | None) -> Any:
     )
 
 
-def _measure(by: str, period: a.Period | None) -> Any:
-    """What ``top`` sorts by, for the customer of the enclosing query: a correlated aggregate
-    over that customer's own orders (index orders(customer_id, date)), so only the matching
-    customers are measured."""
+def _measure(by: str, period: a.Period | None, ascending: bool = False) -> Any:
+    """What ``top`` (or ``sorted by``) sorts by, for the customer of the enclosing query: a
+    correlated aggregate over that customer's own orders (index orders(customer_id, date)), so
+    only the matching customers are measured. No lines count as 0; no last purchase comes last."""
+    if by == "name":
+        return C.name.asc() if ascending else C.name.desc()
     conds = [O.customer_id == C.id, *in_period(O.date, period)]
     agg: Any
     if by == "spend":
@@ -91,7 +94,17 @@ def _measure(by: str, period: a.Period | None) -> Any:
         conds.append(L.quantity > 0)
         agg = func.count(O.id.distinct()) if by == "orders" else func.max(O.date)
     sub = select(agg).select_from(_LINES).where(*conds).correlate(s.customers).scalar_subquery()
-    return sub.desc().nulls_last() if by == "last_purchase" else func.coalesce(sub, 0).desc()
+    if by == "last_purchase":
+        return (sub.asc() if ascending else sub.desc()).nulls_last()
+    value = func.coalesce(sub, 0)
+    return value.asc() if ascending else value.desc()
+
+
+def _ordered(out: a.Output) -> bool:
+    """Whether the answer is in an order other than by name (``top``, ``sorted by …``)."""
+    return isinstance(out, a.Top) or (
+        isinstance(out, a.List) and (out.by != "name" or not out.ascending)
+    )
 
 
 def _joined(m: Any, cc: Any) -> Any:
@@ -161,17 +174,17 @@ def _rows(
         limit = max(0, end - offset)
     if limit == 0:
         return [], None
-    if limit is None:
+    if limit is None and not _ordered(out):
         stmt = (
             _details(select(C.id).where(*conds), query.period).order_by(C.name, C.id).offset(offset)
         )
         rows = [_row(r) for r in conn.execute(stmt).mappings()]
         return rows, offset + len(rows) if rows or not offset else None
-    if isinstance(out, a.Top):
+    if isinstance(out, (a.Top, a.List)) and _ordered(out):
         page = (
             select(C.id, func.count().over())
             .where(*conds)
-            .order_by(_measure(out.by, query.period), C.name, C.id)
+            .order_by(_measure(out.by, query.period, out.ascending), C.name, C.id)
             .limit(limit)
         )
     else:
@@ -193,71 +206,6 @@ def _rows(
     return [by_id[i] for i in ids], int(found[0][1])
 
 
-def _groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict[str, Any]]:
-    """One row per group: its customers and their net spend in the period; the conditions are
-    evaluated once, and only the table the key lives in is joined (two shapes, by measurement:
-    see the comments)."""
-    out = query.output
-    assert isinstance(out, a.Group)
-    source = GROUP_KEYS[out.by]
-    cc = s.customer_classes.alias("cc")
-    base: Any = s.customers
-    key: Any
-    if source == "managers":
-        key, base = s.managers.c.name, base.outerjoin(s.managers, s.managers.c.id == C.manager_id)
-    elif source == "classes":
-        key = cc.c[{"rfm": "rfm_segment"}.get(out.by, out.by)]
-        base = base.outerjoin(cc, and_(cc.c.customer_id == C.id, cc.c.run_id == latest_run()))
-    else:
-        key = C[out.by]
-    count = func.count()
-    if conn.dialect.name == "duckdb":
-        # The columnar copy: the period's lines summed per customer in one pass, then the
-        # matching customers joined to the sums (1.19x DuckDB's hand SQL at 1M customers).
-        spent = (
-            select(O.customer_id.label("cid"), func.sum(L.amount).label("spend"))
-            .select_from(_LINES)
-            .where(*in_period(O.date, query.period))
-            .group_by(O.customer_id)
-            .subquery("spent")
-        )
-        total = func.coalesce(func.sum(spent.c.spend), 0)
-        stmt = (
-            select(key.label("key"), count.label("count"), total.label("spend"))
-            .select_from(base.outerjoin(spent, spent.c.cid == C.id))
-            .where(*conds)
-            .group_by(key)
-            .order_by(total.desc() if out.measure == "spend" else count.desc())
-            .order_by(key.asc().nulls_last())
-        )
-    else:
-        # The row stores: each matching customer joined to its own lines of the period (index
-        # orders(customer_id, date)), so the conditions choose the customers first. Lines first
-        # was measured at 1M customers on SQLite: 19.7 s against 7.3 s for this shape's 2.7x
-        # (docs/benchmarks.md).
-        lines = base.outerjoin(
-            s.orders, and_(O.customer_id == C.id, *in_period(O.date, query.period))
-        ).outerjoin(s.order_lines, L.order_id == O.id)
-        per = (
-            select(C.id, key.label("key"), func.sum(L.amount).label("spend"))
-            .select_from(lines)
-            .where(*conds)
-            .group_by(C.id, key)
-            .subquery("per")
-        )
-        total = func.coalesce(func.sum(per.c.spend), 0)
-        stmt = (
-            select(per.c.key, count.label("count"), total.label("spend"))
-            .group_by(per.c.key)
-            .order_by(total.desc() if out.measure == "spend" else count.desc())
-            .order_by(per.c.key.asc().nulls_last())
-        )
-    return [
-        {"key": r["key"], "count": int(r["count"]), "spend": round(float(r["spend"] or 0), 2)}
-        for r in conn.execute(stmt).mappings()
-    ]
-
-
 def run_query(
     conn: Connection,
     query: a.Query,
@@ -274,8 +222,10 @@ def run_query(
     rows: list[dict[str, Any]] = []
     groups: list[dict[str, Any]] = []
     count: int | None
-    if isinstance(query.output, a.Group):
-        groups = _groups(conn, query, conds)
+    if isinstance(query.output, a.Group) and query.output.by in a.LINE_DIMENSIONS:
+        groups, count = line_groups(conn, query, conds), None  # a customer buys in many
+    elif isinstance(query.output, a.Group):
+        groups = customer_groups(conn, query, conds)
         count = sum(g["count"] for g in groups)  # every match is in exactly one group
     else:
         rows, count = _rows(conn, query, conds, offset, limit)

@@ -31,7 +31,7 @@ def without_archived(where: a.Node) -> a.Node:
 def mentions_archived(node: a.Node) -> bool:
     if isinstance(node, a.StatusIs):
         return node.status == "archived"
-    if isinstance(node, (a.And, a.Or)):
+    if isinstance(node, (a.And, a.Or, a.AnyOf)):
         return any(mentions_archived(n) for n in node.items)
     if isinstance(node, a.Not):
         return mentions_archived(node.item)

@@ -21,7 +21,17 @@ from query_language.values import Context, PropertyRef
 
 __all__ = ["Slot", "finish", "to_cmp", "TAKES_PERIOD"]
 
-TAKES_PERIOD = {"bought", "spend", "orders", "lapsed", "last_purchase", "created", "interaction"}
+TAKES_PERIOD = {
+    "bought",
+    "spend",
+    "orders",
+    "lapsed",
+    "last_purchase",
+    "created",
+    "interaction",
+    "first_purchase",
+    "returning",
+}
 
 
 @dataclass
@@ -130,6 +140,15 @@ def finish(slot: Slot, ctx: Context) -> a.Node:
         node = a.Lapsed(p, span=span)
     elif k == "last_purchase":
         node = a.LastPurchase(p, span=span)
+    elif k in ("first_purchase", "returning"):
+        if p.start is None:
+            raise QueryError(
+                "since when?",
+                span=span,
+                text=ctx.text,
+                expected=["a period, e.g. last 90 days or before 2026-01-01"],
+            )
+        node = (a.FirstPurchase if k == "first_purchase" else a.Returning)(p, span=span)
     else:
         node = a.Created(p, span=span)
     return a.Not(node, span=span) if slot.negate else node

@@ -11,7 +11,7 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -44,6 +44,7 @@ _LETTERS = str.maketrans(
     }
 )
 _RATINGS = ("A", "B", "C")
+_FIELD_NAMES = {"bought": "product or category", "location": "place"}  # as errors name them
 LISTED_PRODUCTS = 1000  # a category with more products is compiled as a subquery, not a list
 _STARS = {"3": "A", "2": "B", "1": "C"}
 
@@ -193,8 +194,79 @@ def _build(kind: str, entries: list[Entry], v: a.ValueWords, ctx: Context) -> An
     raise AssertionError(kind)
 
 
+def _alt_kinds(x: a.ValueWords, ctx: Context) -> set[str]:
+    if x.fixed:
+        return {x.fixed[0]}
+    found = ctx.catalog.index(ctx.language).get(" ".join(split_words(x.text, ctx.lex))) or ()
+    return {e.kind for e in found if e.kind != "customer"}
+
+
+def _union_scope(scopes: list[a.Scope], label: str) -> a.Scope:
+    listed = all(s.in_categories or not s.categories for s in scopes)
+    return a.Scope(
+        products=tuple(dict.fromkeys(p for s in scopes for p in s.products)),
+        categories=tuple(dict.fromkeys(c for s in scopes for c in s.categories)),
+        label=label,
+        in_categories=tuple(dict.fromkeys(p for s in scopes for p in s.in_categories))
+        if listed
+        else (),
+    )
+
+
+def _any_of(v: a.ValueWords, ctx: Context) -> Any:
+    """``Moscow or Kazan``, ``buyers of A, B or C``: each value read as the kind they all share,
+    then one condition, any of them."""
+    alts = [replace(x, field=x.field or v.field, modifier=v.modifier) for x in v.alts]
+    if v.field in (None, "bought", "location"):
+        wanted = _FIELD_KINDS.get(v.field, set())
+        common: set[str] | None = None
+        for x in alts:
+            kinds = _alt_kinds(x, ctx) & wanted
+            common = kinds if common is None else common & kinds
+        if common and len(common) == 1:
+            kind = common.pop()
+            alts = [replace(x, field=kind) for x in alts]
+    got = [read_value(x, ctx) for x in alts]
+    labels = [_label_of(g) for g in got]
+    if all(isinstance(g, ProductScope) for g in got):
+        label = ctx.lex.describe_words.get("any_of", "any of ({items})").format(
+            items=", ".join(labels)
+        )
+        return ProductScope(_union_scope([g.scope for g in got], label), v.span)
+    if all(isinstance(g, a.FieldIs) for g in got) and len({g.field for g in got}) == 1:
+        values = tuple(dict.fromkeys(k for g in got for k in g.values))
+        return a.FieldIs(got[0].field, values, ", ".join(labels), tuple(labels), span=v.span)
+    if all(isinstance(g, a.RatingIn) for g in got):
+        letters = {r for g in got for r in g.ratings}
+        return a.RatingIn(tuple(r for r in ("A", "B", "C", "") if r in letters), span=v.span)
+    kinds = {type(g) for g in got}
+    if len(kinds) != 1 or any(isinstance(g, (PropertyRef, a.CustomerIs)) for g in got):
+        raise QueryError(
+            f"'{v.text}' mixes values of different kinds",
+            span=v.span,
+            text=ctx.text,
+            expected=["values of one kind, e.g. Moscow or Kazan"],
+        )
+    field = {a.HasTag: "tag", a.StatusIs: "status", a.InSegment: "segment"}.get(
+        type(got[0]), getattr(got[0], "kind", "class")
+    )
+    return a.AnyOf(tuple(got), field, span=v.span)
+
+
+def _label_of(g: Any) -> str:
+    if isinstance(g, ProductScope):
+        return g.scope.label
+    if isinstance(g, (a.FieldIs, a.CustomerIs)):
+        return g.label
+    if isinstance(g, (a.HasTag, a.InSegment, PropertyRef)):
+        return g.name
+    return ""
+
+
 def read_value(v: a.ValueWords, ctx: Context, *, allow_customer: bool = False) -> Any:
     """A resolved node, a ProductScope or a PropertyRef for the value ``v``; raises QueryError."""
+    if v.alts:
+        return _any_of(v, ctx)
     if v.field in ("rating", "stars"):
         return _from_fixed(v, ctx) if v.fixed else _rating(v, ctx)
     if v.field in ("abc", "xyz", "class", "rfm"):
@@ -216,21 +288,20 @@ def read_value(v: a.ValueWords, ctx: Context, *, allow_customer: bool = False) -
     if not matches and v.field is None and not allow_customer:
         matches = [e for e in found if e.kind == "customer"]
     if not matches:
+        name = _FIELD_NAMES.get(v.field or "", v.field)
         if found:
             kinds = sorted({e.kind for e in found})
             raise QueryError(
-                f"'{v.text}' is a {' / '.join(kinds)}, not a {v.field}",
+                f"'{v.text}' is a {' / '.join(kinds)}, not a {name}",
                 span=v.span,
                 text=ctx.text,
-                expected=[f"a {v.field}"],
+                expected=[f"a {name}"],
                 suggestions=ctx.catalog.suggest(v.text, ctx.language, wanted),
             )
-        raise unknown_word(
-            ctx.text,
-            v.span,
-            ctx.catalog.suggest(v.text, ctx.language, wanted),
-            [f"a {v.field}"] if v.field and v.field != "location" else None,
-        )
+        near = ctx.catalog.suggest(v.text, ctx.language, wanted)
+        if v.source == "words" and v.field is None:  # a mistyped keyword ('ovr', 'quater')?
+            near = [k for k, _score in ctx.lex.near_keywords(v.text)][:1] + near
+        raise unknown_word(ctx.text, v.span, near, [f"a {name}"] if v.field else None)
     kinds = list(dict.fromkeys(e.kind for e in matches))
     if len(kinds) > 1 and "customer" in kinds and not allow_customer:
         kinds.remove("customer")

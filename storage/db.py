@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 from storage.folding import register_sqlite_functions
+from storage.timeouts import install as install_timeouts
 
 __all__ = ["DEFAULT_URL", "connect", "make_engine", "upgrade", "is_postgres", "analyze"]
 
@@ -44,6 +45,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)
+    install_timeouts(engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif engine.dialect.name == "postgresql":

@@ -8,6 +8,7 @@ Example::
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -52,21 +53,25 @@ def answer(
     """The JSON answer to ``text`` (raises QueryError): count, interpretation and customers, or
     groups. ``count`` is how many customers match the conditions; a list shows the first 10 of
     them (``everything``: all), a top N shows its N (``top``: N), with or without ``everything``.
+    Every statement is bounded by ``[limits] statement_timeout_ms``.
     Example: ``answer(ctx, "vip")["count"]``."""
     from query_language import CatalogCache, Group, Top, interpret, run_query
+    from storage.timeouts import statement_timeout
 
     engine = context.engine
-    query = interpret(
-        text,
-        CatalogCache(engine).get(),
-        today=context.today(),
-        language=_language(text, language),
-        scope=context.scope(),
-    )
-    with engine.connect() as conn:
-        top = isinstance(query.output, Top)
-        limit = None if everything or top else 10
-        result = run_query(conn, query, limit=limit)
+    context.settings.limits.apply()
+    with statement_timeout(context.settings.limits.statement_timeout_ms):
+        query = interpret(
+            text,
+            CatalogCache(engine).get(),
+            today=context.today(),
+            language=_language(text, language),
+            scope=context.scope(),
+        )
+        with engine.connect() as conn:
+            top = isinstance(query.output, Top)
+            limit = None if everything or top else 10
+            result = run_query(conn, query, limit=limit)
     if isinstance(query.output, Group):
         return {"groups": result.groups, "interpretation": result.interpretation}
     rows = [{k: _jsonable(v) for k, v in row.items()} for row in result.rows]
@@ -131,6 +136,7 @@ def ask(
     ] = None,
 ) -> None:
     """Answer one query in the customer query language, then exit."""
+    from custbot.errors import describe_error
     from query_language import QueryError
 
     context: AppContext = ctx.find_root().obj
@@ -142,6 +148,12 @@ def ask(
         else:
             typer.echo(e.render(query), err=True)
         raise SystemExit(2) from None
+    except Exception as e:  # noqa: BLE001 - the last resort: a ref, never the exception's text
+        if os.environ.get("CUSTBOT_DEBUG") == "1":
+            raise
+        status, message = describe_error(e, _language(query, language))
+        typer.echo(f"error: {message}", err=True)
+        raise SystemExit(status) from None
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))
         return

@@ -3,7 +3,9 @@
 A lexicon defines ``PHRASES`` (phrase → (terminal, payload)), ``FILLERS`` (words that carry no
 meaning), ``FIELD_WORDS`` (the keyword that names each field in an echo or a choice),
 ``normalise_word`` (lower case, and for inflected languages the lemma) and ``ECHO``; optionally
-``DESCRIBE`` (the words of the echoed interpretation), ``RULES`` (token rewrites such as
+``DESCRIBE`` (the words of the echoed interpretation), ``PROPERTY_NAMES`` (the words for the
+standard customer properties, e.g. ``employees``), ``EXPECTED`` (each terminal in the words of an
+"expected …" message), ``RULES`` (token rewrites such as
 ``"GE NUMBER LE NUMBER" → "BETWEEN NUMBER AND NUMBER"``), ``MESSAGES`` (regex → translated
 error wording), ``DATE_FORMAT`` and ``EXAMPLES``. Every module in this package is a language;
 ``register_lexicon`` adds one at run time from a plain dict, and ``LANGUAGES`` follows both.
@@ -34,6 +36,7 @@ __all__ = [
     "unregister_lexicon",
     "LANGUAGES",
     "detect_language",
+    "standard_property_names",
 ]
 
 
@@ -62,15 +65,56 @@ class Lexicon:
     messages: tuple[tuple[re.Pattern[str], str], ...] = ()
     date_format: str = "iso"
     display: dict[str, str] = field(default_factory=dict)  # terminal → the phrase as written
+    property_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # standard ones
+    expected_words: dict[str, str] = field(default_factory=dict)  # terminal → 'expected' text
+    spelled: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # as written
 
     def keyword_for(self, terminal: str) -> str:
-        """The first phrase that produces ``terminal`` (for 'expected …' messages)."""
+        """``terminal`` in the user's words (for 'expected …' messages): the lexicon's
+        ``EXPECTED`` wording, else the first phrase that produces it."""
+        if terminal in self.expected_words:
+            return self.expected_words[terminal]
         if terminal in self.display:
             return self.display[terminal]
         for words, (term, _payload) in self.phrases.items():
             if term == terminal:
                 return " ".join(words)
         return terminal.lower()
+
+    @cached_property
+    def _spellable(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """Keyword phrases and fillers worth suggesting for a typo: (normalised, as written, key)."""
+        out = []
+        for words in [*self.phrases, *((f,) for f in self.fillers)]:
+            text = " ".join(words)
+            if len(text) < 3 or not re.fullmatch(r"[^\W\d_]+(?:[ '-][^\W\d_]+)*", text):
+                continue
+            for written in self.spelled.get(words, (text,)):
+                out.append((text, written, words))
+        return out
+
+    def near_keywords(self, typed: str, cutoff: float = 80.0) -> list[tuple[str, float]]:
+        """Keyword phrases (or fillers) close to ``typed`` (a typo such as 'ovr' or 'more then'),
+        best first, as ``(phrase as written, score)``; the typed form and its normalised form are
+        both compared, so an inflected typo finds its phrase.
+
+        Example: ``load_lexicon("en").near_keywords("quater")`` → ``[('quarter', 92.3…)]``.
+        """
+        from rapidfuzz import fuzz, process
+
+        raw = typed.casefold().replace("ё", "е").strip()
+        norm = " ".join(self.normalise_word(w) for w in typed.split())
+        if len(raw) < 3 or tuple(norm.split()) in self.phrases or norm in self.fillers:
+            return []
+        cands = self._spellable
+        best: dict[str, float] = {}
+        for query, pool in ((norm, [c[0] for c in cands]), (raw, [c[1].casefold() for c in cands])):
+            for _m, score, i in process.extract(
+                query, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5
+            ):
+                shown = cands[i][1]
+                best[shown] = max(best.get(shown, 0.0), score)
+        return sorted(best.items(), key=lambda kv: -kv[1])
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:
@@ -118,9 +162,11 @@ def _build(language: str, src: Mapping[str, Any] | ModuleType) -> Lexicon:
     norm = _get(src, "normalise_word") or _lower
     phrases: dict[tuple[str, ...], tuple[str, Any]] = {}
     display: dict[str, str] = {}
+    spelled: dict[tuple[str, ...], tuple[str, ...]] = {}
     for text, value in _get(src, "PHRASES").items():
         key = tuple(norm(w) for w in text.split())
         phrases.setdefault(key, value)
+        spelled[key] = (*spelled.get(key, ()), text)
         display.setdefault(value[0], text)
     rules = tuple(Rule(tuple(p.split()), tuple(r.split())) for p, r in _get(src, "RULES", ()))
     for r in rules:
@@ -144,6 +190,11 @@ def _build(language: str, src: Mapping[str, Any] | ModuleType) -> Lexicon:
         messages=messages,
         date_format=_get(src, "DATE_FORMAT", "iso"),
         display=display,
+        property_names={
+            k: tuple(v) for k, v in dict(_get(src, "PROPERTY_NAMES", {}) or {}).items()
+        },
+        expected_words=dict(_get(src, "EXPECTED", {}) or {}),
+        spelled=spelled,
     )
 
 
@@ -164,6 +215,21 @@ def load_lexicon(language: str) -> Lexicon:
             )
             _LOADED[language] = _build(language, src)
         return _LOADED[language]
+
+
+def standard_property_names() -> dict[str, str]:
+    """Every language's name for each standard property (case-folded, as written) → its key,
+    read from the lexicons' ``PROPERTY_NAMES`` without building them (no lemmatiser loads).
+
+    Example: ``standard_property_names()["сотрудники"]`` → ``'employees'``.
+    """
+    out: dict[str, str] = {}
+    for language in list(_SOURCES):
+        src = _SOURCES[language] or importlib.import_module(f"query_language.lexicon.{language}")
+        for key, names in dict(_get(src, "PROPERTY_NAMES", {}) or {}).items():
+            for name in (key, *names):
+                out.setdefault(name.casefold(), key)
+    return out
 
 
 def register_lexicon(language: str, data: Mapping[str, Any] | ModuleType) -> Lexicon:

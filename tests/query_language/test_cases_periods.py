@@ -140,8 +140,11 @@ COMBINATIONS: list[Case] = [
     ("Moscow and vip", lambda o: o.city("Moscow") & o.tag("vip")),
     ("Moscow vip", lambda o: o.city("Moscow") & o.tag("vip")),
     ("Moscow or Kazan", lambda o: o.city("Moscow") | o.city("Kazan")),
-    ("Moscow or Kazan vip", lambda o: o.city("Moscow") | (o.city("Kazan") & o.tag("vip"))),
-    ("Moscow or Kazan, vip", lambda o: o.city("Moscow") | (o.city("Kazan") & o.tag("vip"))),
+    # values of one kind joined by "or" are one condition that binds tightest (second edition)
+    ("Moscow or Kazan vip", lambda o: (o.city("Moscow") | o.city("Kazan")) & o.tag("vip")),
+    ("Moscow or Kazan, vip", lambda o: (o.city("Moscow") | o.city("Kazan")) & o.tag("vip")),
+    ("Moscow or vip Kazan", lambda o: o.city("Moscow") | (o.tag("vip") & o.city("Kazan"))),
+    ("not Moscow or Kazan", lambda o: ~(o.city("Moscow") | o.city("Kazan"))),
     ("(Moscow or Kazan) vip", lambda o: (o.city("Moscow") | o.city("Kazan")) & o.tag("vip")),
     ("not Moscow", lambda o: ~o.city("Moscow")),
     ("not (Moscow or Kazan)", lambda o: ~(o.city("Moscow") | o.city("Kazan"))),
