@@ -192,11 +192,13 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
         return str(w["everyone"])
     if isinstance(node, a.FieldIs):
         if len(node.labels) > 1:
-            return w["in_list"].format(field=_field(node.field, w), items=", ".join(node.labels))
+            return str(
+                w["in_list"].format(field=_field(node.field, w), items=", ".join(node.labels))
+            )
         return f"{_field(node.field, w)} = {node.label}"
     if isinstance(node, a.AnyOf):
         items = ", ".join(_item_label(n, w) for n in node.items)
-        return w["in_list"].format(field=_field(node.field, w), items=items)
+        return str(w["in_list"].format(field=_field(node.field, w), items=items))
     if isinstance(node, a.CustomerIs):
         return f"{w['customer']} = {node.label}"
     if isinstance(node, a.Bought):
@@ -221,7 +223,7 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
     if isinstance(node, a.FirstPurchase):
         return f"{w['first_purchase']}{_period(node.period, w)}"
     if isinstance(node, a.Returning):
-        return w["returning"].format(p=_ptext(node.period, w))
+        return str(w["returning"].format(p=_ptext(node.period, w)))
     if isinstance(node, a.Created):
         return f"{w['created']}{_period(node.period, w)}"
     if isinstance(node, a.RatingIn):
@@ -273,12 +275,12 @@ def _output(out: a.Output, w: dict[str, Any]) -> str:
         natural = out.ascending == (out.by == "name")
         way = "" if natural else " " + w["ascending" if out.ascending else "descending"]
         if isinstance(out, a.List):
-            return w["sorted"].format(by=by) + way
+            return str(w["sorted"].format(by=by) + way)
         if out.by == "name" and out.ascending:
-            return w["first"].format(n=out.n)
+            return str(w["first"].format(n=out.n))
         if out.ascending and out.by != "name":
-            return w["bottom"].format(n=out.n, by=by)
-        return w["top"].format(n=out.n, by=by) + way
+            return str(w["bottom"].format(n=out.n, by=by))
+        return str(w["top"].format(n=out.n, by=by) + way)
     if isinstance(out, a.Group):
         measure = {
             "spend": w.get("measure_spend", w["spend"]),
@@ -294,8 +296,8 @@ def _output(out: a.Output, w: dict[str, Any]) -> str:
         if out.n is not None:
             template = w["bottom_dim" if out.ascending else "top_dim"]
             by = w.get(f"{out.measure}_by", measure)
-            return template.format(n=out.n, dim=w[f"dim_{out.by}"], by=by)
-        return w["by"].format(measure=measure, key=key)
+            return str(template.format(n=out.n, dim=w[f"dim_{out.by}"], by=by))
+        return str(w["by"].format(measure=measure, key=key))
     if isinstance(out, a.List):
         return str(w["list"])
     return ""

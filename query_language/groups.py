@@ -122,7 +122,7 @@ def customer_groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[
     rows = []
     total = 0.0
     for r in conn.execute(stmt).mappings():
-        row = {
+        row: dict[str, Any] = {
             "key": r["key"] if out.by != "all" else None,
             "count": int(r["count"]),
             "spend": round(float(r["spend"] or 0), 2),

@@ -239,8 +239,8 @@ def _any_of(v: a.ValueWords, ctx: Context) -> Any:
     if all(isinstance(g, a.RatingIn) for g in got):
         letters = {r for g in got for r in g.ratings}
         return a.RatingIn(tuple(r for r in ("A", "B", "C", "") if r in letters), span=v.span)
-    kinds = {type(g) for g in got}
-    if len(kinds) != 1 or any(isinstance(g, (PropertyRef, a.CustomerIs)) for g in got):
+    node_types = {type(g) for g in got}
+    if len(node_types) != 1 or any(isinstance(g, (PropertyRef, a.CustomerIs)) for g in got):
         raise QueryError(
             f"'{v.text}' mixes values of different kinds",
             span=v.span,
