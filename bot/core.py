@@ -16,7 +16,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import state
 from bot.buttons import KEY_PREFIX, key_buttons, press_key, word_key
-from bot.i18n import N_, translator
+from bot.i18n import N_, plural_translator, translator
 from bot.messages import Identity, Part, Reply, Request, Table, Text
 from bot.registry import ACTIONS, COMMANDS, match_command
 from bot.settings import BotSettings
@@ -96,6 +96,11 @@ class Context:
     @cached_property
     def _(self) -> Callable[[str], str]:
         return translator(self.language)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The form of a message for the number ``n``, in the answer's language (still to
+        ``.format``): ``ctx.ngettext("{n} customer", "{n} customers", n).format(n=n)``."""
+        return plural_translator(self.language)(singular, plural, n)
 
     @cached_property
     def scope(self) -> CustomerScope:
@@ -228,6 +233,18 @@ class ChatCore:
         except IntegrityError:
             return True
 
+    def language_for(self, identity: Identity) -> str:
+        """The language answers to ``identity`` come in now: configured for the user, else the
+        language of their last query, else the configured default."""
+        user = self.identify(identity)
+        if user is not None and user.language:
+            return user.language
+        with self.engine.connect() as conn:
+            stored = conn.execute(
+                select(chat_users.c.language).where(chat_users.c.user_key == identity.key)
+            ).scalar()
+        return stored or self.settings.language
+
     def identify(self, identity: Identity) -> User | None:
         with self.engine.connect() as conn:
             return identify(conn, identity, self.settings)
@@ -248,7 +265,8 @@ class ChatCore:
                                 "administrator to add your {platform} id {user_id}."
                             ).format(platform=request.who.platform, user_id=request.who.user_id)
                         ),
-                    )
+                    ),
+                    language=language,
                 )
             ]
         ctx = Context(self, user, request, self.today(), language, detected or language)
@@ -261,9 +279,8 @@ class ChatCore:
                 )
                 replies = key_buttons(ctx, replies)
                 ctx.flush()
-            return replies
         except (StatementTimeout, QueryError) as e:
-            return [self._query_failed(ctx, e)]
+            replies = [self._query_failed(ctx, e)]
         except Exception:
             ref = secrets.token_hex(3)
             log.exception(
@@ -272,7 +289,8 @@ class ChatCore:
                 request.text or request.action,
                 ref,
             )
-            return [Reply((Text(_(INTERNAL_ERROR).format(ref=ref), "error"),))]
+            replies = [Reply((Text(_(INTERNAL_ERROR).format(ref=ref), "error"),))]
+        return [r if r.language else replace(r, language=language) for r in replies]
 
     def _query_failed(self, ctx: Context, e: Exception) -> Reply:
         """A question cut off by the statement timeout (or a query error raised past the
@@ -326,11 +344,9 @@ class ChatCore:
             text = "help"
         with self.engine.begin() as conn:
             waiting = state.take_awaited(conn, ctx.user.identity.key)
-        if (
-            waiting is not None
-            and text.lower() not in ("cancel", "отмена")
-            and waiting.kind in ACTIONS
-        ):
+        if waiting is not None and waiting.kind in ACTIONS:
+            if word_key(text) == "cancel":  # the awaited input is spent: nothing more comes
+                return [Reply((Text(ctx._("Cancelled; nothing was changed."), "note"),))]
             return ACTIONS[waiting.kind].handler(ctx, waiting)
         if key := word_key(text):
             return press_key(ctx, key, self._press)

@@ -33,6 +33,7 @@ __all__ = [
     "extract_messages",
     "locale_dirs",
     "missing_messages",
+    "plural_translator",
     "register_locale_dir",
     "translator",
 ]
@@ -85,6 +86,10 @@ class _Missing(gettext.NullTranslations):
             log.debug("no %s translation for %r", self.language, message)
         return message
 
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        self.gettext(msgid1)
+        return msgid1 if n == 1 else msgid2
+
 
 @lru_cache(maxsize=64)
 def _translation(language: str, dirs: tuple[Path, ...]) -> gettext.NullTranslations:
@@ -112,6 +117,15 @@ def translator(language: str | None) -> Callable[[str], str]:
     """
     lang = (language or "en").replace("-", "_")
     return _translation(lang, tuple(locale_dirs())).gettext
+
+
+def plural_translator(language: str | None) -> Callable[[str, str, int], str]:
+    """The ``ngettext`` function for ``language``: the form of a message for a number.
+
+    Example: ``plural_translator("ru")("{n} customer", "{n} customers", 3)`` → ``"{n} клиента"``.
+    """
+    lang = (language or "en").replace("-", "_")
+    return _translation(lang, tuple(locale_dirs())).ngettext
 
 
 def available_languages() -> list[str]:

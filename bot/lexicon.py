@@ -8,7 +8,9 @@ from __future__ import annotations
 
 __all__ = [
     "BUTTON_WORDS",
+    "COMMAND_EXAMPLES",
     "COMMAND_WORDS",
+    "command_word",
     "CONNECTORS",
     "register",
     "canonical",
@@ -68,6 +70,48 @@ COMMAND_WORDS: dict[str, dict[str, str]] = {
         "пересчитать рейтинги": "recompute ratings",
         "объясни": "explain",
         "почему": "explain",
+        "шаблон": "template",
+        "просмотр шаблона": "preview template",
+        "рассылка": "mail",
+        "рассылки": "mailings",
+        "отмени рассылку": "cancel mailing",
+        "отменить рассылку": "cancel mailing",
+        "список обзвона": "call list",
+    },
+}
+
+# language -> {command: the example its help shows}; English examples are the registry's own.
+# Every example here is typed by the golden conversations (tests/golden/scenarios/help_*.chat).
+COMMAND_EXAMPLES: dict[str, dict[str, str]] = {
+    "ru": {
+        "rate": "оцени A клиентов из Москвы, купившие Супер дрель",
+        "set rating": "поставь рейтинг B для клиентов из Казани",
+        "unrate": "снять рейтинг без покупок за последние 24 месяца",
+        "tag": "пометь vip купившие Супер дрель более 100 тыс. в этом году",
+        "untag": "сними тег vip без покупок за последние 12 месяцев",
+        "archive": "в архив без покупок за последние 24 месяца",
+        "set status": "поставь статус check клиенты из Казани",
+        "pin rating": "закрепи рейтинг vip",
+        "unpin rating": "открепи рейтинг vip",
+        "card": "карточка Ромашка",
+        "chart": "график выручка по городам в этом году",
+        "export": "экспорт клиенты из Москвы, купившие Супер дрель, в xlsx",
+        "help": "помощь периоды",
+        "whoami": "кто я",
+        "recompute ratings": "пересчитай рейтинги",
+        "explain": "объясни Ромашка",
+        "save": "сохрани купившие Супер дрель как drill-buyers-ru",
+        "freeze": "заморозь vip из Москвы как moscow-vip-2026",
+        "segments": "сегменты",
+        "segment": "сегмент drill-buyers",
+        "drop segment": "удали сегмент drill-buyers",
+        "undo": "отмени",
+        "history": "история",
+        "template": "шаблон winback",
+        "opt out": "отпиши Ромашка",
+        "opt in": "верни в рассылку Ромашка",
+        "mailings": "рассылки",
+        "cancel mailing": "отмени рассылку 1",
     },
 }
 
@@ -150,3 +194,8 @@ def connector_pattern(kind: str) -> str:
     """A regex alternation of every language's words for ``kind`` (e.g. ``as``)."""
     words = sorted({w for c in CONNECTORS.values() for w in c.get(kind, ())}, key=len, reverse=True)
     return "|".join(w.replace(" ", r"\s+") for w in words)
+
+
+def command_word(command: str, language: str) -> str:
+    """How a user of ``language`` types ``command``: its first phrase there, else the English."""
+    return next((p for p, c in COMMAND_WORDS.get(language, {}).items() if c == command), command)

@@ -151,6 +151,8 @@ class Reply:
     parts: tuple[Part, ...] = field(default_factory=tuple)
     private: bool = True
     replace: bool = False
+    language: str | None = None  # the language of the answer (set by the core): what a front
+    # end adds of its own ("file saved", "Share in channel") speaks it too
 
     @property
     def text(self) -> str:

@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,10 +23,12 @@ from rich.text import Text as RichText
 
 from bot.buttons import KEY_PREFIX
 from bot.core import ChatCore
+from bot.i18n import translator
 from bot.messages import Button, Buttons, File, Identity, Image, Reply, Request, Table, Text
 
 __all__ = ["TerminalChat", "run_terminal"]
 
+QUIT_WORDS = ("quit", "exit", "q", "выход", "выйти")  # end the terminal chat
 _PAIRED = {"next": "prev"}  # numbered together, the earlier first: [1] ◀ Previous [2] Next ▶
 _STYLES = {"echo": "cyan", "heading": "bold", "error": "red", "note": "yellow", "plain": ""}
 
@@ -108,10 +111,13 @@ class TerminalChat:
                 self.console.print(RichText("  ".join(labels), style="magenta"))
             elif isinstance(part, File | Image):
                 path = self._save(part.filename, part.content)
-                kind = "chart" if isinstance(part, Image) else "file"
+                _ = translator(reply.language)
+                saved = (
+                    _("chart saved: {path}") if isinstance(part, Image) else _("file saved: {path}")
+                )
                 self.console.print(
                     RichText(
-                        f"{kind} saved: {path}" + (f" — {part.caption}" if part.caption else ""),
+                        saved.format(path=path) + (f" — {part.caption}" if part.caption else ""),
                         style="green",
                     )
                 )
@@ -139,8 +145,11 @@ async def run_terminal(
     """
     reader = read or (lambda: _read_line(interactive))
     if interactive:
+        _ = translator(await asyncio.to_thread(chat.core.language_for, chat.who))
         chat.console.print(
-            RichText("custbot — type a question about your customers, 'help', or 'quit'.", "bold")
+            RichText(
+                _("custbot — type a question about your customers, 'help', or 'quit'."), "bold"
+            )
         )
     while True:
         try:
@@ -154,7 +163,7 @@ async def run_terminal(
         line = line.strip()
         if not line:
             continue
-        if line.lower() in ("quit", "exit", "q"):
+        if line.lower() in QUIT_WORDS:
             break
         if not interactive:
             chat.console.print(RichText(f"> {line}", style="dim"))

@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from bot.i18n import N_
+from bot.i18n import N_, plural_translator
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from storage.formatting import money  # the one money format, re-exported for the chat
 
 __all__ = [
     "already_spent",
+    "interaction_kind",
     "stars",
     "money",
     "day",
@@ -31,6 +32,21 @@ PAGE_SIZE = 10
 STATUS_WORDS = (N_("active"), N_("check"), N_("archived"))
 ROLE_WORDS = (N_("rep"), N_("manager"), N_("admin"))
 MAIL_SKIP_REASONS = (N_("opted out"), N_("no email"))  # and "archived", a status word above
+INTERACTION_WORDS = (  # the interaction kinds the importer and the demo know
+    N_("call"),
+    N_("email"),
+    N_("meeting"),
+    N_("visit"),
+    N_("complaint"),
+    N_("quote"),
+)
+
+
+def interaction_kind(kind: str, _: Callable[[str], str]) -> str:
+    """A known interaction kind in the user's language; any other kind as stored."""
+    return _(kind) if kind in INTERACTION_WORDS else kind
+
+
 STARS = {"A": "★★★", "B": "★★", "C": "★"}
 
 
@@ -96,10 +112,16 @@ def customer_table(
 
 
 def echo_parts(
-    interpretation: str, count: int, _: Callable[[str], str], matched: int | None = None
+    interpretation: str,
+    count: int,
+    _: Callable[[str], str],
+    matched: int | None = None,
+    language: str | None = None,
 ) -> list[Part]:
-    """The echo and the count; a top N (``matched``: how many met its conditions) says both."""
-    heading = _("{n} customers").format(n=count) if count != 1 else _("1 customer")
+    """The echo and the count (``1 customer``, ``3 клиента``); a top N (``matched``: how many met
+    its conditions) says both."""
+    ngettext = plural_translator(language)
+    heading = ngettext("{n} customer", "{n} customers", count).format(n=count)
     if matched is not None and matched > count:
         heading = _("Top {n} of {matched} matching customers").format(n=count, matched=matched)
     return [Text(interpretation, "echo"), Text(heading, "heading")]

@@ -13,14 +13,24 @@ import sys
 from datetime import date
 from importlib import metadata
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import click
 import typer
+from typer.core import TyperOption
 
 from custbot.context import AppContext
 
 __all__ = ["app", "main"]
+
+
+def _flag_type(self: TyperOption, ctx: Any) -> str | None:
+    """No type column for an on/off flag: ``--json`` needs no value, so it shows no ``<bool>``."""
+    return None if self.is_flag else _TYPE(self, ctx)
+
+
+_TYPE = TyperOption.display_type_rich
+TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="custbot",

@@ -76,8 +76,8 @@ class QueryError(Exception):
         text = self.text if text is None else text
         lines = [self.message]
         if text is not None:
-            start, end = self.span
-            lines.append("  " + text)
+            shown, start, end = _window(text, *self.span)
+            lines.append("  " + shown)
             lines.append("  " + " " * start + "^" * max(1, end - start))
         if self.expected:
             lines.append(f"{self._g('expected', 'expected')}: " + ", ".join(self.expected[:8]))
@@ -92,10 +92,30 @@ class QueryError(Exception):
         return "\n".join(lines)
 
 
+ECHO_WIDTH = 72  # characters of the query shown above the caret line
+_BEFORE = 24  # of them, at most this many before the error
+
+
+def _window(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """The part of a long query around the span, with … where it was cut, and the span in it."""
+    if len(text) <= ECHO_WIDTH:
+        return text, start, end
+    lo = max(0, min(start - _BEFORE, len(text) - ECHO_WIDTH))
+    hi = min(len(text), lo + ECHO_WIDTH)
+    head = "…" if lo > 0 else ""
+    tail = "…" if hi < len(text) else ""
+    shift = len(head) - lo
+    return head + text[lo:hi] + tail, start + shift, min(end, hi) + shift
+
+
+def _clip(word: str, width: int = 40) -> str:
+    return word if len(word) <= width else word[: width - 1] + "…"
+
+
 def unknown_word(
     text: str, span: tuple[int, int], suggestions: list[str], expected: list[str] | None = None
 ) -> QueryError:
-    word = text[span[0] : span[1]]
+    word = _clip(text[span[0] : span[1]])
     return QueryError(
         f"I don't know '{word}'",
         span=span,
@@ -110,7 +130,7 @@ def unexpected(text: str, span: tuple[int, int], expected: list[str]) -> QueryEr
         return QueryError(
             "the query ends too early", span=(len(text), len(text)), expected=expected, text=text
         )
-    word = text[span[0] : span[1]]
+    word = _clip(text[span[0] : span[1]])
     return QueryError(f"I did not expect '{word}' here", span=span, expected=expected, text=text)
 
 

@@ -72,3 +72,10 @@ def test_errors_are_one_line_and_a_status(capsys, args, status, message) -> None
     assert main(args) == status
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [[], ["ask"], ["demo"], ["import"], ["recompute"], ["chat"]])
+def test_help_shows_no_type_for_on_off_flags(command: list[str], capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main([*command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--help" in out and "<bool>" not in out

@@ -296,9 +296,11 @@ def _confirm(ctx: Context, st: State) -> list[Reply]:
         ]
     parts: list[Part] = [
         Text(
-            _("Done: {verb} for {n} customers (batch #{batch}).").format(
-                verb=op.says(_), n=changed, batch=batch
-            ),
+            ctx.ngettext(
+                "Done: {verb} for {n} customer (batch #{batch}).",
+                "Done: {verb} for {n} customers (batch #{batch}).",
+                changed,
+            ).format(verb=op.says(_), n=changed, batch=batch),
             "heading",
         )
     ]

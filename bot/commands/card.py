@@ -7,7 +7,7 @@ from bot.core import Context
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from bot.registry import action, command
 from bot.state import State
-from bot.views import button_row, day, money, property_text, stars
+from bot.views import button_row, day, interaction_kind, money, property_text, stars
 from query_language.ast import Card, Query
 from storage.cards import load_card
 
@@ -122,7 +122,7 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
                 tuple(
                     (
                         f"{i['date']:%Y-%m-%d}",
-                        i["kind"],
+                        interaction_kind(i["kind"], _),
                         i["manager"] or "—",
                         (i["note"] or "")[:80],
                     )

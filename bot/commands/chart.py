@@ -57,7 +57,7 @@ def chart_reply(
         start = date(start.year, start.month, 1) if (end - start).days > 62 else start
         ids = matching_ids(query)
         series = charts.spend_by_month(conn, ids, start, end)
-    n = ctx._("{n} customers").format(n=result.count) if result.count != 1 else ctx._("1 customer")
+    n = ctx.ngettext("{n} customer", "{n} customers", result.count).format(n=result.count)
     chart = charts.months_chart(
         series, f"{result.interpretation} — {n}", ctx._, ctx.language, currency
     )

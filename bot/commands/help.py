@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core import Context
+from bot.lexicon import COMMAND_EXAMPLES, command_word
 from bot.messages import Part, Reply, Table, Text
 from bot.registry import COMMANDS, command
 from bot.users import ROLE_RANK
@@ -63,18 +64,74 @@ TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# language -> {topic name as typed: topic}; and the topics' examples in that language
+TOPIC_NAMES: dict[str, dict[str, str]] = {
+    "ru": {
+        "запросы": "queries",
+        "периоды": "periods",
+        "суммы": "amounts",
+        "вывод": "output",
+        "рейтинги": "ratings",
+        "сегменты": "segments",
+    },
+}
+TOPIC_EXAMPLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "ru": {
+        "queries": (
+            "клиенты из Москвы, купившие Супер дрель более чем на 40 тыс. за прошлый квартал, "
+            "менеджер Иванов",
+            "vip без покупок за последние 90 дней",
+            "рейтинг B и ниже потратили более 1 млн за последние 12 месяцев",
+        ),
+        "periods": (
+            "клиенты из Казани в прошлом месяце",
+            "купившие Супер дрель в этом квартале",
+            "потратили более 100 тыс. в 2025 году",
+            "не менее 3 заказов за последние 6 месяцев",
+        ),
+        "amounts": (
+            "потратили не менее 40 000 в этом году",
+            "потратили от 10 тыс. до 50 тыс. в прошлом году",
+        ),
+        "output": (
+            "список клиентов из Казани",
+            "топ 10 клиентов из Казани по выручке в этом году",
+            "выручка по городам в этом году",
+            "количество по менеджерам vip",
+        ),
+        "ratings": ("рейтинг A", "рейтинг В и выше", "без рейтинга"),
+        "segments": ("сегменты", "в сегменте drill-buyers"),
+    },
+}
+
+
+def _topic(typed: str, language: str) -> str | None:
+    names = TOPIC_NAMES.get(language, {})
+    return typed if typed in TOPICS else names.get(typed)
+
+
+def _topic_name(topic: str, language: str) -> str:
+    return next((n for n, t in TOPIC_NAMES.get(language, {}).items() if t == topic), topic)
+
+
 @command("help", example="help periods")
 def help_(ctx: Context, args: str) -> list[Reply]:
     """How to ask, with examples; 'help TOPIC' for one topic."""
     _ = ctx._
+    lang = ctx.language
     topic = args.strip().lower()
-    if topic in TOPICS:
-        title, examples = TOPICS[topic]
+    if found := _topic(topic, lang):
+        title, examples = TOPICS[found]
+        examples = TOPIC_EXAMPLES.get(lang, {}).get(found, examples)
         return [
             Reply((Text(_(title), "heading"), Table((_("try"),), tuple((e,) for e in examples))))
         ]
     rows = tuple(
-        (c.name, _(c.help), c.example)
+        (
+            command_word(c.name, lang),
+            _(c.help),
+            COMMAND_EXAMPLES.get(lang, {}).get(c.name, c.example),
+        )
         for c in COMMANDS
         if ROLE_RANK[ctx.user.role] >= ROLE_RANK[c.role] and c.name != "help"
     )
@@ -88,7 +145,7 @@ def help_(ctx: Context, args: str) -> list[Reply]:
         Table((_("command"), _("what it does"), _("example")), rows),
         Text(
             _("Topics: {topics}. Type 'help periods', for example.").format(
-                topics=", ".join(TOPICS)
+                topics=", ".join(_topic_name(t, lang) for t in TOPICS)
             ),
             "note",
         ),

@@ -30,6 +30,8 @@ _MAIL = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _FOR_CUSTOMER = re.compile(r"^(?P<tpl>\S+)\s+for\s+(?P<customer>.+)$", re.IGNORECASE)
+# as a template writes them (Jinja2): shown, never formatted
+_TEMPLATE_FIELDS = "{{ name }}, {{ manager }}, {{ last_purchase }}, {{ spend_12m }}, {{ stars }}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -72,9 +74,8 @@ def template(ctx: Context, args: str) -> list[Reply]:
                     Text(
                         ctx._(
                             "Send the text of template '{name}' now: the first line 'Subject: …', then the "
-                            "body. Fields: {{ name }}, {{ manager }}, {{ last_purchase }}, {{ spend_12m }}, "
-                            "{{ stars }} …"
-                        ).format(name=name)
+                            "body. Fields: {fields} …"
+                        ).format(name=name, fields=_TEMPLATE_FIELDS)
                     ),
                 )
             )

@@ -55,12 +55,39 @@ def query_error_reply(ctx: Context, error: Any) -> Reply:
     return Reply(tuple(parts))
 
 
+def _no_customers(ctx: Context) -> bool:
+    from sqlalchemy import select
+
+    from storage.schema import customers
+
+    with ctx.engine.connect() as conn:
+        return conn.execute(select(customers.c.id).limit(1)).first() is None
+
+
+def _empty_database_reply(ctx: Context) -> Reply:
+    """A question on a database with no customers: say so, and how to get some."""
+    return Reply(
+        (
+            Text(ctx._("There are no customers yet, so there is nothing to ask about."), "heading"),
+            Text(
+                ctx._(
+                    "Import yours with 'custbot import customers customers.csv' (then sales, "
+                    "products, interactions), or try the demo data with 'custbot demo'."
+                ),
+                "note",
+            ),
+        )
+    )
+
+
 def answer_query(ctx: Context, text: str, language: str | None = None) -> list[Reply]:
     from query_language import QueryError
 
     try:
         query = interpret_for(ctx, text, language=language)
     except QueryError as e:
+        if _no_customers(ctx):
+            return [_empty_database_reply(ctx)]
         return [query_error_reply(ctx, e)]
     if output_kind(query) == "card":
         from bot.commands.card import card_for_query
@@ -131,7 +158,7 @@ def page_reply(
         )
     else:
         matched = result.count if kind == "top" else None
-        parts.extend(echo_parts(result.interpretation, total, ctx._, matched))
+        parts.extend(echo_parts(result.interpretation, total, ctx._, matched, ctx.language))
         if result.rows:
             parts.append(
                 customer_table(

@@ -98,7 +98,11 @@ def _undo_preview(ctx: Context, batch_id: int | None) -> list[Reply]:
     parts: list[Part] = [
         Text(_("Undo batch #{id}: {what}").format(id=batch.id, what=batch.description), "echo"),
         Text(
-            _("{n} customers go back to their values before it.").format(n=plan.revertible),
+            ctx.ngettext(
+                "{n} customer goes back to their values before it.",
+                "{n} customers go back to their values before it.",
+                plan.revertible,
+            ).format(n=plan.revertible),
             "heading",
         ),
     ]
@@ -166,8 +170,10 @@ def confirm_undo(ctx: Context, st: State) -> list[Reply]:
         Reply(
             (
                 Text(
-                    _(
-                        "Undone: {n} customers are back as before batch #{id} (undo batch #{undo})."
+                    ctx.ngettext(
+                        "Undone: {n} customer is back as before batch #{id} (undo batch #{undo}).",
+                        "Undone: {n} customers are back as before batch #{id} (undo batch #{undo}).",
+                        reverted,
                     ).format(n=reverted, id=batch.id, undo=undo_id),
                     "heading",
                 ),

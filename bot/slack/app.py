@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
@@ -25,6 +26,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.i18n import N_, translator
 from bot.messages import Identity, Reply, Request, Text
 from bot.settings import BotSettings
 from bot.slack.blocks import ACTION_PREFIX, SHARE_ACTION, render_parts
@@ -33,7 +35,7 @@ from bot.slack.deliver import Delivery, Origin, share
 __all__ = ["build_slack_app", "make_client", "clean_text"]
 
 log = logging.getLogger("custbot.slack")
-REFUSAL = "Sorry, this workspace is not allowed to use custbot. Ask your custbot administrator."
+REFUSAL = N_("Sorry, this workspace is not allowed to use custbot. Ask your custbot administrator.")
 _LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
 
@@ -126,7 +128,8 @@ def build_slack_app(
     ) -> None:
         delivery = Delivery(client, core.engine, origin)
         if not permitted(origin):
-            await delivery.send(Reply((Text(REFUSAL, "error"),)))
+            refusal = translator(settings.language)(REFUSAL)  # a stranger: the default language
+            await delivery.send(Reply((Text(refusal, "error"),), language=settings.language))
             return
         if await core.seen("slack", key):
             log.info("ignored a redelivered Slack request %s", key)
@@ -196,12 +199,14 @@ def build_slack_app(
         origin = _action_origin(body)
         delivery = Delivery(client, core.engine, origin)
         if not permitted(origin):
-            await delivery.send(Reply((Text(REFUSAL, "error"),)))
+            refusal = translator(settings.language)(REFUSAL)  # a stranger: the default language
+            await delivery.send(Reply((Text(refusal, "error"),), language=settings.language))
         elif not await core.seen("slack", f"share:{origin.identity.key}:{action.get('action_ts')}"):
             if not await share(delivery, action.get("value") or ""):
-                await delivery.send(
-                    Reply((Text("This was shared already, or has expired.", "note"),))
-                )
+                language = await asyncio.to_thread(core.language_for, origin.identity)
+                _ = translator(language)
+                gone = _("This was shared already, or has expired.")
+                await delivery.send(Reply((Text(gone, "note"),), language=language))
 
     @app.event("app_home_opened")
     async def on_home(body: dict[str, Any], event: dict[str, Any]) -> None:

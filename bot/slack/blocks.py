@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.i18n import translator
 from bot.messages import Button, Buttons, File, Image, Part, Reply, Table, Text
 
 __all__ = [
@@ -170,7 +172,7 @@ def _table_csv(table: Table) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def _button(button: Button, index: int) -> dict:
+def _button(button: Button, index: int, _: Callable[[str], str]) -> dict:
     label = _escaped(button.label, BUTTON_TEXT)
     element: dict = {
         "type": "button",
@@ -182,34 +184,35 @@ def _button(button: Button, index: int) -> dict:
         element["style"] = button.style
     if button.style == "danger":
         element["confirm"] = {
-            "title": {"type": "plain_text", "text": "Are you sure?"},
+            "title": {"type": "plain_text", "text": _("Are you sure?")},
             "text": {
                 "type": "plain_text",
-                "text": f"{label}: this cannot be undone from here.",
+                "text": _("{label}: this cannot be undone from here.").format(label=label),
             },
             "confirm": {"type": "plain_text", "text": _escaped(button.label, 30)},
-            "deny": {"type": "plain_text", "text": "Cancel"},
+            "deny": {"type": "plain_text", "text": _("Cancel")},
             "style": "danger",
         }
     return element
 
 
-def _buttons_blocks(buttons: Buttons, start: int) -> list[dict]:
-    elements = [_button(b, start + i) for i, b in enumerate(buttons.buttons)]
+def _buttons_blocks(buttons: Buttons, start: int, _: Callable[[str], str]) -> list[dict]:
+    elements = [_button(b, start + i, _) for i, b in enumerate(buttons.buttons)]
     return [
         {"type": "actions", "elements": elements[i : i + ACTIONS_PER_BLOCK]}
         for i in range(0, len(elements), ACTIONS_PER_BLOCK)
     ]
 
 
-def share_button(token: str) -> dict:
-    """The "Share in channel" actions block; ``token`` names the stored copy."""
+def share_button(token: str, language: str | None = None) -> dict:
+    """The "Share in channel" actions block, in ``language``; ``token`` names the stored copy."""
+    _ = translator(language)
     return {
         "type": "actions",
         "elements": [
             {
                 "type": "button",
-                "text": {"type": "plain_text", "text": "Share in channel"},
+                "text": {"type": "plain_text", "text": _("Share in channel")},
                 "value": token,
                 "action_id": SHARE_ACTION,
             }
@@ -230,7 +233,9 @@ def has_customer_data(reply: Reply) -> bool:
 
 
 def render_parts(
-    parts: tuple[Part, ...] | list[Part], max_blocks: int = MAX_BLOCKS
+    parts: tuple[Part, ...] | list[Part],
+    max_blocks: int = MAX_BLOCKS,
+    language: str | None = None,
 ) -> tuple[list[SlackMessage], list[SlackUpload]]:
     """Messages of at most ``max_blocks`` blocks, and the files among ``parts`` (in order).
 
@@ -238,6 +243,7 @@ def render_parts(
 
         messages, uploads = render_parts([Text("hi")])
     """
+    _ = translator(language)
     blocks: list[dict] = []
     uploads: list[SlackUpload] = []
     texts: list[str] = []
@@ -250,7 +256,9 @@ def render_parts(
             rendered = _table_blocks(part)
             if rendered is None:
                 name = (part.title or "table").strip().replace(" ", "-")[:60] or "table"
-                note = f"{len(part.rows)} rows: too long for a message, sent as {name}.csv"
+                note = _("{n} rows: too long for a message, sent as {name}.csv").format(
+                    n=len(part.rows), name=name
+                )
                 title = _escape(part.title or name)
                 uploads.append(SlackUpload(f"{name}.csv", _table_csv(part), title, _escape(note)))
                 blocks += _text_blocks(Text(note, "note"))
@@ -258,7 +266,7 @@ def render_parts(
                 blocks += rendered
             texts.append(part.title or f"{len(part.rows)} rows")
         elif isinstance(part, Buttons):
-            blocks += _buttons_blocks(part, buttons)
+            blocks += _buttons_blocks(part, buttons, _)
             buttons += len(part.buttons)
         elif isinstance(part, File | Image):
             uploads.append(
@@ -275,4 +283,4 @@ def render_parts(
 
 def render_reply(reply: Reply) -> list[SlackMessage]:
     """The messages of ``reply`` (files aside: see :func:`render_parts`)."""
-    return render_parts(reply.parts)[0]
+    return render_parts(reply.parts, language=reply.language)[0]

@@ -68,13 +68,13 @@ class Delivery:
 
     async def send(self, reply: Reply) -> None:
         """Render ``reply`` and post every message and file of it."""
-        messages, uploads = render_parts(reply.parts)
+        messages, uploads = render_parts(reply.parts, language=reply.language)
         private = reply.private and not self.origin.is_dm
         if private and self.origin.shareable and messages and has_customer_data(reply):
             token = await asyncio.to_thread(self._store_share, messages)
             if len(messages[-1].blocks) >= MAX_BLOCKS:
                 messages.append(SlackMessage([], messages[-1].text))
-            messages[-1].blocks.append(share_button(token))
+            messages[-1].blocks.append(share_button(token, reply.language))
         for i, message in enumerate(messages):
             try:
                 if (

@@ -77,9 +77,9 @@ def test_undo_right_after_an_opt_out_offers_that_opt_out_and_restores_it(
     assert (cid, field, was) == (1, "opted_out_at", None) and now is not None
     manager.say("undo")
     assert f"Undo batch #{opt_out.id}: opt out: Romashka" in manager.text()
-    assert "1 customers go back to their values before it." in manager.text()
+    assert "1 customer goes back to their values before it." in manager.text()
     manager.press("Confirm undo")
-    assert "Undone: 1 customers are back" in manager.text()
+    assert "Undone: 1 customer is back" in manager.text()
     assert _customer(seeded, 1) | {"updated_at": None} == before | {"updated_at": None}
 
 

@@ -315,7 +315,7 @@ def test_rating_one_customer_from_the_card(manager: Person, core: ChatCore) -> N
     assert "rate A: Romashka" in manager.text() and "1 customer would change" in manager.text()
     assert "Now: 1 now B" in manager.text()
     manager.press("Confirm")
-    assert "Done: rate A for 1 customers" in manager.text()
+    assert "Done: rate A for 1 customer " in manager.text()
     assert ratings(core.engine) == {**before, "C001": "A"}
 
 

@@ -183,7 +183,8 @@ class BulkChanges(RuleBasedStateMachine):
             return
         who = pending[0]
         text = self._say(who, f"undo {batch}")
-        assert f"Undo batch #{batch}" in text and f"{done} customers go back" in text, text
+        goes = f"{done} customer goes back" if done == 1 else f"{done} customers go back"
+        assert f"Undo batch #{batch}" in text and goes in text, text
         self._say(who, action=self._token(who, "Confirm undo"))
         assert snapshot(self.engine) == before
 

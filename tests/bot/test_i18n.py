@@ -88,7 +88,13 @@ def test_russian_translates_every_message_with_the_same_placeholders() -> None:
     for m in ru:
         if not m.id:
             continue
-        if not m.string or m.fuzzy:
+        if isinstance(m.id, tuple):  # a plural: every Russian form, each with the placeholders
+            forms = list(m.string) if isinstance(m.string, tuple) else [m.string]
+            if m.fuzzy or len(forms) != 3 or not all(forms):
+                problems.append(f"untranslated or fuzzy plural: {m.id!r}")
+            elif any(_fields(f) != _fields(m.id[1]) for f in forms):
+                problems.append(f"placeholders differ: {m.id!r} -> {m.string!r}")
+        elif not m.string or m.fuzzy:
             problems.append(f"untranslated or fuzzy: {m.id!r}")
         elif _fields(m.id) != _fields(m.string):
             problems.append(f"placeholders differ: {m.id!r} -> {m.string!r}")
@@ -104,13 +110,17 @@ def test_russian_translates_every_message_with_the_same_placeholders() -> None:
 # --- (b) the compiled catalog matches its source --------------------------------------------
 
 
+def _key(value: object) -> object:
+    return tuple(value) if isinstance(value, list | tuple) else value  # plurals: forms
+
+
 def test_the_compiled_catalog_matches_the_po(tmp_path: Path) -> None:
     out = tmp_path / "custbot.mo"
     _pybabel("compile", "-i", str(RU_PO), "-o", str(out), "-D", "custbot", "-l", "ru")
     with out.open("rb") as f:
-        fresh = {m.id: m.string for m in read_mo(f) if m.id}
+        fresh = {_key(m.id): _key(m.string) for m in read_mo(f) if m.id}
     with RU_MO.open("rb") as f:
-        committed = {m.id: m.string for m in read_mo(f) if m.id}
+        committed = {_key(m.id): _key(m.string) for m in read_mo(f) if m.id}
     assert fresh == committed, (
         "bot/locale/ru/LC_MESSAGES/custbot.mo is stale: run 'pybabel compile' (docs/i18n.md)"
     )
@@ -139,7 +149,7 @@ def test_a_user_configured_for_russian_gets_russian_previews_and_buttons(
     manager.press("Отмена")
     assert manager.text() == "Отменено, ничего не изменено."
     manager.say("Moscow")
-    assert f"Клиентов: {MOSCOW}" in manager.text()
+    assert f"{MOSCOW} клиентов" in manager.text()  # 25: the "many" form
     assert manager.tables()[0].columns == (
         "#",
         "имя",
@@ -164,7 +174,7 @@ def test_help_topics_and_command_help_lines_come_in_russian(core: ChatCore, seed
     [table] = manager.tables()
     assert table.columns == ("команда", "что делает", "пример")
     helps = {row[0]: row[1] for row in table.rows}
-    assert helps["card"] == "Карточка клиента (можно написать просто название клиента)."
+    assert helps["карточка"] == "Карточка клиента (можно написать просто название клиента)."
     assert dict(core.commands("ru"))["help"] == "Как спрашивать, с примерами"
 
 
@@ -174,14 +184,14 @@ def test_without_a_configured_language_the_last_querys_language_is_used_also_for
 ) -> None:
     manager = Person(core, tg(1003))
     manager.say("активные клиенты")  # a Russian query
-    assert "Клиентов: 35" in manager.text()
+    assert "35 клиентов" in manager.text()
     with seeded.connect() as conn:
         stored = conn.execute(
             select(chat_users.c.language).where(chat_users.c.user_key == "telegram:1003")
         ).scalar()
     assert stored == "ru", "the core remembers the language of the last query"
     manager.press("Далее ▶")  # a button press carries no text: the remembered language answers
-    assert "Клиентов: 35" in manager.text() and "◀ Назад" in {b.label for b in manager.buttons()}
+    assert "35 клиентов" in manager.text() and "◀ Назад" in {b.label for b in manager.buttons()}
     manager.press("Рейтинг A")
     assert {"Подтвердить", "Отмена"} == {b.label for b in manager.buttons()}
     manager.press("Подтвердить")
@@ -252,7 +262,9 @@ def _toy_language(locale_dir: Path, code: str, *, drop: str | None = None) -> No
         locale=None, domain="custbot", fuzzy=False
     )  # Babel skips compiling a fuzzy catalog
     for m in template:
-        if m.id and m.id != drop:
+        if isinstance(m.id, tuple):  # a plural: both forms pseudo-translated
+            catalog.add(m.id, tuple(f"[[{form}]]" for form in m.id))
+        elif m.id and m.id != drop:
             catalog.add(m.id, f"[[{m.id}]]")
     po = locale_dir / code / "LC_MESSAGES" / "custbot.po"
     po.parent.mkdir(parents=True)

@@ -1,6 +1,6 @@
-"""The golden conversations' data: the demo built once per session per backend and language,
-then copied for each scenario (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on
-PostgreSQL), so every scenario starts from the same state."""
+"""The golden conversations' data, fresh for each scenario so every one starts from the same
+state: on SQLite a copy of a file built once per session per language; on PostgreSQL a pooled
+schema of the shared fixtures with the demo built into it (under a second)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
 from storage.db import connect
-from tests.conftest import PG_URL, require_backend
+from tests.conftest import fresh_database, require_backend
 
 AS_OF = date(2026, 11, 22)
 DEMO_CUSTOMERS = 400  # small enough for seconds per backend, large enough for every example
@@ -38,34 +37,12 @@ def _build(engine: Engine, data: str) -> None:
             finish_demo(engine, AS_OF)
 
 
-def _pg_url(database: str) -> str:
-    return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
-
-
 class _Templates:
-    """One built database per (backend, data kind), copied for each scenario."""
+    """One built SQLite file per data kind, copied for each scenario."""
 
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="custbot-golden-"))
         self.sqlite: dict[str, Path] = {}
-        self.pg: dict[str, str] = {}
-        self.pg_databases: list[str] = []
-        self._admin: Engine | None = None
-
-    @property
-    def admin(self) -> Engine:
-        if self._admin is None:
-            self._admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        return self._admin
-
-    def _create_pg(self, template: str | None = None) -> str:
-        name = f"golden_{uuid.uuid4().hex[:12]}"
-        with self.admin.connect() as conn:
-            conn.execute(
-                text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
-            )
-        self.pg_databases.append(name)
-        return name
 
     @contextmanager
     def copy(self, backend: str, data: str) -> Iterator[Engine]:
@@ -85,24 +62,13 @@ class _Templates:
                 engine.dispose()
                 target.unlink(missing_ok=True)
             return
-        if data not in self.pg:
-            name = self._create_pg()
-            engine = connect(_pg_url(name))
+        # PostgreSQL: a pooled schema of the shared fixtures, the data built into it (under a
+        # second for the demo); creating and dropping databases stalls a busy shared server
+        with fresh_database(backend, self.dir) as engine:
             _build(engine, data)
-            engine.dispose()  # a template must have no connections
-            self.pg[data] = name
-        engine = connect(_pg_url(self._create_pg(self.pg[data])), migrate=False)
-        try:
             yield engine
-        finally:
-            engine.dispose()
 
     def close(self) -> None:
-        if self._admin is not None:
-            with self.admin.connect() as conn:
-                for name in self.pg_databases:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            self._admin.dispose()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

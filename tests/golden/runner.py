@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -99,11 +100,52 @@ def parse_scenario(path: Path) -> Scenario:
                 settings[key] = value.strip()
         elif line and not line.startswith("#"):
             steps.append(line)
+    steps = [expanded for step in steps for expanded in _expand(step, settings, path)]
     if settings["data"] not in DATA_KINDS:
         raise ScenarioError(f"{path.name}: data must be one of {', '.join(DATA_KINDS)}")
     if not steps:
         raise ScenarioError(f"{path.name}: no steps after '---'")
     return Scenario(path.stem, path, settings, tuple(steps), tuple(comment))
+
+
+REPO = HERE.parent.parent
+_CYRILLIC = re.compile("[А-Яа-яЁё]")
+
+
+def _expand(step: str, settings: dict[str, str], path: Path) -> list[str]:
+    """``@demo-hints``: every example the demo prints for its language; ``@examples FILE.md``:
+    every chat line of the file's ``text`` blocks in the data's language (the ``> `` lines of a
+    transcript, else each line; ``$`` shell lines and ``<placeholders>`` skipped)."""
+    if step == "@demo-hints":
+        from storage.demo_words import TEXT
+
+        return list(TEXT[settings["data"].removeprefix("demo-")]["examples"])
+    if step.startswith("@examples "):
+        russian = settings["data"] == "demo-ru"  # the lines in the data's language
+        return [
+            line
+            for line in _doc_examples(REPO / step.split(maxsplit=1)[1])
+            if bool(_CYRILLIC.search(line)) == russian
+        ]
+    return [step]
+
+
+def _doc_examples(doc: Path) -> list[str]:
+    out: list[str] = []
+    block: list[str] | None = None
+    for line in doc.read_text(encoding="utf-8").splitlines():
+        if block is None:
+            block = [] if line.strip() == "```text" else None
+            continue
+        if line.strip() == "```":
+            typed = [b[2:] for b in block if b.startswith("> ")] or block
+            out += [
+                t.strip() for t in typed if t.strip() and not t.startswith("$") and "<" not in t
+            ]
+            block = None
+        else:
+            block.append(line)
+    return out
 
 
 def scenarios() -> list[Scenario]:
@@ -227,7 +269,8 @@ class _Player:
             while pending:
                 step = pending.pop(0)
                 if step.startswith("@as "):
-                    self.chat = self._chat(step[4:].strip())
+                    other = self._chat(step[4:].strip())  # the terminal loop keeps its chat:
+                    self.chat.who, self.chat.choices, self.chat.numbers = other.who, {}, {}
                     self.out.extend([f"@ now typing as {step[4:].strip()}", ""])
                     continue
                 state["title"] = f"> {step}"
@@ -246,7 +289,7 @@ class _Player:
                 self.out.append(f"(the chat has ended; {len(pending)} steps were not typed)")
             else:
                 self.out.append("(the chat has ended)")
-        return normalise("\n".join(self.out).rstrip() + "\n", str(self.files_dir)) + "\n"
+        return normalise("\n".join(self.out).rstrip() + "\n", str(self.files_dir.resolve())) + "\n"
 
 
 def play(scenario: Scenario, engine: Engine, files_dir: Path) -> str:

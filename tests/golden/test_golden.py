@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import difflib
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
+from bot.i18n import missing_messages
 from tests.golden.conftest import Factory
 from tests.golden.runner import Scenario, play, scenarios
 
@@ -46,15 +45,18 @@ def test_golden(
     golden_database: Factory,
     tmp_path: Path,
     request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # the same path length on every backend: the terminal wraps a saved file's line before the
-    # folder is shown as <files>, so tmp_path (named after the test id) would wrap differently
-    files = Path(tempfile.mkdtemp(prefix="custbot-golden-files-"))
-    try:
-        with golden_database(scenario.data) as engine:
-            transcript = play(scenario, engine, files)
-    finally:
-        shutil.rmtree(files, ignore_errors=True)
+    missing_messages("ru", clear=True)
+    monkeypatch.chdir(tmp_path)  # files are saved under ./custbot-files, as for a user
+    with golden_database(scenario.data) as engine:
+        transcript = play(scenario, engine, Path("custbot-files"))
+    if untranslated := missing_messages("ru", clear=True):
+        pytest.fail(
+            f"{scenario.name}: shown in Russian without a translation (add them to "
+            f"bot/locale/ru/LC_MESSAGES/custbot.po, see docs/i18n.md): {sorted(untranslated)}",
+            pytrace=False,
+        )
     golden = scenario.golden
     if _update(request.config):
         if scenario.name in _written and _written[scenario.name] != transcript:

@@ -27,7 +27,8 @@ _WALL_CLOCK = re.compile(r"\b\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:
 
 
 def normalise(text: str, files_dir: str) -> str:
-    """Temporary paths become ``<files>``, wall-clock times ``<time>``, trailing blanks go."""
+    """An absolute path of the files folder becomes ``<files>``, wall-clock times ``<time>``;
+    trailing blanks go."""
     text = text.replace(files_dir, "<files>")
     text = _WALL_CLOCK.sub("<time>", text)
     return "\n".join(line.rstrip() for line in text.splitlines())
@@ -73,7 +74,7 @@ def _caption(text: str) -> str:
 def slack_lines(reply: Reply, language: str | None) -> list[str]:
     """The Block Kit messages and uploads of ``reply``, with the Share button the Slack front
     end adds to a private answer given in a channel."""
-    messages, uploads = slack_blocks.render_parts(reply.parts)
+    messages, uploads = slack_blocks.render_parts(reply.parts, language=reply.language)
     if messages and reply.private and slack_blocks.has_customer_data(reply):
         messages[-1].blocks.append(_share_block(language))
     out: list[str] = []
@@ -90,11 +91,7 @@ def slack_lines(reply: Reply, language: str | None) -> list[str]:
 
 
 def _share_block(language: str | None) -> dict[str, Any]:
-    import inspect
-
-    if "language" in inspect.signature(slack_blocks.share_button).parameters:
-        return slack_blocks.share_button("<share>", language=language)  # type: ignore[call-arg]
-    return slack_blocks.share_button("<share>")
+    return slack_blocks.share_button("<share>", language)
 
 
 def _comment(text: str) -> str:
