@@ -353,8 +353,8 @@ def _typo(
     text: str, toks: list[Tok], language: str, expected: list[str], at: int
 ) -> QueryError | None:
     """An unknown word (or two) that is a keyword mistyped ('ovr', 'more then', 'quater'):
-    an error at it with the keyword as the suggestion. Of near keywords, one with which the
-    query parses is preferred ('lst month': 'last', not the RFM segment 'lost')."""
+    an error at it with the keyword as the suggestion, when the query parses with it ('lst
+    month': 'last', not the RFM segment 'lost')."""
     lex = load_lexicon(language)
     cands: list[tuple[float, int, int, str]] = []
     for i, t in enumerate(toks):
@@ -378,7 +378,9 @@ def _typo(
             return False
         return True
 
-    chosen = next((c for c in cands[:6] if parses(c)), cands[0])
+    chosen = next((c for c in cands[:6] if parses(c)), None)
+    if chosen is None:  # no keyword fixes the query: the plain error says more
+        return None
     _score, i, j, phrase = chosen
     span = (toks[i].start, toks[j - 1].end)
     here = span[0] <= at < span[1]  # what was expected is about this very word

@@ -235,7 +235,10 @@ def _any_of(v: a.ValueWords, ctx: Context) -> Any:
         return ProductScope(_union_scope([g.scope for g in got], label), v.span)
     if all(isinstance(g, a.FieldIs) for g in got) and len({g.field for g in got}) == 1:
         values = tuple(dict.fromkeys(k for g in got for k in g.values))
-        return a.FieldIs(got[0].field, values, ", ".join(labels), tuple(labels), span=v.span)
+        named = tuple(dict.fromkeys(labels))  # "Moscow or Moscow" is Moscow
+        if len(named) == 1:
+            return a.FieldIs(got[0].field, values, named[0], span=v.span)
+        return a.FieldIs(got[0].field, values, ", ".join(named), named, span=v.span)
     if all(isinstance(g, a.RatingIn) for g in got):
         letters = {r for g in got for r in g.ratings}
         return a.RatingIn(tuple(r for r in ("A", "B", "C", "") if r in letters), span=v.span)
