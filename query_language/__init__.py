@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -96,6 +97,7 @@ def interpret(
     try:
         if not isinstance(text, str):
             raise QueryError("a query must be text", expected=["text"])
+        text = _CONTROL.sub(" ", text)  # a NUL can't even be a bound parameter on PostgreSQL
         if language not in LANGUAGES:
             raise QueryError(
                 f"I cannot read queries in '{language}' yet",
@@ -119,6 +121,10 @@ def interpret(
         ) from e
     except Exception as e:  # noqa: BLE001 - no input may raise anything but QueryError
         raise _internal(e, text if isinstance(text, str) else "") from e
+
+
+# C0 control characters (but tab and newline) and DEL read as spaces; same length, so spans hold.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def describe(query: Query) -> str:

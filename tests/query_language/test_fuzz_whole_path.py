@@ -103,3 +103,11 @@ def test_long_and_nested_questions_run_or_raise_query_errors(ql_db: Engine, text
 @given(text=st.one_of(HUGE, FAR_DATES))
 def test_huge_numbers_and_far_dates_run_or_raise_query_errors(ql_db: Engine, text: str) -> None:  # noqa: F811
     _whole_path(ql_db, text)
+
+
+def test_control_characters_read_as_spaces(ql_db: Engine) -> None:  # noqa: F811
+    """A NUL byte once reached PostgreSQL as a bound name (found by the fuzz test above)."""
+    for text in ("\x00", "Moscow\x00", "\x07Moscow\x1b vip"):
+        _whole_path(ql_db, text)
+    clean = interpret_on(ql_db, "Moscow vip")
+    assert describe(interpret_on(ql_db, "Moscow\x00vip")) == describe(clean)
