@@ -5,7 +5,6 @@ is drawn and its tick labels must not overlap, its title must fit."""
 
 from __future__ import annotations
 
-import asyncio
 from itertools import combinations
 from pathlib import Path
 
@@ -15,47 +14,15 @@ from matplotlib.figure import Figure
 from sqlalchemy import Engine
 
 from bot.charts import figure
-from bot.core import ChatCore
-from bot.messages import Buttons, ChartData, ChartSeries, Identity, Image, Reply, Request, Table
+from bot.messages import ChartData, ChartSeries, Table
 from bot.views import money
-from custbot.config import Settings
 from storage.demo import DemoSummary, build_demo
+from tests.bot.chat_driver import Chat
 from tests.conftest import fresh_database
 from tests.storage.demo_fixture import TODAY
 from tests.storage.demo_fixture import demo as demo  # noqa: F401 - the shared fixture
 from tests.storage.demo_fixture import demo_backend as demo_backend  # noqa: F401
 from tests.storage.demo_fixture import demo_ru as demo_ru  # noqa: F401 - the shared fixture
-
-
-class Chat:
-    def __init__(self, engine: Engine, language: str) -> None:
-        settings = Settings.model_validate({"language": language, "currency": "RUB"})
-        self.core = ChatCore(engine, settings, today=TODAY)
-        self.last: list[Reply] = []
-
-    def _send(self, **kw: str) -> list[Reply]:
-        req = Request(Identity("terminal", "local"), "charts", **kw)  # type: ignore[arg-type]
-        self.last = asyncio.run(self.core.handle(req))
-        return self.last
-
-    def say(self, text: str) -> list[Reply]:
-        return self._send(text=text)
-
-    def press(self, label: str) -> list[Reply]:
-        buttons = [
-            b for r in self.last for p in r.parts if isinstance(p, Buttons) for b in p.buttons
-        ]
-        token = next(b.token for b in buttons if b.label == label)
-        return self._send(action=token)
-
-    def table(self) -> Table:
-        return next(p for r in self.last for p in r.parts if isinstance(p, Table))
-
-    def chart(self) -> ChartData:
-        images = [p for r in self.last for p in r.parts if isinstance(p, Image)]
-        assert len(images) == 1, [r.text for r in self.last]
-        assert images[0].content.startswith(b"\x89PNG") and images[0].chart is not None
-        return images[0].chart
 
 
 def _spend_column(table: Table, header: str) -> list[str]:
@@ -81,7 +48,9 @@ def test_a_grouped_spend_chart_plots_the_answers_spend_per_group(
     chart_button: str,
     spend_header: str,
 ) -> None:
-    chat = Chat((demo if language == "en" else demo_ru)[0], language)
+    chat = Chat(
+        (demo if language == "en" else demo_ru)[0], TODAY, language=language, currency="RUB"
+    )
     chat.say(answer)
     table = chat.table()
     groups = [row[0] for row in table.rows]
@@ -113,7 +82,9 @@ def test_a_top_n_chart_is_n_bars_of_the_answers_customers(
     chart_word: str,
     column: str,
 ) -> None:
-    chat = Chat((demo if language == "en" else demo_ru)[0], language)
+    chat = Chat(
+        (demo if language == "en" else demo_ru)[0], TODAY, language=language, currency="RUB"
+    )
     chat.say(answer)
     table = chat.table()
     n = int(answer.split()[1])
@@ -131,7 +102,7 @@ def test_a_top_n_chart_is_n_bars_of_the_answers_customers(
 
 
 def test_a_count_grouping_plots_customers(demo: tuple[Engine, DemoSummary]) -> None:
-    chat = Chat(demo[0], "en")
+    chat = Chat(demo[0], TODAY, language="en", currency="RUB")
     chat.say("customers by city")
     table = chat.table()
     chart = chat.say("chart customers by city") and chat.chart()
@@ -145,7 +116,7 @@ def test_a_count_grouping_plots_customers(demo: tuple[Engine, DemoSummary]) -> N
 def test_spend_by_month_names_the_currency_and_every_month(
     demo: tuple[Engine, DemoSummary],
 ) -> None:
-    chat = Chat(demo[0], "en")
+    chat = Chat(demo[0], TODAY, language="en", currency="RUB")
     chart = chat.say("chart Moscow buyers of Super Drill this year") and chat.chart()
     assert chart.kind == "columns" and chart.categories[0] == "Jan 2026"
     assert chart.categories[-1] == "Nov 2026" and len(chart.categories) == 11
@@ -206,7 +177,7 @@ def test_every_chart_kind_is_readable_at_phone_size(tmp_path: Path, language: st
         build_demo(engine, today=TODAY, lang=language)
         with engine.begin() as conn:
             compute_classes(conn, today=TODAY)
-        chat = Chat(engine, language)
+        chat = Chat(engine, TODAY, language=language, currency="RUB")
         kinds = set()
         for text in CHARTS[language]:
             chart = chat.say(text) and chat.chart()

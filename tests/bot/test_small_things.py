@@ -4,51 +4,16 @@ Export buttons export its groups — through the real chat core, en and ru, SQLi
 
 from __future__ import annotations
 
-import asyncio
-import csv
-import io
-
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.core import ChatCore
-from bot.messages import Buttons, File, Identity, Reply, Request, Table
-from custbot.config import Settings
 from storage.demo import DemoSummary
 from storage.schema import customer_properties, customers, property_definitions
+from tests.bot.chat_driver import Chat
 from tests.storage.demo_fixture import TODAY
 from tests.storage.demo_fixture import demo as demo  # noqa: F401 - the shared fixture
 from tests.storage.demo_fixture import demo_backend as demo_backend  # noqa: F401
 from tests.storage.demo_fixture import demo_ru as demo_ru  # noqa: F401 - the shared fixture
-
-
-class Chat:
-    def __init__(self, engine: Engine, language: str) -> None:
-        settings = Settings.model_validate({"language": language})
-        self.core = ChatCore(engine, settings, today=TODAY)
-        self.last: list[Reply] = []
-
-    def _send(self, **kw: str) -> list[Reply]:
-        req = Request(Identity("terminal", "local"), "small", **kw)  # type: ignore[arg-type]
-        self.last = asyncio.run(self.core.handle(req))
-        return self.last
-
-    def say(self, text: str) -> list[Reply]:
-        return self._send(text=text)
-
-    def press(self, label: str) -> list[Reply]:
-        buttons = [
-            b for r in self.last for p in r.parts if isinstance(p, Buttons) for b in p.buttons
-        ]
-        return self._send(action=next(b.token for b in buttons if b.label == label))
-
-    def table(self) -> Table:
-        return next(p for r in self.last for p in r.parts if isinstance(p, Table))
-
-    def csv_rows(self) -> list[dict[str, str]]:
-        files = [p for r in self.last for p in r.parts if isinstance(p, File)]
-        assert len(files) == 1, [r.text for r in self.last]
-        return list(csv.DictReader(io.StringIO(files[0].content.decode("utf-8-sig"))))
 
 
 def _yesno_customer(engine: Engine, flag: bool) -> tuple[str, str]:
@@ -79,7 +44,7 @@ def test_the_card_says_yes_or_no(
     words: tuple[str, str, str],
 ) -> None:
     engine = (demo if language == "en" else demo_ru)[0]
-    chat = Chat(engine, language)
+    chat = Chat(engine, TODAY, language=language)
     for flag, word in ((True, words[1]), (False, words[2])):
         name, label = _yesno_customer(engine, flag)
         chat.say(f"{words[0]} {name}")
@@ -89,7 +54,7 @@ def test_the_card_says_yes_or_no(
 
 def test_exports_carry_every_custom_property(demo: tuple[Engine, DemoSummary]) -> None:
     engine = demo[0]
-    chat = Chat(engine, "en")
+    chat = Chat(engine, TODAY, language="en")
     chat.say("export vip")
     rows = chat.csv_rows()
     with engine.connect() as conn:
@@ -149,7 +114,7 @@ def test_a_grouped_answer_exports_its_groups(
     answer: str,
     button: str,
 ) -> None:
-    chat = Chat((demo if language == "en" else demo_ru)[0], language)
+    chat = Chat((demo if language == "en" else demo_ru)[0], TODAY, language=language)
     chat.say(answer)
     shown = chat.table().rows
     chat.press(button)
