@@ -31,12 +31,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, create_engine, func, or_, select
 
 from storage.columnar.generation import PrimaryMarks, read_generations, read_marks
 from storage.columnar.tables import COPIED, INCREMENTAL, create_sql, select_sql
-from storage.schema import analytics_dirty_orders, order_lines, orders, scheduler_locks
+from storage.leases import release_lease, take_lease
+from storage.schema import analytics_dirty_orders, order_lines, orders
 
 __all__ = ["ColumnarCopy", "CopyState", "RefreshReport", "default_copy_path", "source_of"]
 
@@ -221,41 +221,13 @@ class ColumnarCopy:
                 return False
             self._flocks[holder] = fd
             return True
-        now = datetime.now(UTC).replace(tzinfo=None)
-        ins = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-        name = self._lease_name()
-        with engine.begin() as conn:
-            conn.execute(
-                ins(scheduler_locks)
-                .values(name=name, holder=None, until=None)
-                .on_conflict_do_nothing(index_elements=["name"])
-            )
-        with engine.begin() as conn:
-            return (
-                conn.execute(
-                    update(scheduler_locks)
-                    .where(
-                        scheduler_locks.c.name == name,
-                        or_(scheduler_locks.c.until.is_(None), scheduler_locks.c.until < now),
-                    )
-                    .values(holder=holder, until=now + _LEASE_TTL)
-                ).rowcount
-                == 1
-            )
+        return take_lease(engine, self._lease_name(), holder, _LEASE_TTL)
 
     def _release(self, engine: Engine, holder: str) -> None:
         if holder in self._flocks:
             os.close(self._flocks.pop(holder))  # closing the file lets the lock go
             return
-        with engine.begin() as conn:
-            conn.execute(
-                update(scheduler_locks)
-                .where(
-                    scheduler_locks.c.name == self._lease_name(),
-                    scheduler_locks.c.holder == holder,
-                )
-                .values(until=None)
-            )
+        release_lease(engine, self._lease_name(), holder)
 
     # --- writing -------------------------------------------------------------------------
     def refresh(self, engine: Engine, *, full: bool = False) -> RefreshReport:
