@@ -77,6 +77,14 @@ COMMAND_WORDS: dict[str, dict[str, str]] = {
         "отмени рассылку": "cancel mailing",
         "отменить рассылку": "cancel mailing",
         "список обзвона": "call list",
+        # segment watches (bot/commands/watch.py)
+        "следить за": "watch",
+        "следить": "watch",
+        "следи за": "watch",
+        "наблюдения": "watches",
+        "мои наблюдения": "watches",
+        "не следить": "unwatch",
+        "перестань следить": "unwatch",
     },
 }
 
@@ -112,6 +120,9 @@ COMMAND_EXAMPLES: dict[str, dict[str, str]] = {
         "opt in": "верни в рассылку Ромашка",
         "mailings": "рассылки",
         "cancel mailing": "отмени рассылку 1",
+        "watch": "следить за vip в зоне риска",
+        "watches": "наблюдения",
+        "unwatch": "не следить 1",
     },
 }
 

@@ -38,6 +38,9 @@ class UserEntry(SettingsModel):
     telegram_id: int | None = None
     slack: str | None = Field(default=None, description="TEAMID:USERID")
     language: str | None = None
+    # a manager's team channel ("telegram:-1001234567890", "slack:C0123"): the one group chat
+    # where watches (and subscriptions) computed with their scope may be posted
+    team_channel: str | None = None
 
     @field_validator("slack")
     @classmethod

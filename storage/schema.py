@@ -57,6 +57,9 @@ __all__ = [
     "RATINGS",
     "ROLES",
     "PROPERTY_TYPES",
+    "watches",
+    "watch_members",
+    "watch_changes",
 ]
 
 STATUSES = ("active", "check", "archived")
@@ -443,4 +446,47 @@ analytics_dirty_orders = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("order_id", Integer, nullable=False),
     sqlite_autoincrement=True,
+)
+
+# --- segment watches (bot/watch*.py, docs/subscriptions.md) -------------------------------
+
+# A query or saved segment whose entering and leaving customers are told to a chat.
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chat", String(160), nullable=False),  # where notices go: platform:chat
+    Column("owner_key", String(160), nullable=False),  # who set it up (identity key)
+    Column("owner_id", Integer, ForeignKey("managers.id")),  # None: the local administrator
+    Column("query", Text, nullable=False),
+    Column("query_language", String(8), nullable=False, server_default="en"),
+    Column("language", String(8), nullable=False, server_default="en"),  # of the notices
+    Column("created_at", DateTime, nullable=False),
+    Column("runs", Integer, nullable=False, server_default="0"),  # 0: no baseline yet
+    Column("last_run_at", DateTime),
+    Column("last_day", Date),  # the 'today' of the last run
+    Column("data_generation", BigInteger),  # the data's generation at the last run
+    Column("last_customer_id", Integer),  # the newest customer at the last run
+    Column("last_audit_id", Integer),  # the newest audit row at the last run (the reasons)
+)
+
+# The members at the last run (the snapshot the next run compares with).
+watch_members = Table(
+    "watch_members",
+    metadata,
+    Column("watch_id", Integer, ForeignKey("watches.id"), primary_key=True),
+    Column("customer_id", Integer, primary_key=True),
+)
+
+# Who entered or left at which run, and why (in the watch's language): what a notice pages.
+watch_changes = Table(
+    "watch_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("watch_id", Integer, ForeignKey("watches.id"), nullable=False),
+    Column("run_no", Integer, nullable=False),
+    Column("customer_id", Integer, nullable=False),
+    Column("entered", Boolean, nullable=False),
+    Column("reason", String(300)),
+    Index("ix_watch_changes_watch_id_run_no", "watch_id", "run_no"),
 )

@@ -1,0 +1,281 @@
+"""Segment watches: a query's members remembered per watch, and who entered or left since.
+
+A run compares the query's members now (a select of customer ids, already in the recipient's
+scope) with the snapshot of the last run, records the differences as one numbered run in
+``watch_changes`` and replaces the snapshot, all set-based and in one transaction. The first
+run only takes the snapshot (the baseline). A run is claimed by a compare-and-set on ``runs``,
+so two replicas that both try it record (and notify) it once.
+
+Example::
+
+    with engine.begin() as conn:
+        w = add_watch(conn, chat="telegram:42", owner_key="telegram:42", owner_id=1,
+                      query="vip at risk", query_language="en", language="en")
+        done = advance(conn, get_watch(conn, w), ids, generation=7, today=day, now=at)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Select,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    update,
+)
+
+from storage.changes import utcnow
+from storage.columnar.generation import read_generations
+from storage.schema import audit_log, customers, watch_changes, watch_members, watches
+from storage.scope import CustomerScope
+
+__all__ = [
+    "Watch",
+    "Advance",
+    "add_watch",
+    "get_watch",
+    "list_watches",
+    "drop_watch",
+    "data_generation",
+    "advance",
+    "set_reasons",
+    "run_changes",
+    "run_counts",
+    "member_count",
+]
+
+
+@dataclass(frozen=True)
+class Watch:
+    id: int
+    chat: str
+    owner_key: str
+    owner_id: int | None
+    query: str
+    query_language: str
+    language: str
+    runs: int
+    last_run_at: datetime | None
+    last_day: date | None
+    data_generation: int | None
+    last_customer_id: int | None
+    last_audit_id: int | None
+
+
+@dataclass(frozen=True)
+class Advance:
+    """One recorded run: its number, whether it only set the baseline, and the counts."""
+
+    run_no: int
+    baseline: bool
+    entered: int
+    left: int
+
+
+def _watch(row: Any) -> Watch:
+    return Watch(**{f: getattr(row, f) for f in Watch.__dataclass_fields__})
+
+
+def add_watch(
+    conn: Connection,
+    *,
+    chat: str,
+    owner_key: str,
+    owner_id: int | None,
+    query: str,
+    query_language: str,
+    language: str,
+) -> int:
+    """A new watch (its first run will set the baseline); its id."""
+    new_id: int = conn.execute(
+        insert(watches)
+        .values(
+            chat=chat,
+            owner_key=owner_key,
+            owner_id=owner_id,
+            query=query,
+            query_language=query_language,
+            language=language,
+            created_at=utcnow(),
+        )
+        .returning(watches.c.id)
+    ).scalar_one()
+    return new_id
+
+
+def get_watch(conn: Connection, watch_id: int) -> Watch | None:
+    row = conn.execute(select(watches).where(watches.c.id == watch_id)).first()
+    return _watch(row) if row is not None else None
+
+
+def list_watches(
+    conn: Connection, *, owner_key: str | None = None, chat: str | None = None
+) -> list[Watch]:
+    """Every watch (by id), or those set up by ``owner_key`` or posting to ``chat``."""
+    q = select(watches).order_by(watches.c.id)
+    if owner_key is not None or chat is not None:
+        q = q.where((watches.c.owner_key == owner_key) | (watches.c.chat == chat))
+    return [_watch(r) for r in conn.execute(q)]
+
+
+def drop_watch(conn: Connection, watch_id: int) -> None:
+    """Forget a watch, its snapshot and its recorded runs."""
+    conn.execute(delete(watch_changes).where(watch_changes.c.watch_id == watch_id))
+    conn.execute(delete(watch_members).where(watch_members.c.watch_id == watch_id))
+    conn.execute(delete(watches).where(watches.c.id == watch_id))
+
+
+def data_generation(conn: Connection) -> int:
+    """A number that grows whenever customers, their orders, tags, classes or segment members
+    change (the triggers of migration 0009): equal numbers mean nothing a watch reads moved."""
+    return sum(read_generations(conn).values())
+
+
+def member_count(conn: Connection, watch_id: int) -> int:
+    return int(
+        conn.execute(select(func.count()).where(watch_members.c.watch_id == watch_id)).scalar_one()
+    )
+
+
+def advance(
+    conn: Connection,
+    watch: Watch,
+    ids: Select[Any],
+    *,
+    generation: int,
+    today: date,
+    now: datetime,
+) -> Advance | None:
+    """Record one run of ``watch`` with ``ids`` (the members now) and move its snapshot; None
+    when another process recorded a run since ``watch`` was read (nothing is written)."""
+    newest = conn.execute(select(func.max(customers.c.id))).scalar()
+    audited = conn.execute(select(func.max(audit_log.c.id))).scalar()
+    claimed = conn.execute(
+        update(watches)
+        .where(watches.c.id == watch.id, watches.c.runs == watch.runs)
+        .values(
+            runs=watch.runs + 1,
+            last_run_at=now,
+            last_day=today,
+            data_generation=generation,
+            last_customer_id=newest,
+            last_audit_id=audited,
+        )
+    ).rowcount
+    if claimed != 1:
+        return None
+    run_no = watch.runs + 1
+    now_ids = ids.subquery()
+    old = select(watch_members.c.customer_id).where(watch_members.c.watch_id == watch.id)
+    entered = select(now_ids.c[0]).where(now_ids.c[0].not_in(old))
+    if watch.runs == 0:
+        conn.execute(
+            insert(watch_members).from_select(
+                ["watch_id", "customer_id"], select(literal(watch.id), now_ids.c[0])
+            )
+        )
+        return Advance(run_no, True, 0, 0)
+    left = old.where(watch_members.c.customer_id.not_in(select(now_ids.c[0])))
+    cols = ["watch_id", "run_no", "customer_id", "entered"]
+    for is_entered, who in ((True, entered), (False, left)):
+        who_sq = who.subquery()
+        conn.execute(
+            insert(watch_changes).from_select(
+                cols,
+                select(literal(watch.id), literal(run_no), who_sq.c[0], literal(is_entered)),
+            )
+        )
+    mine = (watch_changes.c.watch_id == watch.id) & (watch_changes.c.run_no == run_no)
+    gone = select(watch_changes.c.customer_id).where(mine, ~watch_changes.c.entered)
+    conn.execute(
+        delete(watch_members).where(
+            watch_members.c.watch_id == watch.id, watch_members.c.customer_id.in_(gone)
+        )
+    )
+    conn.execute(
+        insert(watch_members).from_select(
+            ["watch_id", "customer_id"],
+            select(literal(watch.id), watch_changes.c.customer_id).where(
+                mine, watch_changes.c.entered
+            ),
+        )
+    )
+    counts = {
+        bool(e): int(n)
+        for e, n in conn.execute(
+            select(watch_changes.c.entered, func.count())
+            .where(mine)
+            .group_by(watch_changes.c.entered)
+        )
+    }
+    return Advance(run_no, False, int(counts.get(True, 0)), int(counts.get(False, 0)))
+
+
+def set_reasons(conn: Connection, watch_id: int, run_no: int, reasons: dict[int, str]) -> None:
+    """Write why each customer (by id) of run ``run_no`` entered or left."""
+    if not reasons:
+        return
+    conn.execute(
+        update(watch_changes)
+        .where(
+            watch_changes.c.watch_id == bindparam("w"),
+            watch_changes.c.run_no == bindparam("r"),
+            watch_changes.c.customer_id == bindparam("c"),
+        )
+        .values(reason=bindparam("why")),
+        [{"w": watch_id, "r": run_no, "c": cid, "why": why[:300]} for cid, why in reasons.items()],
+    )
+
+
+def _visible_changes(watch_id: int, run_no: int, scope: CustomerScope | None) -> Select[Any]:
+    visible = scope.condition() if scope is not None else true()
+    return (
+        select(
+            customers.c.id,
+            customers.c.name,
+            customers.c.city,
+            customers.c.rating,
+            watch_changes.c.entered,
+            watch_changes.c.reason,
+        )
+        .join(customers, customers.c.id == watch_changes.c.customer_id)
+        .where(watch_changes.c.watch_id == watch_id, watch_changes.c.run_no == run_no, visible)
+    )
+
+
+def run_counts(
+    conn: Connection, watch_id: int, run_no: int, scope: CustomerScope | None = None
+) -> tuple[int, int]:
+    """How many customers (in ``scope``) entered and how many left at run ``run_no``."""
+    sq = _visible_changes(watch_id, run_no, scope).subquery()
+    counts = {
+        bool(e): int(n)
+        for e, n in conn.execute(select(sq.c.entered, func.count()).group_by(sq.c.entered))
+    }
+    return int(counts.get(True, 0)), int(counts.get(False, 0))
+
+
+def run_changes(
+    conn: Connection,
+    watch_id: int,
+    run_no: int,
+    scope: CustomerScope | None = None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[Any]:
+    """One page of the customers (in ``scope``) who entered or left at run ``run_no``, entered
+    first, by name: rows of (id, name, city, rating, entered, reason)."""
+    page = _visible_changes(watch_id, run_no, scope).order_by(
+        watch_changes.c.entered.desc(), customers.c.name, customers.c.id
+    )
+    return list(conn.execute(page.offset(offset).limit(limit)).all())

@@ -1,0 +1,130 @@
+"""Segment watches through the real chat core, on SQLite and PostgreSQL, with a fixed clock:
+who entered and who left after a bulk change and after an import, the silent baseline, two
+replicas telling once, and a rep's watch showing only their customers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from bot.core import ChatCore
+from bot.messages import Table
+from bot.watch_run import Notice, run_watches
+from storage.importing import import_file
+from storage.schema import customers
+from tests.bot.conftest import Person, make_settings, tg
+from tests.bot.seed import TODAY
+
+AT = datetime(2026, 11, 22, 9, 0)
+
+
+def _run(core: ChatCore, holder: str = "test:1", today: date = TODAY) -> list[Notice]:
+    return run_watches(core, holder=holder, today=today, now=AT)
+
+
+def _names(notice: Notice) -> dict[str, set[str]]:
+    """{"entered": names, "left": names} of a notice's first page."""
+    table = next(p for p in notice.reply.parts if isinstance(p, Table))
+    out: dict[str, set[str]] = {"entered": set(), "left": set()}
+    for row in table.rows:
+        out[row[1]].add(row[2])
+    return out
+
+
+def _reasons(notice: Notice) -> set[str]:
+    table = next(p for p in notice.reply.parts if isinstance(p, Table))
+    return {row[5] for row in table.rows}
+
+
+def _ids_named(engine: Engine, ids: list[int]) -> set[str]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(customers.c.name).where(customers.c.id.in_(ids))).scalars()
+        return set(rows)
+
+
+def _watch(person: Person, text: str) -> int:
+    person.say(text)
+    assert "error" not in person.styles(), person.text()
+    heading = next(line for line in person.text().splitlines() if line.startswith("Watch "))
+    return int(heading.split()[1].rstrip(":"))
+
+
+def _confirm(person: Person, text: str) -> None:
+    person.say(text)
+    person.press("Confirm")
+    assert "error" not in person.styles(), person.text()
+
+
+def test_a_bulk_change_is_told_exactly_once_with_reasons(
+    core: ChatCore, manager: Person, seeded: Engine
+) -> None:
+    _watch(manager, "watch vip rated A")  # vip: 1, 2, 3, 30, none rated A (i % 4 == 0)
+    assert _run(core) == []  # nothing changed since the baseline
+    _confirm(manager, "rate A vip")  # all four enter
+    notices = _run(core)
+    assert len(notices) == 1
+    assert notices[0].chat == "telegram:1003"
+    assert _names(notices[0]) == {"entered": _ids_named(seeded, [1, 2, 3, 30]), "left": set()}
+    assert _reasons(notices[0]) == {"rating B → A", "rating C → A", "rating — → A"}
+    assert _run(core) == []  # told once: the next run has nothing new
+    _confirm(manager, "untag vip Romashka")  # Romashka leaves
+    (notice,) = _run(core)
+    assert _names(notice) == {"entered": set(), "left": {"Romashka"}}
+    assert _reasons(notice) == {"tag vip removed"}
+
+
+def test_the_baseline_is_silent(core: ChatCore, manager: Person) -> None:
+    manager.say("watch Moscow")
+    assert "25 customers now" in manager.text()
+    assert _run(core) == []
+
+
+def test_an_import_is_told(core: ChatCore, manager: Person, seeded: Engine, tmp_path: Path) -> None:
+    _watch(manager, "watch rated C in Kazan")  # Kazan 26..35, rated C: i % 4 == 2 → 26, 30, 34
+    csv = tmp_path / "customers.csv"
+    csv.write_text(
+        "external_id,name,city,rating\n"
+        "C027,Client <27> & Co_*[],Kazan,C\n"  # enters: unrated → C
+        "C030,Client <30> & Co_*[],Kazan,A\n"  # leaves: C → A
+        "N001,Newcomer,Kazan,C\n",  # new customer, enters
+        encoding="utf-8",
+    )
+    import_file(seeded, "customers", csv, today=TODAY)
+    notices = _run(core)
+    assert len(notices) == 1
+    names = _names(notices[0])
+    assert names["entered"] == _ids_named(seeded, [27]) | {"Newcomer"}
+    assert names["left"] == _ids_named(seeded, [30])
+    assert _reasons(notices[0]) == {"new customer", "rating — → C", "rating C → A"}
+
+
+def test_two_replicas_tell_once(core: ChatCore, manager: Person, seeded: Engine) -> None:
+    _watch(manager, "watch vip")
+    _confirm(manager, "tag vip Kazan")
+    other = ChatCore(seeded, make_settings(), today=TODAY)
+    first = _run(core, "replica:1")
+    second = _run(other, "replica:2")
+    assert len(first) + len(second) == 1
+
+
+def test_a_reps_watch_shows_only_their_customers(seeded: Engine) -> None:
+    core = ChatCore(seeded, make_settings(access__scope="own"), today=TODAY)
+    rep, manager = Person(core, tg(1001)), Person(core, tg(1003))
+    _watch(rep, "watch vip")
+    _confirm(manager, "tag vip Kazan")  # Kazan 26..35: Ivanov's are i % 3 == 1 → 28, 31, 34
+    notices = _run(core)
+    assert len(notices) == 1 and notices[0].chat == "telegram:1001"
+    assert _names(notices[0])["entered"] == _ids_named(seeded, [28, 31, 34])
+
+
+def test_a_rep_may_not_watch_into_a_group(core: ChatCore) -> None:
+    import asyncio
+
+    from bot.messages import Request
+
+    replies = asyncio.run(
+        core.handle(Request(tg(1001), "-100123", text="watch vip here", is_group=True))
+    )
+    assert any("private chat only" in r.text for r in replies)
