@@ -20,7 +20,8 @@ from bot.registry import action
 from bot.state import State
 from bot.views import PAGE_SIZE, button_row, stars
 from storage.scope import CustomerScope
-from storage.watches import Watch, get_watch, run_changes, run_counts
+from storage.watch_pages import run_changes, run_counts
+from storage.watches import Watch, get_watch
 
 __all__ = ["notice_page", "PAGE_KIND"]
 
@@ -50,9 +51,14 @@ def notice_page(
     parts: list[Part] = [
         Text(_("Watch {n}: {query}").format(n=watch.id, query=watch.query), "heading"),
         Text(
-            ngettext("{n} customer entered", "{n} customers entered", came).format(n=came)
-            + ", "
-            + ngettext("{n} left", "{n} left", went).format(n=went),
+            ", ".join(
+                (
+                    [ngettext("{n} customer entered", "{n} customers entered", came).format(n=came)]
+                    if came
+                    else []
+                )
+                + ([ngettext("{n} left", "{n} left", went).format(n=went)] if went else [])
+            ),
             "plain",
         ),
         Table(

@@ -60,8 +60,9 @@ def _audited(
         if before == after:
             continue
         if field in ("rating", "status"):
-            old = _(before) if before else "—"
-            new = _(after) if after else "—"
+            word = _ if field == "status" else str  # a status is a word; a rating a letter
+            old = word(before) if before else "—"
+            new = word(after) if after else "—"
             text = _("{field} {old} → {new}").format(field=_(field), old=old, new=new)
         elif field.startswith("tag:"):
             tag = field[4:]

@@ -17,6 +17,9 @@ Example::
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -55,6 +58,11 @@ class Notice:
     run_no: int
     chat: str
     reply: Reply
+
+
+def holder() -> str:
+    """Who takes the watches' lease: this host, process and run."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def team_channel(settings: BotSettings, name: str) -> str | None:

@@ -35,9 +35,19 @@ if TYPE_CHECKING:
     from mailing.mailings import Audience
     from mailing.outbox import Report
 
-__all__ = ["serve", "build_scheduler", "query_audience", "recompute_job", "analytics_refresh_job"]
+__all__ = [
+    "serve",
+    "build_scheduler",
+    "query_audience",
+    "recompute_job",
+    "analytics_refresh_job",
+    "watches_job",
+    "outbound_router",
+]
 
 log = logging.getLogger("custbot.serve")
+
+WATCH_POLL_SECONDS = 60  # how often serve looks whether the data changed for the watches
 
 
 def query_audience(catalog: Callable[[], Any]) -> Audience:
@@ -91,6 +101,18 @@ async def analytics_refresh_job(core: ChatCore) -> None:
         log.info("analytics copy: %s refresh in %.2f s", report.kind, report.seconds)
 
 
+async def watches_job(core: ChatCore, router: OutboundRouter) -> None:
+    """Run the due segment watches (one replica at a time: a database lease) and send their
+    notices (``bot.watch_run``)."""
+    from bot.watch_run import holder, run_watches
+
+    notices = await asyncio.to_thread(run_watches, core, holder=holder())
+    for notice in notices:
+        await router.send(notice.chat, notice.reply)
+    if notices:
+        log.info("watches: %d notices sent", len(notices))
+
+
 def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
     """The jobs of ``custbot serve``: the hourly purge of expired chat state, the rating
     recompute on its cron schedule, and the refresh of the analytical copy when scheduled."""
@@ -119,7 +141,24 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
             max_instances=1,
             coalesce=True,
         )
+    scheduler.add_job(  # segment watches: a cheap check of the data's generation each minute
+        watches_job,
+        "interval",
+        seconds=WATCH_POLL_SECONDS,
+        args=[core, router],
+        id="watches",
+        max_instances=1,
+        coalesce=True,
+    )
     return scheduler
+
+
+def outbound_router(core: ChatCore) -> OutboundRouter:
+    """A router to every front end whose token is set, for one-off sends outside ``serve``
+    (``custbot watches run``)."""
+    router = OutboundRouter()
+    _front_ends(core, core.settings, asyncio.Event(), router)
+    return router
 
 
 def _one_click(core: ChatCore, settings: BotSettings) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from storage.demo_population import customer_rows, draw_population, make_window
 from storage.demo_sales import allocate_orders, interaction_rows, order_rows
 from storage.demo_showcase import SHOWCASE_CUSTOMERS, plant, showcase_rows
 from storage.demo_words import TEXT
+from storage.watches import add_demo_watch
 
 __all__ = [
     "DemoError",
@@ -226,6 +227,7 @@ def _populate(
         insert_many(conn, t.order_lines, LINE_COLUMNS, lines)
         insert_many(conn, t.interactions, CONTACT_COLUMNS, contacts)
         create_segments(conn, lang, today, seed, ids)
+        add_demo_watch(conn, lang)  # segment watches (storage/watches.py)
         advance_id_sequences(conn)
     report("statistics", 0, 1)
     analyze_loaded(engine)

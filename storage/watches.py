@@ -29,14 +29,12 @@ from sqlalchemy import (
     insert,
     literal,
     select,
-    true,
     update,
 )
 
 from storage.changes import utcnow
 from storage.columnar.generation import read_generations
 from storage.schema import audit_log, customers, watch_changes, watch_members, watches
-from storage.scope import CustomerScope
 
 __all__ = [
     "Watch",
@@ -48,10 +46,17 @@ __all__ = [
     "data_generation",
     "advance",
     "set_reasons",
-    "run_changes",
-    "run_counts",
     "member_count",
+    "add_demo_watch",
+    "DEMO_WATCH",
 ]
+
+# the demo's watch, the local administrator's (``custbot chat``: ``watches``); one of the
+# demo's own examples, so it has members
+DEMO_WATCH = {
+    "en": "vip no purchases in last 90 days",
+    "ru": "vip без покупок за последние 90 дней",
+}
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,22 @@ def add_watch(
         .returning(watches.c.id)
     ).scalar_one()
     return new_id
+
+
+def add_demo_watch(conn: Connection, lang: str) -> int | None:
+    """The demo's watch for the local administrator, unless there is one (its id, or None)."""
+    if conn.execute(select(watches.c.id).limit(1)).first() is not None:
+        return None
+    query = DEMO_WATCH.get(lang, DEMO_WATCH["en"])
+    return add_watch(
+        conn,
+        chat="cli:local",
+        owner_key="cli:local",
+        owner_id=None,
+        query=query,
+        query_language=lang if lang in DEMO_WATCH else "en",
+        language=lang if lang in DEMO_WATCH else "en",
+    )
 
 
 def get_watch(conn: Connection, watch_id: int) -> Watch | None:
@@ -234,48 +255,3 @@ def set_reasons(conn: Connection, watch_id: int, run_no: int, reasons: dict[int,
         .values(reason=bindparam("why")),
         [{"w": watch_id, "r": run_no, "c": cid, "why": why[:300]} for cid, why in reasons.items()],
     )
-
-
-def _visible_changes(watch_id: int, run_no: int, scope: CustomerScope | None) -> Select[Any]:
-    visible = scope.condition() if scope is not None else true()
-    return (
-        select(
-            customers.c.id,
-            customers.c.name,
-            customers.c.city,
-            customers.c.rating,
-            watch_changes.c.entered,
-            watch_changes.c.reason,
-        )
-        .join(customers, customers.c.id == watch_changes.c.customer_id)
-        .where(watch_changes.c.watch_id == watch_id, watch_changes.c.run_no == run_no, visible)
-    )
-
-
-def run_counts(
-    conn: Connection, watch_id: int, run_no: int, scope: CustomerScope | None = None
-) -> tuple[int, int]:
-    """How many customers (in ``scope``) entered and how many left at run ``run_no``."""
-    sq = _visible_changes(watch_id, run_no, scope).subquery()
-    counts = {
-        bool(e): int(n)
-        for e, n in conn.execute(select(sq.c.entered, func.count()).group_by(sq.c.entered))
-    }
-    return int(counts.get(True, 0)), int(counts.get(False, 0))
-
-
-def run_changes(
-    conn: Connection,
-    watch_id: int,
-    run_no: int,
-    scope: CustomerScope | None = None,
-    *,
-    offset: int = 0,
-    limit: int | None = None,
-) -> list[Any]:
-    """One page of the customers (in ``scope``) who entered or left at run ``run_no``, entered
-    first, by name: rows of (id, name, city, rating, entered, reason)."""
-    page = _visible_changes(watch_id, run_no, scope).order_by(
-        watch_changes.c.entered.desc(), customers.c.name, customers.c.id
-    )
-    return list(conn.execute(page.offset(offset).limit(limit)).all())

@@ -157,7 +157,7 @@ def watches_(ctx: Context, args: str) -> list[Reply]:
             w.query,
             ctx._("privately") if w.chat == own else w.chat,
             str(counts[w.id]),
-            f"{w.last_run_at:%Y-%m-%d %H:%M}" if w.last_run_at else "—",
+            w.last_day.isoformat() if w.last_day else "—",
         )
         for w in found
     )

@@ -257,6 +257,27 @@ class _Player:
                 self.out.extend(f"  {line}" for line in files)
         self.out.append("")
 
+    def _run_watches(self) -> None:
+        """Run the due watches as ``custbot serve`` would at 09:00 of the scenario's day and
+        show each notice as its chat receives it."""
+        from datetime import datetime, time
+
+        from bot.watch_run import run_watches
+
+        today = self.core.today()
+        notices = run_watches(
+            self.core, holder="golden", today=today, now=datetime.combine(today, time(9))
+        )
+        for notice in notices:
+            self.chat.render(notice.reply)
+            self.chat.replies.append(notice.reply)
+            for part in notice.reply.parts:
+                if isinstance(part, Buttons):
+                    self.chat.seen.update({b.label: b.token for b in part.buttons})
+        self._flush(
+            f"@ watches run: {len(notices)} notices, to {sorted({n.chat for n in notices})}"
+        )
+
     async def run(self) -> str:
         s = self.scenario.settings
         header = f"# {self.scenario.name}: " + " · ".join(f"{k} {s[k]}" for k in sorted(s))
@@ -268,6 +289,9 @@ class _Player:
             self._flush(state["title"])
             while pending:
                 step = pending.pop(0)
+                if step == "@watches":  # serve's watches job, its notices shown as sent
+                    self._run_watches()
+                    continue
                 if step.startswith("@as "):
                     other = self._chat(step[4:].strip())  # the terminal loop keeps its chat:
                     self.chat.who, self.chat.choices, self.chat.numbers = other.who, {}, {}
