@@ -488,5 +488,5 @@ watch_changes = Table(
     Column("customer_id", Integer, nullable=False),
     Column("entered", Boolean, nullable=False),
     Column("reason", String(300)),
-    Index("ix_watch_changes_watch_id_run_no", "watch_id", "run_no"),
+    Index("ix_watch_changes_watch_id_run_no_customer_id", "watch_id", "run_no", "customer_id"),
 )

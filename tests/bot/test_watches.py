@@ -128,3 +128,28 @@ def test_a_rep_may_not_watch_into_a_group(core: ChatCore) -> None:
         core.handle(Request(tg(1001), "-100123", text="watch vip here", is_group=True))
     )
     assert any("private chat only" in r.text for r in replies)
+
+
+def test_an_undo_is_told_as_the_way_back(core: ChatCore, manager: Person, seeded: Engine) -> None:
+    _watch(manager, "watch vip rated A")
+    _confirm(manager, "rate A vip")
+    _run(core)
+    manager.say("undo")
+    manager.press("Confirm undo")
+    (notice,) = _run(core)
+    assert _names(notice) == {"entered": set(), "left": _ids_named(seeded, [1, 2, 3, 30])}
+    assert _reasons(notice) == {"rating A → B", "rating A → C", "rating A → —"}
+
+
+def test_a_saved_segment_is_watched_by_its_name_in_either_language(
+    core: ChatCore, manager: Person
+) -> None:
+    manager.say("watch drill-buyers")
+    assert "Watch 1: 35 customers now." in manager.text()
+    manager.say("следить за drill-buyers")
+    assert "Наблюдение 2: сейчас 35 клиентов." in manager.text()
+    manager.say("watches")
+    assert [r[1] for r in manager.tables()[0].rows] == [
+        "segment drill-buyers",
+        "сегмент drill-buyers",
+    ]

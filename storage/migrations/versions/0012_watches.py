@@ -60,11 +60,15 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_watch_changes")),
     )
-    op.create_index("ix_watch_changes_watch_id_run_no", "watch_changes", ["watch_id", "run_no"])
+    op.create_index(
+        "ix_watch_changes_watch_id_run_no_customer_id",
+        "watch_changes",
+        ["watch_id", "run_no", "customer_id"],
+    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_watch_changes_watch_id_run_no", table_name="watch_changes")
+    op.drop_index("ix_watch_changes_watch_id_run_no_customer_id", table_name="watch_changes")
     op.drop_table("watch_changes")
     op.drop_table("watch_members")
     op.drop_table("watches")
