@@ -76,6 +76,8 @@ async def recompute_job(core: ChatCore, router: OutboundRouter) -> None:
         await router.send(
             settings.rating.report_chat, Reply((Text("\n".join(texts)),), private=False)
         )
+    if report.applied:  # the watches tell who the new ratings moved, without waiting a minute
+        await watches_job(core, router)
 
 
 async def purge_job(core: ChatCore) -> None:

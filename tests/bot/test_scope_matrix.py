@@ -113,6 +113,9 @@ ROUTES = [
     Route("recompute ratings", "recompute ratings", "recompute ratings"),
     Route("help", "help", "help"),
     Route("whoami", "whoami", "whoami"),
+    Route("watch", f"watch {OWN_Q}", f"watch {OTHER_Q}"),  # a count, no names; notices: below
+    Route("watches", "watches", "watches"),
+    Route("unwatch", "unwatch 999", "unwatch 999"),
 ]
 
 # every kind of button, replayed by the rep with a payload about another rep's customers
@@ -150,6 +153,7 @@ REPLAYS = {
         "count": 9,
     },  # fmt: skip
     "await:template_text": {"name": "t-replay"},
+    "watch_page": {"watch": 1, "run": 2, "offset": 0},  # tests/bot/test_watches*.py: in scope
 }
 SHOWN_ON_REPLAY = {"page", "query", "export", "card", "bulk_start"}  # the manager's control
 

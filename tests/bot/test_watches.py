@@ -14,6 +14,7 @@ from bot.messages import Table
 from bot.watch_run import Notice, run_watches
 from storage.importing import import_file
 from storage.schema import customers
+from storage.watch_pages import run_changes
 from tests.bot.conftest import Person, make_settings, tg
 from tests.bot.seed import TODAY
 
@@ -153,3 +154,42 @@ def test_a_saved_segment_is_watched_by_its_name_in_either_language(
         "segment drill-buyers",
         "сегмент drill-buyers",
     ]
+
+
+def test_a_recompute_of_ratings_is_told_with_each_rating_move(seeded: Engine) -> None:
+    rules = {"A": "spent over 50k", "C": "anyone"}  # A: (i % 5 + 1) * 12000 + 1800 > 50 000
+    core = ChatCore(seeded, make_settings(rating__rules=rules), today=TODAY)
+    manager = Person(core, tg(1003))
+    _watch(manager, "watch rated A")  # i % 4 == 0
+    manager.say("recompute ratings")
+    manager.press("Confirm")
+    (notice,) = _run(core)
+    assert "Page 1 of 2" in notice.reply.text
+    with seeded.connect() as conn:
+        rows = run_changes(conn, notice.watch_id, notice.run_no)
+    told = {
+        "entered": {r.name for r in rows if r.entered},
+        "left": {r.name for r in rows if not r.entered},
+    }
+    now_a = {i for i in range(1, 36) if (i % 5 + 1) * 12000 + 1800 > 50_000}
+    was_a = {i for i in range(1, 36) if i % 4 == 0}
+    assert told == {
+        "entered": _ids_named(seeded, sorted(now_a - was_a)),
+        "left": _ids_named(seeded, sorted(was_a - now_a)),
+    }
+
+
+def test_a_run_read_before_another_replica_recorded_it_records_nothing(
+    core: ChatCore, manager: Person
+) -> None:
+    from bot.watch_run import run_watch
+    from storage.watches import data_generation, get_watch
+
+    _watch(manager, "watch vip")
+    _confirm(manager, "tag vip Kazan")
+    with core.engine.connect() as conn:
+        stale, generation = get_watch(conn, 1), data_generation(conn)
+    assert stale is not None
+    first = run_watch(core, stale, today=TODAY, now=AT, generation=generation)
+    again = run_watch(core, stale, today=TODAY, now=AT, generation=generation)
+    assert first is not None and again is None
