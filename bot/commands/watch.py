@@ -136,7 +136,8 @@ def watch(ctx: Context, args: str) -> list[Reply]:
                     ).format(where=dest, id=watch_id),
                     "note",
                 ),
-            )
+            ),
+            private=where == private_chat(ctx.user.identity.key),  # a team channel's: for all
         )
     ]
 
