@@ -35,7 +35,14 @@ from storage.changes import utcnow
 from storage.leases import release_lease, take_lease
 from storage.schema import managers
 from storage.scope import EVERYONE, CustomerScope
-from storage.watches import Watch, advance, data_generation, list_watches, set_reasons
+from storage.watches import (
+    Watch,
+    advance,
+    data_generation,
+    list_watches,
+    postpone,
+    set_reasons,
+)
 
 __all__ = [
     "Notice",
@@ -109,6 +116,7 @@ def run_watch(
             log.warning(
                 "watch %s skipped: its owner may no longer post to %s", watch.id, watch.chat
             )
+            postpone(conn, watch.id, generation)
             return None
         try:
             query = interpret(
@@ -120,6 +128,7 @@ def run_watch(
             )
         except QueryError as e:
             log.warning("watch %s skipped: its query no longer reads: %s", watch.id, e)
+            postpone(conn, watch.id, generation)
             return None
         done = advance(
             conn, watch, matching_ids(query), generation=generation, today=today, now=now

@@ -48,6 +48,7 @@ __all__ = [
     "set_reasons",
     "member_count",
     "add_demo_watch",
+    "postpone",
     "DEMO_WATCH",
 ]
 
@@ -239,6 +240,12 @@ def advance(
         )
     }
     return Advance(run_no, False, int(counts.get(True, 0)), int(counts.get(False, 0)))
+
+
+def postpone(conn: Connection, watch_id: int, generation: int) -> None:
+    """A watch that could not run now waits for the next change of the data or the next day
+    (its snapshot stays, so what changed meanwhile is told once it runs)."""
+    conn.execute(update(watches).where(watches.c.id == watch_id).values(data_generation=generation))
 
 
 def set_reasons(conn: Connection, watch_id: int, run_no: int, reasons: dict[int, str]) -> None:

@@ -87,7 +87,8 @@ def test_only_a_managers_team_channel_gets_a_watch_here(seeded: Engine) -> None:
         today=TODAY,
     )
     assert _run(demoted) == []  # no longer the team channel: nothing goes there
-    (notice,) = _run(core)  # the change is still untold, and told once it may be
+    assert _run(core) == []  # and it waits for the next change or the next day
+    (notice,) = _run(core, LATER)  # the change is still untold, and told once it may be
     assert notice.chat == "telegram:-100777"
 
 
