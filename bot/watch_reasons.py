@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from query_language import ast as a
 from storage.schema import audit_log, watch_changes
@@ -81,15 +81,14 @@ def _conditions(query: Query) -> list[a.Node]:
     return [n for n in items if not isinstance(n, a.Everyone)]
 
 
-def _meeting(conn: Connection, query: Query, node: a.Node, ids: list[int]) -> set[int]:
-    """Which of ``ids`` meet the condition ``node`` of ``query`` (in no scope: the scope is
-    not a condition a customer can fail)."""
+def _meeting(conn: Connection, query: Query, node: a.Node, who: Select[Any]) -> set[int]:
+    """Which customers of ``who`` (a select of ids) meet the condition ``node`` of ``query``
+    (in no scope: the scope is not a condition a customer can fail)."""
     from query_language import matching_ids
 
     one = replace(query, where=node, scope=None)
     sub = matching_ids(one).subquery()
-    found = conn.execute(select(sub.c[0]).where(sub.c[0].in_(ids))).scalars()
-    return set(found)
+    return set(conn.execute(select(sub.c[0]).where(sub.c[0].in_(who))).scalars())
 
 
 def explain(
@@ -99,15 +98,14 @@ def explain(
     from query_language.describe import describe_node
 
     reasons = _audited(conn, watch, run_no, _)
-    rest: list[Any] = list(
-        conn.execute(
-            select(watch_changes.c.customer_id, watch_changes.c.entered).where(
-                watch_changes.c.watch_id == watch.id,
-                watch_changes.c.run_no == run_no,
-                watch_changes.c.customer_id.not_in(list(reasons) or [-1]),
-            )
-        ).all()
-    )
+    run = (watch_changes.c.watch_id == watch.id) & (watch_changes.c.run_no == run_no)
+    rest = [
+        (cid, entered)
+        for cid, entered in conn.execute(
+            select(watch_changes.c.customer_id, watch_changes.c.entered).where(run)
+        )
+        if cid not in reasons
+    ]
     newest = watch.last_customer_id or 0
     for cid, entered in rest:
         if entered and cid > newest:
@@ -118,7 +116,8 @@ def explain(
     for node in _conditions(query):
         words = describe_node(node, language, top=True)
         if left:
-            meet = _meeting(conn, query, node, left)
+            leavers = select(watch_changes.c.customer_id).where(run, ~watch_changes.c.entered)
+            meet = _meeting(conn, query, node, leavers)
             for cid in left:
                 if cid not in meet:
                     before = reasons.get(cid)
