@@ -260,6 +260,25 @@ class _ToAst(Transformer[Any, Any]):
         )
         return a.Keyword("by", payload=payload, span=self._span(tok, key))
 
+    # period over period -------------------------------------------------------------------
+    def vs(self, tok: Token, p: a.PeriodWords) -> a.Versus:
+        return a.Versus(p, span=self._span(tok, p))
+
+    def vs_same(self, tok: Token, same: Token) -> a.Versus:
+        return a.Versus(None, True, span=self._span(tok, same))
+
+    def vs_last(self, tok: Token, last: Token) -> a.Versus:
+        return a.Versus(None, span=self._span(tok, last))
+
+    def change(self, *parts: Token) -> a.ChangeWords:
+        word = self._of(parts, "CHANGE")
+        assert word is not None
+        num = self._of(parts, "NUMBER")
+        measure = "orders" if self._of(parts, "ORDERS") else "spend"
+        pct = float(self._t(num).value) if num is not None else None
+        direction = str(self._t(word).value)
+        return a.ChangeWords(measure, direction, pct, span=self._span(*parts))
+
     # periods ------------------------------------------------------------------------------
     def period(self, *parts: Any) -> a.PeriodWords:
         p = parts[-1]
