@@ -23,7 +23,7 @@ from query_language import ast as a
 from query_language.catalog import Catalog
 from query_language.errors import QueryError
 from query_language.lexicon import load_lexicon
-from query_language.outputs import OUTPUT_KINDS, output_of
+from query_language.outputs import OUTPUT_KINDS, measured_period, output_of
 from query_language.parser import parse
 from query_language.periods import to_period
 from query_language.segments import mentions_archived
@@ -334,10 +334,10 @@ def resolve(
         output.by in a.LINE_DIMENSIONS or output.measure not in ("count", "spend")
     ):
         # "spend by month this year": the period qualifies the measure, not the customers
-        lone = [i for i in rest if isinstance(i, a.PeriodWords)]
-        if lone:
-            measured = to_period(lone[0], today)
-            rest = [i for i in rest if not any(i is p for p in lone[:1])]
+        chosen = measured_period(items, outs, ctx)
+        if chosen is not None:
+            measured = to_period(chosen, today)
+            rest = [i for i in rest if i is not chosen]
     where = _Binder(ctx).and_list(rest, tree.span)
     return a.Query(
         text,

@@ -609,6 +609,38 @@ MESSAGES = [
     (r"^a segment whose query .*$", "сегмент, запрос которого не ссылается на него самого"),
     (r"^a span of at most .*$", "срок не больше нескольких сотен лет"),
     (r"^a (?P<kinds>[a-z_]+)$", "{kinds}"),
+    # period over period (query_language/versus.py) and the measure's period
+    (r"^compared with what\?$", "по сравнению с чем?"),
+    (r"^the previous what\?$", "предыдущий — что именно?"),
+    (r"^one comparison per query$", "одно сравнение на запрос"),
+    (r"^I cannot compare (?P<w>.*) between periods$", "не умею сравнивать «{w}» по периодам"),
+    (r"^'(?P<w>.*)' does not go with vs$", "«{w}» не сочетается со сравнением периодов"),
+    (r"^I cannot compare periods by (?P<w>.*)$", "не умею сравнивать периоды по «{w}»"),
+    (r"^(?P<w>.*)% is not a change I can use$", "изменение на {w}% невозможно"),
+    (r"^e\.g\. this quarter vs last quarter$", "например, «в этом квартале против прошлого»"),
+    (
+        r"^e\.g\. spend dropped by 30% vs last year$",
+        "например, «выручка упала на 30% по сравнению с прошлым годом»",
+    ),
+    (r"^e\.g\. vs last year$", "например, «по сравнению с прошлым годом»"),
+    (r"^e\.g\. by 30%$", "например, «на 30%»"),
+    (r"^e\.g\. by manager, by city$", "например, «по менеджерам», «по городам»"),
+    (
+        r"^e\.g\. spend this quarter vs last quarter by manager$",
+        "например, «выручка в этом квартале против прошлого по менеджерам»",
+    ),
+    (
+        r"^spend, orders, customers, average order value$",
+        "выручка, заказы, количество, средний чек",
+    ),
+    (
+        r"^which period is the measure in: '(?P<a>.*)' or '(?P<b>.*)'\?$",
+        "за какой период считать меру: «{a}» или «{b}»?",
+    ),
+    (
+        r"^the period right after the measure, e\.g\. average order value this year$",
+        "период сразу после меры, например «средний чек в этом году»",
+    ),
 ]
 
 # The words for standard customer properties (imported from standard columns), by property name.
