@@ -113,6 +113,26 @@ ROUTES = [
     Route("recompute ratings", "recompute ratings", "recompute ratings"),
     Route("help", "help", "help"),
     Route("whoami", "whoami", "whoami"),
+    # period over period (issue 18): the vs answer, its chart and its export
+    Route(
+        "vs",
+        f"spend this year vs last year by city {OWN_Q}",
+        f"spend this year vs last year by city {OTHER_Q}",
+        empty=True,
+    ),
+    Route(
+        "chart",
+        f"chart spend this year vs last year by city {OWN_Q}",
+        f"chart spend this year vs last year by city {OTHER_Q}",
+    ),
+    Route(
+        "export",
+        f"export spend this year vs last year by city {OWN_Q} as csv",
+        f"export spend this year vs last year by city {OTHER_Q} as csv",
+    ),
+    Route(
+        "grew", f"{OWN_Q} spend grew vs last year", f"{OTHER_Q} spend grew vs last year", empty=True
+    ),
 ]
 
 # every kind of button, replayed by the rep with a payload about another rep's customers
