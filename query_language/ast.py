@@ -395,6 +395,7 @@ class ChangeWords(Node):
     measure: str = "spend"  # spend | orders
     direction: str = "dropped"
     pct: float | None = None
+    strict: bool = False  # "by more than 30%"
 
 
 @dataclass(frozen=True)
@@ -408,6 +409,7 @@ class Change(Node):
     pct: float | None
     first: Period
     second: Period
+    strict: bool = False  # "by more than 30%": below (above) rather than at most (at least)
 
 
 @dataclass(frozen=True)

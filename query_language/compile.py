@@ -279,9 +279,11 @@ def _change(n: a.Change) -> Any:
     if n.pct is None:
         test = first < second if n.direction == "dropped" else first > second
     elif n.direction == "dropped":
-        test = first * 100 <= second * (100 - n.pct)
+        low = second * (100 - n.pct)
+        test = first * 100 < low if n.strict else first * 100 <= low
     else:
-        test = first * 100 >= second * (100 + n.pct)
+        high = second * (100 + n.pct)
+        test = first * 100 > high if n.strict else first * 100 >= high
     span = _any([_all(in_period(O.date, n.first)), _all(in_period(O.date, n.second))])
     q = select(O.customer_id).select_from(_LINES).where(span).group_by(O.customer_id)
     return C.id.in_(q.having(and_(second > 0, test)))

@@ -89,6 +89,7 @@ _W = {
         "change_orders_dropped": "orders dropped",
         "change_orders_grew": "orders grew",
         "change_by": "by {pct}% or more",
+        "change_over": "by more than {pct}%",
     },
 }
 
@@ -254,7 +255,8 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
     if isinstance(node, a.InSegment):
         return f"{w['segment']} {node.name}"
     if isinstance(node, a.Change):
-        by = " " + w["change_by"].format(pct=amount_text(node.pct)) if node.pct is not None else ""
+        said_by = w["change_over" if node.strict else "change_by"]
+        by = " " + said_by.format(pct=amount_text(node.pct)) if node.pct is not None else ""
         said = w[f"change_{node.measure}_{node.direction}"]
         return f"{said}{by}: {_versus(node.first, node.second, w)}"
     return type(node).__name__

@@ -277,7 +277,8 @@ class _ToAst(Transformer[Any, Any]):
         measure = "orders" if self._of(parts, "ORDERS") else "spend"
         pct = float(self._t(num).value) if num is not None else None
         direction = str(self._t(word).value)
-        return a.ChangeWords(measure, direction, pct, span=self._span(*parts))
+        strict = self._of(parts, "GT") is not None  # "by more than 30%"
+        return a.ChangeWords(measure, direction, pct, strict, span=self._span(*parts))
 
     # periods ------------------------------------------------------------------------------
     def period(self, *parts: Any) -> a.PeriodWords:

@@ -145,7 +145,7 @@ def period_over_period(
         if c.pct is not None and not 0 <= c.pct <= (100 if c.direction == "dropped" else 1e6):
             raise _error(ctx, c.span, f"{c.pct:g}% is not a change I can use", "e.g. by 30%")
         span = (min(c.span[0], vs.span[0]), max(c.span[1], vs.span[1]))
-        change = a.Change(c.measure, c.direction, c.pct, first, second, span=span)
+        change = a.Change(c.measure, c.direction, c.pct, first, second, c.strict, span=span)
         return output_of(outs, ctx), change, rest, first
     output, rest = _compare(outs, rest, ctx)
     assert isinstance(output, a.Compare)

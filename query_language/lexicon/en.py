@@ -329,8 +329,11 @@ PHRASES: dict[str, tuple[str, object]] = {
     **{
         f"{w}{by}": ("CHANGE", d)
         for d, words in (
-            ("grew", ("grew", "grown", "rose", "increased", "went up")),
-            ("dropped", ("dropped", "fell", "fallen", "decreased", "declined", "went down")),
+            ("grew", ("grew", "grown", "rose", "increased", "went up", "up")),
+            (
+                "dropped",
+                ("dropped", "fell", "fallen", "decreased", "declined", "went down", "down"),
+            ),
         )
         for w in words
         for by in ("", " by")

@@ -504,6 +504,7 @@ DESCRIBE = {
     "change_orders_dropped": "заказы упали",
     "change_orders_grew": "заказы выросли",
     "change_by": "на {pct}% и более",
+    "change_over": "более чем на {pct}%",
 }
 
 # Token rewrites, tried in order at each position (see lexicon.Rule).

@@ -36,17 +36,22 @@ def _back(span: Span) -> Span:
     )
 
 
-def change(o: Oracle, measure: str, way: str, pct: float | None, p1: Span, p2: Span) -> pd.Series:
+def change(
+    o: Oracle, measure: str, way: str, pct: float | None, p1: Span, p2: Span, strict: bool = False
+) -> pd.Series:
     """The spec: first ≤ (100 − pct)% of second (dropped), ≥ (100 + pct)% (grew); without pct
-    below / above it; among customers with a positive measure in the second period."""
+    below / above it; among customers with a positive measure in the second period. ``by more
+    than 30%`` (strict): below 70%."""
     m = o.spend if measure == "spend" else o.orders_count
-    first, second = m(p1).astype(float), m(p2).astype(float)
+    first, second = m(p1).astype(float) * 100, m(p2).astype(float)
     if pct is None:
-        test = first < second if way == "dropped" else first > second
+        test = first < second * 100 if way == "dropped" else first > second * 100
     elif way == "dropped":
-        test = first * 100 <= second * (100 - pct)
+        low = second * (100 - pct)
+        test = first < low if strict else first <= low
     else:
-        test = first * 100 >= second * (100 + pct)
+        high = second * (100 + pct)
+        test = first > high if strict else first >= high
     return (second > 0) & test
 
 
@@ -64,7 +69,13 @@ CHANGES: list[tuple[str, Callable[[Oracle], pd.Series]]] = [
     ("orders grew by 100% vs last month", lambda o: change(o, "orders", "grew", 100, M, LM)),
     ("vip spend fell by 20 percent last quarter vs q2 2026", lambda o: o.tag("vip") & change(o, "spend", "dropped", 20, LQ, Q2)),
     ("rating A or B, spend decreased by 10% this quarter versus last quarter", lambda o: o.rating("A", "B") & change(o, "spend", "dropped", 10, Q, LQ)),
+    ("spend dropped by more than 30% vs last year", lambda o: change(o, "spend", "dropped", 30, Y, LY, strict=True)),
+    ("spend up by 20% vs last year", lambda o: change(o, "spend", "grew", 20, Y, LY)),
+    ("spend down 10% last quarter vs same period last year", lambda o: change(o, "spend", "dropped", 10, LQ, _back(LQ))),
     ("клиенты, у которых выручка упала на 30% по сравнению с прошлым годом", lambda o: change(o, "spend", "dropped", 30, Y, LY)),
+    ("выручка снизилась более чем на 30% по сравнению с прошлым годом", lambda o: change(o, "spend", "dropped", 30, Y, LY, strict=True)),
+    ("падение выручки на 30% по сравнению с прошлым годом", lambda o: change(o, "spend", "dropped", 30, Y, LY)),
+    ("рост заказов против прошлого квартала", lambda o: change(o, "orders", "grew", None, Q, LQ)),
     ("выручка выросла в этом квартале против прошлого", lambda o: change(o, "spend", "grew", None, Q, LQ)),
     ("заказы упали в этом году по сравнению с аналогичным периодом прошлого года", lambda o: change(o, "orders", "dropped", None, Y, _back(Y))),
     ("Moscow, выручка выросла на 50% в этом году против аналогичного периода прошлого года", lambda o: o.city("Moscow") & change(o, "spend", "grew", 50, Y, _back(Y))),
@@ -202,6 +213,14 @@ def test_vs_answer(
         (
             "customers whose spend dropped by 30% vs last year",
             "customers · spend dropped by 30% or more: 2026-01-01..2026-11-22 vs 2025-01-01..2025-12-31",
+        ),
+        (
+            "spend dropped by more than 30% vs last year",
+            "customers · spend dropped by more than 30%: 2026-01-01..2026-11-22 vs 2025-01-01..2025-12-31",
+        ),
+        (
+            "выручка снизилась более чем на 30% по сравнению с прошлым годом",
+            "клиенты · выручка упала более чем на 30%: 01.01.2026–22.11.2026 против 01.01.2025–31.12.2025",
         ),
         (
             "orders grew this year vs same period last year",
