@@ -267,6 +267,10 @@ class _ToAst(Transformer[Any, Any]):
     def vs_same(self, tok: Token, same: Token) -> a.Versus:
         return a.Versus(None, True, span=self._span(tok, same))
 
+    def vs_year(self, tok: Token, num: Token) -> a.Versus:  # "vs 2025"
+        year = a.PeriodWords("year", n=int(self._t(num).value), span=self._span(num))
+        return a.Versus(year, span=self._span(tok, num))
+
     def vs_last(self, tok: Token, last: Token) -> a.Versus:
         return a.Versus(None, span=self._span(tok, last))
 

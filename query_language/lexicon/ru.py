@@ -523,6 +523,7 @@ RULES = [
     ("FIELD=category BY", "DIM ="),  # топ 5 категорий по заказам
     ("SINCE=с !DATE", "- ="),  # "с" that starts no date is a preposition
     ("IN BOUGHT|SPEND|COMMA|AND", "- ="),  # "за указанный период купили …": no period given
+    ("VS NUMBER=year UNIT=year", "= = -"),  # против 2025 года
 ]
 
 MESSAGES = [

@@ -59,6 +59,7 @@ Y, LY, Q, LQ = ORACLE.period("this year"), ORACLE.period("last year"), None, Non
 Q, LQ = ORACLE.period("this quarter"), ORACLE.period("last quarter")
 M, LM = ORACLE.period("this month"), ORACLE.period("last month")
 Q2 = (date(2026, 4, 1), date(2026, 6, 30))
+Y26 = (date(2026, 1, 1), date(2026, 12, 31))
 
 CHANGES: list[tuple[str, Callable[[Oracle], pd.Series]]] = [
     ("customers whose spend dropped by 30% vs last year", lambda o: change(o, "spend", "dropped", 30, Y, LY)),
@@ -153,7 +154,9 @@ COMPARES: list[tuple[str, str, str, Span, Span, Callable[[Oracle], pd.Series]]] 
     ("average order value this year vs last year by industry", "industry", "aov", Y, LY, lambda o: o.all),
     ("vip spend vs last quarter by rating", "rating", "spend", Q, LQ, lambda o: o.tag("vip")),
     ("Moscow orders last quarter vs q2 2026", "all", "orders", LQ, Q2, lambda o: o.city("Moscow")),
+    ("spend in 2026 vs 2025 by city", "city", "spend", Y26, LY, lambda o: o.all),
     ("выручка в этом квартале против прошлого по менеджерам", "manager", "spend", Q, LQ, lambda o: o.all),
+    ("выручка в 2026 году против 2025 года по городам", "city", "spend", Y26, LY, lambda o: o.all),
     ("количество покупателей в этом месяце против прошлого по городам", "city", "customers", M, LM, lambda o: o.all),
     ("средний чек в этом году по сравнению с аналогичным периодом прошлого года", "all", "aov", Y, _back(Y), lambda o: o.all),
     ("заказы в этом году против прошлого года по отраслям", "industry", "orders", Y, LY, lambda o: o.all),
@@ -305,3 +308,28 @@ def test_grew_and_dropped_split_the_customers_who_bought_in_the_second_period(
     same = ORACLE.ids((s1 == s2) & (s2 > 0) & ORACLE.live)
     assert grew and dropped and not grew & dropped
     assert grew | dropped | same == positive
+
+
+TWINS = [
+    ("spend this quarter vs last quarter by manager", "выручка в этом квартале против прошлого по менеджерам"),
+    ("orders this year vs same period last year by city", "заказы в этом году против аналогичного периода прошлого года по городам"),
+    ("customers whose spend dropped by 30% vs last year", "клиенты, у которых выручка упала на 30% по сравнению с прошлым годом"),
+    ("Moscow spend grew vs last quarter", "Moscow, выручка выросла по сравнению с прошлым кварталом"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("english, russian", TWINS)
+def test_the_same_query_in_russian_gives_the_same_answer(
+    ql_db: Engine,
+    english: str,
+    russian: str,  # noqa: F811
+) -> None:
+    with ql_db.connect() as conn:
+        en_q, en = _run(ql_db, english, conn)
+        ru_q, ru = _run(ql_db, russian, conn)
+    assert (en_q.where, en_q.output) == (ru_q.where, ru_q.output)
+    assert (en.count, en.groups, [r["id"] for r in en.rows]) == (
+        ru.count,
+        ru.groups,
+        [r["id"] for r in ru.rows],
+    )
