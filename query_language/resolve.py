@@ -29,7 +29,7 @@ from query_language.periods import to_period
 from query_language.segments import mentions_archived
 from query_language.slots import Slot, finish, to_cmp
 from query_language.values import Context, ProductScope, PropertyRef, read_value
-from query_language.versus import period_over_period
+from query_language.versus import not_at_top, period_over_period
 
 __all__ = ["resolve", "resolve_where"]
 
@@ -110,12 +110,7 @@ class _Binder:
             else:
                 pending.append(p)
         elif isinstance(inner, (a.Versus, a.ChangeWords)):
-            raise QueryError(
-                f"'{self.ctx.text[inner.span[0] : inner.span[1]]}' must come at the top level",
-                span=inner.span,
-                text=self.ctx.text,
-                expected=["e.g. spend dropped by 30% vs last year"],
-            )
+            raise not_at_top(inner, self.ctx)
         elif isinstance(inner, a.Comparison) and negate:
             self.negated_comparison(inner, last, add)
         elif isinstance(inner, a.Comparison):
@@ -321,12 +316,8 @@ def resolve(
             None,
             include_archived=True,
         )
-    if any(isinstance(i, (a.Versus, a.ChangeWords)) for i in rest):
-        output, change, rest, first = period_over_period(rest, outs, ctx)
-        where = _Binder(ctx).and_list(rest, tree.span)
-        if change is not None:
-            kept = () if isinstance(where, a.Everyone) else (where,)
-            where = a.And((*kept, change), span=tree.span) if kept else change
+    if any(isinstance(i, (a.Versus, a.ChangeWords)) for i in rest):  # see versus.py
+        output, where, first = period_over_period(rest, outs, ctx, _Binder(ctx).and_list)
         return a.Query(text, language, today, where, output, first, mentions_archived(where))
     output = output_of(outs, ctx)
     measured: a.Period | None = None

@@ -15,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from query_language import ast as a
@@ -23,7 +24,7 @@ from query_language.outputs import _group_by
 from query_language.periods import add_months, to_period
 from query_language.values import Context
 
-__all__ = ["period_over_period", "COMPARABLE"]
+__all__ = ["period_over_period", "not_at_top", "COMPARABLE"]
 
 # what a vs answer can measure: spend, orders, buying customers and the per-group measures
 COMPARABLE = ("spend", "orders", "customers", "aov", "avg_spend", "median_orders", "median_spend")
@@ -119,11 +120,25 @@ def _compare(
     return a.Compare(key, measure, first, second, prop_id, label, span=by.span), rest
 
 
+def not_at_top(item: a.Node, ctx: Context) -> QueryError:
+    """``vs`` or ``grew`` inside parentheses, a negation or an ``or``: not (yet) a condition."""
+    return _error(
+        ctx,
+        item.span,
+        f"'{ctx.text[item.span[0] : item.span[1]]}' must come at the top level",
+        "e.g. spend dropped by 30% vs last year",
+    )
+
+
 def period_over_period(
-    rest: list[a.Node], outs: list[a.Keyword], ctx: Context
-) -> tuple[a.Output, a.Change | None, list[a.Node], a.Period]:
-    """A query with ``vs`` (or grew / dropped): its answer, its change condition (None for a
-    vs answer), the items left for the ordinary conditions, and the first period."""
+    rest: list[a.Node],
+    outs: list[a.Keyword],
+    ctx: Context,
+    bind: Callable[[list[a.Node], a.Span], a.Node],
+) -> tuple[a.Output, a.Node, a.Period]:
+    """A query with ``vs`` (or grew / dropped): its answer, its condition (``bind`` binds the
+    other items as resolve does; a grew / dropped change is one more condition of the top-level
+    ``and``), and the first period."""
     from query_language.outputs import output_of
 
     versus = [i for i in rest if isinstance(i, a.Versus)]
@@ -146,7 +161,11 @@ def period_over_period(
             raise _error(ctx, c.span, f"{c.pct:g}% is not a change I can use", "e.g. by 30%")
         span = (min(c.span[0], vs.span[0]), max(c.span[1], vs.span[1]))
         change = a.Change(c.measure, c.direction, c.pct, first, second, c.strict, span=span)
-        return output_of(outs, ctx), change, rest, first
+        where = bind(rest, (0, len(ctx.text)))
+        kept = where.items if isinstance(where, a.And) else (where,)
+        items = tuple(i for i in kept if not isinstance(i, a.Everyone))
+        where = a.And((*items, change), span=(0, len(ctx.text))) if items else change
+        return output_of(outs, ctx), where, first
     output, rest = _compare(outs, rest, ctx)
     assert isinstance(output, a.Compare)
-    return replace(output, first=first, second=second), None, rest, first
+    return replace(output, first=first, second=second), bind(rest, (0, len(ctx.text))), first

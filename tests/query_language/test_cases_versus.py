@@ -218,6 +218,10 @@ def test_vs_answer(
             "customers · spend dropped by 30% or more: 2026-01-01..2026-11-22 vs 2025-01-01..2025-12-31",
         ),
         (
+            "Moscow vip spend grew vs last quarter",
+            "customers · city = Moscow · tag = vip · spend grew: 2026-10-01..2026-11-22 vs 2026-07-01..2026-09-30",
+        ),
+        (
             "spend dropped by more than 30% vs last year",
             "customers · spend dropped by more than 30%: 2026-01-01..2026-11-22 vs 2025-01-01..2025-12-31",
         ),
