@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 from query_language import ast as a
 from query_language.errors import QueryError
@@ -52,7 +53,24 @@ def _year_back(p: a.Period) -> a.Period:
 def _periods(
     vs: a.Versus, first_words: a.PeriodWords | None, ctx: Context
 ) -> tuple[a.Period, a.Period]:
-    """The two periods compared (see the module docstring)."""
+    """The two periods compared (see the module docstring); never the same one twice."""
+    first, second = _both(vs, first_words, ctx)
+    if (first.start, first.end) == (second.start, second.end):
+        raise _error(
+            ctx, vs.span, "the two periods are the same", "e.g. this quarter vs last quarter"
+        )
+    return first, second
+
+
+def _both(
+    vs: a.Versus, first_words: a.PeriodWords | None, ctx: Context
+) -> tuple[a.Period, a.Period]:
+    if vs.period is not None and vs.period.form == "span":
+        # "last 30 days vs previous 30 days": the span that ends the day before the first
+        first = to_period(first_words or vs.period, ctx.today)
+        if first.start is None:
+            raise _error(ctx, vs.span, "compared with what?", "e.g. this quarter vs last quarter")
+        return first, to_period(vs.period, first.start - timedelta(days=1))
     if vs.period is not None:
         second = to_period(vs.period, ctx.today)
         if first_words is not None:

@@ -60,6 +60,7 @@ Q, LQ = ORACLE.period("this quarter"), ORACLE.period("last quarter")
 M, LM = ORACLE.period("this month"), ORACLE.period("last month")
 Q2 = (date(2026, 4, 1), date(2026, 6, 30))
 Y26 = (date(2026, 1, 1), date(2026, 12, 31))
+D30, PD30 = ORACLE.period("last 30 days"), (date(2026, 9, 24), date(2026, 10, 23))
 
 CHANGES: list[tuple[str, Callable[[Oracle], pd.Series]]] = [
     ("customers whose spend dropped by 30% vs last year", lambda o: change(o, "spend", "dropped", 30, Y, LY)),
@@ -155,6 +156,8 @@ COMPARES: list[tuple[str, str, str, Span, Span, Callable[[Oracle], pd.Series]]] 
     ("vip spend vs last quarter by rating", "rating", "spend", Q, LQ, lambda o: o.tag("vip")),
     ("Moscow orders last quarter vs q2 2026", "all", "orders", LQ, Q2, lambda o: o.city("Moscow")),
     ("spend in 2026 vs 2025 by city", "city", "spend", Y26, LY, lambda o: o.all),
+    ("orders last 30 days vs previous 30 days by city", "city", "orders", D30, PD30, lambda o: o.all),
+    ("выручка за последние 30 дней против предыдущих 30 дней", "all", "spend", D30, PD30, lambda o: o.all),
     ("выручка в этом квартале против прошлого по менеджерам", "manager", "spend", Q, LQ, lambda o: o.all),
     ("выручка в 2026 году против 2025 года по городам", "city", "spend", Y26, LY, lambda o: o.all),
     ("количество покупателей в этом месяце против прошлого по городам", "city", "customers", M, LM, lambda o: o.all),
@@ -252,6 +255,7 @@ def test_the_echo_names_both_periods_with_dates(ql_db: Engine, query: str, words
     [
         ("spend dropped by 30%", "compared with what?"),
         ("spend vs last quarter vs last year", "one comparison per query"),
+        ("spend last quarter vs last quarter", "the two periods are the same"),
         ("spend by month this year vs last year", "I cannot compare periods by month"),
         ("top 10 customers this year vs last year", "does not go with vs"),
         ("spend dropped by 130% vs last year", "is not a change I can use"),
