@@ -113,7 +113,8 @@ def _measure(outs: list[a.Keyword], rest: list[a.Node], ctx: Context) -> tuple[s
     buyers = [i for i in rest if isinstance(i, a.Keyword) and i.kind == "bought" and not i.value]
     if "count" in kinds or buyers:
         return "customers", [i for i in rest if not any(i is b for b in buyers[:1])]
-    return "spend", rest
+    everything = (0, len(ctx.text))
+    raise _error(ctx, everything, "compare what?", "spend, orders, customers, average order value")
 
 
 def _compare(

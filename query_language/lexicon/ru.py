@@ -616,6 +616,7 @@ MESSAGES = [
     (r"^the previous what\?$", "предыдущий — что именно?"),
     (r"^one comparison per query$", "одно сравнение на запрос"),
     (r"^the two periods are the same$", "оба периода одинаковы"),
+    (r"^compare what\?$", "что сравнить?"),
     (r"^I cannot compare (?P<w>.*) between periods$", "не умею сравнивать «{w}» по периодам"),
     (r"^'(?P<w>.*)' does not go with vs$", "«{w}» не сочетается со сравнением периодов"),
     (r"^I cannot compare periods by (?P<w>.*)$", "не умею сравнивать периоды по «{w}»"),
