@@ -60,6 +60,10 @@ QUERIES = [
     "buyers of WHITE HANGING HEART T-LIGHT HOLDER between 2026-01-01 and 2026-03-31",
     "employees over 100 contacted in last 2 weeks",
     "abc A rfm champions",
+    # period over period (issue 18)
+    "spend this quarter vs last quarter by manager",
+    "customers whose spend dropped by 30% vs last year",
+    "Moscow orders grew this year vs same period last year",
 ]
 VARIED = (
     [  # same forms, other values: these must reuse the SQL shapes of the ones above

@@ -232,6 +232,9 @@ def _value_formatter(language: str, unit: str) -> FuncFormatter:
 
 def _bars(fig: Figure, chart: ChartData, language: str) -> None:
     ax = fig.subplots()
+    if len(chart.series) > 1:  # grouped bars (a vs answer: one series a period)
+        _grouped(ax, chart, language)
+        return
     values = chart.series[0].values if chart.series else ()
     n = len(chart.categories)
     ax.barh(range(n), values, color=_BLUE, height=0.7)
@@ -243,6 +246,23 @@ def _bars(fig: Figure, chart: ChartData, language: str) -> None:
     ax.set_xlim(low - (0.02 * span if low < 0 else 0), high + 0.2 * span)
     for i, v in enumerate(values):
         ax.text(v, i, " " + compact(v, language), va="center", ha="left", fontsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=not chart.unit))
+    ax.xaxis.set_major_formatter(_value_formatter(language, chart.unit))
+    ax.set_xlabel(chart.value_axis)
+    ax.set_ylabel(chart.category_axis)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def _grouped(ax: Any, chart: ChartData, language: str) -> None:
+    n, k = len(chart.categories), len(chart.series)
+    height = 0.8 / k
+    colors = (_BLUE, "#f0a030", "#5cb85c", "#999999")
+    for j, series in enumerate(chart.series):
+        ys = [i - 0.4 + height * (j + 0.5) for i in range(n)]
+        ax.barh(ys, series.values, height=height, color=colors[j % 4], label=series.name)
+    ax.set_yticks(range(n), [_wrap(c, 24, 2) for c in chart.categories], fontsize=9)
+    ax.invert_yaxis()
+    ax.legend(fontsize=8, loc="lower right")
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=not chart.unit))
     ax.xaxis.set_major_formatter(_value_formatter(language, chart.unit))
     ax.set_xlabel(chart.value_axis)
@@ -319,7 +339,7 @@ def figure(chart: ChartData, language: str = "en", empty: str = "") -> Figure:
     """The matplotlib figure of ``chart`` (``empty``: what to say when there is nothing)."""
     height = 4.0
     if chart.kind == "bars":
-        height = max(3.2, 0.34 * len(chart.categories) + 1.8)
+        height = max(3.2, 0.34 * len(chart.categories) * max(1, len(chart.series)) + 1.8)
     fig = plt.figure(figsize=(WIDTH, height), layout="constrained")
     _DRAW[chart.kind](fig, chart, language)
     fig.suptitle(_wrap(chart.title, 62, 3), fontsize=10)

@@ -58,6 +58,10 @@ __all__ = [
     "LINE_DIMENSIONS",
     "Card",
     "Query",
+    "Versus",
+    "ChangeWords",
+    "Change",
+    "Compare",
 ]
 
 Span = tuple[int, int]
@@ -370,3 +374,53 @@ class Query:
     # whose customers the reader may see (storage.scope.CustomerScope); None: everyone's.
     # ``interpret(..., scope=…)`` sets it and every compiled form of the query applies it.
     scope: CustomerScope | None = field(default=None, compare=False)
+
+
+# --- period over period (query_language/versus.py) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Versus(Node):
+    """``vs last quarter`` (``period``), ``vs same period last year`` (``same``), ``против
+    прошлого`` (neither: the first period's unit, the previous one)."""
+
+    period: PeriodWords | None = None
+    same: bool = False
+
+
+@dataclass(frozen=True)
+class ChangeWords(Node):
+    """``spend dropped by 30%``, ``orders grew``: direction grew | dropped, pct or None."""
+
+    measure: str = "spend"  # spend | orders
+    direction: str = "dropped"
+    pct: float | None = None
+    strict: bool = False  # "by more than 30%"
+
+
+@dataclass(frozen=True)
+class Change(Node):
+    """Customers whose measure in ``first`` is at most (100 − pct)% of ``second`` (dropped) or
+    at least (100 + pct)% (grew); without pct below / above 100%; among those with a positive
+    measure in ``second``."""
+
+    measure: str
+    direction: str
+    pct: float | None
+    first: Period
+    second: Period
+    strict: bool = False  # "by more than 30%": below (above) rather than at most (at least)
+
+
+@dataclass(frozen=True)
+class Compare(Output):
+    """Per group (a key of fields.GROUP_KEYS, ``property`` or ``all``), the measure (spend,
+    orders, customers = buying customers, aov) in ``first`` and in ``second``, the change and
+    the change in per cent."""
+
+    by: str = "all"
+    measure: str = "spend"
+    first: Period = Period(None, None)
+    second: Period = Period(None, None)
+    property_id: int | None = None
+    label: str = ""

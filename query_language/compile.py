@@ -264,6 +264,31 @@ def _last_purchase(n: a.LastPurchase, neg: bool) -> Any:
     return C.id.in_(q.having(_all(in_period(func.max(O.date), n.period))))
 
 
+def _change(n: a.Change) -> Any:
+    """Customers whose measure in ``n.first`` is at most (100 − pct)% of ``n.second`` (dropped),
+    at least (100 + pct)% (grew), or below / above it without pct, with a positive measure in
+    ``n.second``: one grouped pass over the lines of both periods."""
+
+    def measure(p: a.Period) -> Any:
+        inside = _all(in_period(O.date, p))
+        if n.measure == "orders":
+            return func.count(case((and_(_PURCHASE, inside), O.id)).distinct())
+        return func.coalesce(func.sum(case((inside, L.amount), else_=0)), 0)
+
+    first, second = measure(n.first), measure(n.second)
+    if n.pct is None:
+        test = first < second if n.direction == "dropped" else first > second
+    elif n.direction == "dropped":
+        low = second * (100 - n.pct)
+        test = first * 100 < low if n.strict else first * 100 <= low
+    else:
+        high = second * (100 + n.pct)
+        test = first * 100 > high if n.strict else first * 100 >= high
+    span = _any([_all(in_period(O.date, n.first)), _all(in_period(O.date, n.second))])
+    q = select(O.customer_id).select_from(_LINES).where(span).group_by(O.customer_id)
+    return C.id.in_(q.having(and_(second > 0, test)))
+
+
 _COMPILERS: dict[type, Callable[[Any, bool], Any]] = {
     a.And: lambda n, neg: _all([_where(i, neg) for i in n.items]),
     a.Or: lambda n, neg: _any([_where(i, neg) for i in n.items]),
@@ -291,6 +316,7 @@ _COMPILERS: dict[type, Callable[[Any, bool], Any]] = {
     a.Interacted: _interacted,
     a.ClassIs: lambda n, neg: _classes(n.kind, n.value),
     a.InSegment: _segment,
+    a.Change: lambda n, neg: _change(n),
 }
 
 

@@ -82,6 +82,14 @@ _W = {
         "first_purchase": "first purchase",
         "returning": "bought in {p} and before it",
         "stale": "data as of {at} UTC (the analytics copy; later changes not included)",
+        "vs": "{first} vs {second}",
+        "m_customers": "buying customers",
+        "change_spend_dropped": "spend dropped",
+        "change_spend_grew": "spend grew",
+        "change_orders_dropped": "orders dropped",
+        "change_orders_grew": "orders grew",
+        "change_by": "by {pct}% or more",
+        "change_over": "by more than {pct}%",
     },
 }
 
@@ -246,7 +254,25 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
         return f"{node.kind} = {w.get(f'{node.kind}_{node.value}', node.value)}"
     if isinstance(node, a.InSegment):
         return f"{w['segment']} {node.name}"
+    if isinstance(node, a.Change):
+        said_by = w["change_over" if node.strict else "change_by"]
+        by = " " + said_by.format(pct=amount_text(node.pct)) if node.pct is not None else ""
+        said = w[f"change_{node.measure}_{node.direction}"]
+        return f"{said}{by}: {_versus(node.first, node.second, w)}"
     return type(node).__name__
+
+
+def _versus(first: a.Period, second: a.Period, w: dict[str, Any]) -> str:
+    """``2026-10-01..2026-11-22 vs 2026-07-01..2026-09-30`` (or the lexicon's ``vs_span``)."""
+
+    def one(p: a.Period) -> str:
+        if "vs_span" not in w or p.start is None or p.end is None:
+            return period_text(p) if "period_span" not in w else _ptext(p, w)
+        if p.start == p.end:
+            return amount_text(p.start, w)
+        return str(w["vs_span"].format(a=amount_text(p.start, w), b=amount_text(p.end, w)))
+
+    return str(w["vs"].format(first=one(first), second=one(second)))
 
 
 def _item_label(node: a.Node, w: dict[str, Any]) -> str:
@@ -298,6 +324,18 @@ def _output(out: a.Output, w: dict[str, Any]) -> str:
             by = w.get(f"{out.measure}_by", measure)
             return str(template.format(n=out.n, dim=w[f"dim_{out.by}"], by=by))
         return str(w["by"].format(measure=measure, key=key))
+    if isinstance(out, a.Compare):
+        measure = {
+            "spend": w.get("measure_spend", w["spend"]),
+            "orders": w.get("measure_orders", w["orders"]),
+        }.get(out.measure) or w.get(f"m_{out.measure}", out.measure)
+        if out.by == "property":
+            names = w.get("_props", {}).get(out.label.casefold())
+            key = w["group_property"].format(name=names[0] if names else out.label)
+        else:
+            key = w.get(f"group_{out.by}") or (_field(out.by, w) if out.by in FIELDS else out.by)
+        said = measure if out.by == "all" else w["by"].format(measure=measure, key=key)
+        return f"{said}: {_versus(out.first, out.second, w)}"
     if isinstance(out, a.List):
         return str(w["list"])
     return ""

@@ -13,7 +13,7 @@ from query_language.errors import QueryError
 from query_language.lexer import split_words
 from query_language.values import Context
 
-__all__ = ["OUTPUT_KINDS", "output_of"]
+__all__ = ["OUTPUT_KINDS", "output_of", "measured_period"]
 
 OUTPUT_KINDS = {
     "count",
@@ -99,6 +99,36 @@ def _group_by(by: a.Keyword, ctx: Context) -> tuple[str, int | None, str]:
             if ctx.language == "en"
             else ", ".join(sorted(words.get(k, k) for k in _GROUP_KEYS))
         ],
+    )
+
+
+def measured_period(
+    items: list[a.Node], outs: list[a.Keyword], ctx: Context
+) -> a.PeriodWords | None:
+    """The lone period that qualifies the measure: the one right after an output word
+    (``average order value this year``), else one that opens the query right before it; a
+    single lone period wherever it is. Two or more with none next to the measure: an error (never a silent guess)."""
+    lone = [i for i in items if isinstance(i, a.PeriodWords)]
+    if len(lone) <= 1:
+        return lone[0] if lone else None
+    words = [i for i, x in enumerate(items) if any(x is o for o in outs)]
+    at = {id(x): i for i, x in enumerate(items)}
+    after = [p for p in lone if at[id(p)] - 1 in words]
+    before = [  # "this year average order value"; not "bought this year average order value"
+        p
+        for p in lone
+        if at[id(p)] + 1 in words
+        and (at[id(p)] == 0 or isinstance(items[at[id(p)] - 1], a.PeriodWords))
+    ]
+    if after or before:
+        return (after or before)[0]
+    first, second = lone[0], lone[1]
+    raise QueryError(
+        f"which period is the measure in: '{ctx.text[first.span[0] : first.span[1]]}' or "
+        f"'{ctx.text[second.span[0] : second.span[1]]}'?",
+        span=second.span,
+        text=ctx.text,
+        expected=["the period right after the measure, e.g. average order value this year"],
     )
 
 

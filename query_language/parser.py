@@ -260,6 +260,30 @@ class _ToAst(Transformer[Any, Any]):
         )
         return a.Keyword("by", payload=payload, span=self._span(tok, key))
 
+    # period over period -------------------------------------------------------------------
+    def vs(self, tok: Token, p: a.PeriodWords) -> a.Versus:
+        return a.Versus(p, span=self._span(tok, p))
+
+    def vs_same(self, tok: Token, same: Token) -> a.Versus:
+        return a.Versus(None, True, span=self._span(tok, same))
+
+    def vs_year(self, tok: Token, num: Token) -> a.Versus:  # "vs 2025"
+        year = a.PeriodWords("year", n=int(self._t(num).value), span=self._span(num))
+        return a.Versus(year, span=self._span(tok, num))
+
+    def vs_last(self, tok: Token, last: Token) -> a.Versus:
+        return a.Versus(None, span=self._span(tok, last))
+
+    def change(self, *parts: Token) -> a.ChangeWords:
+        word = self._of(parts, "CHANGE")
+        assert word is not None
+        num = self._of(parts, "NUMBER")
+        measure = "orders" if self._of(parts, "ORDERS") else "spend"
+        pct = float(self._t(num).value) if num is not None else None
+        direction = str(self._t(word).value)
+        strict = self._of(parts, "GT") is not None  # "by more than 30%"
+        return a.ChangeWords(measure, direction, pct, strict, span=self._span(*parts))
+
     # periods ------------------------------------------------------------------------------
     def period(self, *parts: Any) -> a.PeriodWords:
         p = parts[-1]

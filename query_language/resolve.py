@@ -23,12 +23,13 @@ from query_language import ast as a
 from query_language.catalog import Catalog
 from query_language.errors import QueryError
 from query_language.lexicon import load_lexicon
-from query_language.outputs import OUTPUT_KINDS, output_of
+from query_language.outputs import OUTPUT_KINDS, measured_period, output_of
 from query_language.parser import parse
 from query_language.periods import to_period
 from query_language.segments import mentions_archived
 from query_language.slots import Slot, finish, to_cmp
 from query_language.values import Context, ProductScope, PropertyRef, read_value
+from query_language.versus import not_at_top, period_over_period
 
 __all__ = ["resolve", "resolve_where"]
 
@@ -108,6 +109,8 @@ class _Binder:
                 target.period = p
             else:
                 pending.append(p)
+        elif isinstance(inner, (a.Versus, a.ChangeWords)):
+            raise not_at_top(inner, self.ctx)
         elif isinstance(inner, a.Comparison) and negate:
             self.negated_comparison(inner, last, add)
         elif isinstance(inner, a.Comparison):
@@ -313,16 +316,19 @@ def resolve(
             None,
             include_archived=True,
         )
+    if any(isinstance(i, (a.Versus, a.ChangeWords)) for i in rest):  # see versus.py
+        output, where, first = period_over_period(rest, outs, ctx, _Binder(ctx).and_list)
+        return a.Query(text, language, today, where, output, first, mentions_archived(where))
     output = output_of(outs, ctx)
     measured: a.Period | None = None
     if isinstance(output, a.Group) and (
         output.by in a.LINE_DIMENSIONS or output.measure not in ("count", "spend")
     ):
         # "spend by month this year": the period qualifies the measure, not the customers
-        lone = [i for i in rest if isinstance(i, a.PeriodWords)]
-        if lone:
-            measured = to_period(lone[0], today)
-            rest = [i for i in rest if not any(i is p for p in lone[:1])]
+        chosen = measured_period(items, outs, ctx)
+        if chosen is not None:
+            measured = to_period(chosen, today)
+            rest = [i for i in rest if i is not chosen]
     where = _Binder(ctx).and_list(rest, tree.span)
     return a.Query(
         text,

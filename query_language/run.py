@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, case, func, select
 
 from query_language import ast as a
+from query_language.compare import compare_groups
 from query_language.compile import C, L, O, in_period, latest_run, matching_conditions
 from query_language.describe import describe
 from query_language.dimensions import line_groups
@@ -222,7 +223,9 @@ def run_query(
     rows: list[dict[str, Any]] = []
     groups: list[dict[str, Any]] = []
     count: int | None
-    if isinstance(query.output, a.Group) and query.output.by in a.LINE_DIMENSIONS:
+    if isinstance(query.output, a.Compare):
+        groups, count = compare_groups(conn, query, conds), None
+    elif isinstance(query.output, a.Group) and query.output.by in a.LINE_DIMENSIONS:
         groups, count = line_groups(conn, query, conds), None  # a customer buys in many
     elif isinstance(query.output, a.Group):
         groups = customer_groups(conn, query, conds)

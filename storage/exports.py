@@ -22,7 +22,7 @@ from storage.schema import (
     tags,
 )
 
-__all__ = ["export_customers", "export_groups", "EXPORT_COLUMNS", "MIME"]
+__all__ = ["export_customers", "export_groups", "export_compare", "EXPORT_COLUMNS", "MIME"]
 
 EXPORT_COLUMNS = [
     "external_id",
@@ -121,6 +121,20 @@ def export_groups(groups: Iterable[Mapping[str, Any]], key: str, fmt: str) -> by
         [(g["key"], g["count"], g["spend"]) for g in groups], columns=[key, "customers", "spend"]
     )
     return _write(frame, fmt, "groups")
+
+
+def export_compare(
+    groups: Iterable[Mapping[str, Any]], key: str, first: Any, second: Any, fmt: str
+) -> bytes:
+    """A vs answer as CSV or XLSX: the group, the measure in each period (columns named by
+    their dates, ``2026-10-01..2026-11-22``), the change and the change in per cent."""
+
+    def name(p: Any) -> str:
+        return f"{p.start.isoformat() if p.start else ''}..{p.end.isoformat() if p.end else ''}"
+
+    columns = [key, name(first), name(second), "change", "change_pct"]
+    rows = [(g["key"], g["first"], g["second"], g["change"], g["pct"]) for g in groups]
+    return _write(pd.DataFrame(rows, columns=columns), fmt, "compare")
 
 
 def export_customers(conn: Connection, rows: Iterable[Mapping[str, Any]], fmt: str) -> bytes:

@@ -37,6 +37,12 @@ def chart_reply(
     kind = output_kind(query)
     currency = ctx.settings.currency
     with ctx.engine.connect() as conn:
+        if kind == "compare":  # grouped bars of both periods, from the answer's own groups
+            from bot.compare_view import compare_chart
+
+            result = run_query(conn, query, offset=0, limit=None)
+            chart = compare_chart(result, query.output, ctx._, ctx.language, currency)
+            return [Reply((chart_image(ctx, "chart.png", chart, result.interpretation),))]
         if kind == "group":
             result = run_query(conn, query, offset=0, limit=None)
             chart = charts.group_chart(result, query.output, ctx._, ctx.language, currency)

@@ -31,6 +31,19 @@ def export_reply(
     except QueryError as e:
         return [query_error_reply(ctx, e)]
     stamp = (today or ctx.today).isoformat()
+    if output_kind(query) == "compare":  # both periods, the change and the per cent
+        from query_language.ast import Compare
+        from storage.exports import export_compare
+
+        with ctx.engine.connect() as conn:
+            result = run_query(conn, query, offset=0, limit=None)
+        out = query.output
+        assert isinstance(out, Compare)
+        data = export_compare(result.groups, out.by, out.first, out.second, fmt)
+        caption = f"{result.interpretation} → {len(result.groups)}"
+        return [
+            Reply((File(f"compare-{stamp}.{fmt}", data, MIME[fmt], caption[:1000]),), private=True)
+        ]
     if output_kind(query) == "group":  # the groups as the answer shows them
         with ctx.engine.connect() as conn:
             result = run_query(conn, query, offset=0, limit=None)

@@ -138,7 +138,12 @@ def page_reply(
         result = run_query(conn, query, offset=offset, limit=limit)
     total = min(result.count, query.output.n) if kind == "top" else result.count
     parts: list[Part] = []
-    if kind == "group":
+    if kind == "compare":  # a vs answer: both periods, the change and the change in per cent
+        from bot.compare_view import compare_table
+
+        parts.append(Text(result.interpretation, "echo"))
+        parts.append(compare_table(result, query.output, ctx._, ctx.settings.currency))
+    elif kind == "group":
         parts.append(Text(result.interpretation, "echo"))
         measured = any("value" in g for g in result.groups)  # average, median, share …
         parts.append(
@@ -170,7 +175,7 @@ def page_reply(
                     orders=kind == "top" and query.output.by == "orders",
                 )
             )
-    if kind != "group" and total > PAGE_SIZE:
+    if kind not in ("group", "compare") and total > PAGE_SIZE:
         pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
         parts.append(
             Text(
@@ -196,7 +201,7 @@ def _buttons(
 ) -> list[Buttons]:
     base = {"text": text, "today": today.isoformat(), "language": language}
     rows: list[Buttons] = []
-    if kind != "group" and total > PAGE_SIZE:
+    if kind not in ("group", "compare") and total > PAGE_SIZE:
         prev_b = (
             Button(
                 ctx._("◀ Previous"),
@@ -222,7 +227,7 @@ def _buttons(
                 Button(ctx._("Chart"), ctx.remember("chart", base)),
             )
         )
-    if kind != "group" and total and ctx.user.at_least("manager"):
+    if kind not in ("group", "compare") and total and ctx.user.at_least("manager"):
         rows.append(
             button_row(
                 *(

@@ -316,6 +316,31 @@ PHRASES: dict[str, tuple[str, object]] = {
     "to": ("TO", None),
     "till": ("TO", None),
     "until": ("TO", None),
+    # period over period (query_language/versus.py)
+    "vs": ("VS", None),
+    "versus": ("VS", None),
+    "compared to": ("VS", None),
+    "compared with": ("VS", None),
+    "against": ("VS", None),
+    "same period last year": ("SAME_PERIOD", "year"),
+    "the same period last year": ("SAME_PERIOD", "year"),
+    "same period a year ago": ("SAME_PERIOD", "year"),
+    "a year ago": ("SAME_PERIOD", "year"),
+    **{
+        f"{w}{by}": ("CHANGE", d)
+        for d, words in (
+            ("grew", ("grew", "grown", "rose", "increased", "went up", "up")),
+            (
+                "dropped",
+                ("dropped", "fell", "fallen", "decreased", "declined", "went down", "down"),
+            ),
+        )
+        for w in words
+        for by in ("", " by")
+    },
+    "%": ("PERCENT", None),
+    "percent": ("PERCENT", None),
+    "per cent": ("PERCENT", None),
 }
 
 FILLERS = [
@@ -492,4 +517,8 @@ EXPECTED = {
     "FIRST_PURCHASE": "first purchase",
     "RETURNING": "returning buyers",
     "MEASURE": "average order value, average spend per customer, median orders, share of spend",
+    "VS": "vs",
+    "SAME_PERIOD": "same period last year",
+    "CHANGE": "grew, dropped",
+    "PERCENT": "%",
 }

@@ -263,6 +263,48 @@ PHRASES: dict[str, tuple[str, object]] = {
     "после": ("AFTER", None),
     "ранее": ("BEFORE", None),
     "раньше": ("BEFORE", None),
+    # period over period (query_language/versus.py)
+    **_all("VS", None, "против", "по сравнению с", "в сравнении с", "относительно", "vs"),
+    **_all(
+        "SAME_PERIOD",
+        "year",
+        "аналогичный период прошлого года",
+        "аналогичным периодом прошлого года",
+        "тот же период прошлого года",
+        "тем же периодом прошлого года",
+        "год назад",
+    ),
+    **_all("LAST", None, "прошлого", "прошлым", "предыдущего", "предыдущим"),
+    **_all(
+        "CHANGE",
+        "grew",
+        "выросла",
+        "выросли",
+        "вырос",
+        "выросло",
+        "увеличилась",
+        "увеличились",
+        "увеличился",
+        "росла",
+        "рост",
+    ),
+    **_all(
+        "CHANGE",
+        "dropped",
+        "упала",
+        "упали",
+        "упал",
+        "снизилась",
+        "снизились",
+        "снизился",
+        "уменьшилась",
+        "уменьшились",
+        "сократилась",
+        "сократились",
+        "падение",
+        "снижение",
+    ),
+    **_all("PERCENT", None, "%", "процентов", "процента", "процент"),
 }
 
 FILLERS = [
@@ -454,6 +496,15 @@ DESCRIBE = {
     "group_abc": "abc",
     "group_xyz": "xyz",
     "group_rfm": "rfm",
+    "vs": "{first} против {second}",
+    "vs_span": "{a}–{b}",
+    "m_customers": "покупатели",
+    "change_spend_dropped": "выручка упала",
+    "change_spend_grew": "выручка выросла",
+    "change_orders_dropped": "заказы упали",
+    "change_orders_grew": "заказы выросли",
+    "change_by": "на {pct}% и более",
+    "change_over": "более чем на {pct}%",
 }
 
 # Token rewrites, tried in order at each position (see lexicon.Rule).
@@ -472,6 +523,7 @@ RULES = [
     ("FIELD=category BY", "DIM ="),  # топ 5 категорий по заказам
     ("SINCE=с !DATE", "- ="),  # "с" that starts no date is a preposition
     ("IN BOUGHT|SPEND|COMMA|AND", "- ="),  # "за указанный период купили …": no period given
+    ("VS NUMBER=year UNIT=year", "= = -"),  # против 2025 года
 ]
 
 MESSAGES = [
@@ -559,6 +611,40 @@ MESSAGES = [
     (r"^a segment whose query .*$", "сегмент, запрос которого не ссылается на него самого"),
     (r"^a span of at most .*$", "срок не больше нескольких сотен лет"),
     (r"^a (?P<kinds>[a-z_]+)$", "{kinds}"),
+    # period over period (query_language/versus.py) and the measure's period
+    (r"^compared with what\?$", "по сравнению с чем?"),
+    (r"^the previous what\?$", "предыдущий — что именно?"),
+    (r"^one comparison per query$", "одно сравнение на запрос"),
+    (r"^the two periods are the same$", "оба периода одинаковы"),
+    (r"^compare what\?$", "что сравнить?"),
+    (r"^I cannot compare (?P<w>.*) between periods$", "не умею сравнивать «{w}» по периодам"),
+    (r"^'(?P<w>.*)' does not go with vs$", "«{w}» не сочетается со сравнением периодов"),
+    (r"^I cannot compare periods by (?P<w>.*)$", "не умею сравнивать периоды по «{w}»"),
+    (r"^(?P<w>.*)% is not a change I can use$", "изменение на {w}% невозможно"),
+    (r"^e\.g\. this quarter vs last quarter$", "например, «в этом квартале против прошлого»"),
+    (
+        r"^e\.g\. spend dropped by 30% vs last year$",
+        "например, «выручка упала на 30% по сравнению с прошлым годом»",
+    ),
+    (r"^e\.g\. vs last year$", "например, «по сравнению с прошлым годом»"),
+    (r"^e\.g\. by 30%$", "например, «на 30%»"),
+    (r"^e\.g\. by manager, by city$", "например, «по менеджерам», «по городам»"),
+    (
+        r"^e\.g\. spend this quarter vs last quarter by manager$",
+        "например, «выручка в этом квартале против прошлого по менеджерам»",
+    ),
+    (
+        r"^spend, orders, customers, average order value$",
+        "выручка, заказы, количество, средний чек",
+    ),
+    (
+        r"^which period is the measure in: '(?P<a>.*)' or '(?P<b>.*)'\?$",
+        "за какой период считать меру: «{a}» или «{b}»?",
+    ),
+    (
+        r"^the period right after the measure, e\.g\. average order value this year$",
+        "период сразу после меры, например «средний чек в этом году»",
+    ),
 ]
 
 # The words for standard customer properties (imported from standard columns), by property name.
@@ -640,4 +726,8 @@ EXPECTED = {
     "FIRST_PURCHASE": "первая покупка",
     "RETURNING": "вернувшиеся покупатели",
     "MEASURE": "средний чек, средняя выручка на клиента, медиана заказов, доля выручки",
+    "VS": "против, по сравнению с",
+    "SAME_PERIOD": "аналогичный период прошлого года",
+    "CHANGE": "выросла, упала",
+    "PERCENT": "%",
 }

@@ -116,6 +116,26 @@ ROUTES = [
     Route("watch", f"watch {OWN_Q}", f"watch {OTHER_Q}"),  # a count, no names; notices: below
     Route("watches", "watches", "watches"),
     Route("unwatch", "unwatch 999", "unwatch 999"),
+    # period over period (issue 18): the vs answer, its chart and its export
+    Route(
+        "vs",
+        f"spend this year vs last year by city {OWN_Q}",
+        f"spend this year vs last year by city {OTHER_Q}",
+        empty=True,
+    ),
+    Route(
+        "chart",
+        f"chart spend this year vs last year by city {OWN_Q}",
+        f"chart spend this year vs last year by city {OTHER_Q}",
+    ),
+    Route(
+        "export",
+        f"export spend this year vs last year by city {OWN_Q} as csv",
+        f"export spend this year vs last year by city {OTHER_Q} as csv",
+    ),
+    Route(
+        "grew", f"{OWN_Q} spend grew vs last year", f"{OTHER_Q} spend grew vs last year", empty=True
+    ),
 ]
 
 # every kind of button, replayed by the rep with a payload about another rep's customers

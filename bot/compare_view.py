@@ -1,0 +1,98 @@
+"""How a vs answer reads in the chat: one table row per group (both periods, the change and the
+change in per cent) and, from the same groups, a chart of grouped bars (one series a period).
+
+Example::
+
+    compare_table(result, query.output, _, "RUB")    # the answer's table
+    compare_chart(result, query.output, _, "ru", "RUB")   # the bars of both periods
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.messages import ChartData, ChartSeries, Table
+from bot.views import day, money
+
+__all__ = ["compare_table", "compare_chart", "period_header", "MONEY_MEASURES"]
+
+MONEY_MEASURES = ("spend", "aov", "avg_spend", "median_spend")
+Translate = Callable[[str], str]
+
+
+def period_header(p: Any) -> str:
+    """``2026-10-01..2026-11-22``, or the day when the period is one."""
+    if p.start is not None and p.start == p.end:
+        return day(p.start)
+    return f"{day(p.start) if p.start else '…'}..{day(p.end) if p.end else '…'}"
+
+
+def _value(x: float | None, output: Any, currency: str, sign: bool = False) -> str:
+    if x is None:
+        return "—"
+    if output.measure in MONEY_MEASURES:
+        text = money(x, currency)
+    else:
+        text = f"{x:,.2f}".rstrip("0").rstrip(".").replace(",", " ")
+    return ("+" if sign and x > 0 else "") + text
+
+
+def _key(g: dict[str, Any], _: Translate) -> str:
+    return _("all customers") if g["key"] is None else str(g["key"])
+
+
+def _measure_name(output: Any, _: Translate) -> str:
+    return {
+        "spend": _("net spend"),
+        "orders": _("orders"),
+        "customers": _("buying customers"),
+        "aov": _("average order value"),
+    }.get(output.measure, _("value"))
+
+
+def compare_table(result: Any, output: Any, _: Translate, currency: str) -> Table:
+    """The vs answer's table: group, first period, second period, change, change in %."""
+    rows = tuple(
+        (
+            _key(g, _),
+            _value(g["first"], output, currency),
+            _value(g["second"], output, currency),
+            _value(g["change"], output, currency, sign=True),
+            "—" if g["pct"] is None else f"{'+' if g['pct'] > 0 else ''}{g['pct']:g}%",
+        )
+        for g in result.groups
+    )
+    head = (
+        _("group"),
+        period_header(output.first),
+        period_header(output.second),
+        _("change"),
+        _("change, %"),
+    )
+    return Table(head, rows)
+
+
+def compare_chart(
+    result: Any, output: Any, _: Translate, language: str, currency: str, limit: int = 30
+) -> ChartData:
+    """Grouped bars: each group's measure in the first and in the second period."""
+    from query_language.fields import FIELDS
+
+    groups = result.groups[:limit]
+    field = FIELDS.get(output.by)
+    axis = field.words.get(language, field.words["en"]) if field else _("group")
+    money_ = output.measure in MONEY_MEASURES
+    name = _measure_name(output, _)
+    return ChartData(
+        "bars",
+        result.interpretation,
+        axis,
+        f"{name}, {currency}" if money_ and currency else name,
+        tuple(_key(g, _) for g in groups),
+        tuple(
+            ChartSeries(period_header(p), tuple(float(g[col] or 0) for g in groups))
+            for col, p in (("first", output.first), ("second", output.second))
+        ),
+        unit=currency if money_ else "",
+    )
