@@ -77,6 +77,20 @@ COMMAND_WORDS: dict[str, dict[str, str]] = {
         "отмени рассылку": "cancel mailing",
         "отменить рассылку": "cancel mailing",
         "список обзвона": "call list",
+        # subscriptions and digests (bot/commands/subscriptions.py)
+        "каждый": "every",
+        "каждую": "every",
+        "каждое": "every",
+        "ежедневно": "daily",
+        "еженедельно": "weekly",
+        "ежемесячно": "monthly",
+        "подписки": "subscriptions",
+        "мои подписки": "subscriptions",
+        "отписаться": "unsubscribe",
+        "отпишись": "unsubscribe",
+        "отмени подписку": "unsubscribe",
+        "сводка": "digest",
+        "дайджест": "digest",
     },
 }
 
@@ -112,6 +126,10 @@ COMMAND_EXAMPLES: dict[str, dict[str, str]] = {
         "opt in": "верни в рассылку Ромашка",
         "mailings": "рассылки",
         "cancel mailing": "отмени рассылку 1",
+        "every": "каждый понедельник 9:00 присылай vip из Москвы сюда",
+        "subscriptions": "подписки",
+        "unsubscribe": "отписаться 1",
+        "digest": "сводка ежедневно 8:00 vip без покупок за последние 90 дней",
     },
 }
 

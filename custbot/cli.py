@@ -54,6 +54,7 @@ COMMAND_MODULES = [
     "custbot.commands.mail",
     "custbot.commands.telegram",
     "custbot.commands.analytics",
+    "custbot.commands.subscriptions",
 ]
 
 

@@ -35,7 +35,14 @@ if TYPE_CHECKING:
     from mailing.mailings import Audience
     from mailing.outbox import Report
 
-__all__ = ["serve", "build_scheduler", "query_audience", "recompute_job", "analytics_refresh_job"]
+__all__ = [
+    "serve",
+    "build_scheduler",
+    "query_audience",
+    "recompute_job",
+    "analytics_refresh_job",
+    "subscriptions_job",
+]
 
 log = logging.getLogger("custbot.serve")
 
@@ -119,7 +126,29 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
             max_instances=1,
             coalesce=True,
         )
+    scheduler.add_job(
+        subscriptions_job,
+        "interval",
+        seconds=SUBSCRIPTIONS_EVERY_SECONDS,
+        args=[core, router],
+        id="subscriptions",
+        max_instances=1,
+        coalesce=True,
+    )
     return scheduler
+
+
+SUBSCRIPTIONS_EVERY_SECONDS = 60  # how often due subscriptions and digests are looked for
+
+
+async def subscriptions_job(core: ChatCore, router: OutboundRouter) -> None:
+    """Post the subscriptions and digests that are due, each as its recipient, once across
+    replicas (``bot.scheduled``: the ``subscriptions`` lease and a run key per delivery)."""
+    from bot.scheduled import run_due
+
+    report = await run_due(core, router)
+    if report.sent or report.failed:
+        log.info("subscriptions: %d sent, %d failed", report.sent, report.failed)
 
 
 def _one_click(core: ChatCore, settings: BotSettings) -> dict[str, Any]:

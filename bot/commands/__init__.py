@@ -2,4 +2,17 @@
 
 from __future__ import annotations
 
-from bot.commands import bulk, card, chart, export, help, mail, query, ratings, segments, undo  # noqa: F401
+from bot.commands import (  # noqa: F401
+    bulk,
+    card,
+    chart,
+    export,
+    help,
+    mail,
+    query,
+    ratings,
+    segments,
+    subscription_list,
+    subscriptions,
+    undo,
+)

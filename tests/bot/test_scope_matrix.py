@@ -113,6 +113,11 @@ ROUTES = [
     Route("recompute ratings", "recompute ratings", "recompute ratings"),
     Route("help", "help", "help"),
     Route("whoami", "whoami", "whoami"),
+    # subscriptions: what is posted later is computed as its recipient (tests/bot/test_digests.py)
+    Route("every", f"every monday 9:00 post {OWN_Q}", f"every monday 9:00 post {OTHER_Q}"),
+    Route("digest", f"digest daily 8:00 {OWN_Q}", f"digest daily 8:00 {OTHER_Q}"),
+    Route("subscriptions", "subscriptions", "subscriptions"),
+    Route("unsubscribe", "unsubscribe 999", "unsubscribe 999"),
 ]
 
 # every kind of button, replayed by the rep with a payload about another rep's customers
