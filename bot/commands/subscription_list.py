@@ -12,7 +12,7 @@ from bot.messages import Part, Reply, Table, Text
 from bot.registry import command
 from storage import subscriptions as subs
 
-__all__ = ["list_subscriptions", "unsubscribe"]
+__all__ = ["list_subscriptions", "unsubscribe", "shown_query"]
 
 _UTC = ZoneInfo("UTC")
 
@@ -50,8 +50,16 @@ def _where(ctx: Context, sub: subs.Subscription) -> str:
     return ctx._("team channel") if sub.channel else ctx._("private chat")
 
 
+def shown_query(ctx: Context, query: str) -> str:
+    """The query as the user reads it (a saved segment: its name after the word)."""
+    if query.startswith("segment "):
+        return f"{ctx._('segment')} {query[len('segment ') :]}"
+    return query
+
+
 def _what(ctx: Context, sub: subs.Subscription) -> str:
-    what = sub.query if sub.output == "answer" else f"{sub.query} → {sub.output}"
+    query = shown_query(ctx, sub.query)
+    what = query if sub.output == "answer" else f"{query} → {sub.output}"
     return f"{sub.name}: {what}" if sub.name else what
 
 
@@ -92,7 +100,7 @@ def list_subscriptions(ctx: Context, args: str) -> list[Reply]:
         (
             str(s.id),
             _what(ctx, s),
-            f"{s.schedule} ({s.tz})",
+            s.schedule if s.tz in s.schedule else f"{s.schedule} ({s.tz})",
             _where(ctx, s),
             _at(s.next_run_at, s.tz),
             _status(ctx, s, last.get(s.id)),
@@ -139,4 +147,14 @@ def unsubscribe(ctx: Context, args: str) -> list[Reply]:
                 )
             )
         ]
-    return [Reply((Text(ctx._("Unsubscribed {n}: '{query}'.").format(n=sub.id, query=sub.query)),))]
+    return [
+        Reply(
+            (
+                Text(
+                    ctx._("Unsubscribed {n}: '{query}'.").format(
+                        n=sub.id, query=shown_query(ctx, sub.query)
+                    )
+                ),
+            )
+        )
+    ]

@@ -170,7 +170,10 @@ def _store(
     msg = ctx._("Subscription {n}: '{query}' {where}; next run {when}. Stop it with '{stop}'.")
     stop = ctx._("unsubscribe {n}").format(n=sid)
     when = _local(ctx, first, typed.tz)
-    return [Reply((Text(msg.format(n=sid, query=asked, where=where, when=when, stop=stop)),))]
+    from bot.commands.subscription_list import shown_query
+
+    shown = shown_query(ctx, asked)
+    return [Reply((Text(msg.format(n=sid, query=shown, where=where, when=when, stop=stop)),))]
 
 
 @command(*LEADS, example="every monday 9:00 post vip Moscow here")
