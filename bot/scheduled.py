@@ -28,6 +28,7 @@ from bot.deliver import Delivery, DeliveryError, deliveries, render, send
 from bot.outbound import OutboundRouter
 from storage import subscriptions as subs
 from storage.changes import utcnow
+from storage.digests import DigestDefinition, sync_digests
 from storage.leases import release_lease, take_lease
 
 __all__ = ["RunReport", "run_due", "sync_config_digests", "BACKOFF"]
@@ -57,7 +58,7 @@ def sync_config_digests(core: ChatCore, now: datetime) -> None:
     for d in core.settings.digests:
         typed = split_lead(d.schedule, core.settings.timezone, now)
         definitions.append(
-            subs.DigestDefinition(
+            DigestDefinition(
                 d.name,
                 d.query,
                 d.schedule,
@@ -69,7 +70,7 @@ def sync_config_digests(core: ChatCore, now: datetime) -> None:
             )
         )
     with core.engine.begin() as conn:
-        subs.sync_digests(conn, definitions, lambda cron, tz: next_run_after(cron, tz, now), now)
+        sync_digests(conn, definitions, lambda cron, tz: next_run_after(cron, tz, now), now)
 
 
 async def _attempt(

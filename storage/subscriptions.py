@@ -17,7 +17,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,7 +29,6 @@ from storage.schema import subscription_runs, subscriptions
 
 __all__ = [
     "Subscription",
-    "DigestDefinition",
     "add",
     "owned_by",
     "get",
@@ -42,7 +41,6 @@ __all__ = [
     "retries_due",
     "take_retry",
     "last_runs",
-    "sync_digests",
 ]
 
 Owner = tuple[str, str, str | None]  # platform, user id, Slack team
@@ -90,20 +88,6 @@ class Subscription:
             row.next_run_at,
             bool(row.active),
         )
-
-
-@dataclass(frozen=True)
-class DigestDefinition:
-    """A digest of the configuration, as :func:`sync_digests` stores it."""
-
-    name: str
-    query: str
-    schedule: str
-    cron: str
-    tz: str
-    language: str
-    with_reps: bool
-    send_empty: bool
 
 
 def add(
@@ -279,55 +263,3 @@ def last_runs(conn: Connection, sub_ids: Iterable[int]) -> dict[int, tuple[Row[A
         failures = out.get(row.subscription_id, (row, 0))[1]
         out[row.subscription_id] = (row, failures + (row.status in ("failed", "gave_up")))
     return out
-
-
-def sync_digests(
-    conn: Connection,
-    definitions: Iterable[DigestDefinition],
-    first_run: Callable[[str, str], datetime],
-    now: datetime,
-) -> None:
-    """Make the configured digests rows (by name): new or rescheduled ones start at
-    ``first_run(cron, tz)``; ones no longer configured stop."""
-    wanted = {d.name: d for d in definitions}
-    existing = {
-        r.name: r
-        for r in conn.execute(
-            select(subscriptions).where(
-                subscriptions.c.kind == "digest", subscriptions.c.name.is_not(None)
-            )
-        )
-    }
-    for name, old in existing.items():
-        if name not in wanted and old.active:
-            deactivate(conn, old.id)
-    for name, d in wanted.items():
-        values = {
-            "query": d.query,
-            "schedule": d.schedule,
-            "language": d.language,
-            "with_reps": d.with_reps,
-            "send_empty": d.send_empty,
-            "active": True,
-        }
-        row = existing.get(name)
-        if row is None:
-            add(
-                conn,
-                owner=None,
-                next_run_at=first_run(d.cron, d.tz),
-                kind="digest",
-                name=name,
-                cron=d.cron,
-                tz=d.tz,
-                created_at=now,
-                **values,
-            )
-        elif (row.cron, row.tz) != (d.cron, d.tz) or not row.active:
-            conn.execute(
-                update(subscriptions)
-                .where(subscriptions.c.id == row.id)
-                .values(cron=d.cron, tz=d.tz, next_run_at=first_run(d.cron, d.tz), **values)
-            )
-        else:
-            conn.execute(update(subscriptions).where(subscriptions.c.id == row.id).values(**values))

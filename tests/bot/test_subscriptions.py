@@ -174,3 +174,64 @@ def test_a_removed_user_stops_receiving(seeded: Engine) -> None:
             )
         ).first()
     assert last == ("skipped", "the owner is no longer a user")
+
+
+def test_a_team_channel_gets_the_team_view_until_it_is_no_longer_the_team_channel(
+    seeded: Engine,
+) -> None:
+    import io
+
+    import openpyxl
+
+    from bot.messages import File
+
+    with seeded.begin() as conn:  # Petrova moves to Bossov's team: Sidorov's team is him and Ivanov
+        conn.execute(update(managers).where(managers.c.id == 2).values(team_lead_id=5))
+    core = new_core(seeded)
+    request = Request(
+        tg(1003), "-100777", text="every monday 9:00 post Moscow here as xlsx", is_group=True
+    )
+    said = asyncio.run(core.handle(request))[0].text
+    sid = int(said.split()[1].rstrip(":"))
+    at = next_run(seeded, sid) + timedelta(minutes=1)
+    box = Recorder()
+    assert run(core, box, at).sent == 1
+    chat, reply = box.sent[0]
+    assert chat == "-100777" and reply.text.startswith(f"Subscription {sid} · every monday 9:00")
+    file = next(p for p in reply.parts if isinstance(p, File))
+    sheet = openpyxl.load_workbook(io.BytesIO(file.content)).active
+    assert sheet is not None
+    names = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}
+    with seeded.connect() as conn:
+        from storage.schema import customers
+
+        team = set(
+            conn.execute(
+                select(customers.c.name).where(
+                    customers.c.city == "Moscow", customers.c.manager_id.in_((1, 3))
+                )
+            ).scalars()
+        )
+    assert names == team, (len(names), len(team))
+    # the configuration no longer names the channel: nothing more goes there
+    moved = settings()
+    moved.users[0] = moved.users[0].model_copy(update={"team_channel": "telegram:-100888"})
+    later = ChatCore(seeded, moved, today=TODAY)
+    report = run(later, box, at + timedelta(days=7))
+    assert (report.sent, report.skipped, len(box.sent)) == (0, 1, 1)
+
+
+def test_a_russian_subscription_arrives_in_russian(seeded: Engine) -> None:
+    core = new_core(seeded)
+    person = Person(core, tg(1002))
+    said = person.say("каждый понедельник 9:00 присылай vip")[0].text
+    assert said.startswith("Подписка "), said
+    sid = int(said.split()[1].rstrip(":"))
+    box = Recorder()
+    assert run(core, box, next_run(seeded, sid) + timedelta(minutes=1)).sent == 1
+    reply = box.sent[0][1]
+    assert reply.language == "ru"
+    assert reply.text.startswith(f"Подписка {sid} · каждый понедельник 9:00"), reply.text
+    person.say("отписаться " + str(sid))
+    assert person.text() == f"Подписка {sid} остановлена: «vip»."
+    assert run(core, box, next_run(seeded, sid) + timedelta(days=8)).sent == 0
