@@ -141,6 +141,7 @@ def render(core: ChatCore, sub: subs.Subscription, d: Delivery) -> list[Reply] |
     ctx = Context(core, user, request, core.today(), language, sub.language)
     if d.scope is not None:
         ctx.__dict__["scope"] = d.scope  # the cached scope of this request: the recipient's own
+        ctx.extra["narrowed"] = True  # not "… which you cannot see": they may, in the chat
     with statement_timeout(core.settings.limits.statement_timeout_ms):
         if sub.kind == "digest" and not sub.send_empty and _empty(ctx, sub.query):
             return None

@@ -74,6 +74,7 @@ def test_each_manager_and_rep_gets_their_own_version(seeded: Engine) -> None:
     assert sidorov.text.startswith("Digest morning · daily 8:00 · you and your team")
     assert ivanov.text.startswith("Digest morning · daily 8:00 · your customers")
     assert petrova.language == "ru" and ivanov.language == "en"
+    assert not any("cannot see" in r.text for r in got.values())  # their own scope, no hint
     # the same run again (a restart, another replica): nothing is sent twice
     assert run(digest_core(seeded), box, SUNDAY_8 + timedelta(minutes=1)).sent == 0
     assert len(box.sent) == 4
