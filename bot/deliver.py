@@ -22,17 +22,36 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.core import ChatCore, Context
+from bot.i18n import N_
 from bot.messages import Identity, Reply, Request, Text
 from bot.outbound import OutboundRouter
 from storage import subscriptions as subs
 from storage.schema import managers
 from storage.scope import CustomerScope
 
-__all__ = ["Delivery", "DeliveryError", "deliveries", "render", "send", "SAFE_COMMANDS"]
+__all__ = [
+    "Delivery",
+    "DeliveryError",
+    "deliveries",
+    "render",
+    "send",
+    "SAFE_COMMANDS",
+    "GONE_RECIPIENT",
+    "OUR_ERROR",
+]
 
 log = logging.getLogger("custbot.subscriptions")
 
 SAFE_COMMANDS = frozenset({"export", "chart", "segment"})  # commands a subscription may run
+
+# why a delivery did not happen: stored in English, shown by 'subscriptions' in the reader's language
+GONE_USER = N_("the owner is no longer a user")
+GONE_MANAGER = N_("the owner is no longer a manager")
+GONE_CHANNEL = N_("no longer the owner's team channel")
+GONE_RECIPIENT = N_("no longer a recipient")
+NO_FRONT_END = N_("no front end for this chat is running")
+REFUSED = N_("the chat platform did not take it")
+OUR_ERROR = N_("an error on our side (see the log)")
 
 
 class DeliveryError(Exception):
@@ -83,17 +102,17 @@ def deliveries(core: ChatCore, sub: subs.Subscription) -> tuple[list[Delivery], 
     owner = Identity(*sub.owner) if sub.owner else None  # type: ignore[arg-type]
     user = core.identify(owner) if owner else None
     if owner is not None and user is None:
-        return [], [Delivery(sub.chat or "-", why="the owner is no longer a user")]
+        return [], [Delivery(sub.chat or "-", why=GONE_USER)]
     if sub.kind == "digest":
         if owner is not None and (user is None or not user.at_least("manager")):
-            return [], [Delivery("-", why="the owner is no longer a manager")]
+            return [], [Delivery("-", why=GONE_MANAGER)]
         return _digest(core, sub), []
     assert user is not None and owner is not None and sub.chat
     if not sub.channel:
         return [Delivery(sub.chat, owner)], []
     configured = next((u.team_channel for u in core.settings.users if u.name == user.name), None)
     if not user.at_least("manager") or configured != sub.chat:
-        return [], [Delivery(sub.chat, why="no longer the owner's team channel")]
+        return [], [Delivery(sub.chat, why=GONE_CHANNEL)]
     team = CustomerScope(user.manager_id) if user.manager_id is not None else None
     return [Delivery(sub.chat, owner, team)], []
 
@@ -167,10 +186,11 @@ async def send(router: OutboundRouter, chat: str, replies: list[Reply]) -> None:
     platform, _sep, chat_id = chat.partition(":")
     target = router.targets.get(platform)
     if target is None or not chat_id:
-        raise DeliveryError(f"no {platform or 'such'} front end is running")
+        log.warning("cannot deliver to %s: no %s front end is running", chat, platform)
+        raise DeliveryError(NO_FRONT_END)
     for reply in replies:
         try:
             await target.send(chat_id, reply)
-        except Exception as e:
+        except Exception:
             log.exception("delivery to %s failed", chat)
-            raise DeliveryError(f"{platform} did not take it ({type(e).__name__})") from None
+            raise DeliveryError(REFUSED) from None

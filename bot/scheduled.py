@@ -24,7 +24,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core import ChatCore
-from bot.deliver import Delivery, DeliveryError, deliveries, render, send
+from bot.deliver import (
+    GONE_RECIPIENT,
+    OUR_ERROR,
+    Delivery,
+    DeliveryError,
+    deliveries,
+    render,
+    send,
+)
 from bot.outbound import OutboundRouter
 from storage import subscriptions as subs
 from storage.changes import utcnow
@@ -95,9 +103,9 @@ async def _attempt(
             await send(router, d.chat, replies)
     except DeliveryError as e:
         status, error = "failed", str(e)
-    except Exception as e:  # logged with its traceback; the user reads one line
+    except Exception:  # logged with its traceback; the user reads one line
         log.exception("subscription %s to %s failed", sub.id, d.chat)
-        status, error = "failed", type(e).__name__
+        status, error = "failed", OUR_ERROR
     if status == "failed":
         if attempts < len(BACKOFF):
             retry_at = now + BACKOFF[attempts]
@@ -166,7 +174,7 @@ async def _retry(core: ChatCore, router: OutboundRouter, now: datetime, r: RunRe
         d = next((p for p in planned if p.chat == chat), None)
         if d is None or not sub.active:
             r.skipped += 1
-            await asyncio.to_thread(_skip, core, key, now, "no longer a recipient")
+            await asyncio.to_thread(_skip, core, key, now, GONE_RECIPIENT)
             continue
         await _attempt(core, router, sub, d, key, attempts, now, r)
 

@@ -38,7 +38,7 @@ def _status(ctx: Context, sub: subs.Subscription, last: tuple[Any, int] | None) 
     }
     said = words.get(row.status, row.status).format(at=_at(row.next_attempt_at, sub.tz))
     if row.error and row.status in ("failed", "gave_up", "skipped"):
-        said += f": {row.error}"
+        said += f": {ctx._(row.error)}"
     return f"{_at(row.scheduled_for, sub.tz)} {said}"
 
 

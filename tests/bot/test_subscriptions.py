@@ -235,3 +235,21 @@ def test_a_russian_subscription_arrives_in_russian(seeded: Engine) -> None:
     person.say("отписаться " + str(sid))
     assert person.text() == f"Подписка {sid} остановлена: «vip»."
     assert run(core, box, next_run(seeded, sid) + timedelta(days=8)).sent == 0
+
+
+def test_serve_schedules_the_job(seeded: Engine) -> None:
+    from custbot.serve import SUBSCRIPTIONS_EVERY_SECONDS, build_scheduler
+
+    job = build_scheduler(new_core(seeded), OutboundRouter()).get_job("subscriptions")
+    assert job is not None and job.trigger.interval.total_seconds() == SUBSCRIPTIONS_EVERY_SECONDS
+
+
+def test_why_a_delivery_failed_is_said_in_the_readers_language(seeded: Engine) -> None:
+    core = new_core(seeded)
+    petrova = Person(core, tg(1002))
+    sid = subscribe(petrova, "daily 8:00 post Moscow")
+    no_telegram = OutboundRouter()  # no front end runs for its platform: the delivery fails
+    assert asyncio.run(run_due(core, no_telegram, next_run(seeded, sid), "x")).failed == 1
+    petrova.say("подписки")
+    row = petrova.tables()[0].rows[0]
+    assert "не доставлено, повтор в" in row[5] and "мессенджер этого чата не подключён" in row[5]
