@@ -85,6 +85,20 @@ COMMAND_WORDS: dict[str, dict[str, str]] = {
         "мои наблюдения": "watches",
         "не следить": "unwatch",
         "перестань следить": "unwatch",
+        # subscriptions and digests (bot/commands/subscriptions.py)
+        "каждый": "every",
+        "каждую": "every",
+        "каждое": "every",
+        "ежедневно": "daily",
+        "еженедельно": "weekly",
+        "ежемесячно": "monthly",
+        "подписки": "subscriptions",
+        "мои подписки": "subscriptions",
+        "отписаться": "unsubscribe",
+        "отпишись": "unsubscribe",
+        "отмени подписку": "unsubscribe",
+        "сводка": "digest",
+        "дайджест": "digest",
     },
 }
 
@@ -123,6 +137,10 @@ COMMAND_EXAMPLES: dict[str, dict[str, str]] = {
         "watch": "следить за vip в зоне риска",
         "watches": "наблюдения",
         "unwatch": "не следить 1",
+        "every": "каждый понедельник 9:00 присылай vip из Москвы сюда",
+        "subscriptions": "подписки",
+        "unsubscribe": "отписаться 1",
+        "digest": "сводка ежедневно 8:00 vip без покупок за последние 90 дней",
     },
 }
 

@@ -27,6 +27,7 @@ __all__ = [
     "SlackSettings",
     "BulkSettings",
     "BotSettings",
+    "DigestEntry",
 ]
 
 
@@ -38,8 +39,8 @@ class UserEntry(SettingsModel):
     telegram_id: int | None = None
     slack: str | None = Field(default=None, description="TEAMID:USERID")
     language: str | None = None
-    # a manager's team channel ("telegram:-1001234567890", "slack:C0123"): the one group chat
-    # where watches (and subscriptions) computed with their scope may be posted
+    # a manager's team channel ("telegram:-100…", "slack:C0123"): the one group chat where
+    # subscriptions and watches computed with that manager's team scope may be posted
     team_channel: str | None = None
 
     @field_validator("slack")
@@ -124,3 +125,33 @@ class BotSettings(AnalyticsSettings, MailSettings, Protocol):
     def limits(self) -> LimitsSettings: ...
 
     def secret(self, env_name: str) -> str | None: ...
+
+    @property
+    def digests(self) -> list[DigestEntry]: ...
+
+
+class DigestEntry(SettingsModel):
+    """One ``[[digests]]`` definition: each manager (and each rep of a team, with ``reps``)
+    gets their own version in their DM and language, scoped to their customers."""
+
+    name: str = Field(min_length=1, max_length=80)
+    schedule: str  # "daily 8:00", "every monday 9:00 Europe/Berlin", "weekly 9:00", "0 8 * * 1-5"
+    query: str = Field(min_length=1)
+    reps: bool = False  # the reps of each manager's team get their own version too
+    send_empty: bool = False  # post even when nothing matches
+
+    @field_validator("schedule")
+    @classmethod
+    def _readable(cls, v: str) -> str:
+        from datetime import datetime
+
+        from bot.schedule_words import ScheduleError, split_lead
+
+        try:
+            split_lead(v, "UTC", datetime(2026, 1, 1))
+        except ScheduleError:
+            raise ValueError(
+                "must be a schedule like 'daily 8:00', 'every monday 9:00 Europe/Berlin', "
+                "'weekly 9:00', 'monthly 1 9:00' or a cron expression '0 8 * * 1-5'"
+            ) from None
+        return v

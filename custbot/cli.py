@@ -55,6 +55,7 @@ COMMAND_MODULES = [
     "custbot.commands.telegram",
     "custbot.commands.analytics",
     "custbot.commands.watches",
+    "custbot.commands.subscriptions",
 ]
 
 

@@ -22,7 +22,14 @@ from pydantic import Field, ValidationError, field_validator
 
 from analytics.settings import ClassSettings, RatingSettings
 from analytics.validation import RuleError, check_rules
-from bot.settings import AccessSettings, BulkSettings, SlackSettings, TelegramSettings, UserEntry
+from bot.settings import (
+    AccessSettings,
+    BulkSettings,
+    DigestEntry,
+    SlackSettings,
+    TelegramSettings,
+    UserEntry,
+)
 from mailing.settings import SmtpSettings
 from query_language.settings import LimitsSettings
 from storage.columnar.settings import ColumnarSettings
@@ -68,6 +75,7 @@ class Settings(SettingsModel):
     rating: RatingSettings = Field(default_factory=RatingSettings)
     analytics: ColumnarSettings = Field(default_factory=ColumnarSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    digests: list[DigestEntry] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod

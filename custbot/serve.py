@@ -43,6 +43,7 @@ __all__ = [
     "analytics_refresh_job",
     "watches_job",
     "outbound_router",
+    "subscriptions_job",
 ]
 
 log = logging.getLogger("custbot.serve")
@@ -152,6 +153,15 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
         max_instances=1,
         coalesce=True,
     )
+    scheduler.add_job(
+        subscriptions_job,
+        "interval",
+        seconds=SUBSCRIPTIONS_EVERY_SECONDS,
+        args=[core, router],
+        id="subscriptions",
+        max_instances=1,
+        coalesce=True,
+    )
     return scheduler
 
 
@@ -161,6 +171,19 @@ def outbound_router(core: ChatCore) -> OutboundRouter:
     router = OutboundRouter()
     _front_ends(core, core.settings, asyncio.Event(), router)
     return router
+
+
+SUBSCRIPTIONS_EVERY_SECONDS = 60  # how often due subscriptions and digests are looked for
+
+
+async def subscriptions_job(core: ChatCore, router: OutboundRouter) -> None:
+    """Post the subscriptions and digests that are due, each as its recipient, once across
+    replicas (``bot.scheduled``: the ``subscriptions`` lease and a run key per delivery)."""
+    from bot.scheduled import run_due
+
+    report = await run_due(core, router)
+    if report.sent or report.failed:
+        log.info("subscriptions: %d sent, %d failed", report.sent, report.failed)
 
 
 def _one_click(core: ChatCore, settings: BotSettings) -> dict[str, Any]:

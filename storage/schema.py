@@ -53,6 +53,8 @@ __all__ = [
     "scheduler_locks",
     "analytics_generation",
     "analytics_dirty_orders",
+    "subscriptions",
+    "subscription_runs",
     "STATUSES",
     "RATINGS",
     "ROLES",
@@ -489,4 +491,55 @@ watch_changes = Table(
     Column("entered", Boolean, nullable=False),
     Column("reason", String(300)),
     Index("ix_watch_changes_watch_id_run_no_customer_id", "watch_id", "run_no", "customer_id"),
+)
+
+
+# Answers the bot posts on its own schedule (docs/subscriptions.md): a query posted to a chat
+# ("post"), or one definition each recipient gets in their own scope ("digest"). ``next_run_at``
+# is the scheduled run still to do; each delivery of a run is one row of ``subscription_runs``
+# whose unique ``run_key`` makes two replicas send it once.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(10), nullable=False, server_default="post"),
+    Column("name", String(80), unique=True),  # a configured digest's name
+    Column("owner_platform", String(10)),  # who it is computed as (None: configured digest)
+    Column("owner_user", String(64)),
+    Column("owner_team", String(32)),
+    Column("chat", String(120)),  # platform:chat it is posted to (digests: each recipient's DM)
+    Column("channel", Boolean, nullable=False, server_default="0"),
+    Column("query", Text, nullable=False),  # as typed
+    Column("output", String(8), nullable=False, server_default="answer"),  # answer, csv, xlsx
+    Column("language", String(8), nullable=False, server_default="en"),  # the query's language
+    Column("schedule", String(120), nullable=False),  # as typed
+    Column("cron", String(80), nullable=False),
+    Column("tz", String(64), nullable=False),
+    Column("team_lead_id", Integer, ForeignKey("managers.id")),  # a manager's own digest
+    Column("with_reps", Boolean, nullable=False, server_default="0"),
+    Column("send_empty", Boolean, nullable=False, server_default="0"),
+    Column("next_run_at", DateTime, nullable=False, index=True),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", DateTime, nullable=False),
+)
+
+subscription_runs = Table(
+    "subscription_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "subscription_id",
+        Integer,
+        ForeignKey("subscriptions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("run_key", String(200), nullable=False, unique=True),
+    Column("scheduled_for", DateTime, nullable=False),
+    Column("recipient", String(120), nullable=False),
+    Column("status", String(10), nullable=False),  # sending, sent, failed, empty, skipped, gave_up
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("error", String(300)),
+    Column("next_attempt_at", DateTime),
+    Column("updated_at", DateTime, nullable=False),
 )

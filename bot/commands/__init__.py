@@ -3,4 +3,17 @@
 from __future__ import annotations
 
 import bot.commands.watch  # noqa: F401 - segment watches (issue 20)
-from bot.commands import bulk, card, chart, export, help, mail, query, ratings, segments, undo  # noqa: F401
+from bot.commands import (  # noqa: F401
+    bulk,
+    card,
+    chart,
+    export,
+    help,
+    mail,
+    query,
+    ratings,
+    segments,
+    subscription_list,
+    subscriptions,
+    undo,
+)

@@ -98,7 +98,7 @@ def answer_query(ctx: Context, text: str, language: str | None = None) -> list[R
 
 def _scope_note(ctx: Context, query: Any, shown: int) -> Text | None:
     """Say when a rep's scope hides customers, rather than pretending there are none."""
-    if not ctx.scope.limited:
+    if not ctx.scope.limited or ctx.extra.get("narrowed"):  # narrowed: a digest's own scope
         return None
     from dataclasses import replace
 

@@ -143,16 +143,30 @@ def _finish(ctx: typer.Context, context: AppContext, console: Console, language:
     """The demo arrives computed: its classes now, and (unless a configuration was given or
     exists, or it has rules already) a custbot.toml with the demo's example rating rules."""
     from analytics.demo import DEMO_RULES, demo_config, finish_demo
+    from bot.settings import DigestEntry
     from custbot.config import DEFAULT_CONFIG
 
     finish_demo(context.engine, context.today(), context.settings.classes)
     console.print("ABC / XYZ / RFM classes computed.", markup=False, highlight=False)
+    from custbot.demo_subscriptions import DEMO_DIGEST, add_demo_subscription, demo_digest_entry
+
+    if add_demo_subscription(
+        context.engine, language, context.today(), context.settings.timezone
+    ):  # fmt: skip
+        console.print(
+            "Subscription 1 posts a list every Monday (try 'subscriptions' in 'custbot chat').",
+            markup=False,
+            highlight=False,
+        )
     given = ctx.find_root().params.get("config")
     if context.settings.rating.rules or given is not None or DEFAULT_CONFIG.exists():
         return
-    DEFAULT_CONFIG.write_text(demo_config(language), encoding="utf-8")
+    DEFAULT_CONFIG.write_text(demo_config(language) + DEMO_DIGEST[language], encoding="utf-8")
     rating = context.settings.rating.model_copy(update={"rules": DEMO_RULES[language]})
-    context.settings = context.settings.model_copy(update={"rating": rating, "language": language})
+    digests = [DigestEntry.model_validate(demo_digest_entry(language))]
+    context.settings = context.settings.model_copy(
+        update={"rating": rating, "language": language, "digests": digests}
+    )
     console.print(
         f"Wrote {DEFAULT_CONFIG} with example rating rules (try 'recompute ratings').",
         markup=False,

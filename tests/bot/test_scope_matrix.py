@@ -136,6 +136,11 @@ ROUTES = [
     Route(
         "grew", f"{OWN_Q} spend grew vs last year", f"{OTHER_Q} spend grew vs last year", empty=True
     ),
+    # subscriptions: what is posted later is computed as its recipient (tests/bot/test_digests.py)
+    Route("every", f"every monday 9:00 post {OWN_Q}", f"every monday 9:00 post {OTHER_Q}"),
+    Route("digest", f"digest daily 8:00 {OWN_Q}", f"digest daily 8:00 {OTHER_Q}"),
+    Route("subscriptions", "subscriptions", "subscriptions"),
+    Route("unsubscribe", "unsubscribe 999", "unsubscribe 999"),
 ]
 
 # every kind of button, replayed by the rep with a payload about another rep's customers

@@ -11,7 +11,7 @@ from alembic import op
 
 revision = "0012"
 # the head of main when this was written (0009 → 0007); the merge re-chains it as needed
-down_revision = "0007"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
