@@ -38,7 +38,9 @@ EXAMPLES = _blocks("subscribe") + _blocks("digest")
 
 def test_the_doc_has_examples() -> None:
     assert len(_blocks("subscribe")) >= 10 and len(_blocks("digest")) >= 3
-    assert len(re.findall(r"^ *```toml", DOC.read_text(), flags=re.M)) >= 2  # the watches part has its own
+    assert (
+        len(re.findall(r"^ *```toml", DOC.read_text(), flags=re.M)) >= 2
+    )  # the watches part has its own
 
 
 def _run(core: ChatCore, box: Recorder, now: datetime) -> RunReport:
