@@ -26,6 +26,7 @@ from bot.settings import AccessSettings, BulkSettings, SlackSettings, TelegramSe
 from mailing.settings import SmtpSettings
 from query_language.settings import LimitsSettings
 from storage.columnar.settings import ColumnarSettings
+from storage.contacts import CustomerSettings
 from storage.settings import DatabaseSettings, SettingsModel
 
 __all__ = [
@@ -68,6 +69,7 @@ class Settings(SettingsModel):
     rating: RatingSettings = Field(default_factory=RatingSettings)
     analytics: ColumnarSettings = Field(default_factory=ColumnarSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    customers: CustomerSettings = Field(default_factory=CustomerSettings)
 
     @field_validator("timezone")
     @classmethod
