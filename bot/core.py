@@ -177,6 +177,7 @@ class ChatCore:
         import bot.commands  # noqa: F401 - registers every command
 
         settings.limits.apply()
+        settings.customers.apply()  # the phone region of lookups by phone (storage/contacts.py)
         sync_config_users(engine, settings)
 
     # --- what front ends call -------------------------------------------------------------

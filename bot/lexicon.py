@@ -77,6 +77,17 @@ COMMAND_WORDS: dict[str, dict[str, str]] = {
         "отмени рассылку": "cancel mailing",
         "отменить рассылку": "cancel mailing",
         "список обзвона": "call list",
+        # one customer from chat (bot/commands/edit.py, create.py, assign.py)
+        "установи": "set",
+        "установить": "set",
+        "измени": "set",
+        "поменяй": "set",
+        "новый клиент": "new customer",
+        "создай клиента": "new customer",
+        "назначить": "assign",
+        "назначь": "assign",
+        "передать": "assign",
+        "передай": "assign",
     },
 }
 
@@ -112,6 +123,9 @@ COMMAND_EXAMPLES: dict[str, dict[str, str]] = {
         "opt in": "верни в рассылку Ромашка",
         "mailings": "рассылки",
         "cancel mailing": "отмени рассылку 1",
+        "set": "установи телефон Ромашка +7 912 345-67-89",
+        "new customer": 'новый клиент "Ромашка Плюс", Казань, менеджер Петрова',
+        "assign": "передать vip Казань Петровой",
     },
 }
 

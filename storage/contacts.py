@@ -27,10 +27,12 @@ __all__ = [
     "looks_like_email",
     "looks_like_phone",
     "find_by_contact",
+    "default_region",
 ]
 
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;.]{2,}$")
 _PHONE = re.compile(r"^\+?[\d\s()\-.]{6,}$")
+_DATE = re.compile(r"^\d{1,4}[.\-/]\d{1,2}[.\-/]\d{1,4}$")  # 01.03.2026 is a date, not a phone
 
 
 class CustomerSettings(SettingsModel):
@@ -46,6 +48,18 @@ class CustomerSettings(SettingsModel):
         if code not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError(f"{v!r} is not a region phonenumbers knows (e.g. RU, KZ, DE)")
         return code
+
+    def apply(self) -> None:
+        """Make ``phone_region`` the default of this process's lookups (``default_region``)."""
+        _REGION[0] = self.phone_region
+
+
+_REGION = ["RU"]
+
+
+def default_region() -> str:
+    """The configured ``[customers] phone_region`` (RU until a configuration is applied)."""
+    return _REGION[0]
 
 
 def normalise_phone(text: str | None, region: str | None) -> str | None:
@@ -72,14 +86,20 @@ def looks_like_email(text: str) -> bool:
 def looks_like_phone(text: str) -> bool:
     """Whether ``text`` is written like one phone number (digits, spaces, ``+()-.``)."""
     s = text.strip()
-    return bool(_PHONE.match(s)) and sum(c.isdigit() for c in s) >= 6
+    return bool(_PHONE.match(s)) and not _DATE.match(s) and sum(c.isdigit() for c in s) >= 6
 
 
 def find_by_contact(
-    conn: Connection, text: str, scope: CustomerScope, *, region: str | None, limit: int = 10
+    conn: Connection,
+    text: str,
+    scope: CustomerScope,
+    *,
+    region: str | None = None,
+    limit: int = 10,
 ) -> list[tuple[int, str, str | None]] | None:
-    """Customers in ``scope`` with this email (any case) or phone (any way of writing it);
-    None when ``text`` is neither an email nor a phone number."""
+    """Customers in ``scope`` with this email (any case) or phone (any way of writing it; a
+    number without its country code is in ``region``, default the configured one); None when
+    ``text`` is neither an email nor a phone number."""
     base = select(customers.c.id, customers.c.name, customers.c.city).where(scope.condition())
     typed = text.strip()
     if looks_like_email(typed):
@@ -90,7 +110,7 @@ def find_by_contact(
             rows = conn.execute(base.where(any_case).order_by(customers.c.name).limit(limit)).all()
         return [(r[0], r[1], r[2]) for r in rows]
     if looks_like_phone(typed):
-        e164 = normalise_phone(typed, region)
+        e164 = normalise_phone(typed, region or default_region())
         if e164 is None:
             return []
         same = customers.c.phone_e164 == e164
