@@ -206,12 +206,18 @@ def set_one(
 ) -> EditResult:
     """Set one field of one customer as a batch of its own (none when the value is already so)."""
     name = conn.execute(select(customers.c.name).where(customers.c.id == customer_id)).scalar_one()
+    current = _current(conn, customer_id, field)
+    if current == value:  # no batch at all: not even an id drawn from a sequence
+        return EditResult(None, _str(current), _str(value))
     batch = start_batch(
-        conn, actor, action="edit", description=f"set {field.label} = {value}: {name}"[:500]
+        conn, actor, action="edit", description=f"set {field.label} = {_str(value)}: {name}"[:500]
     )
     source = actor.label
     if field.key.startswith("prop:"):
-        before, after = _set_property(conn, batch, customer_id, field, value, source)
+        before, after = (
+            _tidy(field.kind, t)
+            for t in _set_property(conn, batch, customer_id, field, value, source)
+        )
     else:
         column = customers.c[field.key]
         before = conn.execute(select(column).where(customers.c.id == customer_id)).scalar()
@@ -230,6 +236,27 @@ def set_one(
         return EditResult(None, _str(before), _str(after))
     finish_batch(conn, batch, changed)
     return EditResult(batch, _str(before), _str(after))
+
+
+def _current(conn: Connection, customer_id: int, field: Field) -> Any:
+    """The customer's value of ``field`` now, typed like a parsed value (None: unset)."""
+    if field.property_id is None:
+        column = customers.c[field.key]
+        return conn.execute(select(column).where(customers.c.id == customer_id)).scalar()
+    p = customer_properties
+    return conn.execute(
+        select(p.c[_VALUE_COLUMN[field.kind]]).where(
+            p.c.customer_id == customer_id, p.c.property_id == field.property_id
+        )
+    ).scalar()
+
+
+def _tidy(kind: str, text: str | None) -> str | None:
+    """A property's stored text for people: a whole number without SQLite's ``.0``."""
+    if kind == "number" and text is not None:
+        number = float(text)
+        return str(int(number)) if number.is_integer() else str(number)
+    return text
 
 
 def _str(v: Any) -> str | None:

@@ -129,7 +129,7 @@ def _apply(ctx: Context, customer_id: int, field: Field, value: Any) -> list[Rep
             (
                 Text(
                     _("Done: {field} of {name}: {before} → {after} (batch #{batch}).").format(
-                        field=label,
+                        field=shown,
                         name=name,
                         before=result.before or "—",
                         after=result.after or "—",
