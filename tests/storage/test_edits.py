@@ -204,3 +204,39 @@ def test_find_managers_by_surname_and_russian_case(engine) -> None:  # type: ign
         assert find_managers(conn, "Петрову") == [(3, "Пётр Петров")]
         assert find_managers(conn, "Sidorovoy") == []
         assert find_managers(conn, "nobody") == []
+
+
+def test_the_import_stores_phones_in_e164_by_the_region(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from storage.imports import import_file
+    from tests.storage._import_helpers import write
+
+    f = write(tmp_path / "c.csv", """
+external_id,name,phone
+k1,Kazakh Co,8 701 234 5678
+k2,Moscow Co,+7 (912) 345-67-89
+k3,No Phone,
+k4,Bad Phone,call us
+""")  # fmt: skip
+    import_file(engine, "customers", f, phone_region="KZ", today=date(2026, 11, 22))
+    with engine.connect() as conn:
+        got = dict(conn.execute(select(customers.c.external_id, customers.c.phone_e164)).all())
+    assert got == {"k1": "+77012345678", "k2": "+79123456789", "k3": None, "k4": None}
+
+
+def test_reassign_is_audited_and_undo_restores_each_previous_manager(engine) -> None:  # type: ignore[no-untyped-def]
+    from storage.changes import finish_batch, set_field, start_batch
+
+    with engine.begin() as conn:
+        _seed(conn)
+        before = {c: _row(conn, c)["manager_id"] for c in (1, 2)}
+        batch = start_batch(conn, ALICE, action="assign", description="assign to Petrov: all")
+        n = set_field(conn, batch, "manager_id", 1, select(customers.c.id), source="x")
+        finish_batch(conn, batch, n)
+        assert n == 1  # Romashka was Petrov's already
+        assert conn.execute(
+            select(audit_log.c.customer_id, audit_log.c.before, audit_log.c.after).where(
+                audit_log.c.batch_id == batch
+            )
+        ).all() == [(2, "2", "1")]
+        apply_undo(conn, batch, ALICE)
+        assert {c: _row(conn, c)["manager_id"] for c in (1, 2)} == before == {1: 1, 2: 2}
