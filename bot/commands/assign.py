@@ -20,7 +20,7 @@ from bot.state import State
 from storage.creating import find_managers
 from storage.schema import managers
 
-__all__ = ["manager_names", "reassign_button"]
+__all__ = ["manager_names", "reassign_button", "one_manager"]
 
 # "<query> to Petrov", "<query> to manager Petrov", "<запрос> менеджеру Петров", "<запрос> Петрову"
 _TO = re.compile(r"^(?P<q>.+?)\s+(?:to|менеджеру|на)\s+(?:manager\s+)?(?P<m>\S.*)$", re.I | re.S)
@@ -56,23 +56,27 @@ def _preview(ctx: Context, payload: dict[str, Any], manager: tuple[int, str]) ->
 @command("assign", example="assign vip Kazan to Petrova", role="manager", topic="bulk")
 def assign(ctx: Context, args: str) -> list[Reply]:
     """Reassign every customer a query matches to a manager ('assign QUERY to SURNAME')."""
-    _ = ctx._
     m = _TO.match(args.strip()) or _LAST.match(args.strip())
     if not m:
         return _usage(ctx)
     query, who = m.group("q").strip(), m.group("m").strip()
+    manager, problem = one_manager(ctx, who)
+    if manager is None:
+        return [Reply((Text(problem or "", "error"),))]
+    return _preview(ctx, {"text": query}, manager)
+
+
+def one_manager(ctx: Context, typed: str) -> tuple[tuple[int, str] | None, str | None]:
+    """The one manager a user names (surname, full name, a Russian case of it), or an error."""
+    _ = ctx._
     with ctx.engine.connect() as conn:
-        found = find_managers(conn, who)
-    if len(found) != 1:
-        msg = (
-            _("There is no manager '{name}'.").format(name=who)
-            if not found
-            else _("Several managers match '{name}': {names}").format(
-                name=who, names=", ".join(n for _i, n in found)
-            )
-        )
-        return [Reply((Text(msg, "error"),))]
-    return _preview(ctx, {"text": query}, found[0])
+        found = find_managers(conn, typed)
+    if len(found) == 1:
+        return found[0], None
+    if not found:
+        return None, _("There is no manager '{name}'.").format(name=typed)
+    names = ", ".join(n for _i, n in found)
+    return None, _("Several managers match '{name}': {names}").format(name=typed, names=names)
 
 
 def reassign_button(ctx: Context, customer_id: int) -> Button:

@@ -18,7 +18,7 @@ from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row
 from storage.contacts import default_region, normalise_phone
-from storage.creating import create_customer, duplicates, find_managers
+from storage.creating import create_customer, duplicates
 from storage.edits import EditError
 
 __all__ = ["PART_WORDS"]
@@ -69,19 +69,14 @@ def _manager(ctx: Context, typed: str | None) -> tuple[int | None, str | None]:
     _ = ctx._
     if typed is None:
         return ctx.user.manager_id, None
-    with ctx.engine.connect() as conn:
-        found = find_managers(conn, typed)
-    if len(found) != 1:
-        return None, (
-            _("There is no manager '{name}'.").format(name=typed)
-            if not found
-            else _("Several managers match '{name}': {names}").format(
-                name=typed, names=", ".join(n for _i, n in found)
-            )
-        )
-    if not ctx.user.at_least("manager") and found[0][0] != ctx.user.manager_id:
+    from bot.commands.assign import one_manager
+
+    manager, problem = one_manager(ctx, typed)
+    if manager is None:
+        return None, problem
+    if not ctx.user.at_least("manager") and manager[0] != ctx.user.manager_id:
         return None, _("Only a manager may create a customer for another manager.")
-    return found[0][0], None
+    return manager[0], None
 
 
 @command(
