@@ -161,9 +161,17 @@ def _text_language(text: str) -> str | None:
     if language := phrase_language(text):
         return language
     found = match_command(text)
-    if found is not None:
-        return detect_language(found[1]) if found[1].strip() else None
-    return detect_language(text)
+    words = found[1] if found is not None else text
+    if not words.strip() or _language_free(words):  # an email or a phone keeps the language
+        return None
+    return detect_language(words)
+
+
+def _language_free(text: str) -> bool:
+    """An email address or a phone number: written the same in every language."""
+    from storage.contacts import looks_like_email, looks_like_phone
+
+    return looks_like_email(text) or looks_like_phone(text)
 
 
 class ChatCore:
@@ -177,6 +185,7 @@ class ChatCore:
         import bot.commands  # noqa: F401 - registers every command
 
         settings.limits.apply()
+        settings.customers.apply()  # the phone region of lookups by phone (storage/contacts.py)
         sync_config_users(engine, settings)
 
     # --- what front ends call -------------------------------------------------------------

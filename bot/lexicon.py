@@ -99,6 +99,17 @@ COMMAND_WORDS: dict[str, dict[str, str]] = {
         "отмени подписку": "unsubscribe",
         "сводка": "digest",
         "дайджест": "digest",
+        # one customer from chat (bot/commands/edit.py, create.py, assign.py)
+        "установи": "set",
+        "установить": "set",
+        "измени": "set",
+        "поменяй": "set",
+        "новый клиент": "new customer",
+        "создай клиента": "new customer",
+        "назначить": "assign",
+        "назначь": "assign",
+        "передать": "assign",
+        "передай": "assign",
     },
 }
 
@@ -141,6 +152,9 @@ COMMAND_EXAMPLES: dict[str, dict[str, str]] = {
         "subscriptions": "подписки",
         "unsubscribe": "отписаться 1",
         "digest": "сводка ежедневно 8:00 vip без покупок за последние 90 дней",
+        "set": "установи телефон Ромашка +7 912 345-67-89",
+        "new customer": 'новый клиент "Ромашка Плюс", Казань, менеджер Петрова',
+        "assign": "передать vip Казань Петровой",
     },
 }
 

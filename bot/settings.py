@@ -18,6 +18,7 @@ from pydantic import Field, field_validator
 from analytics.settings import AnalyticsSettings
 from mailing.settings import MailSettings
 from query_language.settings import LimitsSettings
+from storage.contacts import CustomerSettings
 from storage.settings import SettingsModel
 
 __all__ = [
@@ -123,6 +124,9 @@ class BotSettings(AnalyticsSettings, MailSettings, Protocol):
 
     @property
     def limits(self) -> LimitsSettings: ...
+
+    @property
+    def customers(self) -> CustomerSettings: ...
 
     def secret(self, env_name: str) -> str | None: ...
 

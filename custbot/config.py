@@ -33,6 +33,7 @@ from bot.settings import (
 from mailing.settings import SmtpSettings
 from query_language.settings import LimitsSettings
 from storage.columnar.settings import ColumnarSettings
+from storage.contacts import CustomerSettings
 from storage.settings import DatabaseSettings, SettingsModel
 
 __all__ = [
@@ -76,6 +77,7 @@ class Settings(SettingsModel):
     analytics: ColumnarSettings = Field(default_factory=ColumnarSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     digests: list[DigestEntry] = Field(default_factory=list)
+    customers: CustomerSettings = Field(default_factory=CustomerSettings)
 
     @field_validator("timezone")
     @classmethod

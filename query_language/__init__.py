@@ -104,6 +104,11 @@ def interpret(
                 span=(0, len(text)),
                 expected=list(LANGUAGES),
             )
+        from query_language.contacts import contact_query
+
+        by_contact = contact_query(text, catalog, today=today, language=language, scope=scope)
+        if by_contact is not None:  # an email or a phone: that customer's card
+            return replace(by_contact, scope=scope) if scope is not None else by_contact
         tree = check_nesting(_parse(text, language, catalog.index(language)), text, language)
         query = bound(resolve(tree, catalog, text=text, today=today, language=language))
         return replace(query, scope=scope) if scope is not None else query

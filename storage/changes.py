@@ -65,6 +65,16 @@ FIELDS = {
     "status": customers.c.status,
     "rating_pinned": customers.c.rating_pinned,
     "opted_out_at": customers.c.opted_out_at,  # an opt-out from mailings (NULL: none)
+    # one customer's fields edited from chat, and reassignment (storage/edits.py)
+    "manager_id": customers.c.manager_id,
+    "name": customers.c.name,
+    "city": customers.c.city,
+    "region": customers.c.region,
+    "country": customers.c.country,
+    "industry": customers.c.industry,
+    "email": customers.c.email,
+    "phone": customers.c.phone,
+    "phone_e164": customers.c.phone_e164,
 }
 
 
@@ -133,16 +143,18 @@ def finish_batch(conn: Connection, batch_id: int, count: int) -> None:
 def _as_text(field: str, expr: ColumnElement[Any]) -> ColumnElement[Any]:
     if field == "rating_pinned":
         return case((expr.is_(True), literal("yes")), else_=literal("no"))
-    if field == "opted_out_at":  # the database's own text of the timestamp, on both sides
+    if field in ("opted_out_at", "manager_id"):  # the database's own text, on both sides
         return cast(expr, String(40))
     return expr
 
 
-def _to_value(field: str, text: str | None) -> str | bool | datetime | None:
+def _to_value(field: str, text: str | None) -> str | bool | datetime | int | None:
     if field == "rating_pinned":
         return text == "yes"
     if field == "opted_out_at":
         return datetime.fromisoformat(text) if text else None
+    if field == "manager_id":
+        return int(text) if text else None
     return text
 
 
@@ -168,7 +180,7 @@ def set_field(
     conn: Connection,
     batch_id: int,
     field: str,
-    value: str | bool | datetime | None,
+    value: str | bool | datetime | int | None,
     ids: Select[Any],
     *,
     source: str,
@@ -191,7 +203,7 @@ def set_field(
         conn,
         [
             Column("customer_id", Integer, primary_key=keyed, autoincrement=False),
-            Column("before", String(40)),
+            Column("before", String(200)),
         ],
     )
     try:
@@ -317,7 +329,7 @@ def remove_tag(conn: Connection, batch_id: int, tag: str, ids: Select[Any]) -> i
 def changing(
     conn: Connection,
     field: str,
-    value: str | bool | None,
+    value: str | bool | int | None,
     ids: Select[Any],
     *,
     remove: bool = False,

@@ -99,6 +99,7 @@ CUSTOMER_COLUMNS = (
     "rating_pinned",
     "created_at",
     "opted_out_at",
+    "phone_e164",
 )
 PROPERTY_COLUMNS = ("customer_id", "property_id", "number_value", "date_value", "bool_value")
 ORDER_COLUMNS = ("id", "order_no", "customer_id", "date")

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from storage.contacts import normalise_phone
 from storage.demo_catalog import (
     CITIES,
     INDUSTRIES,
@@ -250,6 +251,7 @@ def customer_rows(
                 False,
                 created,
                 opted_out,
+                _e164(phone, city.country),
             )
         )
         big, t = float(pop.size[i]) > 8, tag_draw[j]
@@ -280,3 +282,16 @@ def customer_rows(
         if q[2] < 0.7:
             props.append((cid, "dealer", None, None, bool(q[3] < 0.2)))
     return CustomerRows(customers, tags, props)
+
+
+def _e164(phone: str | None, country: str) -> str | None:
+    """The demo phone in E.164 as ``storage.contacts.normalise_phone`` reads it (checked once
+    per country: a per-row parse would cost seconds at a million customers)."""
+    if phone is None or not _E164_OK.setdefault(
+        country, normalise_phone(PHONE_PREFIX[country] + "12 345-67-89", None) is not None
+    ):
+        return None
+    return "+" + "".join(c for c in phone if c.isdigit())
+
+
+_E164_OK: dict[str, bool] = {}

@@ -119,6 +119,7 @@ customers = Table(
     Column("created_at", Date, nullable=False),
     Column("opted_out_at", DateTime),
     Column("updated_at", DateTime),  # last change by a person or rule (undo conflicts)
+    Column("phone_e164", String(16)),  # the phone normalised (storage/contacts.py), for lookups
     CheckConstraint("status in ('active','check','archived')", name="status"),
     CheckConstraint("rating is null or rating in ('A','B','C')", name="rating"),
     Index("ix_customers_city_manager", "city", "manager_id"),
@@ -129,6 +130,8 @@ customers = Table(
     Index("ix_customers_status", "status"),
     Index("ix_customers_created_at", "created_at"),
     Index("ix_customers_name", "name"),
+    Index("ix_customers_phone_e164", "phone_e164"),
+    Index("ix_customers_email", "email"),
 )
 
 property_definitions = Table(

@@ -37,7 +37,14 @@ from storage.changes import (
     set_field,
     start_batch,
 )
-from storage.schema import audit_log, batches, customer_tags, customers, tags
+from storage.schema import (
+    audit_log,
+    batches,
+    customer_tags,
+    customers,
+    property_definitions,
+    tags,
+)
 
 __all__ = ["UndoPlan", "plan_undo", "apply_undo"]
 
@@ -66,6 +73,15 @@ def _current_matches_after(field: str) -> ColumnElement[bool]:
             customer_tags.c.customer_id == customers.c.id, customer_tags.c.tag_id == tag_q
         )
         return case((has, literal("yes")), else_=literal("no")) == audit_log.c.after
+    if field.startswith("prop:"):  # one customer's property edited from chat (storage/edits.py)
+        from storage.edits import property_text
+
+        pid = select(property_definitions.c.id).where(property_definitions.c.name == field[5:])
+        return property_text(pid.scalar_subquery()).is_not_distinct_from(audit_log.c.after)
+    if field == "created":  # a customer created from chat (storage/creating.py)
+        from storage.creating import created_still_alone
+
+        return created_still_alone()
     return _as_text(field, FIELDS[field]).is_not_distinct_from(audit_log.c.after)
 
 
@@ -134,7 +150,16 @@ def apply_undo(conn: Connection, batch_id: int, actor: Actor) -> tuple[int, int]
                 audit_log.c.after.is_not_distinct_from(after),
             )
         )
-        if field.startswith("tag:"):
+        if field.startswith("prop:") or field == "created":
+            from storage.creating import remove_created
+            from storage.edits import revert_property
+
+            source = f"undo of batch {batch_id} by {actor.label}"
+            if field == "created":
+                remove_created(conn, undo_id, ids, source)
+            else:
+                revert_property(conn, undo_id, field, before, ids, source)
+        elif field.startswith("tag:"):
             tag = field[4:]
             (add_tag if before == "yes" else remove_tag)(conn, undo_id, tag, ids)
         else:

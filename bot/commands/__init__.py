@@ -1,5 +1,6 @@
 """Every chat command, registered explicitly by importing its module here."""
 
+# isort: skip_file
 from __future__ import annotations
 
 import bot.commands.watch  # noqa: F401 - segment watches (issue 20)
@@ -17,3 +18,4 @@ from bot.commands import (  # noqa: F401
     subscriptions,
     undo,
 )
+from bot.commands import assign, contacts, create, edit  # noqa: F401 - issue 21: one customer

@@ -79,6 +79,8 @@ def operation(op: str, value: Any) -> Operation:
         return Operation(op, f"tag:{value}", f"untag {value}", N_("untag {value}"), value)
     if op == "status":
         return Operation(op, "status", f"set status {value}", N_("set status {value}"), value)
+    if op == "assign":  # value: the manager's name; the payload's manager_id is what is set
+        return Operation(op, "manager_id", f"assign to {value}", N_("assign to {value}"), value)
     if op == "pin":
         return Operation(op, "rating_pinned", "pin rating", N_("pin the rating"))
     if op == "unpin":
@@ -86,7 +88,7 @@ def operation(op: str, value: Any) -> Operation:
     raise ValueError(f"unknown operation {op!r}")
 
 
-OPERATIONS = ("rate", "unrate", "tag", "untag", "status", "pin", "unpin")
+OPERATIONS = ("rate", "unrate", "tag", "untag", "status", "pin", "unpin", "assign")
 
 
 def _target(ctx: Context, p: dict[str, Any]) -> tuple[Select, str | None]:
@@ -102,6 +104,8 @@ def _target(ctx: Context, p: dict[str, Any]) -> tuple[Select, str | None]:
 
 
 def _value(p: dict[str, Any]) -> Any:
+    if p["op"] == "assign":
+        return int(p["manager_id"])
     return {"pin": True, "unpin": False, "unrate": None}.get(p["op"], p.get("value"))
 
 
@@ -139,6 +143,10 @@ def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
         # exactly the customers the confirmation would change, by the condition it applies
         will = changing(conn, op.field, _value(p), ids, remove=op.op == "untag")
         counts = breakdown(conn, op.field, will)  # by the current value: their sum is the count
+        if op.field == "manager_id":  # by the manager's name, not the id (bot/commands/assign.py)
+            from bot.commands.assign import manager_names
+
+            counts = manager_names(conn, counts)
         count = sum(counts.values())
         already = matched - count
         if count == 0:
@@ -227,6 +235,8 @@ def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
 
 
 def _label(op: Operation, value: str | None, _: Any) -> str:
+    if op.field == "manager_id":
+        return _("with {manager}").format(manager=value) if value else _("with no manager")
     if op.field == "rating":
         return _("now {value}").format(value=value) if value else _("unrated")
     if op.field.startswith("tag:"):

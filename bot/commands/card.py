@@ -11,7 +11,7 @@ from bot.views import button_row, day, interaction_kind, money, property_text, s
 from query_language.ast import Card, Query
 from storage.cards import load_card
 
-__all__ = ["card_reply", "card_for_query", "no_customer_called"]
+__all__ = ["card_reply", "card_for_query", "no_customer_called", "choose"]
 
 
 @command("card", example="card Romashka")
@@ -19,8 +19,15 @@ def card(ctx: Context, args: str) -> list[Reply]:
     """Show one customer's card (a customer's name alone works too)."""
     if not args:
         return [Reply((Text(ctx._("Whose card? For example: card Romashka"), "error"),))]
+    from bot.commands.contacts import by_contact
+
+    contact = by_contact(
+        ctx, args
+    )  # card office@romashka.ru, card +7 912 … (bot/commands/contacts.py)
+    if contact is not None:
+        return contact
     found = ctx.find_customers(args)
-    return _choose(ctx, [cid for cid, _n, _c in found], args, found)
+    return choose(ctx, [cid for cid, _n, _c in found], args, found)
 
 
 def no_customer_called(ctx: Context, name: str) -> str:
@@ -51,12 +58,13 @@ def card_for_query(ctx: Context, query: Query) -> list[Reply]:
                 .order_by(customers.c.name)
             )
         ]
-    return _choose(ctx, ids, name, found)
+    return choose(ctx, ids, name, found)
 
 
-def _choose(
+def choose(
     ctx: Context, ids: list[int], name: str, found: list[tuple[int, str, str | None]]
 ) -> list[Reply]:
+    """The card of the one customer found, or buttons to pick one of several."""
     if not found:
         return [Reply((Text(no_customer_called(ctx, name), "error"),))]
     if len(found) == 1:
@@ -147,6 +155,8 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
             )
         )
     if ctx.user.at_least("manager"):
+        from bot.commands.assign import reassign_button
+
         one = {
             "customer_id": customer_id,
             "today": ctx.today.isoformat(),
@@ -178,6 +188,7 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
                     ctx.remember("bulk_start", {**one, "op": status[0], "value": status[1]}),
                     "danger" if status[1] == "archived" else "default",
                 ),
+                reassign_button(ctx, customer_id),
             )
         )
     return Reply(tuple(parts), private=True, replace=replace)

@@ -130,12 +130,13 @@ def _undo_preview(ctx: Context, batch_id: int | None) -> list[Reply]:
 
 def confirm_undo(ctx: Context, st: State) -> list[Reply]:
     _ = ctx._
-    if not ctx.user.at_least("manager"):
-        return [Reply((Text(_("Only a manager may undo changes."), "error"),))]
     with ctx.engine.connect() as conn:
         batch = conn.execute(
             select(batches).where(batches.c.id == int(st.payload["batch_id"]))
         ).first()
+    own = batch is not None and batch.actor_id == ctx.user.identity.key
+    if not ctx.user.at_least("manager") and not own:  # a rep undoes their own edits only
+        return [Reply((Text(_("Only a manager may undo changes."), "error"),))]
     if batch is None or not _may_undo(ctx, batch):
         return [
             Reply(
@@ -183,7 +184,7 @@ def confirm_undo(ctx: Context, st: State) -> list[Reply]:
     ]
 
 
-@command("undo", example="undo", role="manager", topic="bulk")
+@command("undo", example="undo", role="rep", topic="bulk")  # a rep: their own edits
 def undo(ctx: Context, args: str) -> list[Reply]:
     """Undo your last change ('undo N' for batch N), previewed first."""
     arg = args.strip().lstrip("#")

@@ -101,7 +101,7 @@ def import_command(
             report = import_file(
                 context.engine, kind, file, mapping=mapping, create_customers=create_customers,
                 amount_from=amount_from, progress=progress, today=context.today(),
-                actor=context.actor(),
+                actor=context.actor(), phone_region=context.settings.customers.phone_region,
             )  # fmt: skip
         except ImportFailed as e:
             for line in e.lines():

@@ -76,6 +76,7 @@ def import_file(
     today: date | None = None,
     chunk: int = 50_000,
     actor: Actor | None = None,
+    phone_region: str | None = "RU",
 ) -> ImportReport:
     """Import one file of ``kind`` (customers, products, sales, interactions, managers).
 
@@ -116,6 +117,7 @@ def import_file(
             with conn.begin():
                 run = Run(conn, str(path), today or date.today(), progress, table.lines)
                 run.actor = actor  # ratings, statuses and tags it changes: one audited batch
+                run.phone_region = phone_region  # phones without a country code ([customers])
                 if kind == "sales":
                     import_sales(
                         run,

@@ -40,6 +40,7 @@ class Run:
     counts: dict[str, MergeCounts] = field(default_factory=dict)
     done: int = 0
     actor: Any = None  # who imports (storage.changes.Actor), for the audit log; None: the CLI
+    phone_region: str | None = "RU"  # the country of phones written without one (E.164 column)
 
     def count(self, table: str, counts: MergeCounts) -> None:
         self.counts[table] = self.counts.get(table, MergeCounts()) + counts

@@ -18,6 +18,7 @@ from sqlalchemy import Boolean, Column, Date, Float, Integer, String, literal, s
 from sqlalchemy import Table as SqlTable
 
 from storage.bulk import MergeCounts, insert_rows, merge_select, temp_table
+from storage.contacts import normalise_phone
 from storage.importing.audit import audit_customer_changes, touch_audited
 from storage.importing.common import ManagerNames, Run, TagNames, require_columns
 from storage.importing.reading import Table
@@ -73,13 +74,15 @@ def import_customers(run: Run, table: Table, *, chunk: int) -> None:
     present = [c for c in CUSTOMER_COLUMNS if c in table.columns]
     extra = [c for c in table.columns if c not in CUSTOMER_COLUMNS]
     props = _property_types(run, table, extra, chunk)
-    fields = [c for c in present if c not in ("manager", "tags")] + (
-        ["manager_id"] if "manager" in present else []
+    fields = (
+        [c for c in present if c not in ("manager", "tags")]
+        + (["manager_id"] if "manager" in present else [])
+        + (["phone_e164"] if "phone" in present else [])
     )
     stage = temp_table(run.conn, [
         Column("line", Integer, primary_key=True), *(Column(c, String(320)) for c in _TEXT),
         Column("external_id", String(64)), Column("status", String(10)), Column("rating", String(1)),
-        Column("created_at", Date), Column("manager_id", Integer),
+        Column("created_at", Date), Column("manager_id", Integer), Column("phone_e164", String(16)),
     ], index=[["external_id"]])  # fmt: skip
     pstage = temp_table(run.conn, [
         Column("external_id", String(64)), Column("property_id", Integer), Column("number_value", Float),
@@ -109,6 +112,8 @@ def import_customers(run: Run, table: Table, *, chunk: int) -> None:
             )
         if managers is not None:
             frame["manager_id"] = managers.ids(df["manager"])
+        if "phone" in frame:  # normalised beside the phone as written (storage/contacts.py)
+            frame["phone_e164"] = frame["phone"].map(lambda p: normalise_phone(p, run.phone_region))
         run.stage(stage, frame, ~bad)
         for name, (pid, kind) in props.items():
             column, parse, what = _VALUE[kind]

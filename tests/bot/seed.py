@@ -67,6 +67,7 @@ def seed(engine: Engine) -> None:
                     "manager_id": 1 if i % 3 == 1 else (2 if i % 3 == 2 else 3),
                     "email": f"c{i}@example.com",
                     "phone": f"+7 900 000 {i:04d}",
+                    "phone_e164": f"+7900000{i:04d}",
                     "status": "active",
                     "rating": ["A", "B", "C", None][i % 4],
                     "created_at": date(2024, 1, 1),

@@ -141,6 +141,12 @@ ROUTES = [
     Route("digest", f"digest daily 8:00 {OWN_Q}", f"digest daily 8:00 {OTHER_Q}"),
     Route("subscriptions", "subscriptions", "subscriptions"),
     Route("unsubscribe", "unsubscribe 999", "unsubscribe 999"),
+    # one customer from chat (issue 21): by email or phone, edit, create, reassign
+    Route("card", "card c1@example.com", "card vasilek@example.com", shows=True, own_sees=OWN),
+    Route("phone", "8 900 000-00-01", "8 900 111-22-33", shows=True, own_sees=OWN),
+    Route("set", f"set phone {OWN} +7 912 000-00-01", f"set phone {OTHER} +7 912 000-00-01"),
+    Route("new customer", 'new customer "Fresh {p}", Kazan', f'new customer "{OTHER}", Moscow'),
+    Route("assign", f"assign {OWN_Q} to Ivanov", f"assign {OTHER_Q} to Ivanov", shows=True),
 ]
 
 # every kind of button, replayed by the rep with a payload about another rep's customers
@@ -179,6 +185,10 @@ REPLAYS = {
     },  # fmt: skip
     "await:template_text": {"name": "t-replay"},
     "watch_page": {"watch": 1, "run": 2, "offset": 0},  # tests/bot/test_watches*.py: in scope
+    "edit_pick": {"customer_id": VASILEK, "field": "phone", "text": "+7 912 000-00-02"},
+    "create_anyway": {"fields": {"name": "Replayed Co"}},
+    "reassign_pick": {"customer_id": VASILEK},
+    "reassign_to": {"customer_id": VASILEK, "manager_id": 1, "name": "Ivan Ivanov"},
 }
 SHOWN_ON_REPLAY = {"page", "query", "export", "card", "bulk_start"}  # the manager's control
 
@@ -190,7 +200,7 @@ def scoped(seeded: Engine) -> Engine:
         conn.execute(
             insert(customers).values(
                 id=VASILEK, external_id="V036", name=OTHER, city="Moscow", country="Russia",
-                manager_id=2, email="vasilek@example.com", phone="+7 900 111 2233",
+                manager_id=2, email="vasilek@example.com", phone="+7 900 111 2233", phone_e164="+79001112233",
                 status="active", rating="B", created_at=date(2024, 1, 1),
             )
         )  # fmt: skip

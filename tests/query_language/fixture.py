@@ -233,6 +233,9 @@ def build_rows(seed: int = 20261122) -> Rows:
                 "rating": rnd.choice(["A", "B", "C", None]),
                 "created_at": min(created, TODAY),
                 "email": f"c{cid}@example.com",
+                # Romashka's phone as people write it, and normalised (docs: card +7 912 …)
+                "phone": "8 (912) 345-67-89" if cid == 1 else None,
+                "phone_e164": "+79123456789" if cid == 1 else None,
             }
         )
         if story:
