@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 
-from analytics.settings import ClassSettings, RatingSettings
+from analytics.settings import ClassSettings, LoyaltySettings, RatingSettings
 from analytics.validation import RuleError, check_rules
 from bot.settings import AccessSettings, BulkSettings, SlackSettings, TelegramSettings, UserEntry
 from mailing.settings import SmtpSettings
@@ -43,6 +43,7 @@ __all__ = [
     "RatingSettings",
     "ColumnarSettings",
     "LimitsSettings",
+    "LoyaltySettings",
 ]
 
 DEFAULT_CONFIG = Path("custbot.toml")
@@ -68,6 +69,7 @@ class Settings(SettingsModel):
     rating: RatingSettings = Field(default_factory=RatingSettings)
     analytics: ColumnarSettings = Field(default_factory=ColumnarSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    loyalty: LoyaltySettings = Field(default_factory=LoyaltySettings)
 
     @field_validator("timezone")
     @classmethod

@@ -65,6 +65,7 @@ FIELDS = {
     "status": customers.c.status,
     "rating_pinned": customers.c.rating_pinned,
     "opted_out_at": customers.c.opted_out_at,  # an opt-out from mailings (NULL: none)
+    "tier": customers.c.tier,  # the loyalty tier (analytics/loyalty.py)
 }
 
 

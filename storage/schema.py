@@ -53,6 +53,7 @@ __all__ = [
     "scheduler_locks",
     "analytics_generation",
     "analytics_dirty_orders",
+    "loyalty_points",
     "STATUSES",
     "RATINGS",
     "ROLES",
@@ -114,6 +115,7 @@ customers = Table(
     Column("created_at", Date, nullable=False),
     Column("opted_out_at", DateTime),
     Column("updated_at", DateTime),  # last change by a person or rule (undo conflicts)
+    Column("tier", String(40)),  # the loyalty tier the recompute gave (analytics/loyalty.py)
     CheckConstraint("status in ('active','check','archived')", name="status"),
     CheckConstraint("rating is null or rating in ('A','B','C')", name="rating"),
     Index("ix_customers_city_manager", "city", "manager_id"),
@@ -443,4 +445,16 @@ analytics_dirty_orders = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("order_id", Integer, nullable=False),
     sqlite_autoincrement=True,
+)
+
+# The loyalty points ledger: what each order earned (a return's order is negative), rebuilt from
+# the orders by the recompute (analytics/loyalty.py); a customer's balance is the sum.
+loyalty_points = Table(
+    "loyalty_points",
+    metadata,
+    Column("order_id", Integer, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("points", Integer, nullable=False),
+    Index("ix_loyalty_points_customer_date", "customer_id", "date", "points"),
 )
