@@ -45,8 +45,8 @@ from sqlalchemy.types import Numeric
 from analytics.aggregate import default_window
 from analytics.settings import LoyaltySettings
 from storage.bulk import temp_table
-from storage.changes import set_field
-from storage.schema import customers, loyalty_points, order_lines, orders, products
+from storage.changes import Actor, finish_batch, set_field, start_batch
+from storage.schema import batches, customers, loyalty_points, order_lines, orders, products
 
 __all__ = [
     "MOVES",
@@ -56,6 +56,7 @@ __all__ = [
     "apply_tiers",
     "window_points",
     "SOURCE",
+    "recompute_tiers",
 ]
 
 MOVES = ("promoted", "demoted", "joined")  # how a tier change is told (``SOURCE``)
@@ -222,3 +223,20 @@ def apply_tiers(conn: Connection, plan: TierPlan, batch_id: int) -> int:
     finally:
         target.drop(conn)
     return changed
+
+
+def recompute_tiers(
+    conn: Connection, settings: LoyaltySettings, today: date, actor: Actor
+) -> int | None:
+    """The tiers alone (the demo's first tiers), as one undoable batch of their own; None when
+    no tier moved (then no batch is left behind). The recompute does this within its batch."""
+    plan = plan_tiers(conn, settings, today)
+    batch_id = start_batch(
+        conn, actor, action="recompute", description=f"loyalty tiers for {today}"
+    )
+    changed = apply_tiers(conn, plan, batch_id)
+    if changed == 0:
+        conn.execute(delete(batches).where(batches.c.id == batch_id))
+        return None
+    finish_batch(conn, batch_id, changed)
+    return batch_id

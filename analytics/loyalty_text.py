@@ -22,7 +22,7 @@ from analytics.settings import LoyaltySettings
 from storage.formatting import money
 from storage.schema import audit_log, customers, loyalty_points
 
-__all__ = ["CustomerLoyalty", "customer_loyalty", "tier_lines", "tier_summary"]
+__all__ = ["CustomerLoyalty", "customer_loyalty", "tier_lines", "tier_summary", "move_word"]
 
 
 def _english(message: str) -> str:
@@ -30,7 +30,8 @@ def _english(message: str) -> str:
     return message
 
 
-def _move_word(move: str, _: Callable[[str], str]) -> str:
+def move_word(move: str, _: Callable[[str], str]) -> str:
+    """How a tier moved, in the language of ``_``: promoted, demoted, joined, undone."""
     words = {
         "promoted": _("promoted"),
         "demoted": _("demoted"),
@@ -97,7 +98,7 @@ class CustomerLoyalty:
             out.append(
                 _("Last tier change: {day} {move} ({before} → {after})").format(
                     day=f"{self.changed_at:%Y-%m-%d}",
-                    move=_move_word(self.move or "", _),
+                    move=move_word(self.move or "", _),
                     before=self.before or "-",
                     after=self.after or "-",
                 )

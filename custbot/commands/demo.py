@@ -140,24 +140,37 @@ def demo(
 
 
 def _finish(ctx: typer.Context, context: AppContext, console: Console, language: str) -> None:
-    """The demo arrives computed: its classes now, and (unless a configuration was given or
-    exists, or it has rules already) a custbot.toml with the demo's example rating rules."""
-    from analytics.demo import DEMO_RULES, demo_config, finish_demo
+    """The demo arrives computed: its classes now, (unless a configuration was given or exists,
+    or it has rules already) a custbot.toml with the demo's example rating rules and loyalty
+    tiers, and the customers' loyalty points and first tiers when the configuration has tiers."""
+    from analytics.demo import DEMO_LOYALTY, DEMO_RULES, demo_config, finish_demo
     from custbot.config import DEFAULT_CONFIG
 
     finish_demo(context.engine, context.today(), context.settings.classes)
     console.print("ABC / XYZ / RFM classes computed.", markup=False, highlight=False)
     given = ctx.find_root().params.get("config")
-    if context.settings.rating.rules or given is not None or DEFAULT_CONFIG.exists():
+    if not (context.settings.rating.rules or given is not None or DEFAULT_CONFIG.exists()):
+        DEFAULT_CONFIG.write_text(demo_config(language), encoding="utf-8")
+        rating = context.settings.rating.model_copy(update={"rules": DEMO_RULES[language]})
+        context.settings = context.settings.model_copy(
+            update={"rating": rating, "language": language, "loyalty": DEMO_LOYALTY[language]}
+        )
+        console.print(
+            f"Wrote {DEFAULT_CONFIG} with example rating rules and loyalty tiers "
+            "(try 'recompute ratings', 'tier gold').",
+            markup=False,
+            highlight=False,
+        )
+    _finish_loyalty(context, console)
+
+
+def _finish_loyalty(context: AppContext, console: Console) -> None:
+    from analytics.demo import finish_loyalty
+
+    if not context.settings.loyalty.enabled:
         return
-    DEFAULT_CONFIG.write_text(demo_config(language), encoding="utf-8")
-    rating = context.settings.rating.model_copy(update={"rules": DEMO_RULES[language]})
-    context.settings = context.settings.model_copy(update={"rating": rating, "language": language})
-    console.print(
-        f"Wrote {DEFAULT_CONFIG} with example rating rules (try 'recompute ratings').",
-        markup=False,
-        highlight=False,
-    )
+    finish_loyalty(context.engine, context.today(), context.settings.loyalty)
+    console.print("Loyalty points and tiers computed.", markup=False, highlight=False)
 
 
 @app.command("generate")
