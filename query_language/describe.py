@@ -19,6 +19,7 @@ from typing import Any
 from query_language import ast as a
 from query_language.fields import FIELDS, OPERATORS
 from query_language.lexicon import LANGUAGES, load_lexicon
+from query_language.loyalty import describe_loyalty
 from query_language.periods import period_text
 
 __all__ = ["describe", "describe_node", "amount_text", "stale_note"]
@@ -246,6 +247,8 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
         return f"{node.kind} = {w.get(f'{node.kind}_{node.value}', node.value)}"
     if isinstance(node, a.InSegment):
         return f"{w['segment']} {node.name}"
+    if (loyal := describe_loyalty(node, w, _cmp, _period)) is not None:
+        return loyal
     return type(node).__name__
 
 

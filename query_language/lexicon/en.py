@@ -316,6 +316,14 @@ PHRASES: dict[str, tuple[str, object]] = {
     "to": ("TO", None),
     "till": ("TO", None),
     "until": ("TO", None),
+    # loyalty points and tiers (query_language/loyalty.py)
+    "tier": ("FIELD", "tier"),
+    "loyalty tier": ("FIELD", "tier"),
+    "points": ("POINTS", None),
+    "point": ("POINTS", None),
+    "loyalty points": ("POINTS", None),
+    "promoted": ("TIER_MOVE", "promoted"),
+    "demoted": ("TIER_MOVE", "demoted"),
 }
 
 FILLERS = [
@@ -384,6 +392,7 @@ FIELD_WORDS = {
     "orders": "orders",
     "last_purchase": "last purchase",
     "count": "count",
+    "tier": "tier",
 }
 
 ECHO = {
@@ -492,4 +501,6 @@ EXPECTED = {
     "FIRST_PURCHASE": "first purchase",
     "RETURNING": "returning buyers",
     "MEASURE": "average order value, average spend per customer, median orders, share of spend",
+    "POINTS": "points",
+    "TIER_MOVE": "promoted, demoted",
 }

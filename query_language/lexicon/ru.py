@@ -263,6 +263,12 @@ PHRASES: dict[str, tuple[str, object]] = {
     "после": ("AFTER", None),
     "ранее": ("BEFORE", None),
     "раньше": ("BEFORE", None),
+    # loyalty points and tiers (query_language/loyalty.py); words are lemmatised, so
+    # "повышены", "повышенные" and "повысили" are one phrase
+    **_all("FIELD", "tier", "уровень", "уровень лояльности", "с уровнем"),
+    **_all("POINTS", None, "баллы", "бонусные баллы", "баллы лояльности"),
+    **_all("TIER_MOVE", "promoted", "повышены", "повышенные", "уровень повышен", "повышен уровень"),
+    **_all("TIER_MOVE", "demoted", "понижены", "пониженные", "уровень понижен", "понижен уровень"),
 }
 
 FILLERS = [
@@ -338,6 +344,7 @@ FIELD_WORDS = {
     "bought": "товар",
     "place": "место",
     "product or category": "товар или категория",
+    "tier": "уровень",
 }
 
 ECHO: dict[str, str] = {}
@@ -454,6 +461,14 @@ DESCRIBE = {
     "group_abc": "abc",
     "group_xyz": "xyz",
     "group_rfm": "rfm",
+    "tier": "уровень",
+    "points": "баллы",
+    "promoted": "повышены",
+    "demoted": "понижены",
+    "tier_bronze": "бронзовый",
+    "tier_silver": "серебряный",
+    "tier_gold": "золотой",
+    "tier_platinum": "платиновый",
 }
 
 # Token rewrites, tried in order at each position (see lexicon.Rule).
@@ -559,6 +574,16 @@ MESSAGES = [
     (r"^a segment whose query .*$", "сегмент, запрос которого не ссылается на него самого"),
     (r"^a span of at most .*$", "срок не больше нескольких сотен лет"),
     (r"^a (?P<kinds>[a-z_]+)$", "{kinds}"),
+    (r"^'(?P<w>.*)' is not a tier$", "«{w}» — не уровень лояльности"),
+    (r"^tiers have no order in a query$", "у уровней лояльности в запросе нет порядка"),
+    (
+        r"^a tier of the configuration, e\.g\. bronze, silver or gold$",
+        "уровень из конфигурации, например бронзовый, серебряный или золотой",
+    ),
+    (
+        r"^a tier, or several: tier silver or gold$",
+        "уровень или несколько: уровень серебряный или золотой",
+    ),
 ]
 
 # The words for standard customer properties (imported from standard columns), by property name.
@@ -640,4 +665,6 @@ EXPECTED = {
     "FIRST_PURCHASE": "первая покупка",
     "RETURNING": "вернувшиеся покупатели",
     "MEASURE": "средний чек, средняя выручка на клиента, медиана заказов, доля выручки",
+    "POINTS": "баллы",
+    "TIER_MOVE": "повышены, понижены",
 }
