@@ -129,7 +129,7 @@ class TierPlan:
 
     today: date
     moves: dict[str, int]  # promoted | demoted | joined -> customers
-    samples: dict[str, list[str]] = field(default_factory=dict)  # "Name (silver → gold)"
+    samples: dict[str, list[tuple[str, str | None, str | None]]] = field(default_factory=dict)
     target: Table | None = field(default=None, repr=False)  # (customer_id, tier, move)
 
     @property
@@ -177,8 +177,11 @@ def _materialise(conn: Connection, settings: LoyaltySettings, today: date) -> Ta
     return target
 
 
-def _samples(conn: Connection, target: Table, limit: int) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
+def _samples(
+    conn: Connection, target: Table, limit: int
+) -> dict[str, list[tuple[str, str | None, str | None]]]:
+    """Up to ``limit`` (name, tier before, tier after) per move, by name."""
+    out: dict[str, list[tuple[str, str | None, str | None]]] = {}
     for move in MOVES:
         rows = conn.execute(
             select(customers.c.name, customers.c.tier, target.c.tier)
@@ -188,7 +191,7 @@ def _samples(conn: Connection, target: Table, limit: int) -> dict[str, list[str]
             .limit(limit)
         ).all()
         if rows:
-            out[move] = [f"{n} ({b or '-'} → {a or '-'})" for n, b, a in rows]
+            out[move] = [(n, b, a) for n, b, a in rows]
     return out
 
 

@@ -22,7 +22,14 @@ from analytics.settings import LoyaltySettings
 from storage.formatting import money
 from storage.schema import audit_log, customers, loyalty_points
 
-__all__ = ["CustomerLoyalty", "customer_loyalty", "tier_lines", "tier_summary", "move_word"]
+__all__ = [
+    "CustomerLoyalty",
+    "customer_loyalty",
+    "tier_lines",
+    "tier_summary",
+    "move_word",
+    "tier_name",
+]
 
 
 def _english(message: str) -> str:
@@ -39,6 +46,19 @@ def move_word(move: str, _: Callable[[str], str]) -> str:
         "undo": _("undone"),
     }
     return words.get(move, move)
+
+
+def tier_name(tier: str | None, _: Callable[[str], str] = _english) -> str:
+    """A tier as people read it: the usual names translated, any other as configured."""
+    if not tier:
+        return _("no tier")
+    names = {
+        "bronze": _("bronze"),
+        "silver": _("silver"),
+        "gold": _("gold"),
+        "platinum": _("platinum"),
+    }
+    return names.get(tier, tier)
 
 
 def tier_summary(plan: TierPlan, _: Callable[[str], str] = _english) -> str:
@@ -62,7 +82,10 @@ def tier_lines(plan: TierPlan, _: Callable[[str], str] = _english) -> list[str]:
         names = plan.samples.get(move)
         if not names:
             continue
-        listed = ", ".join(names)
+        listed = ", ".join(
+            f"{n} ({tier_name(b, _) if b else '-'} → {tier_name(a, _) if a else '-'})"
+            for n, b, a in names
+        )
         more = plan.moves.get(move, 0) - len(names)
         if more > 0:
             listed = _("{names} and {more} more").format(names=listed, more=more)
@@ -84,7 +107,7 @@ class CustomerLoyalty:
     after: str | None = None
 
     def lines(self, _: Callable[[str], str] = _english) -> list[str]:
-        tier = self.tier or _("no tier")
+        tier = tier_name(self.tier, _)
         out = [
             _("Loyalty: {points} points ({window} in {start}..{end}), tier {tier}").format(
                 points=money(self.balance),
@@ -97,10 +120,10 @@ class CustomerLoyalty:
         if self.changed_at is not None:
             out.append(
                 _("Last tier change: {day} {move} ({before} → {after})").format(
-                    day=f"{self.changed_at:%Y-%m-%d}",
+                    day=f"{self.changed_at:%Y-%m-%d %H:%M}",
                     move=move_word(self.move or "", _),
-                    before=self.before or "-",
-                    after=self.after or "-",
+                    before=tier_name(self.before, _) if self.before else "-",
+                    after=tier_name(self.after, _) if self.after else "-",
                 )
             )
         return out

@@ -35,7 +35,6 @@ from sqlalchemy import (
 
 from analytics.classes import compute_classes, latest_run
 from analytics.loyalty import TierPlan, apply_tiers, plan_tiers
-from analytics.loyalty_text import tier_summary
 from analytics.plan import RecomputePlan, count_moves, sample_moves
 from analytics.settings import AnalyticsSettings
 from analytics.validation import RuleError, check_rules, is_anyone
@@ -214,8 +213,7 @@ def apply_recompute(conn: Connection, plan: RecomputePlan, actor: Actor) -> int 
         conn,
         actor,
         action="recompute",
-        description=f"recompute ratings by rules for {plan.today}: {plan.summary()}"
-        + (f"; tiers: {tier_summary(tiers)}" if tiers is not None else ""),
+        description=f"recompute ratings by rules for {plan.today}: {plan.summary()}",
     )
     try:
         changed = 0

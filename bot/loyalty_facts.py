@@ -4,8 +4,8 @@ change, when ``[loyalty]`` has tiers.
 Example::
 
     loyalty_facts(ctx, conn, 42)
-    # [('loyalty points', '2 140 (1 410 in 2025-11-23..2026-11-22)'),
-    #  ('tier', 'gold: promoted 2026-11-22 (silver → gold)')]
+    # [('loyalty points', '2 140 (1 410 in 12 months)'),
+    #  ('tier', 'gold (promoted 2026-11-22 06:00)')]
 """
 
 from __future__ import annotations
@@ -27,23 +27,16 @@ def loyalty_facts(ctx: Context, conn: Connection, customer_id: int) -> list[tupl
     settings = ctx.settings.loyalty
     if not settings.enabled:
         return []
-    from analytics.loyalty_text import customer_loyalty, move_word
+    from analytics.loyalty_text import customer_loyalty, move_word, tier_name
 
     _ = ctx._
     got = customer_loyalty(conn, customer_id, settings, ctx.today)
-    points = _("{points} ({window} in {start}..{end})").format(
-        points=money(got.balance),
-        window=money(got.in_window),
-        start=got.window.start,
-        end=got.window.end,
+    points = _("{points} ({window} in {months} months)").format(
+        points=money(got.balance), window=money(got.in_window), months=settings.window_months
     )
-    tier = got.tier or _("no tier")
+    tier = tier_name(got.tier, _)
     if got.changed_at is not None:
-        tier = _("{tier}: {move} {day} ({before} → {after})").format(
-            tier=tier,
-            move=move_word(got.move or "", _),
-            day=f"{got.changed_at:%Y-%m-%d}",
-            before=got.before or "—",
-            after=got.after or "—",
+        tier = _("{tier} ({move} {day})").format(
+            tier=tier, move=move_word(got.move or "", _), day=f"{got.changed_at:%Y-%m-%d %H:%M}"
         )
     return [(_("loyalty points"), points), (_("tier"), tier)]
