@@ -113,6 +113,14 @@ ROUTES = [
     Route("recompute ratings", "recompute ratings", "recompute ratings"),
     Route("help", "help", "help"),
     Route("whoami", "whoami", "whoami"),
+    Route(
+        "query",
+        f"{OWN_Q} points under 1m",
+        f"{OTHER_Q} points under 1m",
+        shows=True,
+        empty=True,
+        own_sees=OWN_4,
+    ),  # fmt: skip
 ]
 
 # every kind of button, replayed by the rep with a payload about another rep's customers
