@@ -448,12 +448,14 @@ analytics_dirty_orders = Table(
 )
 
 # The loyalty points ledger: what each order earned (a return's order is negative), rebuilt from
-# the orders by the recompute (analytics/loyalty.py); a customer's balance is the sum.
+# the orders by the recompute (analytics/loyalty.py); a customer's balance is the sum. No foreign
+# keys: the whole table is derived and rewritten by each recompute, and checking them made that
+# rewrite take 24 s instead of 9 s for 500,000 orders on PostgreSQL.
 loyalty_points = Table(
     "loyalty_points",
     metadata,
-    Column("order_id", Integer, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
-    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", Integer, primary_key=True, autoincrement=False),
+    Column("customer_id", Integer, nullable=False),
     Column("date", Date, nullable=False),
     Column("points", Integer, nullable=False),
     Index("ix_loyalty_points_customer_date", "customer_id", "date", "points"),

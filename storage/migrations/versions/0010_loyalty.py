@@ -1,5 +1,6 @@
 """Loyalty points and tiers: ``customers.tier`` (changed by the recompute, audited like the
-rating) and the ``loyalty_points`` ledger (what each order earned, rebuilt from the orders).
+rating) and the ``loyalty_points`` ledger (what each order earned, rebuilt from the orders; no
+foreign keys, see ``storage/schema.py``).
 
 Revision ID: 0010
 Revises: 0007
@@ -11,7 +12,6 @@ from alembic import op
 from sqlalchemy import (
     Column,
     Date,
-    ForeignKeyConstraint,
     Index,
     Integer,
     PrimaryKeyConstraint,
@@ -33,18 +33,6 @@ def upgrade() -> None:
         Column("date", Date, nullable=False),
         Column("points", Integer, nullable=False),
         PrimaryKeyConstraint("order_id", name=op.f("pk_loyalty_points")),
-        ForeignKeyConstraint(
-            ["order_id"],
-            ["orders.id"],
-            name=op.f("fk_loyalty_points_order_id_orders"),
-            ondelete="CASCADE",
-        ),
-        ForeignKeyConstraint(
-            ["customer_id"],
-            ["customers.id"],
-            name=op.f("fk_loyalty_points_customer_id_customers"),
-            ondelete="CASCADE",
-        ),
         Index("ix_loyalty_points_customer_date", "customer_id", "date", "points"),
     )
 
