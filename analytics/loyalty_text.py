@@ -20,7 +20,7 @@ from analytics.aggregate import Window, default_window
 from analytics.loyalty import MOVES, TierPlan
 from analytics.settings import LoyaltySettings
 from storage.formatting import money
-from storage.schema import audit_log, customers, loyalty_points
+from storage.schema import audit_log, customers, loyalty_points, orders
 
 __all__ = [
     "CustomerLoyalty",
@@ -29,6 +29,7 @@ __all__ = [
     "tier_summary",
     "move_word",
     "tier_name",
+    "points_history",
 ]
 
 
@@ -155,3 +156,18 @@ def customer_loyalty(
     return CustomerLoyalty(
         int(balance), int(windowed), window, tier, last.at, move, last.before, last.after
     )
+
+
+def points_history(
+    conn: Connection, customer_id: int, limit: int = 5
+) -> list[tuple[date, str, int]]:
+    """The customer's latest ledger rows, newest first: (date, order number, points)."""
+    lp = loyalty_points.c
+    rows = conn.execute(
+        select(lp.date, orders.c.order_no, lp.points)
+        .select_from(loyalty_points.join(orders, orders.c.id == lp.order_id))
+        .where(lp.customer_id == customer_id)
+        .order_by(lp.date.desc(), lp.order_id.desc())
+        .limit(limit)
+    ).all()
+    return [(d, str(no), int(p)) for d, no, p in rows]

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
+from bot.messages import Table
 from storage.formatting import money
 
 if TYPE_CHECKING:
     from bot.core import Context
 
-__all__ = ["loyalty_facts"]
+__all__ = ["loyalty_facts", "loyalty_history"]
 
 
 def loyalty_facts(ctx: Context, conn: Connection, customer_id: int) -> list[tuple[str, str]]:
@@ -40,3 +41,23 @@ def loyalty_facts(ctx: Context, conn: Connection, customer_id: int) -> list[tupl
             tier=tier, move=move_word(got.move or "", _), day=f"{got.changed_at:%Y-%m-%d %H:%M}"
         )
     return [(_("loyalty points"), points), (_("tier"), tier)]
+
+
+def loyalty_history(ctx: Context, conn: Connection, customer_id: int) -> list[Table]:
+    """The card's table of the latest orders' points (none while loyalty is off or no order
+    earned any)."""
+    if not ctx.settings.loyalty.enabled:
+        return []
+    from analytics.loyalty_text import points_history
+
+    _ = ctx._
+    rows = points_history(conn, customer_id)
+    if not rows:
+        return []
+    return [
+        Table(
+            (_("date"), _("order"), _("points")),
+            tuple((f"{d:%Y-%m-%d}", no, f"{p:+,}".replace(",", " ")) for d, no, p in rows),
+            title=_("Loyalty points, latest orders"),
+        )
+    ]

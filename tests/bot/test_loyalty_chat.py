@@ -66,6 +66,13 @@ def test_tiers_from_chat_card_query_demotion_and_undo(engine: Engine) -> None:
     chat.say("promoted this month")
     assert "0 customers" in _text(chat)
     assert _card(chat, "Big Co")["tier"].startswith("silver (demoted ")
+    history = next(
+        p
+        for r in chat.last
+        for p in r.parts
+        if getattr(p, "title", None) == "Loyalty points, latest orders"
+    )
+    assert [row[2] for row in history.rows] == ["-1 000", "+2 500"]  # the return, the order
     chat.say("explain Big Co")
     assert "Loyalty: 1 500 points (1 500 in " in _text(chat)
     assert "demoted (gold → silver)" in _text(chat)
