@@ -183,3 +183,19 @@ def test_tier_settings_are_checked() -> None:
         load_settings(overrides={"loyalty.tiers": {"Gold": 10}})
     with pytest.raises(ConfigError, match="the same least points"):
         load_settings(overrides={"loyalty.tiers": {"gold": 10, "silver": 10}})
+
+
+def test_rating_rules_read_the_tiers_as_they_were_before_the_recompute(demo: Engine) -> None:
+    settings = Settings.model_validate(
+        {"rating": {"rules": {"A": "tier gold", "C": "anyone"}}, "loyalty": {"tiers": TIERS}}
+    )
+
+    def ratings_of_gold() -> set[str | None]:
+        with demo.connect() as conn:
+            rows = conn.execute(select(customers.c.rating).where(customers.c.tier == "gold"))
+            return {r for (r,) in rows}
+
+    _recompute(demo, settings)  # the first tiers come with this batch: no rule saw them yet
+    assert "A" not in ratings_of_gold()
+    _recompute(demo, settings)
+    assert ratings_of_gold() - {None} == {"A"}  # pinned or archived customers keep theirs
