@@ -173,4 +173,5 @@ _GROUP_KEYS = {
     "abc",
     "xyz",
     "rfm",
+    "tier",
 }

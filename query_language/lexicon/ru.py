@@ -469,6 +469,7 @@ DESCRIBE = {
     "tier_silver": "серебряный",
     "tier_gold": "золотой",
     "tier_platinum": "платиновый",
+    "group_tier": "уровням",
 }
 
 # Token rewrites, tried in order at each position (see lexicon.Rule).
