@@ -17,9 +17,10 @@ from datetime import date
 from sqlalchemy import Engine
 
 from analytics.classes import compute_classes
-from analytics.settings import ClassSettings
+from analytics.settings import ClassSettings, LoyaltySettings
+from storage.changes import Actor
 
-__all__ = ["DEMO_RULES", "finish_demo", "demo_config"]
+__all__ = ["DEMO_RULES", "DEMO_LOYALTY", "finish_demo", "finish_loyalty", "demo_config"]
 
 # First match wins; pinned and archived customers are left alone (see docs/ratings.md).
 DEMO_RULES: dict[str, dict[str, str]] = {
@@ -36,6 +37,28 @@ DEMO_RULES: dict[str, dict[str, str]] = {
 }
 
 
+# One point per 100 of net amount, power tools count double; tiers over the last 12 months.
+DEMO_LOYALTY: dict[str, LoyaltySettings] = {
+    lang: LoyaltySettings(
+        amount_per_point=100.0,
+        per="order",
+        window_months=12,
+        multipliers={power_tools: 2.0},
+        tiers={"bronze": 0, "silver": 1000, "gold": 4000},
+    )
+    for lang, power_tools in (("en", "power tools"), ("ru", "электроинструмент"))
+}
+DEMO_ACTOR = Actor("cli", "demo", None, "custbot demo")
+
+
+def finish_loyalty(engine: Engine, today: date, settings: LoyaltySettings) -> int | None:
+    """The demo's points ledger and first tiers, as one batch; returns its id."""
+    from analytics.loyalty import recompute_tiers
+
+    with engine.begin() as conn:
+        return recompute_tiers(conn, settings, today, DEMO_ACTOR)
+
+
 def finish_demo(engine: Engine, today: date, settings: ClassSettings | None = None) -> int:
     """Compute the demo's ABC / XYZ / RFM classes as of ``today``; returns the class run id."""
     with engine.begin() as conn:
@@ -43,8 +66,11 @@ def finish_demo(engine: Engine, today: date, settings: ClassSettings | None = No
 
 
 def demo_config(lang: str) -> str:
-    """The demo's configuration file: its language and the example rating rules."""
+    """The demo's configuration file: its language, the example rating rules and loyalty tiers."""
     rules = "\n".join(f'{k} = "{v}"' for k, v in DEMO_RULES[lang].items())
+    loyalty = DEMO_LOYALTY[lang]
+    multipliers = "\n".join(f'"{k}" = {v}' for k, v in loyalty.multipliers.items())
+    tiers = "\n".join(f"{k} = {v}" for k, v in loyalty.tiers.items())
     return (
         "# Written by `custbot demo` for the demo database; edit it, or delete it to go back to\n"
         "# the defaults. Every setting, with its default: config.example.toml.\n"
@@ -54,4 +80,17 @@ def demo_config(lang: str) -> str:
         "# The demo's example rules, in the query language: top to bottom, first match wins;\n"
         "# pinned ratings are left alone. Preview them in chat with `recompute ratings`.\n"
         f"{rules}\n"
+        "\n"
+        "[loyalty]\n"
+        "# Points from net order amounts, tiers from the points of the window; the recompute\n"
+        "# moves customers between tiers (see docs/ratings.md).\n"
+        f"amount_per_point = {loyalty.amount_per_point}\n"
+        f'per = "{loyalty.per}"\n'
+        f"window_months = {loyalty.window_months}\n"
+        "\n"
+        "[loyalty.multipliers]\n"
+        f"{multipliers}\n"
+        "\n"
+        "[loyalty.tiers]\n"
+        f"{tiers}\n"
     )

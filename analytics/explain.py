@@ -60,6 +60,7 @@ class Explanation:
     run_date: date | None = None
     last_change: str | None = None  # "2026-11-20 by rule A: abc A (B → A)"
     notes: list[str] = field(default_factory=list)
+    loyalty: Any = None  # analytics.loyalty_text.CustomerLoyalty when [loyalty] has tiers
 
     def lines(self, _: Callable[[str], str] = _english, currency: str = "") -> list[str]:
         """Plain-text lines for chat or the terminal, in the language of ``_`` (gettext)."""
@@ -115,6 +116,8 @@ class Explanation:
                     start=self.window.start, end=self.window.end, spend=spend, orders=self.orders
                 )
             )
+        if self.loyalty is not None:
+            out += self.loyalty.lines(_)
         return out + self.notes
 
 
@@ -212,4 +215,13 @@ def explain_customer(
         classes=classes,
         run_date=run_date,
         last_change=last_change,
+        loyalty=_loyalty(conn, customer_id, settings, today),
     )
+
+
+def _loyalty(conn: Connection, customer_id: int, settings: AnalyticsSettings, today: date) -> Any:
+    if not settings.loyalty.enabled:
+        return None
+    from analytics.loyalty_text import customer_loyalty
+
+    return customer_loyalty(conn, customer_id, settings.loyalty, today)

@@ -53,6 +53,7 @@ class RecomputePlan:
     pinned: int  # customers whose pinned rating the rules leave alone
     settings: Any = field(default=None, repr=False)
     targets: Any = field(default=None, repr=False)  # (temp table, session) for apply_recompute
+    loyalty: Any = None  # analytics.loyalty.TierPlan when [loyalty] has tiers
 
     def _count(self, kind: str) -> int:
         return sum(n for (b, a), n in self.moves.items() if direction(b, a) == kind)
@@ -75,21 +76,31 @@ class RecomputePlan:
 
     @property
     def changes(self) -> int:
-        """Customers whose rating would change (up + down + newly rated)."""
-        return self.up + self.down + self.new
+        """Customers whose rating would change (up + down + newly rated), plus tier moves."""
+        return self.up + self.down + self.new + (self.loyalty.changes if self.loyalty else 0)
 
-    def summary(self, _: Callable[[str], str] = _english) -> str:
-        """One line: ``5 up, 2 down, 40 same, 3 newly rated`` (in the language of ``_``)."""
-        return _("{up} up, {down} down, {same} same, {new} newly rated").format(
+    def _ratings(self, _: Callable[[str], str]) -> str:
+        text: str = _("{up} up, {down} down, {same} same, {new} newly rated").format(
             up=self.up, down=self.down, same=self.same, new=self.new
         )
+        return text
+
+    def summary(self, _: Callable[[str], str] = _english) -> str:
+        """One line: ``5 up, 2 down, 40 same, 3 newly rated`` (in the language of ``_``), and
+        the tiers' ``; 3 promoted, 1 demoted, 0 joined a tier`` when loyalty is on."""
+        text = self._ratings(_)
+        if self.loyalty is not None:
+            from analytics.loyalty_text import tier_summary
+
+            text += "; " + tier_summary(self.loyalty, _)
+        return text
 
     def lines(self, _: Callable[[str], str] = _english) -> list[str]:
         """Plain-text report lines, with a sample of names for each direction; ``_`` is the
         reader's gettext (the chat passes its own, so reports come in the user's language)."""
         out = [
             _("Rating rules for {today}: {summary}.").format(
-                today=self.today, summary=self.summary(_)
+                today=self.today, summary=self._ratings(_)
             )
         ]
         labels = {
@@ -110,6 +121,10 @@ class RecomputePlan:
             out.append(_("{n} pinned by hand, left alone.").format(n=self.pinned))
         if not self.rules:
             out.append(_("No rules are configured: set [rating.rules] in the configuration."))
+        if self.loyalty is not None:
+            from analytics.loyalty_text import tier_lines
+
+            out += tier_lines(self.loyalty, _)
         return out
 
 

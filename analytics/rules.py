@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 
 from analytics.classes import compute_classes, latest_run
+from analytics.loyalty import TierPlan, apply_tiers, plan_tiers
 from analytics.plan import RecomputePlan, count_moves, sample_moves
 from analytics.settings import AnalyticsSettings
 from analytics.validation import RuleError, check_rules, is_anyone
@@ -146,6 +147,8 @@ def plan_recompute(
     except BaseException:
         target.drop(conn)
         raise
+    loyalty = settings.loyalty
+    tiers = plan_tiers(conn, loyalty, today, sample=sample) if loyalty.enabled else None
     # the targets stay for apply_recompute on this connection (a rollback or apply drops them)
     return RecomputePlan(
         today=today,
@@ -157,6 +160,7 @@ def plan_recompute(
         pinned=pinned_n,
         settings=settings,
         targets=(target, _session(conn)),
+        loyalty=tiers,
     )
 
 
@@ -172,6 +176,20 @@ def _reusable(conn: Connection, plan: RecomputePlan) -> Table | None:
     return table if conn.dialect.has_table(conn, table.name) else None
 
 
+def _tier_plan(conn: Connection, plan: RecomputePlan, *, reused: bool) -> TierPlan | None:
+    """The plan's tier moves when still in place on this connection, else computed again."""
+    shown: TierPlan | None = plan.loyalty
+    settings = plan.settings.loyalty
+    if not settings.enabled:
+        return None
+    if shown is not None and shown.target is not None:
+        if reused and conn.dialect.has_table(conn, shown.target.name):
+            return shown
+        if plan.targets is not None and plan.targets[1] == _session(conn):
+            shown.target.drop(conn, checkfirst=True)
+    return plan_tiers(conn, settings, plan.today)
+
+
 def apply_recompute(conn: Connection, plan: RecomputePlan, actor: Actor) -> int | None:
     """Apply the plan's rules as ONE undoable batch; returns the batch id, or None when no
     rating changed (then no batch is left behind: an empty batch would only clutter undo).
@@ -185,6 +203,7 @@ def apply_recompute(conn: Connection, plan: RecomputePlan, actor: Actor) -> int 
     """
     settings = plan.settings
     target = _reusable(conn, plan)
+    tiers = _tier_plan(conn, plan, reused=target is not None)
     if target is None:
         if plan.run_id is None or plan.run_id != latest_run(conn):
             compute_classes(conn, today=plan.today, settings=settings.classes)
@@ -203,6 +222,8 @@ def apply_recompute(conn: Connection, plan: RecomputePlan, actor: Actor) -> int 
             changed += set_field(
                 conn, batch_id, "rating", rating, ids, source=f"rule {rating}: {text}"[:200]
             )
+        if tiers is not None:
+            changed += apply_tiers(conn, tiers, batch_id)
     finally:
         target.drop(conn)
     if changed == 0:

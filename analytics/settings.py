@@ -1,4 +1,4 @@
-"""What analytics reads from the configuration: ``[classes]`` and ``[rating]``.
+"""What analytics reads from the configuration: ``[classes]``, ``[rating]`` and ``[loyalty]``.
 
 Example::
 
@@ -7,13 +7,14 @@ Example::
 
 from __future__ import annotations
 
-from typing import Protocol
+import re
+from typing import Literal, Protocol
 
 from pydantic import Field, field_validator, model_validator
 
 from storage.settings import SettingsModel
 
-__all__ = ["ClassSettings", "RatingSettings", "AnalyticsSettings"]
+__all__ = ["ClassSettings", "RatingSettings", "LoyaltySettings", "AnalyticsSettings"]
 
 
 class ClassSettings(SettingsModel):
@@ -46,6 +47,36 @@ class RatingSettings(SettingsModel):
         return v
 
 
+class LoyaltySettings(SettingsModel):
+    """Loyalty points and tiers (docs/ratings.md, "Loyalty points and tiers"); off without tiers."""
+
+    tiers: dict[str, int] = Field(default_factory=dict)  # tier -> least points in the window
+    amount_per_point: float = Field(default=100.0, gt=0)  # one point per this much net amount
+    per: Literal["order", "line"] = "order"  # whole points per order, or per order line
+    multipliers: dict[str, float] = Field(default_factory=dict)  # product category -> factor
+    window_months: int = Field(default=12, ge=1, le=120)  # tiers weigh the points of this window
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers(cls, v: dict[str, int]) -> dict[str, int]:
+        for name, least in v.items():
+            if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", name):
+                raise ValueError(f"tier names are lower-case words such as gold, not {name!r}")
+            if least < 0:
+                raise ValueError(f"tier {name}: the least points must be 0 or more")
+        if len(set(v.values())) != len(v):
+            raise ValueError("two tiers have the same least points; give each its own")
+        return v
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.tiers)
+
+    def ordered(self) -> list[tuple[str, int]]:
+        """The tiers from the lowest up: ``[("bronze", 0), ("silver", 500), ("gold", 2000)]``."""
+        return sorted(self.tiers.items(), key=lambda t: t[1])
+
+
 class AnalyticsSettings(Protocol):
     """The part of the application's settings the recompute and explanations read."""
 
@@ -57,3 +88,6 @@ class AnalyticsSettings(Protocol):
 
     @property
     def rating(self) -> RatingSettings: ...
+
+    @property
+    def loyalty(self) -> LoyaltySettings: ...

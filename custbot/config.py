@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 
-from analytics.settings import ClassSettings, RatingSettings
+from analytics.settings import ClassSettings, LoyaltySettings, RatingSettings
 from analytics.validation import RuleError, check_rules
 from bot.settings import (
     AccessSettings,
@@ -51,6 +51,7 @@ __all__ = [
     "RatingSettings",
     "ColumnarSettings",
     "LimitsSettings",
+    "LoyaltySettings",
 ]
 
 DEFAULT_CONFIG = Path("custbot.toml")
@@ -78,6 +79,7 @@ class Settings(SettingsModel):
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     digests: list[DigestEntry] = Field(default_factory=list)
     customers: CustomerSettings = Field(default_factory=CustomerSettings)
+    loyalty: LoyaltySettings = Field(default_factory=LoyaltySettings)
 
     @field_validator("timezone")
     @classmethod

@@ -27,6 +27,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from query_language import ast as a
 from query_language.fields import FIELDS, OPERATORS, holds
+from query_language.loyalty import LOYALTY_NODES, compile_loyalty
 from storage import schema as s
 from storage.folding import fold, folded
 from storage.scope import CustomerScope
@@ -317,6 +318,7 @@ _COMPILERS: dict[type, Callable[[Any, bool], Any]] = {
     a.ClassIs: lambda n, neg: _classes(n.kind, n.value),
     a.InSegment: _segment,
     a.Change: lambda n, neg: _change(n),
+    **{node: compile_loyalty for node in LOYALTY_NODES},
 }
 
 

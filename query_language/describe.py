@@ -19,6 +19,7 @@ from typing import Any
 from query_language import ast as a
 from query_language.fields import FIELDS, OPERATORS
 from query_language.lexicon import LANGUAGES, load_lexicon
+from query_language.loyalty import describe_loyalty
 from query_language.periods import period_text
 
 __all__ = ["describe", "describe_node", "amount_text", "stale_note"]
@@ -259,6 +260,8 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
         by = " " + said_by.format(pct=amount_text(node.pct)) if node.pct is not None else ""
         said = w[f"change_{node.measure}_{node.direction}"]
         return f"{said}{by}: {_versus(node.first, node.second, w)}"
+    if (loyal := describe_loyalty(node, w, _cmp, _period)) is not None:
+        return loyal
     return type(node).__name__
 
 

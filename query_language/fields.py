@@ -53,6 +53,7 @@ FIELDS: dict[str, Field] = {
         Field("manager", c.manager_id, {"en": "manager", "ru": "менеджер"}),
         Field("rating", c.rating, {"en": "rating", "ru": "рейтинг"}),
         Field("status", c.status, {"en": "status", "ru": "статус"}),
+        Field("tier", c.tier, {"en": "tier", "ru": "уровень"}),
     ]
 }
 
@@ -68,6 +69,7 @@ GROUP_KEYS: dict[str, str] = {
     "abc": "classes",
     "xyz": "classes",
     "rfm": "classes",
+    "tier": "customers",
 }
 
 OPERATORS: dict[str, Operator] = {

@@ -203,4 +203,5 @@ _GROUP_KEYS = {
     "abc",
     "xyz",
     "rfm",
+    "tier",
 }

@@ -174,6 +174,15 @@ class _ToAst(Transformer[Any, Any]):
     def order_count(self, c: a.Comparison, tok: Token) -> a.Comparison:
         return a.Comparison(c.op, c.value, c.high, "orders", span=self._span(c, tok))
 
+    def points_compare(self, tok: Token, c: a.Comparison) -> a.Comparison:
+        return a.Comparison(c.op, c.value, c.high, "points", span=self._span(tok, c))
+
+    def points_count(self, c: a.Comparison, tok: Token) -> a.Comparison:
+        return a.Comparison(c.op, c.value, c.high, "points", span=self._span(c, tok))
+
+    def tier_move(self, tok: Token) -> a.Keyword:
+        return self._kw("tier_move", tok, payload=self._t(tok).value)
+
     # keywords -----------------------------------------------------------------------------
     def _kw(self, kind: str, tok: Token, **kw: Any) -> a.Keyword:
         return a.Keyword(kind, span=self._span(tok), **kw)

@@ -23,6 +23,7 @@ from query_language import ast as a
 from query_language.catalog import Catalog
 from query_language.errors import QueryError
 from query_language.lexicon import load_lexicon
+from query_language.loyalty import PointsCmp
 from query_language.outputs import OUTPUT_KINDS, measured_period, output_of
 from query_language.parser import parse
 from query_language.periods import to_period
@@ -154,7 +155,10 @@ class _Binder:
             last.spend = to_cmp(c, self.ctx, "any")  # "employees not over 100"
             last.negate = not last.negate
             return
-        if isinstance(c.value, a.ValueWords):
+        if isinstance(c.value, a.ValueWords) or c.measure == "points":
+            if c.measure == "points":
+                add(a.Not(PointsCmp(to_cmp(c, self.ctx, "number"), span=c.span), span=c.span))
+                return
             self.comparison(c, None, add)  # the same error as without 'not'
             return
         kind = "orders" if c.measure == "orders" else "spend"
@@ -166,6 +170,9 @@ class _Binder:
         add(slot)
 
     def comparison(self, c: a.Comparison, last: Slot | None, add: Any) -> None:
+        if c.measure == "points":  # "points over 500": the balance, no period
+            add(PointsCmp(to_cmp(c, self.ctx, "number"), span=c.span))
+            return
         if (
             last is not None
             and last.kind == "property"
@@ -233,6 +240,8 @@ class _Binder:
             return [Slot("bought", k.span), *self._as_items(got)]
         if k.kind == "interaction":
             return [Slot("interaction", k.span, payload=k.payload)]
+        if k.kind == "tier_move":
+            return [Slot("tier_move", k.span, payload=k.payload)]
         return [Slot(k.kind, k.span)]
 
     def _as_items(self, got: Any) -> list[a.Node | Slot]:

@@ -140,10 +140,28 @@ def _names_customers(node: a.Node) -> bool:
     return isinstance(node, a.Not) and _names_customers(node.item)
 
 
+def _reads_loyalty(node: a.Node) -> bool:
+    """Points and tier moves read tables the copy does not hold (the ledger, the audit log)."""
+    from query_language.loyalty import PointsCmp, TierMoved
+
+    if isinstance(node, PointsCmp | TierMoved):
+        return True
+    if isinstance(node, a.And | a.Or | a.AnyOf):
+        return any(_reads_loyalty(i) for i in node.items)
+    if isinstance(node, a.InSegment) and node.dynamic is not None:
+        return _reads_loyalty(node.dynamic)
+    return isinstance(node, a.Not) and _reads_loyalty(node.item)
+
+
 def routable(query: a.Query) -> bool:
     """Whether ``query`` may be answered from the copy: everything ``run_query`` answers except
-    questions about named customers (an index seek on the primary; docs/analytics-engine.md)."""
-    return not isinstance(query.output, a.Card) and not _names_customers(query.where)
+    questions about named customers (an index seek on the primary; docs/analytics-engine.md)
+    and about loyalty points and tier moves (tables the copy does not hold)."""
+    return (
+        not isinstance(query.output, a.Card)
+        and not _names_customers(query.where)
+        and not _reads_loyalty(query.where)
+    )
 
 
 @contextmanager

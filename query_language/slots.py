@@ -31,6 +31,7 @@ TAKES_PERIOD = {
     "interaction",
     "first_purchase",
     "returning",
+    "tier_move",
 }
 
 
@@ -123,6 +124,10 @@ def finish(slot: Slot, ctx: Context) -> a.Node:
         node = a.Interacted(slot.payload, p, span=span)
     elif k == "property":
         node = _property_cmp(slot, ctx)
+    elif k == "tier_move":
+        from query_language.loyalty import TierMoved
+
+        node = TierMoved(slot.payload or "promoted", p, span=span)
     elif k == "created" and p is None:
         node = a.ClassIs("rfm", "new", span=span)  # "new" alone: the RFM segment
     elif p is None:

@@ -20,6 +20,7 @@ from query_language.catalog import KINDS, Catalog, Entry
 from query_language.errors import QueryError, ambiguous, unknown_word
 from query_language.lexer import split_words
 from query_language.lexicon import Lexicon
+from query_language.loyalty import TierIs, read_tier
 
 __all__ = ["Context", "ProductScope", "PropertyRef", "read_value"]
 
@@ -242,6 +243,8 @@ def _any_of(v: a.ValueWords, ctx: Context) -> Any:
     if all(isinstance(g, a.RatingIn) for g in got):
         letters = {r for g in got for r in g.ratings}
         return a.RatingIn(tuple(r for r in ("A", "B", "C", "") if r in letters), span=v.span)
+    if all(isinstance(g, TierIs) for g in got):
+        return TierIs(tuple(dict.fromkeys(t for g in got for t in g.tiers)), span=v.span)
     node_types = {type(g) for g in got}
     if len(node_types) != 1 or any(isinstance(g, (PropertyRef, a.CustomerIs)) for g in got):
         raise QueryError(
@@ -276,6 +279,9 @@ def read_value(v: a.ValueWords, ctx: Context, *, allow_customer: bool = False) -
         return _from_fixed(v, ctx) if v.fixed and v.fixed[0] == "rfm" else _class(v, ctx)
     if v.field == "status":
         return _from_fixed(v, ctx) if v.fixed else _status(v, ctx)
+    if v.field == "tier":
+        named = {k[5:]: str(t) for k, t in ctx.lex.describe_words.items() if k.startswith("tier_")}
+        return read_tier(v, ctx.text, named, ctx.lex.normalise_word)
     idx = ctx.catalog.index(ctx.language)
     found: tuple[Entry, ...] = idx.get(" ".join(split_words(v.text, ctx.lex))) or ()
     if v.fixed and v.field is None:

@@ -75,6 +75,7 @@ FIELDS = {
     "email": customers.c.email,
     "phone": customers.c.phone,
     "phone_e164": customers.c.phone_e164,
+    "tier": customers.c.tier,  # the loyalty tier (analytics/loyalty.py)
 }
 
 

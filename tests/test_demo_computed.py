@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from analytics.demo import DEMO_RULES
+from analytics.demo import DEMO_LOYALTY, DEMO_RULES
 from bot.core import ChatCore
 from bot.messages import Buttons, File, Identity, Image, Reply, Request
 from custbot.cli import main
 from custbot.config import load_settings
-from storage.schema import batches
+from storage.schema import batches, customers
 
 AS_OF = "2026-11-22"
 WORDS = {
@@ -89,6 +89,11 @@ def test_the_demo_arrives_computed(
     assert "classes computed" in capsys.readouterr().out
     settings = load_settings(Path("custbot.toml"), {"database.url": db_url})
     assert settings.rating.rules == DEMO_RULES[lang] and settings.language == lang
+    assert settings.loyalty == DEMO_LOYALTY[lang]  # and the demo's customers have tiers:
+    with engine.connect() as conn:
+        counted = conn.execute(select(customers.c.tier, func.count()).group_by(customers.c.tier))
+        tiers = {tier: n for tier, n in counted}
+    assert {"bronze", "silver", "gold"} <= set(tiers) and tiers["gold"] < tiers["bronze"]
     w = WORDS[lang]
     chat = _Chat(ChatCore(engine, settings, today=date(2026, 11, 22)))
 
@@ -111,6 +116,7 @@ def test_the_demo_arrives_computed(
         "ABC " in explained and "not computed" not in explained and "не рассчитаны" not in explained
     )
     assert " RUB " in explained and ".59" not in explained  # the one money format
+    assert ("Loyalty: " if lang == "en" else "Лояльность: ") in explained
 
     before = _batches(engine)
     chat.say(w["recompute"])

@@ -4,6 +4,7 @@ orders, the last interactions and the rating history."""
 from __future__ import annotations
 
 from bot.core import Context
+from bot.loyalty_facts import loyalty_facts, loyalty_history
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from bot.registry import action, command
 from bot.state import State
@@ -92,6 +93,8 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
         if not ctx.scope.allows(conn, customer_id):  # nothing of it is read, not even its name
             return Reply((Text(_("You can only see your own customers."), "error"),))
         c = load_card(conn, customer_id, ctx.today)
+        loyalty = loyalty_facts(ctx, conn, customer_id)
+        points = loyalty_history(ctx, conn, customer_id)
     cust = c.customer
     cur = ctx.settings.currency
     place = ", ".join(v for v in (cust["city"], cust["region"], cust["country"]) if v)
@@ -117,6 +120,7 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
                 " / ".join(str(c.classes[k] or "—") for k in ("abc", "xyz", "rfm_segment")),
             )
         )
+    facts += loyalty
     if cust["opted_out_at"]:
         facts.append((_("mailings"), _("opted out")))
     parts: list[Part] = [
@@ -139,6 +143,7 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
                 title=_("Last interactions"),
             )
         )
+    parts += points
     if c.rating_history:
         parts.append(
             Table(

@@ -22,7 +22,7 @@ def recompute(ctx: Context, args: str) -> list[Reply]:
     from analytics.rules import RuleError, plan_recompute
 
     _ = ctx._
-    if not ctx.settings.rating.rules:
+    if not ctx.settings.rating.rules and not ctx.settings.loyalty.enabled:
         return [
             Reply(
                 (

@@ -140,16 +140,17 @@ def demo(
 
 
 def _finish(ctx: typer.Context, context: AppContext, console: Console, language: str) -> None:
-    """The demo arrives computed: its classes now, and (unless a configuration was given or
-    exists, or it has rules already) a custbot.toml with the demo's example rating rules."""
-    from analytics.demo import DEMO_RULES, demo_config, finish_demo
+    """The demo arrives computed: its classes now, (unless a configuration was given or exists,
+    or it has rules already) a custbot.toml with the demo's example rating rules, loyalty tiers
+    and a digest, the customers' loyalty points and first tiers when the configuration has tiers,
+    and one subscription."""
+    from analytics.demo import DEMO_LOYALTY, DEMO_RULES, demo_config, finish_demo
     from bot.settings import DigestEntry
     from custbot.config import DEFAULT_CONFIG
+    from custbot.demo_subscriptions import DEMO_DIGEST, add_demo_subscription, demo_digest_entry
 
     finish_demo(context.engine, context.today(), context.settings.classes)
     console.print("ABC / XYZ / RFM classes computed.", markup=False, highlight=False)
-    from custbot.demo_subscriptions import DEMO_DIGEST, add_demo_subscription, demo_digest_entry
-
     if add_demo_subscription(
         context.engine, language, context.today(), context.settings.timezone
     ):  # fmt: skip
@@ -159,19 +160,33 @@ def _finish(ctx: typer.Context, context: AppContext, console: Console, language:
             highlight=False,
         )
     given = ctx.find_root().params.get("config")
-    if context.settings.rating.rules or given is not None or DEFAULT_CONFIG.exists():
+    if not (context.settings.rating.rules or given is not None or DEFAULT_CONFIG.exists()):
+        DEFAULT_CONFIG.write_text(demo_config(language) + DEMO_DIGEST[language], encoding="utf-8")
+        rating = context.settings.rating.model_copy(update={"rules": DEMO_RULES[language]})
+        digests = [DigestEntry.model_validate(demo_digest_entry(language))]
+        update = {
+            "rating": rating,
+            "language": language,
+            "loyalty": DEMO_LOYALTY[language],
+            "digests": digests,
+        }
+        context.settings = context.settings.model_copy(update=update)
+        console.print(
+            f"Wrote {DEFAULT_CONFIG} with example rating rules, loyalty tiers and a digest "
+            "(try 'recompute ratings', 'tier gold').",
+            markup=False,
+            highlight=False,
+        )
+    _finish_loyalty(context, console)
+
+
+def _finish_loyalty(context: AppContext, console: Console) -> None:
+    from analytics.demo import finish_loyalty
+
+    if not context.settings.loyalty.enabled:
         return
-    DEFAULT_CONFIG.write_text(demo_config(language) + DEMO_DIGEST[language], encoding="utf-8")
-    rating = context.settings.rating.model_copy(update={"rules": DEMO_RULES[language]})
-    digests = [DigestEntry.model_validate(demo_digest_entry(language))]
-    context.settings = context.settings.model_copy(
-        update={"rating": rating, "language": language, "digests": digests}
-    )
-    console.print(
-        f"Wrote {DEFAULT_CONFIG} with example rating rules (try 'recompute ratings').",
-        markup=False,
-        highlight=False,
-    )
+    finish_loyalty(context.engine, context.today(), context.settings.loyalty)
+    console.print("Loyalty points and tiers computed.", markup=False, highlight=False)
 
 
 @app.command("generate")

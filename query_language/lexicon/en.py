@@ -341,6 +341,14 @@ PHRASES: dict[str, tuple[str, object]] = {
     "%": ("PERCENT", None),
     "percent": ("PERCENT", None),
     "per cent": ("PERCENT", None),
+    # loyalty points and tiers (query_language/loyalty.py)
+    "tier": ("FIELD", "tier"),
+    "loyalty tier": ("FIELD", "tier"),
+    "points": ("POINTS", None),
+    "point": ("POINTS", None),
+    "loyalty points": ("POINTS", None),
+    "promoted": ("TIER_MOVE", "promoted"),
+    "demoted": ("TIER_MOVE", "demoted"),
 }
 
 FILLERS = [
@@ -409,6 +417,7 @@ FIELD_WORDS = {
     "orders": "orders",
     "last_purchase": "last purchase",
     "count": "count",
+    "tier": "tier",
 }
 
 ECHO = {
@@ -521,4 +530,6 @@ EXPECTED = {
     "SAME_PERIOD": "same period last year",
     "CHANGE": "grew, dropped",
     "PERCENT": "%",
+    "POINTS": "points",
+    "TIER_MOVE": "promoted, demoted",
 }

@@ -305,6 +305,12 @@ PHRASES: dict[str, tuple[str, object]] = {
         "снижение",
     ),
     **_all("PERCENT", None, "%", "процентов", "процента", "процент"),
+    # loyalty points and tiers (query_language/loyalty.py); words are lemmatised, so
+    # "повышены", "повышенные" and "повысили" are one phrase
+    **_all("FIELD", "tier", "уровень", "уровень лояльности", "с уровнем"),
+    **_all("POINTS", None, "баллы", "бонусные баллы", "баллы лояльности"),
+    **_all("TIER_MOVE", "promoted", "повышены", "повышенные", "уровень повышен", "повышен уровень"),
+    **_all("TIER_MOVE", "demoted", "понижены", "пониженные", "уровень понижен", "понижен уровень"),
 }
 
 FILLERS = [
@@ -380,6 +386,7 @@ FIELD_WORDS = {
     "bought": "товар",
     "place": "место",
     "product or category": "товар или категория",
+    "tier": "уровень",
 }
 
 ECHO: dict[str, str] = {}
@@ -505,6 +512,15 @@ DESCRIBE = {
     "change_orders_grew": "заказы выросли",
     "change_by": "на {pct}% и более",
     "change_over": "более чем на {pct}%",
+    "tier": "уровень",
+    "points": "баллы",
+    "promoted": "повышены",
+    "demoted": "понижены",
+    "tier_bronze": "бронзовый",
+    "tier_silver": "серебряный",
+    "tier_gold": "золотой",
+    "tier_platinum": "платиновый",
+    "group_tier": "уровням",
 }
 
 # Token rewrites, tried in order at each position (see lexicon.Rule).
@@ -645,6 +661,16 @@ MESSAGES = [
         r"^the period right after the measure, e\.g\. average order value this year$",
         "период сразу после меры, например «средний чек в этом году»",
     ),
+    (r"^'(?P<w>.*)' is not a tier$", "«{w}» — не уровень лояльности"),
+    (r"^tiers have no order in a query$", "у уровней лояльности в запросе нет порядка"),
+    (
+        r"^a tier of the configuration, e\.g\. bronze, silver or gold$",
+        "уровень из конфигурации, например бронзовый, серебряный или золотой",
+    ),
+    (
+        r"^a tier, or several: tier silver or gold$",
+        "уровень или несколько: уровень серебряный или золотой",
+    ),
 ]
 
 # The words for standard customer properties (imported from standard columns), by property name.
@@ -730,4 +756,6 @@ EXPECTED = {
     "SAME_PERIOD": "аналогичный период прошлого года",
     "CHANGE": "выросла, упала",
     "PERCENT": "%",
+    "POINTS": "баллы",
+    "TIER_MOVE": "повышены, понижены",
 }

@@ -147,6 +147,14 @@ ROUTES = [
     Route("set", f"set phone {OWN} +7 912 000-00-01", f"set phone {OTHER} +7 912 000-00-01"),
     Route("new customer", 'new customer "Fresh {p}", Kazan', f'new customer "{OTHER}", Moscow'),
     Route("assign", f"assign {OWN_Q} to Ivanov", f"assign {OTHER_Q} to Ivanov", shows=True),
+    Route(
+        "query",
+        f"{OWN_Q} points under 1m",
+        f"{OTHER_Q} points under 1m",
+        shows=True,
+        empty=True,
+        own_sees=OWN_4,
+    ),  # fmt: skip
 ]
 
 # every kind of button, replayed by the rep with a payload about another rep's customers

@@ -35,6 +35,10 @@ def _build(engine: Engine, data: str) -> None:
             from analytics.demo import finish_demo
 
             finish_demo(engine, AS_OF)
+        if computed == "loyalty":  # and the first tiers `custbot demo` computes
+            from analytics.demo import DEMO_LOYALTY, finish_loyalty
+
+            finish_loyalty(engine, AS_OF, DEMO_LOYALTY[lang])
 
 
 class _Templates:

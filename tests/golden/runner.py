@@ -39,7 +39,15 @@ __all__ = ["Scenario", "parse_scenario", "play", "SCENARIOS_DIR", "TRANSCRIPTS_D
 HERE = Path(__file__).resolve().parent
 SCENARIOS_DIR = HERE / "scenarios"
 TRANSCRIPTS_DIR = HERE / "transcripts"
-DATA_KINDS = ("demo-en", "demo-ru", "demo-en-computed", "demo-ru-computed", "empty")
+DATA_KINDS = (
+    "demo-en",
+    "demo-ru",
+    "demo-en-computed",
+    "demo-ru-computed",
+    "empty",
+    "demo-en-loyalty",  # as `custbot demo` leaves it: classes, rules, [loyalty] and first tiers
+    "demo-ru-loyalty",
+)
 WIDTH = 110  # the terminal's columns
 _KEYS = {"data", "user", "as-of", "scope", "language", "currency", "interactive"}
 _DEFAULTS = {
@@ -162,10 +170,14 @@ def _settings(s: dict[str, str]) -> Any:
         "access": {"scope": s["scope"]},
         "slack": {"allowed_teams": ["T1"]},
     }
-    if s["data"].endswith("-computed"):  # and the example rules `custbot demo` writes
+    if s["data"].endswith(("-computed", "-loyalty")):  # the rules `custbot demo` writes
         from analytics.demo import DEMO_RULES
 
         data["rating"] = {"rules": DEMO_RULES[s["data"][5:7]]}
+    if s["data"].endswith("-loyalty"):  # and its [loyalty]
+        from analytics.demo import DEMO_LOYALTY
+
+        data["loyalty"] = DEMO_LOYALTY[s["data"][5:7]].model_dump()
     return Settings.model_validate(data)
 
 

@@ -297,6 +297,9 @@ def build_rows(seed: int = 20261122) -> Rows:
             }
         )
     _segments_and_classes(rows, rnd, n_customers)
+    from tests.query_language.fixture_loyalty import add_loyalty_rows
+
+    add_loyalty_rows(rows)
     return rows
 
 

@@ -120,6 +120,7 @@ class Oracle:
         self.segments = f["segments"].set_index("name")
         self.members = f["segment_members"]
         self.all = pd.Series(True, index=self.c.index)
+        self.f = f  # every table, for the conditions below that read one more
 
     # --- helpers -------------------------------------------------------------------------
     def period(self, text: str) -> Span:
@@ -272,3 +273,24 @@ class Oracle:
             cnt, tot = out.get(k, (0, 0.0))
             out[k] = (cnt + 1, tot + float(sp[cid]))
         return out
+
+    # --- loyalty (docs/ratings.md, "Loyalty points and tiers") -----------------------------
+    def tier(self, *names: str) -> pd.Series:
+        return self.c["tier"].isin(list(names))
+
+    def points(self) -> pd.Series:
+        """Each customer's points balance: the sum of their ledger rows (0 without any)."""
+        lp = self.f["loyalty_points"]
+        return lp.groupby("customer_id")["points"].sum().reindex(self.c.index, fill_value=0)
+
+    def moved(self, move: str, span: Span | None) -> pd.Series:
+        """A tier change told as ``move`` (promoted | demoted) by a batch not undone since,
+        within ``span`` (by the day of the change)."""
+        a, b = self.f["audit_log"], self.f["batches"].set_index("id")
+        a = a[(a["field"] == "tier") & a["source"].str.startswith(f"loyalty {move} ")]
+        a = a[b.loc[a["batch_id"], "undone_by_batch_id"].isna().to_numpy()]
+        if span:
+            lo, hi = span
+            days = [t.date() for t in a["at"]]
+            a = a[[(lo is None or d >= lo) and (hi is None or d <= hi) for d in days]]
+        return self._mask(set(a["customer_id"]))

@@ -18,7 +18,7 @@ from tests.query_language.fixture import TODAY, build_rows, interpret_on, matchi
 from tests.query_language.fixture import ql_db as ql_db  # noqa: F401 - the module fixture
 from tests.query_language.oracle import Oracle
 
-__all__ = ["ORACLE", "check_query", "Case"]
+__all__ = ["ORACLE", "check_query", "Case", "LOYALTY"]
 
 ORACLE = Oracle(build_rows(), TODAY)
 P = ORACLE.period
@@ -194,6 +194,11 @@ CONDITIONS: list[Case] = [
     ("created last month", lambda o: o.created(P("last month"))),
     ("created in 2025", lambda o: o.created(P("2025"))),
     ("new since 2026-03-01", lambda o: o.created(P("since 2026-03-01"))),
+    # --- loyalty points and tiers ---------------------------------------------------------
+    ("tier gold", lambda o: o.tier("gold")),
+    ("loyalty tier silver or gold", lambda o: o.tier("silver", "gold")),
+    ("not tier bronze", lambda o: ~o.tier("bronze")),
+    ("Moscow tier gold", lambda o: o.city("Moscow") & o.tier("gold")),
 ]
 
 
@@ -256,12 +261,60 @@ def test_condition_from_the_duckdb_copy(
     expr: Callable[[Oracle], pd.Series],
 ) -> None:
     """Every case again through run_query on the copy: the oracle's customers, in the copy."""
+    assert _through_copy(ql_db, ql_copy, query, expr) == 1, "answered from the primary"
+
+
+def _through_copy(
+    engine: Engine,
+    router,  # type: ignore[no-untyped-def]
+    query: str,
+    expr: Callable[[Oracle], pd.Series],
+) -> int:
+    """``run_query`` with the copy configured gives the oracle's customers; returns how many
+    times the copy answered (0: the primary did)."""
     from query_language import run_query
 
     expected = expected_ids(query, expr)
-    before = ql_copy.counts.get("copy", 0)
-    with ql_db.connect() as conn:
-        result = run_query(conn, interpret_on(ql_db, query), offset=0, limit=None)
+    before = router.counts.get("copy", 0)
+    with engine.connect() as conn:
+        result = run_query(conn, interpret_on(engine, query), offset=0, limit=None)
     assert {r["external_id"] for r in result.rows} == expected, query
     assert result.count == len(expected)
-    assert ql_copy.counts.get("copy", 0) == before + 1, "answered from the primary"
+    return int(router.counts.get("copy", 0) - before)
+
+
+# Loyalty points and tier moves: the ledger and the audit log are not in the analytical copy, so
+# these are answered by the primary even when a copy is configured.
+LOYALTY: list[Case] = [
+    ("points over 500", lambda o: o.points() > 500),
+    ("over 500 points", lambda o: o.points() > 500),
+    ("points under 10", lambda o: o.points() < 10),
+    ("points between 100 and 300", lambda o: o.points().between(100, 300)),
+    ("not points over 500", lambda o: ~(o.points() > 500)),
+    ("promoted this month", lambda o: o.moved("promoted", P("this month"))),
+    ("demoted last month", lambda o: o.moved("demoted", P("last month"))),
+    ("promoted", lambda o: o.moved("promoted", None)),
+    (
+        "promoted this month, points over 100",
+        lambda o: o.moved("promoted", P("this month")) & (o.points() > 100),
+    ),
+    (
+        "tier gold or demoted this month",
+        lambda o: o.tier("gold") | o.moved("demoted", P("this month")),
+    ),
+]
+
+
+@pytest.mark.parametrize("query, expr", LOYALTY, ids=[c[0] for c in LOYALTY])
+def test_loyalty_condition(ql_db: Engine, query: str, expr: Callable[[Oracle], pd.Series]) -> None:  # noqa: F811
+    check_query(ql_db, query, expr)
+
+
+@pytest.mark.parametrize("query, expr", LOYALTY[::3], ids=[c[0] for c in LOYALTY[::3]])
+def test_loyalty_condition_with_a_copy_is_answered_by_the_primary(
+    ql_db: Engine,  # noqa: F811
+    ql_copy,  # type: ignore[no-untyped-def]
+    query: str,
+    expr: Callable[[Oracle], pd.Series],
+) -> None:
+    assert _through_copy(ql_db, ql_copy, query, expr) == 0, "answered from the copy"

@@ -111,6 +111,8 @@ GROUPS: list[tuple[str, str, str | None, Callable[[Oracle], pd.Series]]] = [
     ("count by manager Moscow", "manager", None, lambda o: o.city("Moscow")),
     ("spend by region rating A", "region", None, lambda o: o.rating("A")),
     ("spend by city this year", "city", "this year", lambda o: o.bought(o.period("this year"))),
+    ("count by tier", "tier", None, lambda o: o.all),
+    ("spend by tier Moscow", "tier", None, lambda o: o.city("Moscow")),
 ]
 
 

@@ -16,12 +16,12 @@ from sqlalchemy import Engine
 
 from tests.query_language.fixture import interpret_on
 from tests.query_language.fixture import ql_db as ql_db  # noqa: F401 - the module fixture
-from tests.query_language.test_cases import CONDITIONS, check_query
+from tests.query_language.test_cases import CONDITIONS, LOYALTY, check_query
 from tests.query_language.test_cases_forms import FORMS
 from tests.query_language.test_cases_periods import ALL, PERIODS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "query-language.md"
-_ORACLE_CASES = dict(CONDITIONS + ALL + FORMS)
+_ORACLE_CASES = dict(CONDITIONS + ALL + FORMS + LOYALTY)
 
 
 def _blocks(kind: str) -> list[tuple[str, str | None]]:

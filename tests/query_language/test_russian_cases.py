@@ -313,7 +313,20 @@ NATURAL: list[RuCase] = [  # the way the 1C Rarus article phrases it, commas and
     ("(Москва, или Казань,) и vip", lambda o: (o.city("Москва") | o.city("Казань")) & o.tag("vip")),
 ]
 
-RU_CASES = PLACES + PURCHASES + SPEND + ATTRIBUTES + PERIOD_CASES + WORKED + NATURAL
+LOYALTY: list[RuCase] = [
+    ("уровень золотой", lambda o: o.tier("gold")),
+    ("уровень gold", lambda o: o.tier("gold")),
+    ("с уровнем серебряным или золотым", lambda o: o.tier("silver", "gold")),
+    ("Москва, уровень золотой", lambda o: o.city("Москва") & o.tier("gold")),
+    ("баллов более 500", lambda o: o.points() > 500),
+    ("более 500 баллов", lambda o: o.points() > 500),
+    ("баллы меньше 10", lambda o: o.points() < 10),
+    ("повышены в этом месяце", lambda o: o.moved("promoted", o.period("this month"))),
+    ("уровень повышен в этом месяце", lambda o: o.moved("promoted", o.period("this month"))),
+    ("понижены в прошлом месяце", lambda o: o.moved("demoted", o.period("last month"))),
+]
+
+RU_CASES = PLACES + PURCHASES + SPEND + ATTRIBUTES + PERIOD_CASES + WORKED + NATURAL + LOYALTY
 
 
 def test_there_are_enough_cases() -> None:
