@@ -77,6 +77,14 @@ COMMAND_WORDS: dict[str, dict[str, str]] = {
         "отмени рассылку": "cancel mailing",
         "отменить рассылку": "cancel mailing",
         "список обзвона": "call list",
+        # issue 21: logging and follow-ups (bot/commands/log.py, follow_ups.py)
+        "записать": "log",
+        "запиши": "log",
+        "звонок": "log call",
+        "встреча": "log meeting",
+        "письмо": "log email",
+        "жалоба": "log complaint",
+        "заметка": "log note",
     },
 }
 
@@ -112,6 +120,7 @@ COMMAND_EXAMPLES: dict[str, dict[str, str]] = {
         "opt in": "верни в рассылку Ромашка",
         "mailings": "рассылки",
         "cancel mailing": "отмени рассылку 1",
+        "log": "звонок Ромашка: договорились о пробном заказе",  # issue 21
     },
 }
 

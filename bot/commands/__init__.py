@@ -2,4 +2,5 @@
 
 from __future__ import annotations
 
+import bot.commands.log  # noqa: F401 - issue 21: log, follow-ups
 from bot.commands import bulk, card, chart, export, help, mail, query, ratings, segments, undo  # noqa: F401

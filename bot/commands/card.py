@@ -79,6 +79,8 @@ def _choose(
 
 
 def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Reply:
+    from bot.commands.log import log_buttons
+
     _ = ctx._
     with ctx.engine.connect() as conn:
         if not ctx.scope.allows(conn, customer_id):  # nothing of it is read, not even its name
@@ -180,6 +182,7 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
                 ),
             )
         )
+    parts.append(log_buttons(ctx, customer_id))  # Log, Follow up (bot/commands/log.py)
     return Reply(tuple(parts), private=True, replace=replace)
 
 
