@@ -85,6 +85,10 @@ COMMAND_WORDS: dict[str, dict[str, str]] = {
         "письмо": "log email",
         "жалоба": "log complaint",
         "заметка": "log note",
+        "напомни": "remind me",
+        "напомни мне": "remind me",
+        "напомнить": "remind me",
+        "мои напоминания": "my follow-ups",
     },
 }
 
@@ -121,6 +125,9 @@ COMMAND_EXAMPLES: dict[str, dict[str, str]] = {
         "mailings": "рассылки",
         "cancel mailing": "отмени рассылку 1",
         "log": "звонок Ромашка: договорились о пробном заказе",  # issue 21
+        "remind me": "напомни в пятницу 10:00 позвонить Ромашка про пробный заказ",
+        "follow up": "напомни Ромашка через 2 недели",
+        "my follow-ups": "мои напоминания",
     },
 }
 

@@ -93,7 +93,8 @@ async def analytics_refresh_job(core: ChatCore) -> None:
 
 def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
     """The jobs of ``custbot serve``: the hourly purge of expired chat state, the rating
-    recompute on its cron schedule, and the refresh of the analytical copy when scheduled."""
+    recompute on its cron schedule, the refresh of the analytical copy when scheduled, and the
+    due follow-ups every minute (``custbot.follow_up_job``)."""
     settings = core.settings
     assert isinstance(settings, Settings)  # serve runs on the application's whole configuration
     scheduler = AsyncIOScheduler(timezone=settings.tz)
@@ -119,6 +120,17 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
             max_instances=1,
             coalesce=True,
         )
+    from custbot.follow_up_job import INTERVAL_SECONDS, follow_up_job  # issue 21
+
+    scheduler.add_job(
+        follow_up_job,
+        "interval",
+        seconds=INTERVAL_SECONDS,
+        args=[core, router],
+        id="follow-ups",
+        max_instances=1,
+        coalesce=True,
+    )
     return scheduler
 
 

@@ -2,5 +2,6 @@
 
 from __future__ import annotations
 
-import bot.commands.log  # noqa: F401 - issue 21: log, follow-ups
+import bot.commands.follow_ups  # noqa: F401 - issue 21: follow-ups
+import bot.commands.log  # noqa: F401 - issue 21: log
 from bot.commands import bulk, card, chart, export, help, mail, query, ratings, segments, undo  # noqa: F401
