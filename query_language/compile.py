@@ -246,6 +246,13 @@ def _interacted(n: a.Interacted, neg: bool) -> Any:
     return C.id.in_(select(it.customer_id).where(*conds))
 
 
+def _follow_up(n: a.FollowUpIs) -> Any:
+    """An open follow-up of the customer (due before ``n.before`` when overdue)."""
+    f = s.follow_ups.c
+    due = [f.due_at < n.before] if n.before is not None else []
+    return C.id.in_(select(f.customer_id).where(f.done_at.is_(None), *due))
+
+
 def _in(col: Any, values: Any, neg: bool) -> Any:
     """``col IN values``; under a NOT also ``col IS NOT NULL`` so that NOT keeps NULL rows."""
     return and_(col.is_not(None), col.in_(values)) if neg else col.in_(values)
@@ -291,6 +298,7 @@ _COMPILERS: dict[type, Callable[[Any, bool], Any]] = {
     a.Interacted: _interacted,
     a.ClassIs: lambda n, neg: _classes(n.kind, n.value),
     a.InSegment: _segment,
+    a.FollowUpIs: lambda n, neg: _follow_up(n),
 }
 
 

@@ -58,6 +58,9 @@ _W = {
         "in_list": "{field} in ({items})",
         "name_by": "name",
         "top_dim": "top {n} {dim} by {by}",
+        "follow_up_open": "with open follow-ups",
+        "follow_up_overdue": "follow-up overdue",
+        "you": "you",
         "bottom_dim": "bottom {n} {dim} by {by}",
         "dim_product": "products",
         "dim_category": "categories",
@@ -246,6 +249,8 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
         return f"{node.kind} = {w.get(f'{node.kind}_{node.value}', node.value)}"
     if isinstance(node, a.InSegment):
         return f"{w['segment']} {node.name}"
+    if isinstance(node, a.FollowUpIs):
+        return str(w[f"follow_up_{node.state}"])
     return type(node).__name__
 
 

@@ -316,6 +316,18 @@ PHRASES: dict[str, tuple[str, object]] = {
     "to": ("TO", None),
     "till": ("TO", None),
     "until": ("TO", None),
+    # follow-ups and "my" (issue 21)
+    "open follow-ups": ("FOLLOW_UP", "open"),
+    "open follow-up": ("FOLLOW_UP", "open"),
+    "open follow ups": ("FOLLOW_UP", "open"),
+    "follow-ups": ("FOLLOW_UP", "open"),
+    "follow-up": ("FOLLOW_UP", "open"),
+    "follow-up overdue": ("FOLLOW_UP", "overdue"),
+    "follow-ups overdue": ("FOLLOW_UP", "overdue"),
+    "overdue follow-ups": ("FOLLOW_UP", "overdue"),
+    "overdue follow-up": ("FOLLOW_UP", "overdue"),
+    "my": ("MY", None),
+    "mine": ("MY", None),
 }
 
 FILLERS = [
@@ -492,4 +504,6 @@ EXPECTED = {
     "FIRST_PURCHASE": "first purchase",
     "RETURNING": "returning buyers",
     "MEASURE": "average order value, average spend per customer, median orders, share of spend",
+    "FOLLOW_UP": "open follow-ups, follow-up overdue",
+    "MY": "my",
 }

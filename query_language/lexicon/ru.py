@@ -263,6 +263,24 @@ PHRASES: dict[str, tuple[str, object]] = {
     "после": ("AFTER", None),
     "ранее": ("BEFORE", None),
     "раньше": ("BEFORE", None),
+    # follow-ups and "my" (issue 21)
+    **_all(
+        "FOLLOW_UP",
+        "open",
+        "открытые напоминания",
+        "с открытыми напоминаниями",
+        "с напоминаниями",
+        "напоминания",
+    ),
+    **_all(
+        "FOLLOW_UP",
+        "overdue",
+        "просроченные напоминания",
+        "с просроченными напоминаниями",
+        "напоминание просрочено",
+        "напоминания просрочены",
+    ),
+    **_all("MY", None, "мои", "моих", "мой", "моя", "моим"),
 }
 
 FILLERS = [
@@ -454,6 +472,9 @@ DESCRIBE = {
     "group_abc": "abc",
     "group_xyz": "xyz",
     "group_rfm": "rfm",
+    "follow_up_open": "с открытыми напоминаниями",
+    "follow_up_overdue": "напоминание просрочено",
+    "you": "вы",
 }
 
 # Token rewrites, tried in order at each position (see lexicon.Rule).
@@ -475,6 +496,11 @@ RULES = [
 ]
 
 MESSAGES = [
+    (
+        r"^'my' means the customers you manage, and you manage none$",
+        "«мои» — это клиенты, которых вы ведёте, а вы не ведёте ни одного",
+    ),
+    (r"^a manager's name, e\.g\. manager Ivanov$", "фамилия менеджера, например менеджер Иванов"),
     (r"^I don't know '(?P<w>.*)'$", "не знаю «{w}»"),
     (r"^the query ends too early$", "запрос оборвался раньше времени"),
     (r"^I did not expect '(?P<w>.*)' here$", "не ожидал здесь «{w}»"),
@@ -640,4 +666,6 @@ EXPECTED = {
     "FIRST_PURCHASE": "первая покупка",
     "RETURNING": "вернувшиеся покупатели",
     "MEASURE": "средний чек, средняя выручка на клиента, медиана заказов, доля выручки",
+    "FOLLOW_UP": "открытые напоминания, просроченные напоминания",
+    "MY": "мои",
 }

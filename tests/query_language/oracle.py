@@ -120,6 +120,7 @@ class Oracle:
         self.segments = f["segments"].set_index("name")
         self.members = f["segment_members"]
         self.all = pd.Series(True, index=self.c.index)
+        self.follow_ups = f.get("follow_ups")  # issue 21; absent from the main fixture
 
     # --- helpers -------------------------------------------------------------------------
     def period(self, text: str) -> Span:
@@ -272,3 +273,17 @@ class Oracle:
             cnt, tot = out.get(k, (0, 0.0))
             out[k] = (cnt + 1, tot + float(sp[cid]))
         return out
+
+    # --- follow-ups and "my" (issue 21) ---------------------------------------------------
+    def follow_up(self, state: str) -> pd.Series:
+        """An open (not done) follow-up; ``overdue``: one due on a day before today."""
+        if self.follow_ups is None:
+            return ~self.all
+        fu = self.follow_ups[self.follow_ups["done_at"].isna()]
+        if state == "overdue":
+            fu = fu[[d.date() < self.today for d in pd.to_datetime(fu["due_at"])]]
+        return self._mask(set(fu["customer_id"]))
+
+    def mine(self, manager_id: int) -> pd.Series:
+        """The customers whose manager is the asker (by id, not by name)."""
+        return self.c["manager_id"] == manager_id
