@@ -83,6 +83,8 @@ def _customer_in(ctx: Context, text: str, payload: dict[str, Any]) -> int | list
             .distinct()
         ).scalars()
         longest = max(names, key=len, default=None)
+    if longest is None:  # a part of a name ("Agro-Market" for "Agro-Market JSC")
+        longest = _part_of_a_name(ctx, phrases)
     if longest is None:
         return [
             Reply(
@@ -100,6 +102,19 @@ def _customer_in(ctx: Context, text: str, payload: dict[str, Any]) -> int | list
     return one_customer(ctx, longest, "follow_up_pick", payload)
 
 
+def _part_of_a_name(ctx: Context, phrases: dict[str, str]) -> str | None:
+    """The longest phrase (capitalised ones first) that is part of the names of some of this
+    user's customers (at most 10 of them), as typed; None when none is."""
+    order = sorted(phrases.values(), key=lambda p: (-len(p.split()), not p[:1].isupper()))
+    for phrase in order:
+        if len(phrase) < 4:
+            continue
+        found = ctx.find_customers(phrase, limit=11)
+        if 0 < len(found) <= 10:
+            return phrase
+    return None
+
+
 def _set(ctx: Context, args: str) -> list[Reply]:
     now = chat_now(ctx)
     found = find_when(args, now=now.replace(tzinfo=UTC).astimezone(user_tz(ctx)))
@@ -110,7 +125,16 @@ def _set(ctx: Context, args: str) -> list[Reply]:
     cid = _customer_in(ctx, rest, payload)
     if isinstance(cid, list):
         return cid
+    if _only_a_name(ctx, rest, cid):  # "follow up Romashka in 2 weeks": no text of its own
+        rest = ""
     return _create(ctx, cid, due.replace(tzinfo=None), rest[:1000])
+
+
+def _only_a_name(ctx: Context, text: str, customer_id: int) -> bool:
+    """Whether ``text`` is nothing but (a part of) the customer's name."""
+    with ctx.engine.connect() as conn:
+        name = conn.execute(select(customers.c.name).where(customers.c.id == customer_id)).scalar()
+    return bool(name) and fold(text.strip(",.;:!?\"'«»() ")) in fold(str(name))
 
 
 def _create(ctx: Context, customer_id: int, due: datetime, text: str) -> list[Reply]:
@@ -130,7 +154,7 @@ def _create(ctx: Context, customer_id: int, due: datetime, text: str) -> list[Re
             (
                 Text(
                     ctx._("Follow-up set: {name}, {when} — {text}").format(
-                        name=name, when=when_text(ctx, due), text=text
+                        name=name, when=when_text(ctx, due), text=text or ctx._("follow up")
                     ),
                     "heading",
                 ),

@@ -71,7 +71,7 @@ def test_remind_me_is_stored_in_utc_from_the_authors_time_zone(rep: Person, seed
     assert "2026-12-06 at 09:00 Asia/Yekaterinburg" in rep.text()
     assert _rows(seeded) == [
         (1, "call Romashka about the trial", FRIDAY_10_MSK, None),
-        (1, "Romashka", datetime(2026, 12, 6, 4, 0), None),
+        (1, "", datetime(2026, 12, 6, 4, 0), None),  # nothing but the name: no text
     ]
     with seeded.connect() as conn:
         assert conn.execute(select(batches.c.action)).scalars().all() == ["follow-up", "follow-up"]
@@ -91,11 +91,11 @@ def test_my_follow_ups_lists_the_open_ones_with_the_overdue_flagged(
     rep.say("my follow-ups")
     rows = rep.tables()[0].rows
     assert [(r[2], r[3], r[4]) for r in rows] == [
-        ("Romashka", "Romashka", "overdue"),
+        ("Romashka", "—", "overdue"),
         ("Romashka", "call Romashka about the trial", ""),
     ]
     rep.press("Done #1")
-    assert "Done: Romashka — Romashka" in rep.text()
+    assert "Done: Romashka — follow up" in rep.text()
     rep.say("my follow-ups")
     assert len(rep.tables()[0].rows) == 1
 

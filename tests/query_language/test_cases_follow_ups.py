@@ -101,7 +101,9 @@ CASES: list[tuple[str, str, int | None, Callable[[Oracle], pd.Series]]] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "language", "me", "expr"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("text", "language", "me", "expr"), CASES, ids=[f"{c[0]} (as {c[2]})" for c in CASES]
+)
 def test_case_matches_the_oracle(
     fu_db: Engine, text: str, language: str, me: int | None, expr: Callable[[Oracle], pd.Series]
 ) -> None:
