@@ -31,6 +31,7 @@ __all__ = [
     "add_follow_up",
     "claim_due",
     "open_follow_ups",
+    "open_for_customer",
     "close",
     "snooze",
     "get",
@@ -150,6 +151,18 @@ def open_follow_ups(
         select(*_COLUMNS)
         .select_from(_FROM)
         .where(mine, follow_ups.c.done_at.is_(None))
+        .order_by(follow_ups.c.due_at, follow_ups.c.id)
+        .limit(limit)
+    )
+    return [_row(r) for r in rows]
+
+
+def open_for_customer(conn: Connection, customer_id: int, *, limit: int = 5) -> list[FollowUp]:
+    """A customer's open follow-ups (anyone's), soonest first."""
+    rows = conn.execute(
+        select(*_COLUMNS)
+        .select_from(_FROM)
+        .where(follow_ups.c.customer_id == customer_id, follow_ups.c.done_at.is_(None))
         .order_by(follow_ups.c.due_at, follow_ups.c.id)
         .limit(limit)
     )

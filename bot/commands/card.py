@@ -79,7 +79,7 @@ def _choose(
 
 
 def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Reply:
-    from bot.commands.log import log_buttons
+    from bot.commands.follow_ups import card_parts
 
     _ = ctx._
     with ctx.engine.connect() as conn:
@@ -182,7 +182,7 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
                 ),
             )
         )
-    parts.append(log_buttons(ctx, customer_id))  # Log, Follow up (bot/commands/log.py)
+    parts.extend(card_parts(ctx, customer_id))  # open follow-ups; Log, Follow up (issue 21)
     return Reply(tuple(parts), private=True, replace=replace)
 
 

@@ -21,7 +21,7 @@ from storage import follow_ups as fu
 from storage.folding import fold, folded
 from storage.schema import customers, managers
 
-__all__ = ["user_tz", "reminder_reply", "when_text"]
+__all__ = ["user_tz", "reminder_reply", "when_text", "card_parts"]
 
 CARD_CHOICES = ("tomorrow", "in 3 days", "in a week", "in 2 weeks")
 
@@ -261,6 +261,27 @@ def my_follow_ups(ctx: Context, args: str) -> list[Reply]:
         ),
     ]
     return [Reply(tuple(parts))]
+
+
+def card_parts(ctx: Context, customer_id: int) -> list[Part]:
+    """What the card shows of follow-ups: the open ones (anyone's), then Log and Follow up."""
+    from bot.commands.log import log_buttons
+
+    with ctx.engine.connect() as conn:
+        rows = fu.open_for_customer(conn, customer_id)
+    parts: list[Part] = []
+    if rows:
+        parts.append(
+            Table(
+                (ctx._("due"), ctx._("what"), ""),
+                tuple(
+                    (when_text(ctx, f.due_at), f.text or "—", _state(ctx, f.due_at)) for f in rows
+                ),
+                title=ctx._("Open follow-ups"),
+            )
+        )
+    parts.append(log_buttons(ctx, customer_id))
+    return parts
 
 
 def reminder_reply(ctx: Context, f: fu.FollowUp) -> Reply:

@@ -118,3 +118,30 @@ def test_russian_forms_log_and_answer_in_russian(rep: Person, seeded: Engine) ->
     assert [k for _c, k, _m, _n in _logged(seeded)] == ["call", "meeting"]
     rep.say("записать Romashka без двоеточия")
     assert "Запишите" in rep.text()
+
+
+def test_replayed_buttons_about_another_reps_customer_write_nothing(seeded: Engine) -> None:
+    from bot import state
+    from storage.schema import follow_ups
+
+    core = ChatCore(seeded, make_settings(access__scope="own"), today=TODAY)
+    ivanov = Person(core, tg(1001))
+    other = {"customer_id": 2}  # Petrova's
+    replays = {
+        "log_pick": {**other, "kind": "note", "note": "x"},
+        "log_kind": {**other, "kind": "call"},
+        "await:log_text": {**other, "kind": "call"},
+        "follow_up_pick": {**other, "due": "2026-12-01T09:00:00", "text": "x"},
+        "follow_up_in": {**other, "when": "tomorrow"},
+    }
+    for kind, payload in replays.items():
+        row = state.new_row(kind, tg(1001).key, payload)
+        with seeded.begin() as conn:
+            state.put_rows(conn, [row])
+        ivanov.press(row["token"])
+        if kind.startswith("await:"):
+            ivanov.say("typed after the button")
+        assert "own customers" in ivanov.text(), (kind, ivanov.text())
+    with seeded.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(follow_ups)).scalar() == 0
+        assert conn.execute(select(func.count()).select_from(batches)).scalar() == 0

@@ -196,3 +196,17 @@ def test_the_cards_follow_up_button_and_russian(rep: Person, seeded: Engine) -> 
     assert rep.tables()[0].title == "Ваши открытые напоминания"
     rep.say("напомни позвонить Romashka")
     assert "Когда и о ком?" in rep.text()
+
+
+def test_a_follow_up_shows_on_the_card_and_in_the_reps_history(rep: Person) -> None:
+    rep.say("remind me friday 10:00 call Romashka about the trial")
+    rep.say("log call Romashka: agreed on a trial order")
+    rep.say("card Romashka")
+    (table,) = [t for t in rep.tables() if t.title == "Open follow-ups"]
+    assert table.rows == (
+        ("2026-11-27 at 10:00 Europe/Moscow", "call Romashka about the trial", ""),
+    )
+    rep.say("history")
+    what = [r[2] for r in rep.tables()[0].rows]
+    assert what[0] == "log call: Romashka: agreed on a trial order"
+    assert what[1].startswith("follow up Romashka at 2026-11-27 07:00 UTC")
