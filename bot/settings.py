@@ -38,6 +38,17 @@ class UserEntry(SettingsModel):
     telegram_id: int | None = None
     slack: str | None = Field(default=None, description="TEAMID:USERID")
     language: str | None = None
+    timezone: str | None = None  # IANA name for their follow-ups (issue 21); None: the global one
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                ZoneInfo(v)
+            except (KeyError, ValueError):
+                raise ValueError(f"unknown time zone {v!r}, e.g. 'Europe/Moscow'") from None
+        return v
 
     @field_validator("slack")
     @classmethod

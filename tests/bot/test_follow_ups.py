@@ -210,3 +210,22 @@ def test_a_follow_up_shows_on_the_card_and_in_the_reps_history(rep: Person) -> N
     what = [r[2] for r in rep.tables()[0].rows]
     assert what[0] == "log call: Romashka: agreed on a trial order"
     assert what[1].startswith("follow up Romashka at 2026-11-27 07:00 UTC")
+
+
+def test_a_configured_users_time_zone_is_used_for_their_follow_ups(seeded: Engine) -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from bot.settings import UserEntry
+
+    users = [{"name": "Ivan Ivanov", "role": "rep", "telegram_id": 1001, "timezone": "Asia/Omsk"}]
+    from custbot.config import Settings
+
+    settings = Settings.model_validate({"slack": {"allowed_teams": ["T1"]}, "users": users})
+    core = ChatCore(seeded, settings, today=TODAY)
+    ivanov = Person(core, tg(1001))
+    ivanov.say("remind me friday 10:00 call Romashka about the trial")
+    assert "2026-11-27 at 10:00 Asia/Omsk" in ivanov.text()
+    assert _rows(seeded)[0][2] == datetime(2026, 11, 27, 4, 0)  # Omsk is UTC+6
+    with pytest.raises(ValidationError, match="unknown time zone"):
+        UserEntry(name="X", timezone="Mars/Olympus")
