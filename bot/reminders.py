@@ -37,7 +37,7 @@ def identity_of(key: str) -> Identity | None:
 def due_reminders(core: ChatCore, *, now: datetime | None = None) -> list[tuple[str, Reply]]:
     """(``platform:chat``, reply) for every follow-up due by ``now`` (naive UTC) that this call
     claimed; a follow-up whose author is no longer known is claimed and logged, not sent."""
-    from bot.commands.follow_ups import reminder_reply
+    from bot.commands.follow_up_list import reminder_reply
 
     with core.engine.begin() as conn:
         claimed = claim_due(conn, now=now or utcnow())

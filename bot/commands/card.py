@@ -79,7 +79,7 @@ def _choose(
 
 
 def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Reply:
-    from bot.commands.follow_ups import card_parts
+    from bot.commands.follow_up_list import card_parts
 
     _ = ctx._
     with ctx.engine.connect() as conn:

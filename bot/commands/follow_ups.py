@@ -1,18 +1,18 @@
-"""Follow-ups from the chat: ``remind me friday 10:00 call Romashka about the trial``,
-``follow up Romashka in 2 weeks`` (or the card's Follow up button), ``my follow-ups``; the
-reminder itself (``reminder_reply``, sent by ``bot.reminders``) with Done and Snooze."""
+"""Setting follow-ups from the chat: ``remind me friday 10:00 call Romashka about the trial``,
+``follow up Romashka in 2 weeks`` (or the card's Follow up button). Listing them, the reminder
+and its Done / Snooze buttons are in ``bot.commands.follow_up_list``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.core import Context
-from bot.crm import chat_now, in_scope, one_customer, refuse_out_of_scope, start_of
-from bot.messages import Button, Part, Reply, Table, Text
+from bot.crm import chat_now, in_scope, one_customer, refuse_out_of_scope
+from bot.messages import Button, Reply, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row
@@ -21,7 +21,7 @@ from storage import follow_ups as fu
 from storage.folding import fold, folded
 from storage.schema import customers, managers
 
-__all__ = ["user_tz", "reminder_reply", "when_text", "card_parts"]
+__all__ = ["user_tz", "when_text"]
 
 CARD_CHOICES = ("tomorrow", "in 3 days", "in a week", "in 2 weeks")
 
@@ -224,134 +224,3 @@ def _in(ctx: Context, st: State) -> list[Reply]:
     found = find_when(str(st.payload["when"]), now=now)
     assert found is not None
     return _create(ctx, int(st.payload["customer_id"]), found[0].replace(tzinfo=None), "")
-
-
-def _state(ctx: Context, due: datetime) -> str:
-    if due < start_of(ctx):
-        return ctx._("overdue")
-    return ctx._("due") if due <= chat_now(ctx) else ""
-
-
-@command("my follow-ups", "my follow ups", "my reminders", example="my follow-ups")
-def my_follow_ups(ctx: Context, args: str) -> list[Reply]:
-    """Your open follow-ups, soonest first (overdue ones flagged)."""
-    with ctx.engine.connect() as conn:
-        rows = fu.open_follow_ups(conn, ctx.user.identity.key, ctx.user.manager_id)
-    if not rows:
-        return [Reply((Text(ctx._("You have no open follow-ups."), "note"),))]
-    parts: list[Part] = [
-        Table(
-            ("#", ctx._("due"), ctx._("customer"), ctx._("what"), ""),
-            tuple(
-                (str(n), when_text(ctx, f.due_at), f.customer, f.text or "—", _state(ctx, f.due_at))
-                for n, f in enumerate(rows, 1)
-            ),
-            title=ctx._("Your open follow-ups"),
-        ),
-        button_row(
-            *(
-                Button(
-                    ctx._("Done #{n}").format(n=n),
-                    ctx.remember(
-                        "follow_up_done", {"follow_up_id": f.id, "customer_id": f.customer_id}
-                    ),
-                )
-                for n, f in enumerate(rows[:5], 1)
-            )
-        ),
-    ]
-    return [Reply(tuple(parts))]
-
-
-def card_parts(ctx: Context, customer_id: int) -> list[Part]:
-    """What the card shows of follow-ups: the open ones (anyone's), then Log and Follow up."""
-    from bot.commands.log import log_buttons
-
-    with ctx.engine.connect() as conn:
-        rows = fu.open_for_customer(conn, customer_id)
-    parts: list[Part] = []
-    if rows:
-        parts.append(
-            Table(
-                (ctx._("due"), ctx._("what"), ""),
-                tuple(
-                    (when_text(ctx, f.due_at), f.text or "—", _state(ctx, f.due_at)) for f in rows
-                ),
-                title=ctx._("Open follow-ups"),
-            )
-        )
-    parts.append(log_buttons(ctx, customer_id))
-    return parts
-
-
-def reminder_reply(ctx: Context, f: fu.FollowUp) -> Reply:
-    """The reminder in the author's DM: what, the card, Done and Snooze."""
-    from bot.commands.card import card_reply
-
-    one = {"follow_up_id": f.id, "customer_id": f.customer_id}
-    card = card_reply(ctx, f.customer_id)
-    head = Text(
-        ctx._("Reminder: {name} — {text}").format(
-            name=f.customer, text=f.text or ctx._("follow up")
-        ),
-        "heading",
-    )
-    buttons = button_row(
-        Button(ctx._("Done"), ctx.remember("follow_up_done", one)),
-        Button(ctx._("Snooze 1 hour"), ctx.remember("follow_up_snooze", {**one, "hours": 1})),
-        Button(ctx._("Snooze 1 day"), ctx.remember("follow_up_snooze", {**one, "hours": 24})),
-    )
-    return Reply((head, *card.parts, buttons), private=True)
-
-
-def _mine(ctx: Context, fid: int) -> fu.FollowUp | None:
-    with ctx.engine.connect() as conn:
-        f = fu.get(conn, fid)
-    if f is None:
-        return None
-    if f.author_key == ctx.user.identity.key:
-        return f
-    return f if f.manager_id is not None and f.manager_id == ctx.user.manager_id else None
-
-
-@action("follow_up_done")
-def _done(ctx: Context, st: State) -> list[Reply]:
-    """Done: the follow-up is closed."""
-    f = _mine(ctx, int(st.payload["follow_up_id"]))
-    if f is None:
-        return [Reply((Text(ctx._("This follow-up is not yours or is gone."), "error"),))]
-    with ctx.engine.begin() as conn:
-        closed = fu.close(conn, f.id, now=chat_now(ctx))
-    msg = ctx._("Done: {name} — {text}") if closed else ctx._("Already done: {name} — {text}")
-    return [
-        Reply(
-            (Text(msg.format(name=f.customer, text=f.text or ctx._("follow up")), "heading"),),
-            replace=True,
-        )
-    ]
-
-
-@action("follow_up_snooze")
-def _snooze(ctx: Context, st: State) -> list[Reply]:
-    """Snooze: remind again later."""
-    f = _mine(ctx, int(st.payload["follow_up_id"]))
-    if f is None:
-        return [Reply((Text(ctx._("This follow-up is not yours or is gone."), "error"),))]
-    until = chat_now(ctx) + timedelta(hours=int(st.payload["hours"]))
-    with ctx.engine.begin() as conn:
-        moved = fu.snooze(conn, f.id, until=until)
-    if not moved:
-        return [Reply((Text(ctx._("This follow-up is done already."), "note"),))]
-    return [
-        Reply(
-            (
-                Text(
-                    ctx._("Snoozed: {name}, again {when}.").format(
-                        name=f.customer, when=when_text(ctx, until)
-                    ),
-                    "heading",
-                ),
-            ),
-            replace=True,
-        )
-    ]
