@@ -29,6 +29,7 @@ log = logging.getLogger("custbot.serve")
 
 LEASE = "follow-ups"
 INTERVAL_SECONDS = 60
+ROUNDS = 10
 
 
 def default_holder() -> str:
@@ -41,12 +42,17 @@ async def follow_up_job(core: ChatCore, router: OutboundRouter, holder: str | No
     holder = holder or default_holder()
     if not await asyncio.to_thread(take_lease, core.engine, LEASE, holder, timedelta(minutes=5)):
         return 0
+    sent = 0
     try:
-        due = await asyncio.to_thread(due_reminders, core)
-        for chat, reply in due:
-            await router.send(chat, reply)
-        if due:
-            log.info("sent %d follow-up reminders", len(due))
-        return len(due)
+        for _round in range(ROUNDS):  # each claims at most 100: a backlog goes out in rounds
+            due = await asyncio.to_thread(due_reminders, core)
+            for chat, reply in due:
+                await router.send(chat, reply)
+            sent += len(due)
+            if not due:
+                break
+        if sent:
+            log.info("sent %d follow-up reminders", sent)
+        return sent
     finally:
         await asyncio.to_thread(release_lease, core.engine, LEASE, holder)

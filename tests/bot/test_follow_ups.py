@@ -229,3 +229,26 @@ def test_a_configured_users_time_zone_is_used_for_their_follow_ups(seeded: Engin
     assert _rows(seeded)[0][2] == datetime(2026, 11, 27, 4, 0)  # Omsk is UTC+6
     with pytest.raises(ValidationError, match="unknown time zone"):
         UserEntry(name="X", timezone="Mars/Olympus")
+
+
+def test_a_backlog_of_reminders_goes_out_in_one_job_run(core: ChatCore, seeded: Engine) -> None:
+    from sqlalchemy import insert
+
+    with seeded.begin() as conn:
+        conn.execute(
+            insert(follow_ups),
+            [
+                {
+                    "customer_id": 1,
+                    "manager_id": 1,
+                    "author_key": "telegram:1001",
+                    "text": f"call {i}",
+                    "due_at": FRIDAY_10_MSK,
+                    "created_at": FRIDAY_10_MSK - timedelta(days=7),
+                }
+                for i in range(150)
+            ],
+        )
+    sink = _Sink()
+    assert asyncio.run(follow_up_job(core, OutboundRouter({"telegram": sink}), "r1")) == 150
+    assert len({r.text for _c, r in sink.sent}) == 150
