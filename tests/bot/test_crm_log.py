@@ -145,3 +145,24 @@ def test_replayed_buttons_about_another_reps_customer_write_nothing(seeded: Engi
     with seeded.connect() as conn:
         assert conn.execute(select(func.count()).select_from(follow_ups)).scalar() == 0
         assert conn.execute(select(func.count()).select_from(batches)).scalar() == 0
+
+
+def test_a_logged_call_counts_at_once_when_the_duckdb_copy_answers(
+    rep: Person, seeded: Engine, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from query_language.route import configure, router_for, unconfigure
+    from storage.columnar import ColumnarSettings
+
+    settings = ColumnarSettings(engine="duckdb", refresh="on_query", threads=1)
+    router = configure(seeded, settings, tmp_path / "copy.duckdb")
+    assert router is not None
+    try:
+        router.copy.refresh(seeded)
+        rep.say("count called in last 7 days")
+        before = rep.text()
+        rep.say("log call Romashka: agreed on a trial order")
+        rep.say("count called in last 7 days")
+        assert "\n1 customer" in rep.text() and "\n1 customer" not in before
+        assert router_for(seeded).counts.get("copy", 0) >= 2  # type: ignore[union-attr]
+    finally:
+        unconfigure(seeded)
