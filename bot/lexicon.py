@@ -89,6 +89,8 @@ COMMAND_WORDS: dict[str, dict[str, str]] = {
         "напомни мне": "remind me",
         "напомнить": "remind me",
         "мои напоминания": "my follow-ups",
+        "отмени запись": "undo log",
+        "отменить запись": "undo log",
     },
 }
 
@@ -128,6 +130,7 @@ COMMAND_EXAMPLES: dict[str, dict[str, str]] = {
         "remind me": "напомни в пятницу 10:00 позвонить Ромашка про пробный заказ",
         "follow up": "напомни Ромашка через 2 недели",
         "my follow-ups": "мои напоминания",
+        "undo log": "отмени запись",
     },
 }
 

@@ -4,6 +4,7 @@ with the Undo button under it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from bot.messages import Button, Reply, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row, interaction_kind
+from storage.changes import utcnow
 from storage.interaction_log import log_interaction
 from storage.schema import batches, customers
 from storage.undo import apply_undo
@@ -111,7 +113,31 @@ def _log_pick(ctx: Context, st: State) -> list[Reply]:
 @action("log_undo")
 def _log_undo(ctx: Context, st: State) -> list[Reply]:
     """The Undo button under a logged interaction or a set follow-up: its author takes it back."""
-    batch_id = int(st.payload["batch_id"])
+    return _undo(ctx, int(st.payload["batch_id"]))
+
+
+@command("undo log", example="undo log")
+def undo_log(ctx: Context, args: str) -> list[Reply]:
+    """Take back your last logged interaction or follow-up (any role)."""
+    since = utcnow() - timedelta(days=ctx.settings.bulk.undo_days)
+    with ctx.engine.connect() as conn:
+        batch_id = conn.execute(
+            select(batches.c.id)
+            .where(
+                batches.c.actor_id == ctx.user.identity.key,
+                batches.c.action.in_(("log", "follow-up")),
+                batches.c.undone_by_batch_id.is_(None),
+                batches.c.created_at >= since,
+            )
+            .order_by(batches.c.id.desc())
+            .limit(1)
+        ).scalar()
+    if batch_id is None:
+        return [Reply((Text(ctx._("You have no log or follow-up to take back."), "note"),))]
+    return _undo(ctx, int(batch_id))
+
+
+def _undo(ctx: Context, batch_id: int) -> list[Reply]:
     with ctx.engine.begin() as conn:
         batch = conn.execute(
             select(batches).where(batches.c.id == batch_id).with_for_update()

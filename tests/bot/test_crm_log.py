@@ -166,3 +166,17 @@ def test_a_logged_call_counts_at_once_when_the_duckdb_copy_answers(
         assert router_for(seeded).counts.get("copy", 0) >= 2  # type: ignore[union-attr]
     finally:
         unconfigure(seeded)
+
+
+def test_undo_log_takes_back_the_authors_last_log_or_follow_up(rep: Person, seeded: Engine) -> None:
+    rep.say("undo log")
+    assert "You have no log or follow-up to take back." in rep.text()
+    rep.say("log call Romashka: agreed on a trial order")
+    rep.say("follow up Romashka in 2 weeks")
+    rep.say("undo log")
+    assert "Undone: follow up Romashka" in rep.text()
+    rep.say("отмени запись")
+    assert "Отменено: log call: Romashka: agreed on a trial order" in rep.text()
+    assert _logged(seeded) == []
+    rep.say("undo log")  # the answer stays in the language of the last words typed
+    assert "Нет записей или напоминаний, которые можно отменить." in rep.text()

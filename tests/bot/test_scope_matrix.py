@@ -124,6 +124,7 @@ ROUTES = [
     Route("follow up", f"follow up {OWN} in 2 weeks", f"follow up {OTHER} in 2 weeks"),
     Route("my follow-ups", "my follow-ups", "my follow-ups", own_sees=OWN),
     Route("my", "my customers", "my customers", own_sees=OWN_4),
+    Route("undo log", "undo log", "undo log"),
 ]
 
 # every kind of button, replayed by the rep with a payload about another rep's customers
