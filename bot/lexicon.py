@@ -110,6 +110,20 @@ COMMAND_WORDS: dict[str, dict[str, str]] = {
         "назначь": "assign",
         "передать": "assign",
         "передай": "assign",
+        # issue 21: logging and follow-ups (bot/commands/log.py, follow_ups.py)
+        "записать": "log",
+        "запиши": "log",
+        "звонок": "log call",
+        "встреча": "log meeting",
+        "письмо": "log email",
+        "жалоба": "log complaint",
+        "заметка": "log note",
+        "напомни": "remind me",
+        "напомни мне": "remind me",
+        "напомнить": "remind me",
+        "мои напоминания": "my follow-ups",
+        "отмени запись": "undo log",
+        "отменить запись": "undo log",
     },
 }
 
@@ -155,6 +169,11 @@ COMMAND_EXAMPLES: dict[str, dict[str, str]] = {
         "set": "установи телефон Ромашка +7 912 345-67-89",
         "new customer": 'новый клиент "Ромашка Плюс", Казань, менеджер Петрова',
         "assign": "передать vip Казань Петровой",
+        "log": "звонок Ромашка: договорились о пробном заказе",  # issue 21
+        "remind me": "напомни в пятницу 10:00 позвонить Ромашка про пробный заказ",
+        "follow up": "напомни Ромашка через 2 недели",
+        "my follow-ups": "мои напоминания",
+        "undo log": "отмени запись",
     },
 }
 

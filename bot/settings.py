@@ -43,6 +43,17 @@ class UserEntry(SettingsModel):
     # a manager's team channel ("telegram:-100…", "slack:C0123"): the one group chat where
     # subscriptions and watches computed with that manager's team scope may be posted
     team_channel: str | None = None
+    timezone: str | None = None  # IANA name for their follow-ups (issue 21); None: the global one
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                ZoneInfo(v)
+            except (KeyError, ValueError):
+                raise ValueError(f"unknown time zone {v!r}, e.g. 'Europe/Moscow'") from None
+        return v
 
     @field_validator("slack")
     @classmethod

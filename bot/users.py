@@ -112,6 +112,8 @@ def sync_config_users(engine: Engine, settings: BotSettings) -> None:
                 "slack_user_id": user,
                 "language": entry.language,
             }
+            if entry.timezone:  # issue 21: else whatever the managers table says
+                values["timezone"] = entry.timezone
             existing = conn.execute(
                 select(managers.c.id).where(managers.c.name == entry.name)
             ).scalar()

@@ -39,6 +39,7 @@ INTERACTION_WORDS = (  # the interaction kinds the importer and the demo know
     N_("visit"),
     N_("complaint"),
     N_("quote"),
+    N_("note"),  # logged from the chat (bot/commands/log.py)
 )
 
 

@@ -118,7 +118,8 @@ async def watches_job(core: ChatCore, router: OutboundRouter) -> None:
 
 def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
     """The jobs of ``custbot serve``: the hourly purge of expired chat state, the rating
-    recompute on its cron schedule, and the refresh of the analytical copy when scheduled."""
+    recompute on its cron schedule, the refresh of the analytical copy when scheduled, and the
+    due follow-ups every minute (``custbot.follow_up_job``)."""
     settings = core.settings
     assert isinstance(settings, Settings)  # serve runs on the application's whole configuration
     scheduler = AsyncIOScheduler(timezone=settings.tz)
@@ -159,6 +160,17 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
         seconds=SUBSCRIPTIONS_EVERY_SECONDS,
         args=[core, router],
         id="subscriptions",
+        max_instances=1,
+        coalesce=True,
+    )
+    from custbot.follow_up_job import INTERVAL_SECONDS, follow_up_job  # issue 21
+
+    scheduler.add_job(
+        follow_up_job,
+        "interval",
+        seconds=INTERVAL_SECONDS,
+        args=[core, router],
+        id="follow-ups",
         max_instances=1,
         coalesce=True,
     )

@@ -24,6 +24,7 @@ from query_language.describe import stale_note
 from query_language.errors import QueryError, localise
 from query_language.lexicon import LANGUAGES, detect_language, register_lexicon
 from query_language.limits import bound, check_nesting, too_slow
+from query_language.mine import Me, asking
 from query_language.parser import parse as _parse
 from query_language.resolve import resolve
 from query_language.run import QueryResult
@@ -49,6 +50,7 @@ __all__ = [
     "detect_language",
     "register_lexicon",
     "LANGUAGES",
+    "Me",
 ]
 
 
@@ -82,12 +84,16 @@ def interpret(
     language: str = "en",
     *,
     scope: CustomerScope | None = None,
+    me: Me | None = None,
 ) -> Query:
     """Parse and resolve ``text`` against ``catalog``; raises QueryError only.
 
     With a ``scope`` (the reader's, see ``storage.scope``) customer names are looked up and
     suggested only among the customers it allows, and the query carries it: every compiled form
     (``matching_ids``, ``run_query``) reads only those customers.
+
+    With ``me`` (the asker's manager row, ``query_language.mine.Me``) ``my`` means their own
+    customers; without it ``my`` is an error.
 
     Example: ``interpret("vip no purchases in last 90 days", catalog, today=date(2026, 11, 22))``.
     """
@@ -110,7 +116,8 @@ def interpret(
         if by_contact is not None:  # an email or a phone: that customer's card
             return replace(by_contact, scope=scope) if scope is not None else by_contact
         tree = check_nesting(_parse(text, language, catalog.index(language)), text, language)
-        query = bound(resolve(tree, catalog, text=text, today=today, language=language))
+        with asking(me):
+            query = bound(resolve(tree, catalog, text=text, today=today, language=language))
         return replace(query, scope=scope) if scope is not None else query
     except QueryError as e:
         if e.text is None and isinstance(text, str):

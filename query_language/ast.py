@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from storage.scope import CustomerScope
 
@@ -62,6 +62,7 @@ __all__ = [
     "ChangeWords",
     "Change",
     "Compare",
+    "FollowUpIs",
 ]
 
 Span = tuple[int, int]
@@ -301,6 +302,15 @@ class InSegment(Node):
     segment_id: int
     name: str
     dynamic: Node | None = None  # the resolved stored query of a dynamic segment
+
+
+@dataclass(frozen=True)
+class FollowUpIs(Node):
+    """An open follow-up (``storage.follow_ups``) exists: ``open`` any, ``overdue`` one due
+    before ``before`` (the start of the query's day)."""
+
+    state: str  # open | overdue
+    before: datetime | None = None
 
 
 # --- output forms --------------------------------------------------------------------------

@@ -247,6 +247,13 @@ def _interacted(n: a.Interacted, neg: bool) -> Any:
     return C.id.in_(select(it.customer_id).where(*conds))
 
 
+def _follow_up(n: a.FollowUpIs) -> Any:
+    """An open follow-up of the customer (due before ``n.before`` when overdue)."""
+    f = s.follow_ups.c
+    due = [f.due_at < n.before] if n.before is not None else []
+    return C.id.in_(select(f.customer_id).where(f.done_at.is_(None), *due))
+
+
 def _in(col: Any, values: Any, neg: bool) -> Any:
     """``col IN values``; under a NOT also ``col IS NOT NULL`` so that NOT keeps NULL rows."""
     return and_(col.is_not(None), col.in_(values)) if neg else col.in_(values)
@@ -319,6 +326,7 @@ _COMPILERS: dict[type, Callable[[Any, bool], Any]] = {
     a.InSegment: _segment,
     a.Change: lambda n, neg: _change(n),
     **{node: compile_loyalty for node in LOYALTY_NODES},
+    a.FollowUpIs: lambda n, neg: _follow_up(n),
 }
 
 

@@ -59,6 +59,9 @@ _W = {
         "in_list": "{field} in ({items})",
         "name_by": "name",
         "top_dim": "top {n} {dim} by {by}",
+        "follow_up_open": "with open follow-ups",
+        "follow_up_overdue": "follow-up overdue",
+        "you": "you",
         "bottom_dim": "bottom {n} {dim} by {by}",
         "dim_product": "products",
         "dim_category": "categories",
@@ -262,6 +265,8 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
         return f"{said}{by}: {_versus(node.first, node.second, w)}"
     if (loyal := describe_loyalty(node, w, _cmp, _period)) is not None:
         return loyal
+    if isinstance(node, a.FollowUpIs):
+        return str(w[f"follow_up_{node.state}"])
     return type(node).__name__
 
 

@@ -214,6 +214,12 @@ class _ToAst(Transformer[Any, Any]):
     def not_contacted(self, tok: Token) -> a.Node:
         return a.Not(self._kw("interaction", tok), span=self._span(tok))
 
+    def follow_up(self, tok: Token) -> a.Keyword:
+        return self._kw("follow_up", tok, payload=self._t(tok).value)
+
+    def mine(self, tok: Token) -> a.Keyword:
+        return self._kw("mine", tok)
+
     def count(self, tok: Token) -> a.Keyword:
         return self._kw("count", tok)
 

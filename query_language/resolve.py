@@ -24,6 +24,7 @@ from query_language.catalog import Catalog
 from query_language.errors import QueryError
 from query_language.lexicon import load_lexicon
 from query_language.loyalty import PointsCmp
+from query_language.mine import follow_up_node, mine_node
 from query_language.outputs import OUTPUT_KINDS, measured_period, output_of
 from query_language.parser import parse
 from query_language.periods import to_period
@@ -242,6 +243,10 @@ class _Binder:
             return [Slot("interaction", k.span, payload=k.payload)]
         if k.kind == "tier_move":
             return [Slot("tier_move", k.span, payload=k.payload)]
+        if k.kind in ("follow_up", "mine"):  # issue 21 (query_language/mine.py)
+            if k.kind == "mine":
+                return [mine_node(k.span, self.ctx.catalog, self.ctx.language, self.ctx.text)]
+            return [follow_up_node(str(k.payload), k.span, self.ctx.today)]
         return [Slot(k.kind, k.span)]
 
     def _as_items(self, got: Any) -> list[a.Node | Slot]:

@@ -133,7 +133,7 @@ def router_for(conn_or_engine: Connection | Engine) -> Router | None:
 
 
 def _names_customers(node: a.Node) -> bool:
-    if isinstance(node, a.CustomerIs):
+    if isinstance(node, a.CustomerIs | a.FollowUpIs):  # follow-ups are not in the copy
         return True
     if isinstance(node, a.And | a.Or):
         return any(_names_customers(i) for i in node.items)
@@ -156,7 +156,7 @@ def _reads_loyalty(node: a.Node) -> bool:
 def routable(query: a.Query) -> bool:
     """Whether ``query`` may be answered from the copy: everything ``run_query`` answers except
     questions about named customers (an index seek on the primary; docs/analytics-engine.md)
-    and about loyalty points and tier moves (tables the copy does not hold)."""
+    and about loyalty points, tier moves and follow-ups (tables the copy does not hold)."""
     return (
         not isinstance(query.output, a.Card)
         and not _names_customers(query.where)

@@ -56,6 +56,7 @@ __all__ = [
     "subscriptions",
     "subscription_runs",
     "loyalty_points",
+    "follow_ups",
     "STATUSES",
     "RATINGS",
     "ROLES",
@@ -95,6 +96,7 @@ managers = Table(
     Column("slack_user_id", String(32)),
     Column("team_lead_id", Integer, ForeignKey("managers.id")),  # a manager's team
     Column("language", String(8)),  # configured or taken from the last query
+    Column("timezone", String(64)),  # IANA name for their reminders; NULL: the configured one
     CheckConstraint("role in ('rep','manager','admin')", name="role"),
     UniqueConstraint("slack_team_id", "slack_user_id"),
 )
@@ -562,4 +564,25 @@ loyalty_points = Table(
     Column("date", Date, nullable=False),
     Column("points", Integer, nullable=False),
     Index("ix_loyalty_points_customer_date", "customer_id", "date", "points"),
+)
+
+
+# A rep's reminder to do something about one customer (bot/commands/follow_ups.py): due at a
+# moment (naive UTC), sent once to the author's DM (``reminded_at`` is claimed by a conditional
+# UPDATE, so restarts and replicas never send it twice), open until done.
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("manager_id", Integer, ForeignKey("managers.id")),  # the author's row, if any
+    Column("author_key", String(120), nullable=False),  # platform:user id, the DM it goes to
+    Column("text", Text, nullable=False, server_default=""),
+    Column("due_at", DateTime, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("reminded_at", DateTime),
+    Column("done_at", DateTime),
+    Column("batch_id", Integer),  # the audited batch that set it
+    Index("ix_follow_ups_open_due", "done_at", "reminded_at", "due_at"),
+    Index("ix_follow_ups_customer", "customer_id"),
 )

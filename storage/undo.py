@@ -36,7 +36,9 @@ from storage.changes import (
     remove_tag,
     set_field,
     start_batch,
+    utcnow,
 )
+from storage.interaction_log import ROW_FIELDS, rows_in_place, take_back
 from storage.schema import (
     audit_log,
     batches,
@@ -104,6 +106,9 @@ def plan_undo(conn: Connection, batch_id: int) -> UndoPlan:
     )
     ok: set[int] = set()
     for field in fields:
+        if field in ROW_FIELDS:  # a row the batch added (a logged call, a follow-up)
+            ok.update(rows_in_place(conn, batch_id, field))
+            continue
         ok.update(
             conn.execute(select(customers.c.id).where(_revertible(batch_id, field))).scalars()
         )
@@ -140,7 +145,11 @@ def apply_undo(conn: Connection, batch_id: int, actor: Actor) -> tuple[int, int]
         .where(audit_log.c.batch_id == batch_id)
         .distinct()
     ).all()
+    for field in {f for f, _b, _a in groups if f in ROW_FIELDS}:
+        take_back(conn, batch_id, undo_id, field, at=utcnow(), source=f"undo by {actor.label}")
     for field, before, after in groups:
+        if field in ROW_FIELDS:
+            continue
         ids = (
             select(customers.c.id)
             .select_from(customers.join(audit_log, audit_log.c.customer_id == customers.c.id))

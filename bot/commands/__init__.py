@@ -19,3 +19,6 @@ from bot.commands import (  # noqa: F401
     undo,
 )
 from bot.commands import assign, contacts, create, edit  # noqa: F401 - issue 21: one customer
+import bot.commands.follow_up_list  # noqa: F401 - issue 21: my follow-ups, reminders
+import bot.commands.follow_ups  # noqa: F401 - issue 21: follow-ups
+import bot.commands.log  # noqa: F401 - issue 21: log

@@ -88,6 +88,8 @@ def choose(
 
 
 def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Reply:
+    from bot.commands.follow_up_list import card_parts
+
     _ = ctx._
     with ctx.engine.connect() as conn:
         if not ctx.scope.allows(conn, customer_id):  # nothing of it is read, not even its name
@@ -196,6 +198,7 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
                 reassign_button(ctx, customer_id),
             )
         )
+    parts.extend(card_parts(ctx, customer_id))  # open follow-ups; Log, Follow up (issue 21)
     return Reply(tuple(parts), private=True, replace=replace)
 
 

@@ -31,7 +31,7 @@ def interpret_for(
 ) -> Query:
     """Parse and resolve ``text`` for this user, in their scope (raises QueryError): names are
     found and suggested among their customers only, and the query reads only those."""
-    from query_language import interpret
+    from query_language import Me, interpret
 
     return interpret(
         text,
@@ -39,6 +39,7 @@ def interpret_for(
         today=today or ctx.today,
         language=language or ctx.query_language,
         scope=ctx.scope,
+        me=Me(ctx.user.manager_id),  # 'my': their own customers (issue 21)
     )
 
 

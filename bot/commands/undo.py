@@ -208,9 +208,9 @@ def _undo_start(ctx: Context, st: State) -> list[Reply]:
     return _undo_preview(ctx, int(st.payload["batch_id"]))
 
 
-@command("history", example="history", role="manager", topic="bulk")
+@command("history", example="history", role="rep", topic="bulk")
 def history(ctx: Context, args: str) -> list[Reply]:
-    """Your recent changes (an admin sees everyone's)."""
+    """Your recent changes (an admin sees everyone's)."""  # reps: their logs and follow-ups
     _ = ctx._
     q = select(batches).order_by(batches.c.id.desc()).limit(15)
     if not ctx.user.at_least("admin"):

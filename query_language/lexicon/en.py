@@ -349,6 +349,18 @@ PHRASES: dict[str, tuple[str, object]] = {
     "loyalty points": ("POINTS", None),
     "promoted": ("TIER_MOVE", "promoted"),
     "demoted": ("TIER_MOVE", "demoted"),
+    # follow-ups and "my" (issue 21)
+    "open follow-ups": ("FOLLOW_UP", "open"),
+    "open follow-up": ("FOLLOW_UP", "open"),
+    "open follow ups": ("FOLLOW_UP", "open"),
+    "follow-ups": ("FOLLOW_UP", "open"),
+    "follow-up": ("FOLLOW_UP", "open"),
+    "follow-up overdue": ("FOLLOW_UP", "overdue"),
+    "follow-ups overdue": ("FOLLOW_UP", "overdue"),
+    "overdue follow-ups": ("FOLLOW_UP", "overdue"),
+    "overdue follow-up": ("FOLLOW_UP", "overdue"),
+    "my": ("MY", None),
+    "mine": ("MY", None),
 }
 
 FILLERS = [
@@ -532,4 +544,6 @@ EXPECTED = {
     "PERCENT": "%",
     "POINTS": "points",
     "TIER_MOVE": "promoted, demoted",
+    "FOLLOW_UP": "open follow-ups, follow-up overdue",
+    "MY": "my",
 }

@@ -311,6 +311,24 @@ PHRASES: dict[str, tuple[str, object]] = {
     **_all("POINTS", None, "баллы", "бонусные баллы", "баллы лояльности"),
     **_all("TIER_MOVE", "promoted", "повышены", "повышенные", "уровень повышен", "повышен уровень"),
     **_all("TIER_MOVE", "demoted", "понижены", "пониженные", "уровень понижен", "понижен уровень"),
+    # follow-ups and "my" (issue 21)
+    **_all(
+        "FOLLOW_UP",
+        "open",
+        "открытые напоминания",
+        "с открытыми напоминаниями",
+        "с напоминаниями",
+        "напоминания",
+    ),
+    **_all(
+        "FOLLOW_UP",
+        "overdue",
+        "просроченные напоминания",
+        "с просроченными напоминаниями",
+        "напоминание просрочено",
+        "напоминания просрочены",
+    ),
+    **_all("MY", None, "мои", "моих", "мой", "моя", "моим"),
 }
 
 FILLERS = [
@@ -521,6 +539,9 @@ DESCRIBE = {
     "tier_gold": "золотой",
     "tier_platinum": "платиновый",
     "group_tier": "уровням",
+    "follow_up_open": "с открытыми напоминаниями",
+    "follow_up_overdue": "напоминание просрочено",
+    "you": "вы",
 }
 
 # Token rewrites, tried in order at each position (see lexicon.Rule).
@@ -543,6 +564,11 @@ RULES = [
 ]
 
 MESSAGES = [
+    (
+        r"^'my' means the customers you manage, and you manage none$",
+        "«мои» — это клиенты, которых вы ведёте, а вы не ведёте ни одного",
+    ),
+    (r"^a manager's name, e\.g\. manager Ivanov$", "фамилия менеджера, например менеджер Иванов"),
     (r"^I don't know '(?P<w>.*)'$", "не знаю «{w}»"),
     (r"^the query ends too early$", "запрос оборвался раньше времени"),
     (r"^I did not expect '(?P<w>.*)' here$", "не ожидал здесь «{w}»"),
@@ -758,4 +784,6 @@ EXPECTED = {
     "PERCENT": "%",
     "POINTS": "баллы",
     "TIER_MOVE": "повышены, понижены",
+    "FOLLOW_UP": "открытые напоминания, просроченные напоминания",
+    "MY": "мои",
 }

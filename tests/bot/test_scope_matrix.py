@@ -155,6 +155,18 @@ ROUTES = [
         empty=True,
         own_sees=OWN_4,
     ),  # fmt: skip
+    # issue 21: log, follow-ups, "my"
+    Route("log", f"log note {OWN}: ok", f"log note {OTHER}: ok", own_sees="Logged: note"),
+    Route(
+        "remind me",
+        f"remind me tomorrow call {OWN}",
+        f"remind me tomorrow call {OTHER}",
+        own_sees="Follow-up set",
+    ),
+    Route("follow up", f"follow up {OWN} in 2 weeks", f"follow up {OTHER} in 2 weeks"),
+    Route("my follow-ups", "my follow-ups", "my follow-ups", own_sees=OWN),
+    Route("my", "my customers", "my customers", own_sees=OWN_4),
+    Route("undo log", "undo log", "undo log"),
 ]
 
 # every kind of button, replayed by the rep with a payload about another rep's customers
@@ -197,6 +209,17 @@ REPLAYS = {
     "create_anyway": {"fields": {"name": "Replayed Co"}},
     "reassign_pick": {"customer_id": VASILEK},
     "reassign_to": {"customer_id": VASILEK, "manager_id": 1, "name": "Ivan Ivanov"},
+    # issue 21: log, follow-ups
+    "log_pick": {"customer_id": VASILEK, "kind": "note", "note": "replayed"},
+    "log_undo": {"customer_id": VASILEK, "batch_id": 1},
+    "log_start": {"customer_id": VASILEK},
+    "log_kind": {"customer_id": VASILEK, "kind": "call"},
+    "await:log_text": {"customer_id": VASILEK, "kind": "call"},
+    "follow_up_pick": {"customer_id": VASILEK, "due": "2026-12-01T09:00:00", "text": "replayed"},
+    "follow_up_start": {"customer_id": VASILEK},
+    "follow_up_in": {"customer_id": VASILEK, "when": "tomorrow"},
+    "follow_up_done": {"customer_id": VASILEK, "follow_up_id": 1},
+    "follow_up_snooze": {"customer_id": VASILEK, "follow_up_id": 1, "hours": 1},
 }
 SHOWN_ON_REPLAY = {"page", "query", "export", "card", "bulk_start"}  # the manager's control
 

@@ -121,6 +121,7 @@ class Oracle:
         self.members = f["segment_members"]
         self.all = pd.Series(True, index=self.c.index)
         self.f = f  # every table, for the conditions below that read one more
+        self.follow_ups = f.get("follow_ups")  # issue 21; absent from the main fixture
 
     # --- helpers -------------------------------------------------------------------------
     def period(self, text: str) -> Span:
@@ -294,3 +295,17 @@ class Oracle:
             days = [t.date() for t in a["at"]]
             a = a[[(lo is None or d >= lo) and (hi is None or d <= hi) for d in days]]
         return self._mask(set(a["customer_id"]))
+
+    # --- follow-ups and "my" (issue 21) ---------------------------------------------------
+    def follow_up(self, state: str) -> pd.Series:
+        """An open (not done) follow-up; ``overdue``: one due on a day before today."""
+        if self.follow_ups is None:
+            return ~self.all
+        fu = self.follow_ups[self.follow_ups["done_at"].isna()]
+        if state == "overdue":
+            fu = fu[[d.date() < self.today for d in pd.to_datetime(fu["due_at"])]]
+        return self._mask(set(fu["customer_id"]))
+
+    def mine(self, manager_id: int) -> pd.Series:
+        """The customers whose manager is the asker (by id, not by name)."""
+        return self.c["manager_id"] == manager_id

@@ -1,0 +1,81 @@
+"""What the one-customer actions (log, follow-ups) share: the moment of a request, the one
+customer a name means for this user, and the scope check before writing about them.
+
+Example::
+
+    found = one_customer(ctx, "Romashka", "log_pick", {"kind": "call", "note": "…"})
+    if isinstance(found, list): return found     # an error, or buttons to choose one
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from bot.core import Context
+from bot.messages import Button, Buttons, Reply, Text
+from storage.changes import utcnow
+
+__all__ = ["chat_now", "one_customer", "refuse_out_of_scope", "in_scope"]
+
+
+def chat_now(ctx: Context) -> datetime:
+    """Now, naive UTC; on the day the core is pinned to when it is (tests, demos), so that what is
+    logged falls on the day everything else is computed for."""
+    fixed = getattr(ctx.core, "_fixed_today", None)
+    now = utcnow()
+    return datetime.combine(fixed, now.time()) if fixed else now
+
+
+def start_of(ctx: Context) -> datetime:
+    """The start of the request's day (naive)."""
+    return datetime.combine(ctx.today, time())
+
+
+def refuse_out_of_scope(ctx: Context) -> list[Reply]:
+    return [
+        Reply(
+            (
+                Text(
+                    ctx._("You can log and set follow-ups only for your own customers."),
+                    "error",
+                ),
+            )
+        )
+    ]
+
+
+def in_scope(ctx: Context, customer_id: int) -> bool:
+    """Whether this user may write about the customer (reps with scope "own": their own)."""
+    with ctx.engine.connect() as conn:
+        return ctx.scope.allows(conn, customer_id)
+
+
+def one_customer(ctx: Context, name: str, kind: str, payload: dict[str, Any]) -> int | list[Reply]:
+    """The id of the one customer ``name`` means to this user, or the reply: none of theirs is
+    called so, or buttons (action ``kind`` with ``payload`` and the chosen ``customer_id``)."""
+    from bot.commands.card import no_customer_called
+
+    found = ctx.find_customers(name)
+    exact = [f for f in found if f[1].casefold() == " ".join(name.split()).casefold()]
+    if len(exact) == 1:
+        found = exact
+    if not found:
+        return [Reply((Text(no_customer_called(ctx, name), "error"),))]
+    if len(found) == 1:
+        return found[0][0]
+    buttons = tuple(
+        Button(f"{n} ({c})" if c else n, ctx.remember(kind, {**payload, "customer_id": cid}))
+        for cid, n, c in found[:10]
+    )
+    return [
+        Reply(
+            (
+                Text(
+                    ctx._("Several customers match '{name}'. Which one?").format(name=name),
+                    "heading",
+                ),
+                Buttons(buttons),
+            )
+        )
+    ]
