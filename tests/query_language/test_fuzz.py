@@ -224,7 +224,14 @@ def combinations(draw: st.DrawFn) -> tuple[str, Callable[[Oracle], pd.Series]]:
                 q, expr = f"not ({q.strip('()')})", (lambda e: lambda o: ~e(o))(expr)
             parts.append(q)
             masks.append(expr)
-        texts.append(draw(st.sampled_from([", ", " and "])).join(parts))
+        joiner = draw(st.sampled_from([", ", " and "]))
+        if joiner == ", ":  # 'in Kazan, Moscow' is a list (any of them): a comma joins closed parts
+            parts = [parts[0]] + [
+                p if p.startswith(("(", "not (")) else f"({p})" for p in parts[1:]
+            ]
+        # 'Germany or Germany, Moscow' reads 'Germany or Germany' as one list (the second
+        # edition): a group of several parts is closed before 'or' joins it
+        texts.append(f"({joiner.join(parts)})" if len(parts) > 1 else parts[0])
         exprs.append(masks)
 
     def oracle(o: Oracle) -> pd.Series:
