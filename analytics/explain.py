@@ -32,6 +32,20 @@ from storage.schema import (
 
 __all__ = ["Explanation", "explain_customer", "CustomerNotFound"]
 
+# the RFM segments (analytics.classify.SEGMENTS) as a person reads them, through the catalogs
+_PHRASES = {
+    "champions": "champions",
+    "cannot lose them": "cannot lose them",
+    "loyal": "loyal",
+    "at risk": "at risk",
+    "potential loyalists": "potential loyalists",
+    "need attention": "need attention",
+    "new": "new",
+    "promising": "promising",
+    "hibernating": "hibernating",
+    "lost": "lost",
+}
+
 
 class CustomerNotFound(LookupError):
     """No customer with that id."""
@@ -87,7 +101,7 @@ class Explanation:
             out.append(_("Classes: not computed yet (run 'custbot recompute')."))
         else:
             rfm = (
-                f"{c['rfm_segment']} (R {c['r_score']}, F {c['f_score']}, M {c['m_score']})"
+                f"{_(_PHRASES.get(c['rfm_segment'], c['rfm_segment']))} (R {c['r_score']}, F {c['f_score']}, M {c['m_score']})"
                 if c["rfm_segment"]
                 else _("not scored (no purchase in the window)")
             )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -152,18 +153,50 @@ class Context:
             self.pending_states = []
 
 
-def _text_language(text: str) -> str | None:
+def _text_language(text: str, neutral: Callable[[str], bool] = lambda _t: False) -> str | None:
     """The language a message is written in, judged by what the user chose to write: a command
     phrase of another language decides; an English command counts only by its arguments (so a bare
-    'help' keeps the language remembered from the last query)."""
+    'help' keeps the language remembered from the last query); text that ``neutral`` finds in no
+    language of its own ('vip', 'abc A') keeps it too."""
     from bot.lexicon import phrase_language
 
+    text = re.sub(r"\{\{.*?\}\}", " ", text)  # a mail template's fields are in no language
     if language := phrase_language(text):
         return language
     found = match_command(text)
     if found is not None:
-        return detect_language(found[1]) if found[1].strip() else None
-    return detect_language(text)
+        text = found[1]
+        if not text.strip():
+            return None
+    return None if neutral(text) else detect_language(text)
+
+
+def _read_as(language: str) -> str:
+    """The query language that reads a message in no language of its own: the user's, when the
+    query language knows it (a language may have chat messages and no lexicon), else English."""
+    from query_language import LANGUAGES
+
+    return language if language in LANGUAGES else "en"
+
+
+def _shared_words(catalog: Catalog, text: str) -> bool:
+    """Only words every language writes alike: a keyword both lexicons know ('abc', 'rfm'), a tag
+    or a segment's name ('vip', 'drill-buyers'), a single letter or a number."""
+    from query_language.lexicon import load_lexicon
+
+    if re.search("[А-Яа-яЁё]", text):
+        return False
+    en, ru = load_lexicon("en"), load_lexicon("ru")
+    names = {n.casefold() for n in catalog.tags.values()} | {
+        str(s["name"]).casefold() for s in catalog.segments.values()
+    }
+    words = re.findall(r"[^\W\d_]+(?:-[^\W_]+)*", text)
+    return bool(words) and all(
+        len(w) == 1
+        or w.casefold() in names
+        or (en.normalise_word(w) in en.vocabulary and ru.normalise_word(w) in ru.vocabulary)
+        for w in words
+    )
 
 
 class ChatCore:
@@ -251,7 +284,11 @@ class ChatCore:
 
     def handle_sync(self, request: Request) -> list[Reply]:
         user = self.identify(request.who)
-        detected = _text_language(request.text) if request.text else None
+        detected = (
+            _text_language(request.text, lambda t: _shared_words(self.catalog(), t))
+            if request.text
+            else None
+        )
         language = self._language(user, request, detected)
         _ = translator(language)
         if user is None:
@@ -269,7 +306,7 @@ class ChatCore:
                     language=language,
                 )
             ]
-        ctx = Context(self, user, request, self.today(), language, detected or language)
+        ctx = Context(self, user, request, self.today(), language, detected or _read_as(language))
         try:
             with statement_timeout(self.settings.limits.statement_timeout_ms):
                 replies = (

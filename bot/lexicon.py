@@ -112,6 +112,9 @@ COMMAND_EXAMPLES: dict[str, dict[str, str]] = {
         "opt in": "верни в рассылку Ромашка",
         "mailings": "рассылки",
         "cancel mailing": "отмени рассылку 1",
+        "preview template": "просмотр шаблона winback для Ромашка",
+        "mail": "рассылка winback для vip без покупок за последние 90 дней завтра в 9:00",
+        "call list": "список обзвона vip без покупок за последние 90 дней для меня",
     },
 }
 

@@ -60,14 +60,9 @@ def _split(name: str, text: str) -> tuple[str, str]:
     first, _, rest = text.lstrip("\ufeff").lstrip("\n").partition("\n")
     key, colon, subject = first.partition(":")
     if not colon or key.strip().lower() not in ("subject", "тема"):
-        raise MailingError(
-            f"template {name!r}: the first line must be 'Subject: ...', e.g. "
-            f"'Subject: News for {{{{ name }}}}', then the body on the following lines"
-        )
+        raise MailingError.said("first_line", name=name, example="Subject: News for {{ name }}")
     if not subject.strip():
-        raise MailingError(
-            f"template {name!r}: the subject line is empty; write it after 'Subject:'"
-        )
+        raise MailingError.said("empty_subject", name=name)
     return subject.strip(), rest.strip("\n")
 
 
@@ -79,9 +74,8 @@ def _check(name: str, part: str, source: str) -> None:
         raise MailingError(f"template {name!r}, {part} line {e.lineno}: {e.message}") from None
     unknown = sorted(meta.find_undeclared_variables(tree) - set(FIELDS))
     if unknown:
-        raise MailingError(
-            f"template {name!r}, {part}: unknown field {', '.join(unknown)}; "
-            f"allowed fields: {_allowed()}"
+        raise MailingError.said(
+            "unknown_field", name=name, part=part, fields=", ".join(unknown), allowed=_allowed()
         )
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         if isinstance(node, nodes.Getitem) and not isinstance(
@@ -124,12 +118,12 @@ def save_template(conn: Connection, name: str, text: str, owner_id: int | None) 
     """
     name = name.strip().lower()
     if not name or len(name) > 120:
-        raise MailingError("a template needs a name of 1 to 120 characters, e.g. 'winback'")
+        raise MailingError.said("needs_name")
     if len(text) > _MAX_CHARS:
-        raise MailingError(f"template {name!r} is longer than {_MAX_CHARS} characters")
+        raise MailingError.said("too_long", name=name, max=_MAX_CHARS)
     subject, body = _split(name, text)
     if not body.strip():
-        raise MailingError(f"template {name!r} has no body; write it below the 'Subject:' line")
+        raise MailingError.said("no_body", name=name)
     _check(name, "subject", subject)
     _check(name, "body", body)
     values = {
@@ -158,8 +152,10 @@ def get_template(conn: Connection, template: int | str | Template) -> Template:
     where = t.id == template if isinstance(template, int) else t.name == template.strip().lower()
     row = conn.execute(select(t.id, t.name, t.subject, t.body).where(where)).first()
     if row is None:
-        known = ", ".join(conn.scalars(select(t.name).order_by(t.name))) or "none yet"
-        raise MailingError(f"no template {template!r}; known templates: {known}")
+        known = ", ".join(conn.scalars(select(t.name).order_by(t.name)))
+        if not known:
+            raise MailingError.said("no_templates", name=template)
+        raise MailingError.said("no_template", name=template, known=known)
     return Template(row.id, row.name, row.subject, row.body)
 
 

@@ -31,6 +31,7 @@ from storage.demo_load import (
     advance_id_sequences,
     analyze_loaded,
     create_segments,
+    create_templates,
     insert_many,
     load_reference_data,
     load_tags_and_properties,
@@ -226,6 +227,7 @@ def _populate(
         insert_many(conn, t.order_lines, LINE_COLUMNS, lines)
         insert_many(conn, t.interactions, CONTACT_COLUMNS, contacts)
         create_segments(conn, lang, today, seed, ids)
+        create_templates(conn, lang, today)
         advance_id_sequences(conn)
     report("statistics", 0, 1)
     analyze_loaded(engine)

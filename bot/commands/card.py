@@ -19,8 +19,21 @@ def card(ctx: Context, args: str) -> list[Reply]:
     """Show one customer's card (a customer's name alone works too)."""
     if not args:
         return [Reply((Text(ctx._("Whose card? For example: card Romashka"), "error"),))]
-    found = ctx.find_customers(args)
+    found = ctx.find_customers(args) or _inflected(ctx, args)
     return _choose(ctx, [cid for cid, _n, _c in found], args, found)
+
+
+def _inflected(ctx: Context, name: str) -> list[tuple[int, str, str | None]]:
+    """The customers an inflected name means ('карточка Ромашки'), as the query language reads
+    names: case-folded and lemmatised, among the customers this user may see."""
+    from query_language.lexicon import load_lexicon
+
+    names = ctx.catalog().names
+    if names is None:
+        return []
+    entries = names.scoped(ctx.scope).named(name, load_lexicon(ctx.query_language))
+    ids = {e.key for e in entries}
+    return [f for e in entries for f in ctx.find_customers(e.label) if f[0] in ids]
 
 
 def no_customer_called(ctx: Context, name: str) -> str:

@@ -6,6 +6,7 @@ changed since by someone else are left alone and listed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import Row, select
@@ -21,6 +22,14 @@ from storage.schema import batches, managers
 from storage.undo import apply_undo, plan_undo
 
 __all__ = ["confirm_undo"]
+
+# what a batch stored as "VERB: NAME" by mailing.optout says in the user's language
+_PHRASES = {"opt out": "opt out: {name}", "opt in": "opt in: {name}"}
+
+
+def _described(_: Callable[[str], str], description: str) -> str:
+    verb, sep, name = description.partition(": ")
+    return _(_PHRASES[verb]).format(name=name) if sep and verb in _PHRASES else description
 
 
 def _may_undo(ctx: Context, batch: Row) -> bool:
@@ -96,7 +105,12 @@ def _undo_preview(ctx: Context, batch_id: int | None) -> list[Reply]:
             ]
         plan = plan_undo(conn, batch.id)
     parts: list[Part] = [
-        Text(_("Undo batch #{id}: {what}").format(id=batch.id, what=batch.description), "echo"),
+        Text(
+            _("Undo batch #{id}: {what}").format(
+                id=batch.id, what=_described(_, batch.description)
+            ),
+            "echo",
+        ),
         Text(
             ctx.ngettext(
                 "{n} customer goes back to their values before it.",
@@ -227,7 +241,7 @@ def history(ctx: Context, args: str) -> list[Reply]:
                         (
                             str(b.id),
                             f"{b.created_at:%Y-%m-%d %H:%M}",
-                            b.description[:80],
+                            _described(_, b.description)[:80],
                             str(b.count),
                             f"#{b.undone_by_batch_id}" if b.undone_by_batch_id else "",
                         )
