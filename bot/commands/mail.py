@@ -43,6 +43,20 @@ _FOR_ME = re.compile(r"\s+(?:for\s+me|для\s+меня)$", re.IGNORECASE)
 # as a template writes them (Jinja2): shown, never formatted
 _TEMPLATE_FIELDS = "{{ name }}, {{ manager }}, {{ last_purchase }}, {{ spend_12m }}, {{ stars }}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# what a call list's reader sees of mailing.call_lists (its column titles, sheets), translated
+_PHRASES = {
+    "Customer": "Customer",
+    "Phone": "Phone",
+    "City": "City",
+    "Manager": "Manager",
+    "Rating": "Rating",
+    "Last purchase": "Last purchase",
+    "Spend (12 months)": "Spend (12 months)",
+    "Last interaction": "Last interaction",
+    "Outcome": "Outcome",
+    "No manager": "No manager",
+    "Calls": "Calls",
+}
 
 
 def said(ctx: Context, e: MailingError) -> str:
@@ -444,7 +458,7 @@ def call_list(ctx: Context, args: str) -> list[Reply]:
             customers.c.id.in_(ids.scalar_subquery()), customers.c.manager_id == ctx.user.manager_id
         )
     with ctx.engine.connect() as conn:
-        data = call_list_xlsx(conn, ids, ctx.today)
+        data = call_list_xlsx(conn, ids, ctx.today, ctx._)
     return [
         Reply(
             (

@@ -30,7 +30,7 @@ from bot.registry import COMMANDS
 from tests.conftest import BACKENDS, require_backend
 from tests.golden.conftest import AS_OF, _Templates
 from tests.golden.runner import REPO, _doc_examples, _settings
-from tests.golden.transcript import slack_lines, telegram_lines
+from tests.golden.transcript import files_lines, slack_lines, telegram_lines
 from tests.query_language.fixture import ql_db as ql_db  # noqa: F401 - module fixture
 from tests.query_language.test_russian_fixture import ru_db as ru_db  # noqa: F401
 
@@ -108,6 +108,9 @@ def _shown(reply: Reply, language: str = "en") -> Iterator[str]:
         for line in [*telegram_lines(reply, language), *slack_lines(reply, language)]:
             line = _MARKUP.sub(" ", line)
             yield " ".join(w for w in line.split() if not any(w in cell for cell in rows))
+        for line in files_lines(reply):  # a file's column titles and sheet names, not its rows
+            if line.strip().startswith(("columns:", "sheet ")):
+                yield line.strip().removeprefix("columns:").removeprefix("sheet ")
     for part in reply.parts:
         if isinstance(part, Text):
             yield part.text
