@@ -20,6 +20,7 @@ from sqlalchemy import Connection, select
 
 from mailing.errors import MailingError
 from mailing.facts import FIELDS, SAMPLE, customer_facts
+from storage.formatting import money
 from storage.schema import mail_templates
 
 __all__ = [
@@ -33,7 +34,18 @@ __all__ = [
 ]
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
-_ENV.filters["money"] = lambda v, digits=2: f"{float(v or 0):,.{int(digits)}f}"
+
+
+def _money(value: object, digits: int = 0) -> str:
+    """``{{ spend_12m|money }}`` writes ``12 346`` as every answer and card does
+    (``storage.formatting.money``); ``|money(2)`` keeps the cents: ``12 345.50``."""
+    amount = float(value or 0)  # type: ignore[arg-type]
+    if not digits:
+        return money(amount)
+    return f"{amount:,.{int(digits)}f}".replace(",", " ")
+
+
+_ENV.filters["money"] = _money
 _MAX_CHARS = 100_000
 
 
