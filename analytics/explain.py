@@ -75,7 +75,9 @@ class Explanation:
     last_change: str | None = None  # "2026-11-20 by rule A: abc A (B → A)"
     notes: list[str] = field(default_factory=list)
 
-    def lines(self, _: Callable[[str], str] = _english, currency: str = "") -> list[str]:
+    def lines(
+        self, _: Callable[[str], str] = _english, currency: str = "", language: str = "en"
+    ) -> list[str]:
         """Plain-text lines for chat or the terminal, in the language of ``_`` (gettext)."""
         stars = f"{self.rating} {STARS[self.rating]}" if self.rating else _("no rating")
         out = [f"{self.name}: {stars}"]
@@ -110,7 +112,7 @@ class Explanation:
                     day=self.run_date, abc=c["abc"], xyz=c["xyz"] or _("none"), rfm=rfm
                 )
             )
-        spend = money(self.spend, currency)  # the format of every other answer
+        spend = money(self.spend, currency, language)  # the format of every other answer
         if self.last_purchase:
             out.append(
                 _(

@@ -36,13 +36,17 @@ __all__ = [
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
-def _money(value: object, digits: int = 0) -> str:
-    """``{{ spend_12m|money }}`` writes ``12 346`` as every answer and card does
-    (``storage.formatting.money``); ``|money(2)`` keeps the cents: ``12 345.50``."""
+def _money(value: object, digits: int = 0, locale: str = "en") -> str:
+    """``{{ spend_12m|money }}`` writes ``12,346`` as every English answer and card does
+    (``storage.formatting.money``), ``|money(locale="ru")`` ``12 346``; ``|money(2)`` keeps
+    the cents: ``12,345.50``."""
+    from babel.numbers import format_decimal
+
     amount = float(value or 0)  # type: ignore[arg-type]
     if not digits:
-        return money(amount)
-    return f"{amount:,.{int(digits)}f}".replace(",", " ")
+        return money(amount, "", locale)
+    pattern = "#,##0." + "0" * int(digits)
+    return str(format_decimal(amount, format=pattern, locale=locale, decimal_quantization=True))
 
 
 _ENV.filters["money"] = _money

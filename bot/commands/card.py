@@ -110,8 +110,8 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
         (_("phone"), cust["phone"] or "—"),
         (_("tags"), ", ".join(c.tags) or "—"),
         *((label, property_text(v, _)) for label, v in c.properties),
-        (_("spend this year"), money(c.spend_this_year, cur)),
-        (_("spend last 12 months"), money(c.spend_12m, cur)),
+        (_("spend this year"), money(c.spend_this_year, cur, ctx.language)),
+        (_("spend last 12 months"), money(c.spend_12m, cur, ctx.language)),
         (_("orders last 12 months / all"), f"{c.orders_12m} / {c.orders_total}"),
         (_("last purchase"), day(c.last_purchase)),
     ]

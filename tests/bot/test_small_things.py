@@ -127,4 +127,4 @@ def test_a_grouped_answer_exports_its_groups(
     assert [(r[city], r[count]) for r in rows] == [(g, n) for g, n, _spend in shown]
     from bot.views import money
 
-    assert [money(float(r[spend]), "RUB") for r in rows] == [s for _g, _n, s in shown]
+    assert [money(float(r[spend]), "RUB", language) for r in rows] == [s for _g, _n, s in shown]
