@@ -32,6 +32,25 @@ _PHRASES = {
     "mailing_finished": "mailing {id} has already finished",
     "mailing_cancelled": "mailing {id} is already cancelled",
     "not_yours": "mailing {id} belongs to someone else; ask them or an admin",
+    # mailing.when: a time that cannot be read (in English followed by the forms it reads)
+    "time_clock": "cannot read the time '{text}': '{what}' is not a time of day like 9:00 or 18:30",
+    "time_12h": "cannot read the time '{text}': '{what}' is not a 12-hour time",
+    "time_of_day": "cannot read the time '{text}': '{what}' is not a time of day",
+    "time_every": "cannot read the time '{text}': 'every' needs a day, e.g. 'every Monday 9:00'",
+    "time_month": (
+        "cannot read the time '{text}': 'every month' needs a day of the month, e.g. "
+        "'every month 1 9:00'"
+    ),
+    "time_day_of_month": "cannot read the time '{text}': '{what}' is not a day of the month",
+    "time_recurring_day": (
+        "cannot read the time '{text}': '{what}' is not a day, 'day', 'weekday' or 'month'"
+    ),
+    "time_day": (
+        "cannot read the time '{text}': '{what}' is not a day (today, tomorrow, a weekday or "
+        "2026-12-01)"
+    ),
+    "time_empty": "cannot read the time '{text}': it is empty",
+    "time_past": "cannot read the time '{text}': {when} ({zone}) is already past",
 }
 
 
@@ -44,9 +63,10 @@ class MailingError(Exception):
         self.params = params
 
     @classmethod
-    def said(cls, key: str, **params: Any) -> MailingError:
-        """The error of message ``key`` of ``_PHRASES`` with these values (in English here)."""
-        return cls(_PHRASES[key].format(**params), key=key, **params)
+    def said(cls, key: str, *, more: str = "", **params: Any) -> MailingError:
+        """The error of message ``key`` of ``_PHRASES`` with these values (in English here,
+        followed by ``more``, which a translation leaves to its own words)."""
+        return cls(_PHRASES[key].format(**params) + more, key=key, **params)
 
     @property
     def template(self) -> str | None:
