@@ -20,6 +20,8 @@ def test_the_mail_commands_work_and_answer_in_russian(manager: Person) -> None:
     assert "Подтвердить" in {b.label for b in manager.buttons()}
     manager.say("рассылка новинки для vip каждый понедельник в 9:00")
     assert "затем по расписанию" in manager.text(), manager.text()
+    manager.say("рассылка новинки для vip каждый понедельник в 9:00 зафиксировав получателей")
+    assert "всегда сегодняшним получателям" in manager.text(), manager.text()
 
 
 def test_mailing_errors_are_said_in_russian(manager: Person) -> None:
