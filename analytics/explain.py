@@ -32,6 +32,20 @@ from storage.schema import (
 
 __all__ = ["Explanation", "explain_customer", "CustomerNotFound"]
 
+# the RFM segments (analytics.classify.SEGMENTS) as a person reads them, through the catalogs
+_PHRASES = {
+    "champions": "champions",
+    "cannot lose them": "cannot lose them",
+    "loyal": "loyal",
+    "at risk": "at risk",
+    "potential loyalists": "potential loyalists",
+    "need attention": "need attention",
+    "new": "new",
+    "promising": "promising",
+    "hibernating": "hibernating",
+    "lost": "lost",
+}
+
 
 class CustomerNotFound(LookupError):
     """No customer with that id."""
@@ -62,7 +76,9 @@ class Explanation:
     notes: list[str] = field(default_factory=list)
     loyalty: Any = None  # analytics.loyalty_text.CustomerLoyalty when [loyalty] has tiers
 
-    def lines(self, _: Callable[[str], str] = _english, currency: str = "") -> list[str]:
+    def lines(
+        self, _: Callable[[str], str] = _english, currency: str = "", language: str = "en"
+    ) -> list[str]:
         """Plain-text lines for chat or the terminal, in the language of ``_`` (gettext)."""
         stars = f"{self.rating} {STARS[self.rating]}" if self.rating else _("no rating")
         out = [f"{self.name}: {stars}"]
@@ -88,7 +104,7 @@ class Explanation:
             out.append(_("Classes: not computed yet (run 'custbot recompute')."))
         else:
             rfm = (
-                f"{c['rfm_segment']} (R {c['r_score']}, F {c['f_score']}, M {c['m_score']})"
+                f"{_(_PHRASES.get(c['rfm_segment'], c['rfm_segment']))} (R {c['r_score']}, F {c['f_score']}, M {c['m_score']})"
                 if c["rfm_segment"]
                 else _("not scored (no purchase in the window)")
             )
@@ -97,7 +113,7 @@ class Explanation:
                     day=self.run_date, abc=c["abc"], xyz=c["xyz"] or _("none"), rfm=rfm
                 )
             )
-        spend = money(self.spend, currency)  # the format of every other answer
+        spend = money(self.spend, currency, language)  # the format of every other answer
         if self.last_purchase:
             out.append(
                 _(

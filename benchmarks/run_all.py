@@ -114,6 +114,12 @@ SUITE: list[tuple[str, str, list[str], list[str]]] = [
         ["--repeat", "5"],
         [],
     ),
+    (
+        "custbot ask start-up: CPU time against a bare python in the same run",
+        "ask_startup.py",
+        ["--smoke"],
+        ["--runs", "7"],
+    ),
 ]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -152,19 +153,24 @@ class Context:
             self.pending_states = []
 
 
-def _text_language(text: str) -> str | None:
+def _text_language(text: str, neutral: Callable[[str], bool] = lambda _t: False) -> str | None:
     """The language a message is written in, judged by what the user chose to write: a command
     phrase of another language decides; an English command counts only by its arguments (so a bare
-    'help' keeps the language remembered from the last query)."""
+    'help' keeps the language remembered from the last query); text that ``neutral`` finds in no
+    language of its own ('vip', 'abc A') keeps it too."""
     from bot.lexicon import phrase_language
 
+    text = re.sub(r"\{\{.*?\}\}", " ", text)  # a mail template's fields are in no language
     if language := phrase_language(text):
         return language
     found = match_command(text)
-    words = found[1] if found is not None else text
-    if not words.strip() or _language_free(words):  # an email or a phone keeps the language
+    if found is not None:
+        text = found[1]
+        if not text.strip():
+            return None
+    if _language_free(text):  # an email or a phone keeps the language
         return None
-    return detect_language(words)
+    return None if neutral(text) else detect_language(text)
 
 
 def _language_free(text: str) -> bool:
@@ -172,6 +178,34 @@ def _language_free(text: str) -> bool:
     from storage.contacts import looks_like_email, looks_like_phone
 
     return looks_like_email(text) or looks_like_phone(text)
+
+
+def _read_as(language: str) -> str:
+    """The query language that reads a message in no language of its own: the user's, when the
+    query language knows it (a language may have chat messages and no lexicon), else English."""
+    from query_language import LANGUAGES
+
+    return language if language in LANGUAGES else "en"
+
+
+def _shared_words(catalog: Catalog, text: str) -> bool:
+    """Only words every language writes alike: a keyword both lexicons know ('abc', 'rfm'), a tag
+    or a segment's name ('vip', 'drill-buyers'), a single letter or a number."""
+    from query_language.lexicon import load_lexicon
+
+    if re.search("[А-Яа-яЁё]", text):
+        return False
+    en, ru = load_lexicon("en"), load_lexicon("ru")
+    names = {n.casefold() for n in catalog.tags.values()} | {
+        str(s["name"]).casefold() for s in catalog.segments.values()
+    }
+    words = re.findall(r"[^\W\d_]+(?:-[^\W_]+)*", text)
+    return bool(words) and all(
+        len(w) == 1
+        or w.casefold() in names
+        or (en.normalise_word(w) in en.vocabulary and ru.normalise_word(w) in ru.vocabulary)
+        for w in words
+    )
 
 
 class ChatCore:
@@ -260,7 +294,11 @@ class ChatCore:
 
     def handle_sync(self, request: Request) -> list[Reply]:
         user = self.identify(request.who)
-        detected = _text_language(request.text) if request.text else None
+        detected = (
+            _text_language(request.text, lambda t: _shared_words(self.catalog(), t))
+            if request.text
+            else None
+        )
         language = self._language(user, request, detected)
         _ = translator(language)
         if user is None:
@@ -278,7 +316,7 @@ class ChatCore:
                     language=language,
                 )
             ]
-        ctx = Context(self, user, request, self.today(), language, detected or language)
+        ctx = Context(self, user, request, self.today(), language, detected or _read_as(language))
         try:
             with statement_timeout(self.settings.limits.statement_timeout_ms):
                 replies = (
@@ -436,6 +474,8 @@ class ChatCore:
                 .order_by(batches.c.id.desc())
                 .limit(10)
             ).all()
+        from bot.batch_words import described
+
         parts: list[Part] = [Text(_("Saved segments"), "heading")]
         parts.append(
             Table((_("segment"), _("kind"), _("query")), tuple((n, k, q) for n, k, q in segs))
@@ -446,7 +486,10 @@ class ChatCore:
         parts.append(
             Table(
                 ("#", _("when"), _("what"), _("customers")),
-                tuple((str(i), f"{at:%Y-%m-%d %H:%M}", d, str(c)) for i, at, d, c in recent),
+                tuple(
+                    (str(i), f"{at:%Y-%m-%d %H:%M}", described(_, d), str(c))
+                    for i, at, d, c in recent
+                ),
             )
             if recent
             else Text(_("No changes yet."))

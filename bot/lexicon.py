@@ -174,6 +174,9 @@ COMMAND_EXAMPLES: dict[str, dict[str, str]] = {
         "follow up": "напомни Ромашка через 2 недели",
         "my follow-ups": "мои напоминания",
         "undo log": "отмени запись",
+        "preview template": "просмотр шаблона winback для Ромашка",
+        "mail": "рассылка winback для vip без покупок за последние 90 дней завтра в 9:00",
+        "call list": "список обзвона vip без покупок за последние 90 дней для меня",
     },
 }
 

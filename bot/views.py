@@ -91,6 +91,7 @@ def customer_table(
     *,
     spend: str | None = None,
     orders: bool = False,
+    language: str = "en",
 ) -> Table:
     """The paged list: number, name, city, rating stars, spend (``spend``: its header, e.g.
     from :func:`spend_header`), the orders when they are what the list ranks by, last purchase."""
@@ -103,7 +104,7 @@ def customer_table(
                 r["name"],
                 r.get("city") or "—",
                 stars(r.get("rating")),
-                money(r.get("spend"), currency),
+                money(r.get("spend"), currency, language),
                 *((str(r.get("orders") or 0),) if orders else ()),
                 day(r.get("last_purchase")),
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -59,35 +60,42 @@ def sheet_name(manager: str, taken: set[str]) -> str:
     return name
 
 
-def call_list_xlsx(conn: Connection, ids: Select, today: date) -> bytes:
+def call_list_xlsx(
+    conn: Connection, ids: Select, today: date, title: Callable[[str], str] = str
+) -> bytes:
     """The customers in ``ids`` as an XLSX call list, one sheet per manager, biggest spend first.
 
     Columns: Customer, Phone, City, Manager, Rating (stars), Last purchase, Spend (12 months),
-    Last interaction, Outcome (empty). Example: ``call_list_xlsx(conn, select(customers.c.id), today)``
+    Last interaction, Outcome (empty); ``title`` says the column titles, "No manager" and
+    "Calls" in the reader's language (a gettext function). Example:
+    ``call_list_xlsx(conn, select(customers.c.id), today)``
     """
     import pandas as pd  # only here: importing pandas costs a second at start-up
 
     facts = customer_facts(conn, ids, today)
+    nobody = title(NO_MANAGER)
+    columns = [title(t) for t in COLUMNS]
     by_manager: dict[str, list[dict]] = {}
     for f in facts.values():
-        by_manager.setdefault(f["manager"] or NO_MANAGER, []).append(f)
+        by_manager.setdefault(f["manager"] or nobody, []).append(f)
     buffer = io.BytesIO()
     taken: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         if not by_manager:
-            pd.DataFrame(columns=list(COLUMNS)).to_excel(writer, sheet_name="Calls", index=False)
-            _format(writer.sheets["Calls"])
-        for manager in sorted(by_manager, key=lambda m: (m == NO_MANAGER, m.lower())):
+            calls = title("Calls")
+            pd.DataFrame(columns=columns).to_excel(writer, sheet_name=calls, index=False)
+            _format(writer.sheets[calls])
+        for manager in sorted(by_manager, key=lambda m: (m == nobody, m.lower())):
             rows = sorted(by_manager[manager], key=lambda f: (-f["spend_12m"], f["name"]))
             frame = pd.DataFrame(
                 [
                     {
-                        title: (f[key] if key else "") or ("" if key != "spend_12m" else 0.0)
-                        for title, key in COLUMNS.items()
+                        column: (f[key] if key else "") or ("" if key != "spend_12m" else 0.0)
+                        for column, key in zip(columns, COLUMNS.values(), strict=True)
                     }
                     for f in rows
                 ],
-                columns=list(COLUMNS),
+                columns=columns,
             )
             name = sheet_name(manager, taken)
             frame.to_excel(writer, sheet_name=name, index=False)
@@ -99,8 +107,8 @@ def _format(sheet: Worksheet) -> None:
     """Readable widths, a frozen header row and an autofilter."""
     from openpyxl.utils import get_column_letter
 
-    for i, title in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(title, 14)
+    for i, english in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(english, 14)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for cell in sheet["G"][1:]:

@@ -215,15 +215,13 @@ def cancel_mailing(conn: Connection, mailing_id: int, by: int | None) -> Mailing
     """
     row = conn.execute(_select_info().where(mailings.c.id == mailing_id)).first()
     if row is None:
-        raise MailingError(f"no mailing {mailing_id}; 'mailings' lists them")
+        raise MailingError.said("no_mailing", id=mailing_id)
     if row.status in ("finished", "cancelled"):
-        raise MailingError(f"mailing {mailing_id} is already {row.status}")
+        raise MailingError.said(f"mailing_{row.status}", id=mailing_id)
     if by is not None and by != row.requester_id:
         role = conn.scalar(select(managers.c.role).where(managers.c.id == by))
         if role != "admin":
-            raise MailingError(
-                f"mailing {mailing_id} belongs to someone else; ask them or an admin"
-            )
+            raise MailingError.said("not_yours", id=mailing_id)
     now = datetime.now(UTC).replace(tzinfo=None)
     conn.execute(
         mailings.update()

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, select
 
 from mailing.errors import MailingError
 from mailing.facts import FIELDS, SAMPLE, customer_facts
+from storage.formatting import money
 from storage.schema import mail_templates
 
 __all__ = [
@@ -33,7 +34,22 @@ __all__ = [
 ]
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
-_ENV.filters["money"] = lambda v, digits=2: f"{float(v or 0):,.{int(digits)}f}"
+
+
+def _money(value: object, digits: int = 0, locale: str = "en") -> str:
+    """``{{ spend_12m|money }}`` writes ``12,346`` as every English answer and card does
+    (``storage.formatting.money``), ``|money(locale="ru")`` ``12 346``; ``|money(2)`` keeps
+    the cents: ``12,345.50``."""
+    from babel.numbers import format_decimal
+
+    amount = float(value or 0)  # type: ignore[arg-type]
+    if not digits:
+        return money(amount, "", locale)
+    pattern = "#,##0." + "0" * int(digits)
+    return str(format_decimal(amount, format=pattern, locale=locale, decimal_quantization=True))
+
+
+_ENV.filters["money"] = _money
 _MAX_CHARS = 100_000
 
 
@@ -60,14 +76,9 @@ def _split(name: str, text: str) -> tuple[str, str]:
     first, _, rest = text.lstrip("\ufeff").lstrip("\n").partition("\n")
     key, colon, subject = first.partition(":")
     if not colon or key.strip().lower() not in ("subject", "тема"):
-        raise MailingError(
-            f"template {name!r}: the first line must be 'Subject: ...', e.g. "
-            f"'Subject: News for {{{{ name }}}}', then the body on the following lines"
-        )
+        raise MailingError.said("first_line", name=name, example="Subject: News for {{ name }}")
     if not subject.strip():
-        raise MailingError(
-            f"template {name!r}: the subject line is empty; write it after 'Subject:'"
-        )
+        raise MailingError.said("empty_subject", name=name)
     return subject.strip(), rest.strip("\n")
 
 
@@ -79,9 +90,8 @@ def _check(name: str, part: str, source: str) -> None:
         raise MailingError(f"template {name!r}, {part} line {e.lineno}: {e.message}") from None
     unknown = sorted(meta.find_undeclared_variables(tree) - set(FIELDS))
     if unknown:
-        raise MailingError(
-            f"template {name!r}, {part}: unknown field {', '.join(unknown)}; "
-            f"allowed fields: {_allowed()}"
+        raise MailingError.said(
+            "unknown_field", name=name, part=part, fields=", ".join(unknown), allowed=_allowed()
         )
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         if isinstance(node, nodes.Getitem) and not isinstance(
@@ -124,12 +134,12 @@ def save_template(conn: Connection, name: str, text: str, owner_id: int | None) 
     """
     name = name.strip().lower()
     if not name or len(name) > 120:
-        raise MailingError("a template needs a name of 1 to 120 characters, e.g. 'winback'")
+        raise MailingError.said("needs_name")
     if len(text) > _MAX_CHARS:
-        raise MailingError(f"template {name!r} is longer than {_MAX_CHARS} characters")
+        raise MailingError.said("too_long", name=name, max=_MAX_CHARS)
     subject, body = _split(name, text)
     if not body.strip():
-        raise MailingError(f"template {name!r} has no body; write it below the 'Subject:' line")
+        raise MailingError.said("no_body", name=name)
     _check(name, "subject", subject)
     _check(name, "body", body)
     values = {
@@ -158,8 +168,10 @@ def get_template(conn: Connection, template: int | str | Template) -> Template:
     where = t.id == template if isinstance(template, int) else t.name == template.strip().lower()
     row = conn.execute(select(t.id, t.name, t.subject, t.body).where(where)).first()
     if row is None:
-        known = ", ".join(conn.scalars(select(t.name).order_by(t.name))) or "none yet"
-        raise MailingError(f"no template {template!r}; known templates: {known}")
+        known = ", ".join(conn.scalars(select(t.name).order_by(t.name)))
+        if not known:
+            raise MailingError.said("no_templates", name=template)
+        raise MailingError.said("no_template", name=template, known=known)
     return Template(row.id, row.name, row.subject, row.body)
 
 

@@ -62,22 +62,23 @@ class Schedule:
         return self.cron is not None
 
 
-def _error(text: str, why: str) -> MailingError:
-    return MailingError(f"cannot read the time {text!r}: {why}; try one of: {', '.join(EXAMPLES)}")
+def _error(text: str, key: str, **params: object) -> MailingError:
+    more = f"; try one of: {', '.join(EXAMPLES)}"
+    return MailingError.said(f"time_{key}", more=more, text=text, **params)
 
 
 def _clock(text: str, words: list[str]) -> time:
     joined = " ".join(words)
     m = _TIME.match(joined)
     if not m:
-        raise _error(text, f"{joined or 'nothing'!r} is not a time of day like 9:00 or 18:30")
+        raise _error(text, "clock", what=joined or "nothing")
     hour, minute = int(m[1]), int(m[2] or 0)
     if m[3]:
         if not 1 <= hour <= 12:
-            raise _error(text, f"{joined!r} is not a 12-hour time")
+            raise _error(text, "12h", what=joined)
         hour = hour % 12 + (12 if m[3] == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise _error(text, f"{joined!r} is not a time of day")
+        raise _error(text, "of_day", what=joined)
     return time(hour, minute)
 
 
@@ -139,7 +140,7 @@ class WallClockCron(BaseTrigger):
 
 def _recurring(text: str, words: list[str], zone: tzinfo, now: datetime) -> Schedule:
     if not words:
-        raise _error(text, "'every' needs a day, e.g. 'every Monday 9:00'")
+        raise _error(text, "every")
     head, rest = words[0], words[1:]
     if head in ("day", "день", "daily", "дня"):
         cron_day = "* * *"
@@ -147,15 +148,15 @@ def _recurring(text: str, words: list[str], zone: tzinfo, now: datetime) -> Sche
         cron_day = "* * mon-fri"
     elif head in ("month", "месяц", "месяца"):
         if not rest or not re.fullmatch(r"\d{1,2}(st|nd|rd|th)?", rest[0]):
-            raise _error(text, "'every month' needs a day of the month, e.g. 'every month 1 9:00'")
+            raise _error(text, "month")
         day = int(re.sub(r"\D", "", rest[0]))
         if not 1 <= day <= 31:
-            raise _error(text, f"{rest[0]!r} is not a day of the month")
+            raise _error(text, "day_of_month", what=rest[0])
         cron_day, rest = f"{day} * *", rest[1:]
     elif head in _DAY_WORDS:
         cron_day = f"* * {_DAY_WORDS[head]}"
     else:
-        raise _error(text, f"{head!r} is not a day, 'day', 'weekday' or 'month'")
+        raise _error(text, "recurring_day", what=head)
     at = _clock(text, rest)
     cron = f"{at.minute} {at.hour} {cron_day}"
     first = next_run_after(cron, zone, now - timedelta(seconds=1))
@@ -177,7 +178,7 @@ def _one_day(text: str, words: list[str], local_now: datetime) -> tuple[date, li
             return datetime.strptime(head, fmt).date(), words[1:]
         except ValueError:
             continue
-    raise _error(text, f"{head!r} is not a day (today, tomorrow, a weekday or 2026-12-01)")
+    raise _error(text, "day", what=head)
 
 
 def parse_when(text: str, tz: str | tzinfo, now: datetime) -> Schedule:
@@ -190,7 +191,7 @@ def parse_when(text: str, tz: str | tzinfo, now: datetime) -> Schedule:
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
     words = [w for w in re.split(r"[\s,]+", text.strip().lower()) if w and w not in _FILLER]
     if not words:
-        raise _error(text, "it is empty")
+        raise _error(text, "empty")
     if words in (["now"], ["сейчас"], ["immediately"]):
         return Schedule(_to_utc(now), None, _zone_name(zone))
     if words[0] in _EVERY:
@@ -202,5 +203,5 @@ def parse_when(text: str, tz: str | tzinfo, now: datetime) -> Schedule:
     if words[0] in _DAY_WORDS and local <= local_now:
         local = datetime.combine(day + timedelta(days=7), at, tzinfo=zone)
     if local <= local_now:
-        raise _error(text, f"{local:%Y-%m-%d %H:%M} ({_zone_name(zone)}) is already past")
+        raise _error(text, "past", when=f"{local:%Y-%m-%d %H:%M}", zone=_zone_name(zone))
     return Schedule(_to_utc(local), None, _zone_name(zone))

@@ -31,6 +31,7 @@ from storage.demo_load import (
     advance_id_sequences,
     analyze_loaded,
     create_segments,
+    create_templates,
     insert_many,
     load_reference_data,
     load_tags_and_properties,
@@ -228,6 +229,7 @@ def _populate(
         insert_many(conn, t.interactions, CONTACT_COLUMNS, contacts)
         create_segments(conn, lang, today, seed, ids)
         add_demo_watch(conn, lang)  # segment watches (storage/watches.py)
+        create_templates(conn, lang, today)
         advance_id_sequences(conn)
     report("statistics", 0, 1)
     analyze_loaded(engine)

@@ -30,6 +30,7 @@ __all__ = [
     "load_reference_data",
     "load_tags_and_properties",
     "create_segments",
+    "create_templates",
     "CUSTOMER_COLUMNS",
     "PROPERTY_COLUMNS",
     "ORDER_COLUMNS",
@@ -214,3 +215,14 @@ def create_segments(conn: Connection, lang: str, today: date, seed: int, ids: Sa
                 ("segment_id", "customer_id"),
                 [(sid, buyers[i]) for i in sorted(pick.tolist())],
             )
+
+
+def create_templates(conn: Connection, lang: str, today: date) -> None:
+    """The mail templates help's examples name (``winback``), in the demo's language."""
+    at = datetime.combine(today, time(9, 0))
+    for name, (subject, body) in TEXT[lang]["templates"].items():
+        if conn.scalar(select(t.mail_templates.c.id).where(t.mail_templates.c.name == name)):
+            continue
+        conn.execute(
+            insert(t.mail_templates).values(name=name, subject=subject, body=body, created_at=at)
+        )

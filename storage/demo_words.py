@@ -120,6 +120,13 @@ TEXT: dict[str, dict[str, Any]] = {
             "drill-buyers": "buyers of Super Drill",
             "bits-offer": "buyers of Drill Bits for Metal",
         },
+        "templates": {  # name -> (subject, body): what help's mail examples use
+            "winback": (
+                "We miss you, {{ name }}",
+                "Hello {{ name }},\n\nyour last order with us was on {{ last_purchase }}. "
+                "{{ manager }} has picked new offers for {{ city }} and will gladly call you.",
+            ),
+        },
         "examples": [
             "Moscow buyers of Super Drill over 40k last quarter, manager Ivanov",
             "buyers of Super Drill last month not in segment bits-offer",
@@ -220,6 +227,14 @@ TEXT: dict[str, dict[str, Any]] = {
         "segments": {
             "drill-buyers": "покупатели Супер дрели",
             "bits-offer": "покупатели Свёрл по металлу",
+        },
+        "templates": {
+            "winback": (
+                "Мы скучаем, {{ name }}",
+                "Здравствуйте, {{ name }}!\n\nВаш последний заказ у нас был {{ last_purchase }}. "
+                "{{ manager }} подобрал новые предложения для города {{ city }} и будет рад "
+                "позвонить вам.",
+            ),
         },
         "examples": [
             "клиенты из Москвы, купившие Супер дрель более чем на 40 тыс. за прошлый квартал, менеджер Иванов",

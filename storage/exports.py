@@ -8,7 +8,7 @@ Example::
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -114,13 +114,17 @@ def _write(frame: pd.DataFrame, fmt: str, sheet: str) -> bytes:
     return buf.getvalue()
 
 
-def export_groups(groups: Iterable[Mapping[str, Any]], key: str, fmt: str) -> bytes:
-    """A grouped answer as CSV or XLSX: the group (column ``key``, e.g. ``city``), its
-    customers and their net spend, in the answer's order."""
+def export_groups(
+    groups: Iterable[Mapping[str, Any]], key: str, fmt: str, title: Callable[[str], str] = str
+) -> bytes:
+    """A grouped answer as CSV or XLSX: the group (column ``key``, e.g. ``city``, as titled by
+    the caller), its customers and their net spend, in the answer's order; ``title`` names the
+    other two columns in the reader's language (a gettext function; by default in English)."""
     frame = pd.DataFrame(
-        [(g["key"], g["count"], g["spend"]) for g in groups], columns=[key, "customers", "spend"]
+        [(g["key"], g["count"], g["spend"]) for g in groups],
+        columns=[key, title("customers"), title("spend")],
     )
-    return _write(frame, fmt, "groups")
+    return _write(frame, fmt, title("groups"))
 
 
 def export_compare(
@@ -137,9 +141,15 @@ def export_compare(
     return _write(pd.DataFrame(rows, columns=columns), fmt, "compare")
 
 
-def export_customers(conn: Connection, rows: Iterable[Mapping[str, Any]], fmt: str) -> bytes:
+def export_customers(
+    conn: Connection,
+    rows: Iterable[Mapping[str, Any]],
+    fmt: str,
+    title: Callable[[str], str] = str,
+) -> bytes:
     """``rows`` (as the query language returns them) with contacts, tags and every custom
-    property (one column each, after the standard columns), as CSV or XLSX."""
+    property (one column each, after the standard columns), as CSV or XLSX; ``title`` names the
+    standard columns in the reader's language (custom properties keep their labels)."""
     frame = pd.DataFrame([dict(r) for r in rows])
     if frame.empty:
         frame = pd.DataFrame(columns=["id", *EXPORT_COLUMNS])
@@ -154,4 +164,6 @@ def export_customers(conn: Connection, rows: Iterable[Mapping[str, Any]], fmt: s
     for label in labels:
         values = [props.get(int(i), {}).get(label) for i in frame["id"]]
         frame[label] = pd.Series(values, index=frame.index, dtype=object)  # 65 stays 65
-    return _write(frame[[*EXPORT_COLUMNS, *labels]], fmt, "customers")
+    frame = frame[[*EXPORT_COLUMNS, *labels]]
+    titled = frame.rename(columns={c: title(c) for c in EXPORT_COLUMNS})
+    return _write(titled, fmt, title("customers"))

@@ -4,7 +4,8 @@ Inside ``statement_timeout(ms)`` each statement an engine of ours runs in this t
 is cut off after ``ms`` milliseconds: on PostgreSQL by ``statement_timeout`` set local to the
 statement's transaction (so it ends with the transaction and suits a transaction-pooling
 PgBouncer), on SQLite by a progress handler on the raw connection that aborts the statement once
-its deadline has passed. Either way the statement raises :class:`StatementTimeout`, its
+its deadline has passed, on DuckDB (the columnar copy, ``storage.columnar``) by a timer thread
+that interrupts the connection at the deadline unless the statement finished first. Either way the statement raises :class:`StatementTimeout`, its
 transaction is rolled back, and nothing is changed. Outside the block nothing is bounded (the
 scheduler's recompute, imports and the mail worker run as long as they need).
 
@@ -16,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +31,7 @@ __all__ = ["StatementTimeout", "statement_timeout", "current_timeout_ms", "insta
 _TIMEOUT_MS: ContextVar[int | None] = ContextVar("custbot_statement_timeout_ms", default=None)
 _PROGRESS_STEPS = 1000  # SQLite virtual-machine instructions between two looks at the clock
 _HANDLER = "custbot_progress_handler"
+_TIMER = "custbot_duckdb_timer"
 
 
 class StatementTimeout(Exception):
@@ -81,15 +84,37 @@ def _postgres_before(conn: Any, cursor: Any, *_args: Any) -> None:
     cursor.connection.execute("SELECT set_config('statement_timeout', %s, true)", (f"{int(ms)}ms",))
 
 
+def _duckdb_before(conn: Any, cursor: Any, *_args: Any) -> None:
+    _duckdb_done(conn)
+    ms = _TIMEOUT_MS.get()
+    if ms is None:
+        return
+    timer = threading.Timer(ms / 1000, conn.connection.dbapi_connection.interrupt)
+    timer.daemon = True
+    timer.start()
+    conn.info[_TIMER] = timer
+
+
+def _duckdb_done(conn: Any, *_args: Any) -> None:
+    """The statement finished (or failed) before its deadline: no interrupt for the next one."""
+    timer = conn.info.pop(_TIMER, None)
+    if timer is not None:
+        timer.cancel()
+
+
 def _is_timeout(orig: BaseException | None, dialect: str) -> bool:
     if orig is None:
         return False
     if dialect == "postgresql":
         return getattr(orig, "sqlstate", None) == "57014"  # query_canceled
+    if dialect == "duckdb":
+        return type(orig).__name__ == "InterruptException"
     return type(orig).__name__ == "OperationalError" and str(orig) == "interrupted"
 
 
 def _handle_error(context: Any) -> None:
+    if context.dialect.name == "duckdb" and context.connection is not None:
+        _duckdb_done(context.connection)
     ms = _TIMEOUT_MS.get()
     if ms is not None and _is_timeout(context.original_exception, context.dialect.name):
         raise StatementTimeout(ms) from context.original_exception
@@ -102,4 +127,7 @@ def install(engine: Engine) -> None:
         event.listen(engine.pool, "checkin", _sqlite_checkin)
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "before_cursor_execute", _postgres_before)
+    elif engine.dialect.name == "duckdb":
+        event.listen(engine, "before_cursor_execute", _duckdb_before)
+        event.listen(engine, "after_cursor_execute", _duckdb_done)
     event.listen(engine, "handle_error", _handle_error)

@@ -27,8 +27,21 @@ def card(ctx: Context, args: str) -> list[Reply]:
     )  # card office@romashka.ru, card +7 912 … (bot/commands/contacts.py)
     if contact is not None:
         return contact
-    found = ctx.find_customers(args)
+    found = ctx.find_customers(args) or _inflected(ctx, args)
     return choose(ctx, [cid for cid, _n, _c in found], args, found)
+
+
+def _inflected(ctx: Context, name: str) -> list[tuple[int, str, str | None]]:
+    """The customers an inflected name means ('карточка Ромашки'), as the query language reads
+    names: case-folded and lemmatised, among the customers this user may see."""
+    from query_language.lexicon import load_lexicon
+
+    names = ctx.catalog().names
+    if names is None:
+        return []
+    entries = names.scoped(ctx.scope).named(name, load_lexicon(ctx.query_language))
+    ids = {e.key for e in entries}
+    return [f for e in entries for f in ctx.find_customers(e.label) if f[0] in ids]
 
 
 def no_customer_called(ctx: Context, name: str) -> str:
@@ -110,8 +123,8 @@ def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Repl
         (_("phone"), cust["phone"] or "—"),
         (_("tags"), ", ".join(c.tags) or "—"),
         *((label, property_text(v, _)) for label, v in c.properties),
-        (_("spend this year"), money(c.spend_this_year, cur)),
-        (_("spend last 12 months"), money(c.spend_12m, cur)),
+        (_("spend this year"), money(c.spend_this_year, cur, ctx.language)),
+        (_("spend last 12 months"), money(c.spend_12m, cur, ctx.language)),
         (_("orders last 12 months / all"), f"{c.orders_12m} / {c.orders_total}"),
         (_("last purchase"), day(c.last_purchase)),
     ]

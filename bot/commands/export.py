@@ -15,6 +15,38 @@ from storage.exports import MIME, export_customers, export_groups
 
 __all__ = ["export_reply"]
 
+# an export's column titles (storage.exports.EXPORT_COLUMNS and the grouped answer's), through
+# the catalogs: English keeps the identifiers, other languages read their own words
+_PHRASES = {
+    "external_id": "external_id",
+    "name": "name",
+    "city": "city",
+    "region": "region",
+    "country": "country",
+    "industry": "industry",
+    "manager": "manager",
+    "email": "email",
+    "phone": "phone",
+    "status": "status",
+    "rating": "rating",
+    "tags": "tags",
+    "spend": "spend",
+    "orders": "orders",
+    "last_purchase": "last_purchase",
+    "abc": "abc",
+    "xyz": "xyz",
+    "rfm_segment": "rfm_segment",
+    "customers": "customers",
+    "groups": "groups",
+    "rfm": "rfm",
+    "product": "product",
+    "category": "category",
+    "month": "month",
+    "week": "week",
+    "quarter": "quarter",
+    "year": "year",
+}
+
 _AS_FORMAT = re.compile(
     rf"\s+(?:{connector_pattern('as')}|in|to)\s+(csv|xlsx|excel)\s*$", re.IGNORECASE
 )
@@ -48,7 +80,11 @@ def export_reply(
         with ctx.engine.connect() as conn:
             result = run_query(conn, query, offset=0, limit=None)
         by = query.output.by if isinstance(query.output, Group) else "group"
-        data = export_groups(result.groups, by, fmt)
+        if by == "property" and isinstance(query.output, Group) and query.output.label:
+            column = query.output.label  # a custom property is named as the data names it
+        else:
+            column = ctx._(_PHRASES[by]) if by in _PHRASES else by
+        data = export_groups(result.groups, column, fmt, ctx._)
         caption = f"{result.interpretation} → {len(result.groups)}"
         return [
             Reply((File(f"groups-{stamp}.{fmt}", data, MIME[fmt], caption[:1000]),), private=True)
@@ -60,7 +96,7 @@ def export_reply(
             offset=0,
             limit=query.output.n if isinstance(query.output, Top) else None,
         )
-        data = export_customers(conn, result.rows, fmt)
+        data = export_customers(conn, result.rows, fmt, ctx._)
     caption = f"{result.interpretation} → {len(result.rows)}"
     return [
         Reply((File(f"customers-{stamp}.{fmt}", data, MIME[fmt], caption[:1000]),), private=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.batch_words import described
 from bot.core import Context
 from bot.crm import chat_now, in_scope, one_customer, refuse_out_of_scope
 from bot.messages import Button, Reply, Text
@@ -154,12 +155,12 @@ def _undo(ctx: Context, batch_id: int) -> list[Reply]:
             (
                 Text(
                     ctx._("Undone: {what} (undo batch #{undo}).").format(
-                        what=batch.description, undo=undo_id
+                        what=described(ctx._, batch.description), undo=undo_id
                     ),
                     "heading",
                 ),
             ),
-            replace=True,
+            replace=ctx.request.action is not None,  # a typed 'undo log' answers anew
         )
     ]
 

@@ -21,6 +21,7 @@ from bot.views import already_spent, button_row
 from storage.schema import customers
 
 if TYPE_CHECKING:
+    from mailing.errors import MailingError
     from mailing.when import Schedule
 
 log = logging.getLogger("custbot.mail")
@@ -29,10 +30,38 @@ _MAIL = re.compile(
     r"^(?P<tpl>\S+)\s+to\s+(?P<query>.+)\s+(?P<when>(?:at|every|each)\s+.+?)(?P<freeze>\s+frozen)?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-_FOR_CUSTOMER = re.compile(r"^(?P<tpl>\S+)\s+for\s+(?P<customer>.+)$", re.IGNORECASE)
+# … in Russian: 'рассылка winback для vip завтра в 9:00', '… каждый понедельник в 9:00'
+_MAIL_RU = re.compile(
+    r"^(?P<tpl>\S+)\s+для\s+(?P<query>.+?)\s+(?P<when>(?:(?:на|в|во)\s+)?(?:сейчас|сегодня|завтра"
+    r"|кажд\w+|по\s+(?:будням|дням|понедельникам|вторникам|средам|четвергам|пятницам|субботам"
+    r"|воскресеньям)|понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье"
+    r"|\d{4}-\d\d-\d\d|\d\d\.\d\d\.\d{4})\b.*?)(?P<freeze>\s+зафиксировав получателей)?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_FOR_CUSTOMER = re.compile(r"^(?P<tpl>\S+)\s+(?:for|для)\s+(?P<customer>.+)$", re.IGNORECASE)
+_FOR_ME = re.compile(r"\s+(?:for\s+me|для\s+меня)$", re.IGNORECASE)
 # as a template writes them (Jinja2): shown, never formatted
 _TEMPLATE_FIELDS = "{{ name }}, {{ manager }}, {{ last_purchase }}, {{ spend_12m }}, {{ stars }}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# what a call list's reader sees of mailing.call_lists (its column titles, sheets), translated
+_PHRASES = {
+    "Customer": "Customer",
+    "Phone": "Phone",
+    "City": "City",
+    "Manager": "Manager",
+    "Rating": "Rating",
+    "Last purchase": "Last purchase",
+    "Spend (12 months)": "Spend (12 months)",
+    "Last interaction": "Last interaction",
+    "Outcome": "Outcome",
+    "No manager": "No manager",
+    "Calls": "Calls",
+}
+
+
+def said(ctx: Context, e: MailingError) -> str:
+    """A mailing error in the user's language (its English text when it has no translation)."""
+    return ctx._(e.template).format(**e.params) if e.template else str(e)
 
 
 def _error(ctx: Context, message: str) -> list[Reply]:
@@ -84,7 +113,7 @@ def template(ctx: Context, args: str) -> list[Reply]:
         with ctx.engine.begin() as conn:
             tpl = save_template(conn, name, text, ctx.user.manager_id)
     except MailingError as e:
-        return _error(ctx, str(e))
+        return _error(ctx, said(ctx, e))
     return [
         Reply(
             (
@@ -120,7 +149,7 @@ def preview_template(ctx: Context, args: str) -> list[Reply]:
         with ctx.engine.connect() as conn:
             rendered = render_for_customer(conn, m.group("tpl"), found[0], ctx.today)
     except MailingError as e:
-        return _error(ctx, str(e))
+        return _error(ctx, said(ctx, e))
     return [
         Reply(
             (
@@ -143,7 +172,7 @@ def mail(ctx: Context, args: str) -> list[Reply]:
 
     Add 'frozen' at the end to mail today's recipients at every run instead of re-evaluating the query.
     """
-    m = _MAIL.match(args.strip())
+    m = _MAIL.match(args.strip()) or _MAIL_RU.match(args.strip())
     if not m:
         return _error(
             ctx,
@@ -152,7 +181,7 @@ def mail(ctx: Context, args: str) -> list[Reply]:
                 "or '… every Monday 9:00'."
             ),
         )
-    when = re.sub(r"^(at)\s+", "", m.group("when").strip(), flags=re.IGNORECASE)
+    when = re.sub(r"^(at|на)\s+", "", m.group("when").strip(), flags=re.IGNORECASE)
     return _mail_preview(
         ctx,
         {
@@ -208,7 +237,7 @@ def _mail_preview(ctx: Context, p: dict[str, Any]) -> list[Reply]:
     except QueryError as e:
         return [query_error_reply(ctx, e)]
     except MailingError as e:
-        return _error(ctx, str(e))
+        return _error(ctx, said(ctx, e))
     local = schedule.first_run_utc.replace(tzinfo=UTC).astimezone(ctx.settings.tz)
     parts: list[Part] = [
         Text(
@@ -277,7 +306,7 @@ def _mail_confirm(ctx: Context, st: State) -> list[Reply]:
                 frozen,
             )
     except (QueryError, MailingError) as e:
-        return _error(ctx, getattr(e, "message", None) or str(e))
+        return _error(ctx, said(ctx, e) if isinstance(e, MailingError) else e.message)
     return [
         Reply(
             (
@@ -349,7 +378,7 @@ def cancel_mailing_(ctx: Context, args: str) -> list[Reply]:
                 conn, int(arg), ctx.user.manager_id if not ctx.user.at_least("admin") else None
             )
     except MailingError as e:
-        return [Reply((Text(str(e), "note"),))]
+        return [Reply((Text(said(ctx, e), "note"),))]
     return [
         Reply(
             (Text(ctx._("Cancelled mailing #{id} ({tpl}).").format(id=info.id, tpl=info.template)),)
@@ -412,9 +441,9 @@ def call_list(ctx: Context, args: str) -> list[Reply]:
     from query_language import QueryError, matching_ids
 
     text = args.strip()
-    mine = bool(re.search(r"\s+for\s+me$", text, re.IGNORECASE))
+    mine = bool(_FOR_ME.search(text))
     if mine:
-        text = re.sub(r"\s+for\s+me$", "", text, flags=re.IGNORECASE)
+        text = _FOR_ME.sub("", text)
     if not text:
         return _error(
             ctx, ctx._("Which customers? e.g. 'call list vip no purchases in last 90 days'.")
@@ -429,7 +458,7 @@ def call_list(ctx: Context, args: str) -> list[Reply]:
             customers.c.id.in_(ids.scalar_subquery()), customers.c.manager_id == ctx.user.manager_id
         )
     with ctx.engine.connect() as conn:
-        data = call_list_xlsx(conn, ids, ctx.today)
+        data = call_list_xlsx(conn, ids, ctx.today, ctx._)
     return [
         Reply(
             (

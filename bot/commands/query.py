@@ -155,7 +155,7 @@ def page_reply(
                     (
                         str(g["key"]) if g["key"] is not None else "—",
                         str(g["count"]),
-                        money(g["spend"], ctx.settings.currency),
+                        money(g["spend"], ctx.settings.currency, ctx.language),
                     )
                     + ((_number(g.get("value")),) if measured else ())
                     for g in result.groups
@@ -174,6 +174,7 @@ def page_reply(
                     start=offset,
                     spend=spend_header(ctx._, query.period),
                     orders=kind == "top" and query.output.by == "orders",
+                    language=ctx.language,
                 )
             )
     if kind not in ("group", "compare") and total > PAGE_SIZE:

@@ -138,5 +138,5 @@ def explain(ctx: Context, args: str) -> list[Reply]:
         return [Reply((Text(msg, "error"),))]
     with ctx.engine.connect() as conn:
         explanation = explain_customer(conn, found[0][0], ctx.settings, ctx.today)
-    lines = explanation.lines(_, ctx.settings.currency)
+    lines = explanation.lines(_, ctx.settings.currency, ctx.language)
     return [Reply((Text(lines[0], "heading"), *(Text(line) for line in lines[1:])))]

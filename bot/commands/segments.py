@@ -109,6 +109,10 @@ def segments_(ctx: Context, args: str) -> list[Reply]:
     return [Reply((Table((ctx._("segment"), ctx._("kind"), ctx._("definition")), rows),))]
 
 
+# language -> how "in segment NAME" is typed there (the query language's own words)
+_IN_SEGMENT = {"ru": "в сегменте {name}"}
+
+
 @command("segment", example="segment drill-buyers")
 def segment(ctx: Context, args: str) -> list[Reply]:
     """The customers of a saved segment."""
@@ -119,7 +123,10 @@ def segment(ctx: Context, args: str) -> list[Reply]:
             seg = get_segment(conn, args, ctx.scope)
     except SegmentError as e:
         return [Reply((Text(str(e), "error"),))]
-    return answer_query(ctx, f"in segment {seg.name}", language="en")
+    said = _IN_SEGMENT.get(ctx.language)  # asked in the user's language, so echoed in it
+    if said is None:
+        return answer_query(ctx, f"in segment {seg.name}", language="en")
+    return answer_query(ctx, said.format(name=seg.name), language=ctx.language)
 
 
 @command("drop segment", example="drop segment drill-buyers")

@@ -203,7 +203,9 @@ def digest(ctx: Context, args: str) -> list[Reply]:
     query = " ".join(rest.split()[typed.used :])
     if query.split()[:1] and query.split()[0].lower() in ("post", "send"):
         query = " ".join(query.split()[1:])
-    if ctx.user.manager_id is None or not query:
+    # an admin with no team of their own defines it for every manager (and their reps), like a
+    # configured [[digests]] entry
+    if (ctx.user.manager_id is None and not ctx.user.at_least("admin")) or not query:
         return _error(
             ctx, ctx._("A digest needs a query and a manager with a team (see 'whoami').")
         )

@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import Row, select
 
 from bot import state
+from bot.batch_words import described
 from bot.core import Context
 from bot.messages import Button, Part, Reply, Table, Text
 from bot.registry import action, command
@@ -96,7 +97,10 @@ def _undo_preview(ctx: Context, batch_id: int | None) -> list[Reply]:
             ]
         plan = plan_undo(conn, batch.id)
     parts: list[Part] = [
-        Text(_("Undo batch #{id}: {what}").format(id=batch.id, what=batch.description), "echo"),
+        Text(
+            _("Undo batch #{id}: {what}").format(id=batch.id, what=described(_, batch.description)),
+            "echo",
+        ),
         Text(
             ctx.ngettext(
                 "{n} customer goes back to their values before it.",
@@ -228,7 +232,7 @@ def history(ctx: Context, args: str) -> list[Reply]:
                         (
                             str(b.id),
                             f"{b.created_at:%Y-%m-%d %H:%M}",
-                            b.description[:80],
+                            described(_, b.description)[:80],
                             str(b.count),
                             f"#{b.undone_by_batch_id}" if b.undone_by_batch_id else "",
                         )

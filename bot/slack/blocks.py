@@ -17,7 +17,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.i18n import translator
+from bot.i18n import plural_translator, translator
 from bot.messages import Button, Buttons, File, Image, Part, Reply, Table, Text
 
 __all__ = [
@@ -264,7 +264,11 @@ def render_parts(
                 blocks += _text_blocks(Text(note, "note"))
             else:
                 blocks += rendered
-            texts.append(part.title or f"{len(part.rows)} rows")
+            ngettext = plural_translator(language)
+            texts.append(
+                part.title
+                or ngettext("{n} row", "{n} rows", len(part.rows)).format(n=len(part.rows))
+            )
         elif isinstance(part, Buttons):
             blocks += _buttons_blocks(part, buttons, _)
             buttons += len(part.buttons)

@@ -37,6 +37,7 @@ from storage.columnar.generation import PrimaryMarks, read_generations, read_mar
 from storage.columnar.tables import COPIED, INCREMENTAL, create_sql, select_sql
 from storage.leases import release_lease, take_lease
 from storage.schema import analytics_dirty_orders, order_lines, orders
+from storage.timeouts import install
 
 __all__ = ["ColumnarCopy", "CopyState", "RefreshReport", "default_copy_path", "source_of"]
 
@@ -168,6 +169,7 @@ class ColumnarCopy:
                     f"duckdb:///{data}",
                     connect_args={"read_only": True, "config": self._config()},
                 )
+                install(eng)  # chat questions answered here are bounded in time too
                 self._engines[data.name] = eng
             return eng
 

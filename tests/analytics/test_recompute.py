@@ -86,7 +86,7 @@ def test_explain(engine: Engine, shop: dict[str, int]) -> None:
     text = "\n".join(big.lines())
     assert big.matched_rule == ("A", "abc A") and big.classes["abc"] == "A"
     assert "Big Co: A ★★★" in text and "Rule A matches: abc A" in text
-    assert "spent 8 000 in 1 orders" in text and "2025-11-23..2026-11-22" in text
+    assert "spent 8,000 in 1 orders" in text and "2025-11-23..2026-11-22" in text
     assert "rule A: abc A (B → A)" in text
     assert "pinned by hand" in "\n".join(pinned.lines()) and pinned.matched_rule is None
     assert pinned.spend == 0 and pinned.classes["abc"] == "C"

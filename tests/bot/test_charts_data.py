@@ -62,7 +62,7 @@ def test_a_grouped_spend_chart_plots_the_answers_spend_per_group(
             chat.press(chart_button)
             chart = chat.chart()
         assert chart.kind == "bars" and chart.categories == tuple(groups)
-        assert [money(v, "RUB") for v in chart.series[0].values] == spend
+        assert [money(v, "RUB", language) for v in chart.series[0].values] == spend
         assert chart.unit == "RUB" and chart.value_axis.endswith(", RUB")
 
 
@@ -98,7 +98,7 @@ def test_a_top_n_chart_is_n_bars_of_the_answers_customers(
     if column == "orders":
         assert [int(v) for v in values] == [int(x) for x in _spend_column(table, column)]
     else:
-        assert [money(v, "RUB") for v in values] == _spend_column(table, column)
+        assert [money(v, "RUB", language) for v in values] == _spend_column(table, column)
 
 
 def test_a_count_grouping_plots_customers(demo: tuple[Engine, DemoSummary]) -> None:

@@ -176,7 +176,7 @@ def test_undo_log_takes_back_the_authors_last_log_or_follow_up(rep: Person, seed
     rep.say("undo log")
     assert "Undone: follow up Romashka" in rep.text()
     rep.say("отмени запись")
-    assert "Отменено: log call: Romashka: agreed on a trial order" in rep.text()
+    assert "Отменено: запись (звонок): Romashka: agreed on a trial order" in rep.text()
     assert _logged(seeded) == []
     rep.say("undo log")  # the answer stays in the language of the last words typed
     assert "Нет записей или напоминаний, которые можно отменить." in rep.text()

@@ -42,7 +42,9 @@ def test_render_for_customer_fills_every_field(seeded: Engine) -> None:
     assert out.subject == "Hello Customer 1 from Berlin"
     assert out.to_address == "c1@example.com"
     assert "your manager Anna Ivanova (anna@shop.example) rates you ★★★ (A)." in out.body
-    assert "You spent 1,234.50 in 12 months; last purchase 2026-11-20." in out.body
+    assert (
+        "You spent 1,234 in 12 months; last purchase 2026-11-20." in out.body
+    )  # as answers write it
     assert "Last talk: 2026-11-21." in out.body
 
 
@@ -133,3 +135,16 @@ def test_stars(rating: str | None, drawn: str) -> None:
 )
 def test_months_before(day: date, expected: date) -> None:
     assert months_before(day, 12) == expected
+
+
+def test_the_money_filter_writes_money_as_every_answer_does() -> None:
+    """One money format everywhere (issue #15): the template filter is storage.formatting.money."""
+    from mailing.templates import _ENV
+    from storage.formatting import money
+
+    spend = 1234567.891
+    assert _ENV.from_string("{{ v|money }}").render(v=spend) == money(spend) == "1,234,568"
+    assert _ENV.from_string("{{ v|money(2) }}").render(v=spend) == "1,234,567.89"
+    russian = _ENV.from_string("{{ v|money(locale='ru') }}").render(v=spend)
+    assert russian == money(spend, "", "ru") == "1\u00a0234\u00a0568"
+    assert _ENV.from_string("{{ v|money }}").render(v=None) == "0"

@@ -1,0 +1,79 @@
+"""``custbot ask`` start-up: CPU time of one question, process start to exit, against a bare
+``python -c pass`` and ``python -c "import sqlalchemy"`` in the same run (issue #19).
+
+CPU time (user + sys of the child) rather than wall time, so that a busy shared machine says
+less about it; the ratio to the bare interpreter is the number to compare between runs.
+
+Usage::
+
+    python benchmarks/ask_startup.py                 # a 300-customer demo in a temporary file
+    python benchmarks/ask_startup.py --runs 5 --smoke
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _timing import load_note, print_table  # noqa: E402
+
+QUESTION = "top 10 Kazan customers by spend this year"
+
+
+def cpu_seconds(argv: list[str]) -> float:
+    """User + sys CPU seconds of running ``argv`` to its end (its output discarded)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {done.stderr.strip()[-500:]}")
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--smoke", action="store_true", help="3 runs, as CI runs it")
+    parser.add_argument("--customers", type=int, default=300)
+    args = parser.parse_args(argv)
+    runs = 3 if args.smoke else args.runs
+    script = Path(sys.executable).with_name("custbot")  # the console script a user runs
+    custbot = [str(script)] if script.exists() else [sys.executable, "-m", "custbot.cli"]
+    with tempfile.TemporaryDirectory(prefix="custbot-ask-") as tmp:
+        db = f"sqlite:///{Path(tmp) / 'demo.db'}"
+        demo = [*custbot, "--db", db, "--as-of", "2026-11-22", "demo"]
+        cpu_seconds([*demo, "--customers", str(args.customers)])
+        ask = [*custbot, "--db", db, "--as-of", "2026-11-22", "ask", QUESTION]
+        cpu_seconds(ask)  # warm the file cache and the bytecode
+        cases = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "python -c 'import sqlalchemy'": [sys.executable, "-c", "import sqlalchemy"],
+            f"custbot ask '{QUESTION}'": ask,
+        }
+        samples = {name: [cpu_seconds(cmd) for _ in range(runs)] for name, cmd in cases.items()}
+    bare = statistics.median(samples["python -c pass"]) or 1e-3
+    print(f"# custbot ask start-up, CPU seconds (median of {runs}); {load_note()}")
+    print_table(
+        ["process", "CPU s (median)", "min", "× bare python"],
+        [
+            [
+                name,
+                f"{statistics.median(s):.3f}",
+                f"{min(s):.3f}",
+                f"{statistics.median(s) / bare:.0f}×",
+            ]
+            for name, s in samples.items()
+        ],
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
