@@ -28,14 +28,31 @@ def period_header(p: Any) -> str:
     return f"{day(p.start) if p.start else '…'}..{day(p.end) if p.end else '…'}"
 
 
-def _value(x: float | None, output: Any, currency: str, sign: bool = False) -> str:
+def _value(
+    x: float | None, output: Any, currency: str, sign: bool = False, language: str = "en"
+) -> str:
     if x is None:
         return "—"
     if output.measure in MONEY_MEASURES:
-        text = money(x, currency)
+        text = money(x, currency, language)
     else:
-        text = f"{x:,.2f}".rstrip("0").rstrip(".").replace(",", " ")
+        text = _number(x, language, "#,##0.##")
     return ("+" if sign and x > 0 else "") + text
+
+
+def _number(x: float, language: str, pattern: str) -> str:
+    """``x`` as ``language`` writes a number (``1,234.5`` / ``1 234,5``)."""
+    from babel.numbers import format_decimal
+
+    from storage.formatting import babel_locale
+
+    return str(format_decimal(x, format=pattern, locale=babel_locale(language)))
+
+
+def _pct(pct: float | None, language: str) -> str:
+    if pct is None:
+        return "—"
+    return ("+" if pct > 0 else "") + _number(pct, language, "#,##0.#") + "%"
 
 
 def _key(g: dict[str, Any], _: Translate) -> str:
@@ -51,15 +68,17 @@ def _measure_name(output: Any, _: Translate) -> str:
     }.get(output.measure, _("value"))
 
 
-def compare_table(result: Any, output: Any, _: Translate, currency: str) -> Table:
+def compare_table(
+    result: Any, output: Any, _: Translate, currency: str, language: str = "en"
+) -> Table:
     """The vs answer's table: group, first period, second period, change, change in %."""
     rows = tuple(
         (
             _key(g, _),
-            _value(g["first"], output, currency),
-            _value(g["second"], output, currency),
-            _value(g["change"], output, currency, sign=True),
-            "—" if g["pct"] is None else f"{'+' if g['pct'] > 0 else ''}{g['pct']:g}%",
+            _value(g["first"], output, currency, language=language),
+            _value(g["second"], output, currency, language=language),
+            _value(g["change"], output, currency, sign=True, language=language),
+            _pct(g["pct"], language),
         )
         for g in result.groups
     )

@@ -64,7 +64,7 @@ def add_demo_subscription(engine: Engine, lang: str, today: date, tz: str) -> in
             return None
         return subs.add(
             conn,
-            owner=("terminal", "local", None),
+            owner=("cli", "local", None),  # the terminal's local administrator (bot.users)
             next_run_at=next_run_after(typed.cron, typed.tz, now),
             created_at=now,
             chat="terminal:terminal",

@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["money"]
+__all__ = ["babel_locale", "money"]
 
 _CODE_THEN_DIGIT = re.compile(r"([A-Za-z]{2,})(?=\d)")  # 'RUB294' → 'RUB 294'
 
@@ -38,6 +38,11 @@ def money(value: float | int | None, currency: str = "", language: str = "en") -
         format_currency(whole, currency, format=_pattern(loc), locale=loc, currency_digits=False)
     )
     return _CODE_THEN_DIGIT.sub("\\1\u00a0", text)
+
+
+def babel_locale(language: str) -> Any:
+    """Babel's locale for a chat language (English for one Babel does not know)."""
+    return _locale(language)
 
 
 @lru_cache(maxsize=32)

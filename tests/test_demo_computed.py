@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 
 from analytics.demo import DEMO_LOYALTY, DEMO_RULES
 from bot.core import ChatCore
-from bot.messages import Buttons, File, Identity, Image, Reply, Request
+from bot.messages import Buttons, File, Identity, Image, Reply, Request, Table
 from custbot.cli import main
 from custbot.config import load_settings
 from storage.schema import batches, customers
@@ -120,6 +120,14 @@ def test_the_demo_arrives_computed(
     )
     assert ("RUB\u00a0" in explained or "\u00a0₽" in explained) and ".59" not in explained
     assert ("Loyalty: " if lang == "en" else "Лояльность: ") in explained
+
+    # the demo speaks first: its subscription and digest are listed, its watch has its baseline
+    chat.say("subscriptions" if lang == "en" else "подписки")
+    listed = chat.part(Table)
+    assert len(listed.rows) >= 2, chat.text()  # type: ignore[attr-defined]
+    chat.say("watches" if lang == "en" else "наблюдения")
+    (watch,) = chat.part(Table).rows  # type: ignore[attr-defined]
+    assert int(watch[3]) > 0 and watch[4] == AS_OF, watch  # customers now, checked today
 
     before = _batches(engine)
     chat.say(w["recompute"])

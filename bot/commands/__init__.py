@@ -3,7 +3,6 @@
 # isort: skip_file
 from __future__ import annotations
 
-import bot.commands.watch  # noqa: F401 - segment watches (issue 20)
 from bot.commands import (  # noqa: F401
     bulk,
     card,
@@ -22,3 +21,4 @@ from bot.commands import assign, contacts, create, edit  # noqa: F401 - issue 21
 import bot.commands.follow_up_list  # noqa: F401 - issue 21: my follow-ups, reminders
 import bot.commands.follow_ups  # noqa: F401 - issue 21: follow-ups
 import bot.commands.log  # noqa: F401 - issue 21: log
+import bot.commands.watch  # noqa: F401 - segment watches (issue 20)

@@ -126,12 +126,12 @@ def help_(ctx: Context, args: str) -> list[Reply]:
         return [
             Reply((Text(_(title), "heading"), Table((_("try"),), tuple((e,) for e in examples))))
         ]
+    if topic and (one := _command_help(ctx, topic)) is not None:
+        return one
+    # one short row per command (a phone's screen, one Telegram message): what it does is
+    # 'help COMMAND'
     rows = tuple(
-        (
-            command_word(c.name, lang),
-            _(c.help),
-            COMMAND_EXAMPLES.get(lang, {}).get(c.name, c.example),
-        )
+        (command_word(c.name, lang), COMMAND_EXAMPLES.get(lang, {}).get(c.name, c.example))
         for c in COMMANDS
         if ROLE_RANK[ctx.user.role] >= ROLE_RANK[c.role] and c.name != "help"
     )
@@ -142,10 +142,16 @@ def help_(ctx: Context, args: str) -> list[Reply]:
             ),
             "heading",
         ),
-        Table((_("command"), _("what it does"), _("example")), rows),
+        Table((_("command"), _("example")), rows),
         Text(
             _("Topics: {topics}. Type 'help periods', for example.").format(
                 topics=", ".join(_topic_name(t, lang) for t in TOPICS)
+            ),
+            "note",
+        ),
+        Text(
+            _("'help' and a command says what it does, e.g. 'help {command}'.").format(
+                command=command_word("rate", lang)
             ),
             "note",
         ),
@@ -153,6 +159,27 @@ def help_(ctx: Context, args: str) -> list[Reply]:
     if topic:
         parts.insert(0, Text(_("There is no help topic '{topic}'.").format(topic=topic), "error"))
     return [Reply(tuple(parts))]
+
+
+def _command_help(ctx: Context, typed: str) -> list[Reply] | None:
+    """``help rate``: what one command does, with its example; None for no such command."""
+    from bot.registry import match_command
+
+    found = match_command(typed)
+    if found is None or found[1].strip():
+        return None
+    c = found[0]
+    lang = ctx.language
+    example = COMMAND_EXAMPLES.get(lang, {}).get(c.name, c.example)
+    return [
+        Reply(
+            (
+                Text(command_word(c.name, lang), "heading"),
+                Text(ctx._(c.help)),
+                Table((ctx._("example"),), ((example,),)),
+            )
+        )
+    ]
 
 
 @command("whoami", example="whoami")

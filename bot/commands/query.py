@@ -143,7 +143,9 @@ def page_reply(
         from bot.compare_view import compare_table
 
         parts.append(Text(result.interpretation, "echo"))
-        parts.append(compare_table(result, query.output, ctx._, ctx.settings.currency))
+        parts.append(
+            compare_table(result, query.output, ctx._, ctx.settings.currency, ctx.language)
+        )
     elif kind == "group":
         parts.append(Text(result.interpretation, "echo"))
         measured = any("value" in g for g in result.groups)  # average, median, share …

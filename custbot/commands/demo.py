@@ -178,6 +178,16 @@ def _finish(ctx: typer.Context, context: AppContext, console: Console, language:
             highlight=False,
         )
     _finish_loyalty(context, console)
+    _watch_baseline(context)
+
+
+def _watch_baseline(context: AppContext) -> None:
+    """The demo's watch takes its baseline now, so 'watches' shows its customers at once."""
+    from bot.core import ChatCore
+    from bot.watch_run import holder, run_watches
+
+    core = ChatCore(context.engine, context.settings, today=context.today())
+    run_watches(core, holder=holder(), today=context.today())
 
 
 def _finish_loyalty(context: AppContext, console: Console) -> None:

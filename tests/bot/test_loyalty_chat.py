@@ -53,7 +53,7 @@ def test_tiers_from_chat_card_query_demotion_and_undo(engine: Engine) -> None:
     chat.say("points over 600")
     assert _names(chat) == {"Big Co"}  # Gone Co is archived, so not listed
     card = _card(chat, "Big Co")
-    assert card["loyalty points"] == "2 500 (2 500 in 12 months)"
+    assert card["loyalty points"] == "2,500 (2,500 in 12 months)"
     assert card["tier"].startswith("gold (joined ")
 
     with engine.begin() as conn:  # a return: 100 000 back, 1 000 points off
@@ -74,7 +74,7 @@ def test_tiers_from_chat_card_query_demotion_and_undo(engine: Engine) -> None:
     )
     assert [row[2] for row in history.rows] == ["-1 000", "+2 500"]  # the return, the order
     chat.say("explain Big Co")
-    assert "Loyalty: 1 500 points (1 500 in " in _text(chat)
+    assert "Loyalty: 1,500 points (1,500 in " in _text(chat)
     assert "demoted (gold → silver)" in _text(chat)
 
     chat.say("recompute ratings")
