@@ -172,9 +172,10 @@ def test_help_topics_and_command_help_lines_come_in_russian(core: ChatCore, seed
     assert manager.text().startswith("Периоды календарные, обе границы включаются")
     manager.say("help")
     [table] = manager.tables()
-    assert table.columns == ("команда", "что делает", "пример")
-    helps = {row[0]: row[1] for row in table.rows}
-    assert helps["карточка"] == "Карточка клиента (можно написать просто название клиента)."
+    assert table.columns == ("команда", "пример")
+    assert "карточка" in {row[0] for row in table.rows}
+    manager.say("помощь карточка")  # what one command does
+    assert "Карточка клиента (можно написать просто название клиента)." in manager.text()
     assert dict(core.commands("ru"))["help"] == "Как спрашивать, с примерами"
 
 
