@@ -13,7 +13,7 @@ from datetime import datetime, time
 from typing import Any
 
 from bot.core import Context
-from bot.messages import Button, Buttons, Reply, Text
+from bot.messages import Reply, Text
 from storage.changes import utcnow
 
 __all__ = ["chat_now", "one_customer", "refuse_out_of_scope", "in_scope"]
@@ -54,7 +54,7 @@ def in_scope(ctx: Context, customer_id: int) -> bool:
 def one_customer(ctx: Context, name: str, kind: str, payload: dict[str, Any]) -> int | list[Reply]:
     """The id of the one customer ``name`` means to this user, or the reply: none of theirs is
     called so, or buttons (action ``kind`` with ``payload`` and the chosen ``customer_id``)."""
-    from bot.commands.card import no_customer_called
+    from bot.commands.card import no_customer_called, which_customer
 
     found = ctx.find_customers(name)
     exact = [f for f in found if f[1].casefold() == " ".join(name.split()).casefold()]
@@ -64,18 +64,4 @@ def one_customer(ctx: Context, name: str, kind: str, payload: dict[str, Any]) ->
         return [Reply((Text(no_customer_called(ctx, name), "error"),))]
     if len(found) == 1:
         return found[0][0]
-    buttons = tuple(
-        Button(f"{n} ({c})" if c else n, ctx.remember(kind, {**payload, "customer_id": cid}))
-        for cid, n, c in found[:10]
-    )
-    return [
-        Reply(
-            (
-                Text(
-                    ctx._("Several customers match '{name}'. Which one?").format(name=name),
-                    "heading",
-                ),
-                Buttons(buttons),
-            )
-        )
-    ]
+    return [which_customer(ctx, name, found, kind, payload)]

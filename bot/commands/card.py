@@ -3,6 +3,8 @@ orders, the last interactions and the rating history."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.core import Context
 from bot.loyalty_facts import loyalty_facts, loyalty_history
 from bot.messages import Button, Buttons, Part, Reply, Table, Text
@@ -83,21 +85,30 @@ def choose(
         return [Reply((Text(no_customer_called(ctx, name), "error"),))]
     if len(found) == 1:
         return [card_reply(ctx, found[0][0])]
+    return [which_customer(ctx, name, found, "card", {})]
+
+
+def which_customer(
+    ctx: Context,
+    name: str,
+    found: list[tuple[int, str, str | None]],
+    kind: str,
+    payload: dict[str, Any],
+) -> Reply:
+    """'Several customers match NAME. Which one?' with a button for each of the first ten: the
+    action ``kind`` with ``payload`` and the chosen ``customer_id``."""
     buttons = tuple(
-        Button(f"{n} ({c})" if c else n, ctx.remember("card", {"customer_id": cid}))
+        Button(f"{n} ({c})" if c else n, ctx.remember(kind, {**payload, "customer_id": cid}))
         for cid, n, c in found[:10]
     )
-    return [
-        Reply(
-            (
-                Text(
-                    ctx._("Several customers match '{name}'. Which one?").format(name=name),
-                    "heading",
-                ),
-                Buttons(buttons),
-            )
+    return Reply(
+        (
+            Text(
+                ctx._("Several customers match '{name}'. Which one?").format(name=name), "heading"
+            ),
+            Buttons(buttons),
         )
-    ]
+    )
 
 
 def card_reply(ctx: Context, customer_id: int, *, replace: bool = False) -> Reply:

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.core import Context
 from bot.i18n import N_
-from bot.messages import Button, Buttons, Reply, Text
+from bot.messages import Button, Reply, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row
@@ -167,7 +167,7 @@ def set_one_field(ctx: Context, args: str) -> list[Reply]:
         value = parse_value(field, text, region=default_region())
     except EditError as e:
         return edit_error(ctx, e)
-    from bot.commands.card import no_customer_called
+    from bot.commands.card import no_customer_called, which_customer
 
     found = ctx.find_customers(name) if name.strip() else []
     exact = [f for f in found if fold(f[1]) == fold(name)] or found
@@ -175,18 +175,7 @@ def set_one_field(ctx: Context, args: str) -> list[Reply]:
         return [Reply((Text(no_customer_called(ctx, name), "error"),))]
     if len(exact) > 1:
         payload = {"field": field.key, "text": text}
-        return [
-            Reply(
-                (
-                    Text(_("Several customers match '{name}'. Which one?").format(name=name), "heading"),
-                    Buttons(tuple(
-                        Button(f"{n} ({c})" if c else n,
-                               ctx.remember("edit_pick", {**payload, "customer_id": cid}))
-                        for cid, n, c in exact[:10]
-                    )),
-                )
-            )
-        ]  # fmt: skip
+        return [which_customer(ctx, name, exact, "edit_pick", payload)]
     return _apply(ctx, exact[0][0], field, value)
 
 
