@@ -118,14 +118,18 @@ async def watches_job(core: ChatCore, router: OutboundRouter) -> None:
 
 def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
     """The jobs of ``custbot serve``: the hourly purge of expired chat state, the rating
-    recompute on its cron schedule, the refresh of the analytical copy when scheduled, and the
-    due follow-ups every minute (``custbot.follow_up_job``)."""
+    recompute on its cron schedule, the refresh of the analytical copy when scheduled, and every
+    minute the segment watches (a cheap check of the data's generation), the due subscriptions
+    and digests, and the due follow-ups (``custbot.follow_up_job``). No job runs twice at once;
+    a run missed while another was running is made once."""
+    from custbot.follow_up_job import INTERVAL_SECONDS, follow_up_job  # issue 21
+
     settings = core.settings
     assert isinstance(settings, Settings)  # serve runs on the application's whole configuration
-    scheduler = AsyncIOScheduler(timezone=settings.tz)
-    scheduler.add_job(
-        purge_job, "interval", hours=1, args=[core], id="purge", max_instances=1, coalesce=True
+    scheduler = AsyncIOScheduler(
+        timezone=settings.tz, job_defaults={"max_instances": 1, "coalesce": True}
     )
+    scheduler.add_job(purge_job, "interval", hours=1, args=[core], id="purge")
     if settings.analytics.refresh == "scheduled" and settings.analytics.engine != "primary":
         scheduler.add_job(
             analytics_refresh_job,
@@ -133,8 +137,6 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
             seconds=settings.analytics.refresh_seconds,
             args=[core],
             id="analytics-refresh",
-            max_instances=1,
-            coalesce=True,
         )
     if settings.rating.schedule:
         scheduler.add_job(
@@ -142,38 +144,13 @@ def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:
             WallClockCron(settings.rating.schedule, settings.tz),
             args=[core, router],
             id="recompute",
-            max_instances=1,
-            coalesce=True,
         )
-    scheduler.add_job(  # segment watches: a cheap check of the data's generation each minute
-        watches_job,
-        "interval",
-        seconds=WATCH_POLL_SECONDS,
-        args=[core, router],
-        id="watches",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        subscriptions_job,
-        "interval",
-        seconds=SUBSCRIPTIONS_EVERY_SECONDS,
-        args=[core, router],
-        id="subscriptions",
-        max_instances=1,
-        coalesce=True,
-    )
-    from custbot.follow_up_job import INTERVAL_SECONDS, follow_up_job  # issue 21
-
-    scheduler.add_job(
-        follow_up_job,
-        "interval",
-        seconds=INTERVAL_SECONDS,
-        args=[core, router],
-        id="follow-ups",
-        max_instances=1,
-        coalesce=True,
-    )
+    for job, seconds, job_id in (
+        (watches_job, WATCH_POLL_SECONDS, "watches"),
+        (subscriptions_job, SUBSCRIPTIONS_EVERY_SECONDS, "subscriptions"),
+        (follow_up_job, INTERVAL_SECONDS, "follow-ups"),
+    ):
+        scheduler.add_job(job, "interval", seconds=seconds, args=[core, router], id=job_id)
     return scheduler
 
 
