@@ -112,7 +112,7 @@ def test_the_cards_log_button_asks_the_kind_then_the_text(rep: Person, seeded: E
 
 def test_russian_forms_log_and_answer_in_russian(rep: Person, seeded: Engine) -> None:
     rep.say("звонок Romashka: договорились о пробном заказе (trial)")
-    assert "Записано: звонок с Romashka — договорились о пробном заказе (trial)" in rep.text()
+    assert "Записано: звонок, клиент Romashka — договорились о пробном заказе (trial)" in rep.text()
     rep.say("записать встречу Romashka: показали каталог trial")
     assert "Записано: встреча" in rep.text()
     assert [k for _c, k, _m, _n in _logged(seeded)] == ["call", "meeting"]
