@@ -59,10 +59,15 @@ class Origin:
 class Delivery:
     """Sends the replies of one request back to where it came from."""
 
-    def __init__(self, client: AsyncWebClient, engine: Engine, origin: Origin) -> None:
+    def __init__(
+        self, client: AsyncWebClient, engine: Engine, origin: Origin, *, strict: bool = False
+    ) -> None:
         self.client = client
         self.engine = engine
         self.origin = origin
+        # strict: a message or file Slack refuses raises (a scheduled send is then retried and
+        # reported); otherwise it is logged, since nobody could act on it mid-conversation
+        self.strict = strict
         self._dm: str | None = origin.channel if origin.is_dm else None
         self._responses = 0
 
@@ -93,6 +98,8 @@ class Delivery:
                     self.origin.channel,
                     e.response.get("error"),
                 )
+                if self.strict:
+                    raise
         for upload in uploads:
             await self._upload(upload, private)
 
@@ -171,6 +178,8 @@ class Delivery:
             )
         except SlackApiError as e:
             log.error("Slack refused the file %s: %s", upload.filename, e.response.get("error"))
+            if self.strict:
+                raise
             return
         if channel != self.origin.channel and self.origin.channel is not None:
             note = f"I sent {upload.filename} to you in a direct message."
@@ -256,8 +265,10 @@ class SlackOutbound:
         self.engine = engine
 
     async def send(self, chat: str, reply: Reply) -> None:
-        """Post ``reply`` publicly in the channel ``chat`` (a bot DM when ``chat`` is a user id)."""
+        """Post ``reply`` publicly in the channel ``chat`` (a bot DM when ``chat`` is a user id).
+        A message or file Slack refuses raises ``SlackApiError``, so the caller can retry and
+        report it rather than count it as sent."""
         origin = Origin(Identity("slack", chat), chat, is_dm=chat.startswith(("D", "U", "W")))
-        await Delivery(self.client, self.engine, origin).send(
+        await Delivery(self.client, self.engine, origin, strict=True).send(
             dc_replace(reply, private=False, replace=False)
         )

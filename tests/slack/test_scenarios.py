@@ -207,6 +207,26 @@ async def test_the_outbound_posts_a_scheduled_report_publicly(
     assert not buttons(posted.args["blocks"])
 
 
+async def test_a_refused_scheduled_report_raises_and_a_refused_answer_is_logged(
+    slack: SlackDriver, core: ChatCore
+) -> None:
+    """A scheduled send must not count a message Slack refused as sent (the subscription
+    retries it and shows the failure); a reply in a conversation logs it and goes on."""
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack import SlackOutbound
+
+    report = Reply((Text("Weekly ratings", "heading"),))
+    slack.api.refuse_next("chat.postMessage", "channel_not_found")
+    with pytest.raises(SlackApiError) as refused:
+        await SlackOutbound(slack.app.client, core.engine).send("C9", report)
+    assert refused.value.response["error"] == "channel_not_found"
+    slack.api.refuse_next("chat.postMessage", "channel_not_found")
+    origin = Origin(Identity("slack", "U1", "T1"), "D1", is_dm=True)
+    await Delivery(slack.app.client, core.engine, origin).send(report)  # logged, not raised
+    assert len(slack.api.of("chat.postMessage")) == 2
+
+
 async def test_more_messages_than_a_response_url_takes_go_ephemeral(
     slack: SlackDriver, core: ChatCore
 ) -> None:

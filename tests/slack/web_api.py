@@ -110,6 +110,7 @@ class WebApiStandIn:
         self.calls: list[Call] = []
         self.uploads: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, list[tuple[int, int]]] = {}
+        self._refusals: dict[str, list[str]] = {}
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.sockets: list[web.WebSocketResponse] = []
@@ -127,6 +128,11 @@ class WebApiStandIn:
     ) -> None:
         """Make the next ``times`` calls of ``method`` fail with ``status`` (and Retry-After)."""
         self._failures.setdefault(method, []).extend([(status, retry_after)] * times)
+
+    def refuse_next(self, method: str, error: str, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` answer 200 with ``ok: false`` and
+        ``error`` (e.g. ``channel_not_found``), as Slack refuses a message."""
+        self._refusals.setdefault(method, []).extend([error] * times)
 
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -207,6 +213,8 @@ class WebApiStandIn:
                 status=status,
                 headers={"Retry-After": str(retry_after)},
             )
+        if self._refusals.get(method):
+            return web.json_response({"ok": False, "error": self._refusals[method].pop(0)})
         expected = APP_TOKEN if method == "apps.connections.open" else self.token
         if request.headers.get("Authorization") != f"Bearer {expected}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
