@@ -8,14 +8,19 @@ calendar), or when it has no baseline yet. Its query is interpreted with the sco
 ``team_channel`` it is. One lease keeps replicas from running the same pass; a compare-and-set
 on each watch keeps a run from being recorded (and told) twice in any case.
 
+A notice no front end takes is not lost: its run is remembered on the watch
+(``storage.watches.notice_failed``) and told again with backoff (``bot.scheduled.BACKOFF``) by
+later passes until it is delivered or the backoff is spent; ``watches`` shows it meanwhile.
+
 Example::
 
-    for notice in run_watches(core, holder="host:1"):
-        await router.send(notice.chat, notice.reply)
+    notices = run_watches(core, holder="host:1")
+    errors = await deliver_notices(core, router, notices)  # None where delivered
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -23,23 +28,27 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from bot import state
 from bot.core import ChatCore
 from bot.messages import Reply
+from bot.outbound import OutboundRouter
 from bot.settings import BotSettings
 from bot.users import ROLE_RANK
 from bot.watch_notice import notice_page
 from storage.changes import utcnow
 from storage.leases import release_lease, take_lease
-from storage.schema import managers
+from storage.schema import managers, watches
 from storage.scope import EVERYONE, CustomerScope
 from storage.watches import (
     Watch,
     advance,
     data_generation,
     list_watches,
+    notice_failed,
+    notice_sent,
+    notices_to_retry,
     postpone,
     set_reasons,
 )
@@ -48,6 +57,7 @@ __all__ = [
     "Notice",
     "run_watches",
     "run_watch",
+    "deliver_notices",
     "watch_scope",
     "team_channel",
     "private_chat",
@@ -57,6 +67,7 @@ __all__ = [
 log = logging.getLogger("custbot.watches")
 
 LEASE = "watches"
+CLAIM = timedelta(minutes=10)  # a retried notice is this pass's for this long (one replica sends)
 
 
 @dataclass(frozen=True)
@@ -186,6 +197,74 @@ def run_watches(
                 continue
             if notice is not None:
                 notices.append(notice)
+        notices += _retries(core, now, {n.watch_id for n in notices})
     finally:
         release_lease(core.engine, LEASE, holder)
     return notices
+
+
+def _retries(core: ChatCore, now: datetime, fresh: set[int]) -> list[Notice]:
+    """The undelivered notices due again, rebuilt from their recorded run in the owner's scope
+    now, each claimed for ``CLAIM`` so that another pass does not send it too."""
+    found: list[Notice] = []
+    with core.engine.begin() as conn:
+        for watch in notices_to_retry(conn, now):
+            run_no = watch.unsent_run
+            if run_no is None or watch.id in fresh:
+                continue  # a newer run of it is being told now: that delivery settles it
+            scope = watch_scope(conn, core.settings, watch)
+            if scope is None:
+                continue  # its owner may not post there now: it waits
+            reply, rows = notice_page(
+                conn, watch, run_no, scope, watch.language, offset=0, user_key=watch.owner_key
+            )
+            if reply is None:  # nothing of it is in the owner's scope any more
+                notice_sent(conn, watch.id, run_no)
+                continue
+            state.put_rows(conn, rows)
+            conn.execute(
+                update(watches).where(watches.c.id == watch.id).values(notice_retry_at=now + CLAIM)
+            )
+            found.append(Notice(watch.id, run_no, watch.chat, reply))
+    return found
+
+
+async def deliver_notices(
+    core: ChatCore, router: OutboundRouter, notices: list[Notice], now: datetime | None = None
+) -> list[str | None]:
+    """Send each notice to its chat; record it delivered, or failed with its next attempt
+    (``bot.scheduled.BACKOFF``). Returns each notice's error (None: delivered), in order."""
+    from bot.deliver import OUR_ERROR, DeliveryError, send
+    from bot.scheduled import BACKOFF
+
+    errors: list[str | None] = []
+    for notice in notices:
+        error: str | None = None
+        try:
+            await send(router, notice.chat, [notice.reply])
+        except DeliveryError as e:
+            error = str(e)
+        except Exception:  # logged with its traceback; `watches` shows one line
+            log.exception("watch %s: the notice to %s failed", notice.watch_id, notice.chat)
+            error = OUR_ERROR
+        at = now or utcnow()
+
+        def record(n: Notice = notice, error: str | None = error, at: datetime = at) -> None:
+            with core.engine.begin() as conn:
+                if error is None:
+                    notice_sent(conn, n.watch_id, n.run_no)
+                    return
+                retry = notice_failed(
+                    conn, n.watch_id, n.run_no, error=error, backoff=BACKOFF, now=at
+                )
+                log.warning(
+                    "watch %s: notice of run %s not delivered (%s); %s",
+                    n.watch_id,
+                    n.run_no,
+                    error,
+                    f"retrying at {retry:%Y-%m-%d %H:%M} UTC" if retry else "gave up",
+                )
+
+        await asyncio.to_thread(record)
+        errors.append(error)
+    return errors

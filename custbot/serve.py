@@ -107,13 +107,14 @@ async def analytics_refresh_job(core: ChatCore) -> None:
 async def watches_job(core: ChatCore, router: OutboundRouter) -> None:
     """Run the due segment watches (one replica at a time: a database lease) and send their
     notices (``bot.watch_run``)."""
-    from bot.watch_run import holder, run_watches
+    from bot.watch_run import deliver_notices, holder, run_watches
 
     notices = await asyncio.to_thread(run_watches, core, holder=holder())
-    for notice in notices:
-        await router.send(notice.chat, notice.reply)
-    if notices:
-        log.info("watches: %d notices sent", len(notices))
+    errors = await deliver_notices(core, router, notices)
+    failed = sum(e is not None for e in errors)
+    sent = len(errors) - failed
+    if sent or failed:
+        log.info("watches: %d notices sent, %d failed (retried)", sent, failed)
 
 
 def build_scheduler(core: ChatCore, router: OutboundRouter) -> AsyncIOScheduler:

@@ -477,6 +477,11 @@ watches = Table(
     Column("data_generation", BigInteger),  # the data's generation at the last run
     Column("last_customer_id", Integer),  # the newest customer at the last run
     Column("last_audit_id", Integer),  # the newest audit row at the last run (the reasons)
+    # a notice no front end took: the run still to tell, retried with backoff (bot.watch_run)
+    Column("unsent_run", Integer),
+    Column("notice_attempts", Integer, nullable=False, server_default="0"),
+    Column("notice_retry_at", DateTime),  # None with unsent_run set: given up
+    Column("notice_error", String(300)),
 )
 
 # The members at the last run (the snapshot the next run compares with).

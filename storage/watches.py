@@ -17,7 +17,7 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -49,6 +49,9 @@ __all__ = [
     "member_count",
     "add_demo_watch",
     "postpone",
+    "notice_sent",
+    "notice_failed",
+    "notices_to_retry",
     "DEMO_WATCH",
 ]
 
@@ -75,6 +78,10 @@ class Watch:
     data_generation: int | None
     last_customer_id: int | None
     last_audit_id: int | None
+    unsent_run: int | None = None  # a notice not delivered yet (retried at notice_retry_at)
+    notice_attempts: int = 0
+    notice_retry_at: datetime | None = None
+    notice_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -262,3 +269,55 @@ def set_reasons(conn: Connection, watch_id: int, run_no: int, reasons: dict[int,
         .values(reason=bindparam("why")),
         [{"w": watch_id, "r": run_no, "c": cid, "why": why[:300]} for cid, why in reasons.items()],
     )
+
+
+def notice_sent(conn: Connection, watch_id: int, run_no: int) -> None:
+    """The notice of run ``run_no`` reached its chat: nothing of it (or before it) is owed."""
+    w = watches.c
+    conn.execute(
+        update(watches)
+        .where(w.id == watch_id, (w.unsent_run.is_(None)) | (w.unsent_run <= run_no))
+        .values(unsent_run=None, notice_attempts=0, notice_retry_at=None, notice_error=None)
+    )
+
+
+def notice_failed(
+    conn: Connection,
+    watch_id: int,
+    run_no: int,
+    *,
+    error: str,
+    backoff: tuple[timedelta, ...],
+    now: datetime,
+) -> datetime | None:
+    """No front end took the notice of run ``run_no``: count the attempt and set the next one
+    (``backoff[attempts - 1]`` after ``now``); None once the backoff is spent (given up, the
+    error stays for ``watches`` to show)."""
+    w = watches.c
+    before = conn.execute(
+        select(w.unsent_run, w.notice_attempts).where(w.id == watch_id)
+    ).one_or_none()
+    if before is None:
+        return None
+    attempts = (before.notice_attempts if before.unsent_run == run_no else 0) + 1
+    retry_at = now + backoff[attempts - 1] if attempts <= len(backoff) else None
+    conn.execute(
+        update(watches)
+        .where(w.id == watch_id)
+        .values(
+            unsent_run=run_no,
+            notice_attempts=attempts,
+            notice_retry_at=retry_at,
+            notice_error=error[:300],
+        )
+    )
+    return retry_at
+
+
+def notices_to_retry(conn: Connection, now: datetime) -> list[Watch]:
+    """The watches whose undelivered notice is due to be tried again."""
+    w = watches.c
+    rows = conn.execute(
+        select(watches).where(w.unsent_run.is_not(None), w.notice_retry_at <= now).order_by(w.id)
+    )
+    return [_watch(r) for r in rows]

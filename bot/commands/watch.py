@@ -9,6 +9,7 @@ the first notice tells what changed after the watch was set up.
 from __future__ import annotations
 
 import re
+from datetime import UTC
 
 from bot.commands.query import interpret_for, query_error_reply
 from bot.core import Context
@@ -18,6 +19,7 @@ from bot.watch_run import private_chat, run_watch, team_channel
 from storage.changes import utcnow
 from storage.segments import SegmentError, get_segment
 from storage.watches import (
+    Watch,
     add_watch,
     data_generation,
     drop_watch,
@@ -158,12 +160,28 @@ def watches_(ctx: Context, args: str) -> list[Reply]:
             w.query,
             ctx._("privately") if w.chat == own else w.chat,
             str(counts[w.id]),
-            w.last_day.isoformat() if w.last_day else "—",
+            _checked(ctx, w),
         )
         for w in found
     )
     head = ("#", ctx._("query"), ctx._("to"), ctx._("customers"), ctx._("last checked"))
     return [Reply((Table(head, rows),))]
+
+
+def _checked(ctx: Context, w: Watch) -> str:
+    """When it last ran, and a notice still owed: retried at …, or given up, and why."""
+    day = w.last_day.isoformat() if w.last_day else "—"
+    if w.unsent_run is None:
+        return day
+    why = ctx._(w.notice_error) if w.notice_error else ""
+    if w.notice_retry_at is None:
+        said = ctx._("notice not delivered, gave up: {why}").format(why=why)
+    else:
+        at = w.notice_retry_at.replace(tzinfo=UTC).astimezone(ctx.settings.tz)
+        said = ctx._("notice not delivered, retrying at {at}: {why}").format(
+            at=f"{at:%Y-%m-%d %H:%M}", why=why
+        )
+    return f"{day}, {said}"
 
 
 @command("unwatch", example="unwatch 1")

@@ -51,7 +51,7 @@ def run_command(
 ) -> None:
     """Run every due watch once and send (or print) its notice."""
     from bot.core import ChatCore
-    from bot.watch_run import holder, run_watches
+    from bot.watch_run import deliver_notices, holder, run_watches
     from custbot.serve import outbound_router
 
     context: AppContext = ctx.find_root().obj
@@ -60,10 +60,20 @@ def run_command(
     core = ChatCore(context.engine, context.settings, today=today)
     notices = run_watches(core, holder=holder(), today=today, now=now)
     router = outbound_router(core) if notices else None
+    sendable = [
+        n for n in notices if router is not None and n.chat.partition(":")[0] in router.targets
+    ]
+    if router is not None and sendable:
+        errors = asyncio.run(deliver_notices(core, router, sendable, now))
+        for notice, error in zip(sendable, errors, strict=True):
+            typer.echo(
+                f"watch {notice.watch_id}: sent to {notice.chat}"
+                if error is None
+                else f"watch {notice.watch_id}: not delivered to {notice.chat} ({error}); "
+                "it is tried again later"
+            )
     for notice in notices:
-        if router is not None and notice.chat.partition(":")[0] in router.targets:
-            asyncio.run(router.send(notice.chat, notice.reply))
-            typer.echo(f"watch {notice.watch_id}: sent to {notice.chat}")
+        if notice in sendable:
             continue
         typer.echo(f"watch {notice.watch_id} → {notice.chat}:")
         typer.echo(notice.reply.text)

@@ -4,7 +4,7 @@ replicas telling once, and a rep's watch showing only their customers."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -193,3 +193,53 @@ def test_a_run_read_before_another_replica_recorded_it_records_nothing(
     first = run_watch(core, stale, today=TODAY, now=AT, generation=generation)
     again = run_watch(core, stale, today=TODAY, now=AT, generation=generation)
     assert first is not None and again is None
+
+
+def test_a_notice_no_front_end_took_is_retried_with_backoff_and_shown(
+    core: ChatCore, manager: Person, seeded: Engine
+) -> None:
+    """Telegram refuses the notice twice: it is not lost. `watches` says it is owed and when it
+    is tried again; the pass before that time sends nothing, the pass after it sends it once;
+    a notice refused past the backoff is given up and `watches` says so."""
+    import asyncio
+
+    from bot.deliver import REFUSED
+    from bot.outbound import OutboundRouter
+    from bot.scheduled import BACKOFF
+    from bot.watch_run import deliver_notices
+    from tests.bot.test_subscriptions import Recorder
+
+    telegram = Recorder(fail=2)
+    router = OutboundRouter({"telegram": telegram})
+
+    def tell(at: datetime) -> list[str | None]:
+        notices = run_watches(core, holder="test:1", today=TODAY, now=at)
+        return asyncio.run(deliver_notices(core, router, notices, at))
+
+    def listed() -> str:
+        manager.say("watches")
+        return "\n".join(" | ".join(row) for t in manager.tables() for row in t.rows)
+
+    wid = _watch(manager, "watch vip rated A")
+    _confirm(manager, "rate A vip")
+    assert tell(AT) == [REFUSED]
+    assert "notice not delivered, retrying at 2026-11-22 12:01" in listed(), listed()
+    assert tell(AT + BACKOFF[0] / 2) == []  # not due yet, and the data did not change
+    assert len(tell(AT + BACKOFF[0])) == 1 and telegram.sent == []  # refused again
+    assert "retrying at 2026-11-22 12:06" in listed(), listed()
+    at = AT + BACKOFF[0] + BACKOFF[1]
+    assert tell(at) == [None]
+    ((chat, reply),) = telegram.sent
+    assert chat == "1003" and f"Watch {wid}: vip rated A" in reply.text
+    assert "4 customers entered" in reply.text
+    assert tell(at + BACKOFF[-1]) == []  # delivered: nothing owed any more
+    assert "not delivered" not in listed() and "2026-11-22" in listed()
+
+    telegram.fail = 99
+    _confirm(manager, "untag vip Romashka")
+    at += BACKOFF[-1]
+    for wait in (timedelta(0), *BACKOFF):
+        at += wait
+        assert len(tell(at)) == 1  # the first try and one retry per backoff step
+    assert tell(at + timedelta(days=1)) == []  # given up
+    assert "notice not delivered, gave up: the chat platform did not take it" in listed()
