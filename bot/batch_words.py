@@ -55,6 +55,12 @@ def described(_: Gettext, description: str) -> str:
         r"follow up (?P<name>.+?) at (?P<at>\S+ \S+) UTC: (?P<text>.*)", description, re.S
     ):
         return _("follow up {name} at {at} UTC: {text}").format(**m.groupdict())
+    if m := re.fullmatch(r"follow-up done: (?P<what>.*)", description, re.S):
+        return _("follow-up done: {what}").format(what=m["what"])
+    if m := re.fullmatch(
+        r"follow-up snoozed to (?P<at>\S+ \S+) UTC: (?P<what>.*)", description, re.S
+    ):
+        return _("follow-up snoozed to {at} UTC: {what}").format(**m.groupdict())
     if m := re.fullmatch(r"new customer: (?P<name>.*)", description, re.S):
         return _("new customer: {name}").format(name=m["name"])
     if m := re.fullmatch(r"import customers: (?P<source>.*)", description, re.S):

@@ -3,7 +3,8 @@
 Setting one is an audited batch (field ``follow_up``, undone like a logged call). A due one is
 *claimed* by a conditional UPDATE (``reminded_at`` still NULL) before it is sent, so however
 many processes, replicas or restarts look at it, exactly one sends it. Done closes it; snooze
-moves it and lets it be claimed again. Times are naive UTC.
+moves it and lets it be claimed again; each of the two is an audited batch (field
+``follow_up_state``) that ``undo`` reverses while nobody moved the follow-up since. Times are naive UTC.
 
 Example::
 
@@ -24,7 +25,7 @@ from sqlalchemy import Connection, insert, or_, select, update
 
 from storage.changes import Actor, finish_batch, start_batch
 from storage.interaction_log import audit_row
-from storage.schema import customers, follow_ups
+from storage.schema import audit_log, customers, follow_ups
 
 __all__ = [
     "FollowUp",
@@ -35,7 +36,13 @@ __all__ = [
     "close",
     "snooze",
     "get",
+    "STATE_FIELD",
+    "revert_state",
+    "state_in_place",
 ]
+
+# the audit field of a Done or Snooze: the follow-up's state before and after
+STATE_FIELD = "follow_up_state"
 
 
 @dataclass(frozen=True)
@@ -169,25 +176,150 @@ def open_for_customer(conn: Connection, customer_id: int, *, limit: int = 5) -> 
     return [_row(r) for r in rows]
 
 
-def close(conn: Connection, follow_up_id: int, *, now: datetime) -> bool:
-    """Mark it done; False when it was done already (or is gone)."""
-    return (
-        conn.execute(
-            update(follow_ups)
-            .where(follow_ups.c.id == follow_up_id, follow_ups.c.done_at.is_(None))
-            .values(done_at=now)
-        ).rowcount
-        == 1
+def _state(conn: Connection, follow_up_id: int) -> Any:
+    return conn.execute(
+        select(
+            follow_ups.c.customer_id,
+            follow_ups.c.text,
+            follow_ups.c.due_at,
+            follow_ups.c.reminded_at,
+            follow_ups.c.done_at,
+            customers.c.name,
+        )
+        .select_from(_FROM)
+        .where(follow_ups.c.id == follow_up_id)
+    ).first()
+
+
+def encode_state(follow_up_id: int, due_at: datetime, reminded_at: Any, done_at: Any) -> str:
+    """A follow-up's state as one audit value: ``id|due|reminded|done`` (ISO, empty for none)."""
+    return "|".join(
+        [str(follow_up_id)] + [v.isoformat() if v else "" for v in (due_at, reminded_at, done_at)]
     )
 
 
-def snooze(conn: Connection, follow_up_id: int, *, until: datetime) -> bool:
-    """Move an open follow-up to ``until``; it will be sent (once) again then."""
-    return (
-        conn.execute(
-            update(follow_ups)
-            .where(follow_ups.c.id == follow_up_id, follow_ups.c.done_at.is_(None))
-            .values(due_at=until, reminded_at=None)
-        ).rowcount
-        == 1
+def decode_state(value: str) -> tuple[int, dict[str, datetime | None]]:
+    fid, *times = value.split("|")
+    names = ("due_at", "reminded_at", "done_at")
+    return int(fid), {
+        n: datetime.fromisoformat(t) if t else None for n, t in zip(names, times, strict=True)
+    }
+
+
+def _move(
+    conn: Connection,
+    follow_up_id: int,
+    actor: Actor,
+    description: str,
+    values: dict[str, datetime | None],
+    at: datetime,
+) -> int | None:
+    """Change an open follow-up's times as one audited batch (field ``follow_up_state``, the
+    states before and after) that ``undo`` reverses; None when it is done already or gone."""
+    before = _state(conn, follow_up_id)
+    if before is None or before.done_at is not None:
+        return None
+    moved = conn.execute(
+        update(follow_ups)
+        .where(follow_ups.c.id == follow_up_id, follow_ups.c.done_at.is_(None))
+        .values(**values)
+    ).rowcount
+    if moved != 1:
+        return None
+    after = {"due_at": before.due_at, "reminded_at": before.reminded_at, "done_at": None, **values}
+    batch_id = start_batch(conn, actor, action="follow-up", description=description[:300])
+    conn.execute(
+        insert(audit_log).values(
+            batch_id=batch_id,
+            at=at,
+            customer_id=before.customer_id,
+            field=STATE_FIELD,
+            before=encode_state(follow_up_id, before.due_at, before.reminded_at, None),
+            after=encode_state(
+                follow_up_id, after["due_at"], after["reminded_at"], after["done_at"]
+            ),
+            source=actor.label[:200],
+        )
     )
+    finish_batch(conn, batch_id, 1)
+    return batch_id
+
+
+def _what(found: Any) -> str:
+    """``name: text`` of a follow-up for a batch's description (the name alone without text)."""
+    if found is None:
+        return ""
+    return f"{found.name}: {found.text}" if found.text else str(found.name)
+
+
+def close(conn: Connection, follow_up_id: int, *, now: datetime, actor: Actor) -> int | None:
+    """Mark it done, an audited batch (returned); None when it was done already (or is gone)."""
+    found = _state(conn, follow_up_id)
+    what = _what(found)
+    return _move(conn, follow_up_id, actor, f"follow-up done: {what}", {"done_at": now}, now)
+
+
+def snooze(
+    conn: Connection, follow_up_id: int, *, until: datetime, now: datetime, actor: Actor
+) -> int | None:
+    """Move an open follow-up to ``until``; it will be sent (once) again then. An audited batch
+    (returned); None when it is done already (or gone)."""
+    found = _state(conn, follow_up_id)
+    what = _what(found)
+    return _move(
+        conn,
+        follow_up_id,
+        actor,
+        f"follow-up snoozed to {until:%Y-%m-%d %H:%M} UTC: {what}",
+        {"due_at": until, "reminded_at": None},
+        now,
+    )
+
+
+def revert_state(
+    conn: Connection, batch_id: int, undo_id: int, *, at: datetime, source: str
+) -> set[int]:
+    """Undo a Done or Snooze: put each follow-up of ``batch_id`` back to its state before, where
+    it is still in the state the batch left (nobody moved it since); audited in ``undo_id``.
+    Returns the customers reverted."""
+    rows = conn.execute(
+        select(audit_log.c.customer_id, audit_log.c.before, audit_log.c.after).where(
+            audit_log.c.batch_id == batch_id, audit_log.c.field == STATE_FIELD
+        )
+    ).all()
+    done: set[int] = set()
+    for customer_id, before, after in rows:
+        fid, then = decode_state(before)
+        now = _state(conn, fid)
+        if now is None or encode_state(fid, now.due_at, now.reminded_at, now.done_at) != after:
+            continue
+        conn.execute(update(follow_ups).where(follow_ups.c.id == fid).values(**then))
+        conn.execute(
+            insert(audit_log).values(
+                batch_id=undo_id,
+                at=at,
+                customer_id=customer_id,
+                field=STATE_FIELD,
+                before=after,
+                after=before,
+                source=source[:200],
+            )
+        )
+        done.add(customer_id)
+    return done
+
+
+def state_in_place(conn: Connection, batch_id: int) -> set[int]:
+    """The customers whose follow-up is still as ``batch_id`` left it (what undo can revert)."""
+    rows = conn.execute(
+        select(audit_log.c.customer_id, audit_log.c.after).where(
+            audit_log.c.batch_id == batch_id, audit_log.c.field == STATE_FIELD
+        )
+    ).all()
+    ok: set[int] = set()
+    for customer_id, after in rows:
+        fid, _then = decode_state(after)
+        now = _state(conn, fid)
+        if now is not None and encode_state(fid, now.due_at, now.reminded_at, now.done_at) == after:
+            ok.add(customer_id)
+    return ok

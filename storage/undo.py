@@ -38,6 +38,7 @@ from storage.changes import (
     start_batch,
     utcnow,
 )
+from storage.follow_ups import STATE_FIELD, revert_state, state_in_place
 from storage.interaction_log import ROW_FIELDS, rows_in_place, take_back
 from storage.schema import (
     audit_log,
@@ -109,6 +110,9 @@ def plan_undo(conn: Connection, batch_id: int) -> UndoPlan:
         if field in ROW_FIELDS:  # a row the batch added (a logged call, a follow-up)
             ok.update(rows_in_place(conn, batch_id, field))
             continue
+        if field == STATE_FIELD:  # a follow-up's Done or Snooze
+            ok.update(state_in_place(conn, batch_id))
+            continue
         ok.update(
             conn.execute(select(customers.c.id).where(_revertible(batch_id, field))).scalars()
         )
@@ -147,8 +151,10 @@ def apply_undo(conn: Connection, batch_id: int, actor: Actor) -> tuple[int, int]
     ).all()
     for field in {f for f, _b, _a in groups if f in ROW_FIELDS}:
         take_back(conn, batch_id, undo_id, field, at=utcnow(), source=f"undo by {actor.label}")
+    if any(f == STATE_FIELD for f, _b, _a in groups):
+        revert_state(conn, batch_id, undo_id, at=utcnow(), source=f"undo by {actor.label}")
     for field, before, after in groups:
-        if field in ROW_FIELDS:
+        if field in ROW_FIELDS or field == STATE_FIELD:
             continue
         ids = (
             select(customers.c.id)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from bot.commands.follow_ups import when_text
 from bot.core import Context
 from bot.crm import chat_now, start_of
-from bot.messages import Button, Part, Reply, Table, Text
+from bot.messages import Button, Buttons, Part, Reply, Table, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row
@@ -112,14 +112,18 @@ def _done(ctx: Context, st: State) -> list[Reply]:
     if f is None:
         return [Reply((Text(ctx._("This follow-up is not yours or is gone."), "error"),))]
     with ctx.engine.begin() as conn:
-        closed = fu.close(conn, f.id, now=chat_now(ctx))
-    msg = ctx._("Done: {name} — {text}") if closed else ctx._("Already done: {name} — {text}")
-    return [
-        Reply(
-            (Text(msg.format(name=f.customer, text=f.text or ctx._("follow up")), "heading"),),
-            replace=True,
-        )
-    ]
+        batch_id = fu.close(conn, f.id, now=chat_now(ctx), actor=ctx.actor)
+    msg = ctx._("Done: {name} — {text}") if batch_id else ctx._("Already done: {name} — {text}")
+    heading = Text(msg.format(name=f.customer, text=f.text or ctx._("follow up")), "heading")
+    return [Reply((heading, *_undo_row(ctx, f, batch_id)), replace=True)]
+
+
+def _undo_row(ctx: Context, f: fu.FollowUp, batch_id: int | None) -> tuple[Buttons, ...]:
+    """The Undo button under a Done or Snooze (its author takes it back: ``log_undo``)."""
+    if batch_id is None:
+        return ()
+    payload = {"customer_id": f.customer_id, "batch_id": batch_id}
+    return (button_row(Button(ctx._("Undo"), ctx.remember("log_undo", payload))),)
 
 
 @action("follow_up_snooze")
@@ -130,19 +134,10 @@ def _snooze(ctx: Context, st: State) -> list[Reply]:
         return [Reply((Text(ctx._("This follow-up is not yours or is gone."), "error"),))]
     until = chat_now(ctx) + timedelta(hours=int(st.payload["hours"]))
     with ctx.engine.begin() as conn:
-        moved = fu.snooze(conn, f.id, until=until)
-    if not moved:
+        batch_id = fu.snooze(conn, f.id, until=until, now=chat_now(ctx), actor=ctx.actor)
+    if batch_id is None:
         return [Reply((Text(ctx._("This follow-up is done already."), "note"),))]
-    return [
-        Reply(
-            (
-                Text(
-                    ctx._("Snoozed: {name}, again {when}.").format(
-                        name=f.customer, when=when_text(ctx, until)
-                    ),
-                    "heading",
-                ),
-            ),
-            replace=True,
-        )
-    ]
+    said = ctx._("Snoozed: {name}, again {when}.").format(
+        name=f.customer, when=when_text(ctx, until)
+    )
+    return [Reply((Text(said, "heading"), *_undo_row(ctx, f, batch_id)), replace=True)]

@@ -252,3 +252,51 @@ def test_a_backlog_of_reminders_goes_out_in_one_job_run(core: ChatCore, seeded: 
     sink = _Sink()
     assert asyncio.run(follow_up_job(core, OutboundRouter({"telegram": sink}), "r1")) == 150
     assert len({r.text for _c, r in sink.sent}) == 150
+
+
+def test_done_and_snooze_are_audited_and_undone_by_their_author(
+    core: ChatCore, seeded: Engine
+) -> None:
+    """Each press is a batch in history (who, when, the state before and after); its Undo
+    button (or `undo log`) puts the follow-up back: a snooze to its old moment and claim, a
+    Done reopened. Someone else may not undo it; an undo after a later move changes nothing."""
+    from storage.schema import audit_log
+
+    ivanov = Person(core, tg(1001))
+    ivanov.say("remind me friday 10:00 call Romashka about the trial")
+    ((_chat, reminder),) = due_reminders(core, now=FRIDAY_10_MSK)
+    ivanov.press(_buttons(reminder)["Snooze 1 day"])
+    snoozed = ivanov.last[0]
+    assert "Snoozed: Romashka" in snoozed.text and "Undo" in _buttons(snoozed)
+    with seeded.connect() as conn:
+        due, reminded = conn.execute(select(follow_ups.c.due_at, follow_ups.c.reminded_at)).one()
+        audit = conn.execute(
+            select(audit_log.c.field, audit_log.c.before, audit_log.c.after).where(
+                audit_log.c.batch_id
+                == select(batches.c.id).order_by(batches.c.id.desc()).limit(1).scalar_subquery()
+            )
+        ).one()
+    assert due != FRIDAY_10_MSK and reminded is None  # a day after the press
+    assert audit.field == "follow_up_state" and audit.before.startswith("1|2026-11-27T07:00:00|")
+    petrov = Person(core, tg(1002))
+    petrov.press(_buttons(snoozed)["Undo"])
+    assert "belongs to someone else" in petrov.text()
+    ivanov.press(_buttons(snoozed)["Undo"])
+    assert "error" not in ivanov.styles(), ivanov.text()
+    with seeded.connect() as conn:
+        back = conn.execute(select(follow_ups.c.due_at, follow_ups.c.reminded_at)).one()
+    assert back.due_at == FRIDAY_10_MSK and back.reminded_at == FRIDAY_10_MSK  # as before
+
+    ivanov.press(_buttons(reminder)["Done"])
+    assert _rows(seeded)[0][3] is not None
+    ivanov.say("history")
+    assert "follow-up done: Romashka: call Romashka about the trial" in ivanov.text() or any(
+        "follow-up done: Romashka" in " ".join(row) for t in ivanov.tables() for row in t.rows
+    )
+    ivanov.say("undo log")
+    assert "error" not in ivanov.styles(), ivanov.text()
+    assert _rows(seeded)[0][3] is None  # open again
+    ivanov.say("my follow-ups")
+    assert any(
+        "call Romashka about the trial" in " ".join(r) for t in ivanov.tables() for r in t.rows
+    )
