@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.messages import ChartData, ChartSeries, Table
-from bot.views import day, money
+from bot.views import money
 
 __all__ = ["compare_table", "compare_chart", "period_header", "MONEY_MEASURES"]
 
@@ -21,11 +21,22 @@ MONEY_MEASURES = ("spend", "aov", "avg_spend", "median_spend")
 Translate = Callable[[str], str]
 
 
-def period_header(p: Any) -> str:
-    """``2026-10-01..2026-11-22``, or the day when the period is one."""
-    if p.start is not None and p.start == p.end:
-        return day(p.start)
-    return f"{day(p.start) if p.start else '…'}..{day(p.end) if p.end else '…'}"
+def period_header(p: Any, language: str = "en") -> str:
+    """The period as the echo writes it in ``language`` (``2026-10-01..2026-11-22``,
+    ``01.10.2026–22.11.2026``), or the day when the period is one."""
+    from query_language.describe import period_words
+
+    if p.start is None and p.end is None:
+        return "…"
+    return period_words(p, language)
+
+
+def _axis(output: Any, _: Translate, language: str) -> str:
+    """What the groups are: the field's word in ``language`` (city, product …), else "group"."""
+    from query_language.fields import FIELDS
+
+    field = FIELDS.get(output.by)
+    return field.words.get(language, field.words["en"]) if field else _("group")
 
 
 def _value(
@@ -83,9 +94,9 @@ def compare_table(
         for g in result.groups
     )
     head = (
-        _("group"),
-        period_header(output.first),
-        period_header(output.second),
+        _axis(output, _, language),
+        period_header(output.first, language),
+        period_header(output.second, language),
         _("change"),
         _("change, %"),
     )
@@ -96,11 +107,8 @@ def compare_chart(
     result: Any, output: Any, _: Translate, language: str, currency: str, limit: int = 30
 ) -> ChartData:
     """Grouped bars: each group's measure in the first and in the second period."""
-    from query_language.fields import FIELDS
-
     groups = result.groups[:limit]
-    field = FIELDS.get(output.by)
-    axis = field.words.get(language, field.words["en"]) if field else _("group")
+    axis = _axis(output, _, language)
     money_ = output.measure in MONEY_MEASURES
     name = _measure_name(output, _)
     return ChartData(
@@ -110,7 +118,7 @@ def compare_chart(
         f"{name}, {currency}" if money_ and currency else name,
         tuple(_key(g, _) for g in groups),
         tuple(
-            ChartSeries(period_header(p), tuple(float(g[col] or 0) for g in groups))
+            ChartSeries(period_header(p, language), tuple(float(g[col] or 0) for g in groups))
             for col, p in (("first", output.first), ("second", output.second))
         ),
         unit=currency if money_ else "",

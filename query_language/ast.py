@@ -361,6 +361,7 @@ class Group(Output):
 
 
 LINE_DIMENSIONS = ("product", "category", "month", "week", "quarter", "year")
+GOODS_DIMENSIONS = ("product", "category")  # the line dimensions that are not calendar buckets
 
 
 @dataclass(frozen=True)

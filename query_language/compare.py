@@ -3,7 +3,9 @@ cent (None when the second period's measure is 0 or has no value).
 
 Each period is one grouped answer of ``groups.customer_groups`` over the same customers, so a
 vs answer's parts are exactly the two separate ``… by <key> <period>`` answers. ``customers`` is
-the number of the group's customers with a purchase in the period.
+the number of the group's customers with a purchase in the period. By product or category, each
+period is the ``… by product <period>`` answer (``dimensions.line_groups``): the lines of the
+matching customers in that period; a product sold in one period only has 0 in the other.
 
 Example::
 
@@ -21,6 +23,7 @@ from sqlalchemy import Connection
 
 from query_language import ast as a
 from query_language.compile import compile_where
+from query_language.dimensions import line_groups
 from query_language.groups import customer_groups
 
 __all__ = ["compare_groups", "measure_by_group"]
@@ -32,6 +35,10 @@ def measure_by_group(
     """The compared measure of each group of the matching customers in ``period``."""
     out = query.output
     assert isinstance(out, a.Compare)
+    if out.by in a.GOODS_DIMENSIONS:  # per product or category: its lines in the period
+        lines = replace(query, output=a.Group(out.by, "spend"), period=period)
+        column = {"spend": "spend", "orders": "orders"}.get(out.measure, "customers")
+        return {r["key"]: float(r[column]) for r in line_groups(conn, lines, conds)}
     measure = "aov" if out.measure in ("spend", "orders", "customers") else out.measure
     group = a.Group(out.by, measure, property_id=out.property_id, label=out.label)
     q = replace(query, output=group, period=period)
@@ -56,7 +63,8 @@ def compare_groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[d
     assert isinstance(out, a.Compare)
     first = measure_by_group(conn, query, conds, out.first)
     second = measure_by_group(conn, query, conds, out.second)
-    rows = [_row(k, first.get(k), second.get(k)) for k in {**first, **second}]
+    absent = 0.0 if out.by in a.GOODS_DIMENSIONS else None  # not sold then: nothing sold
+    rows = [_row(k, first.get(k, absent), second.get(k, absent)) for k in {**first, **second}]
     rows.sort(key=lambda r: (r["first"] is None, -(r["first"] or 0), str(r["key"])))
     if out.by == "all":
         for r in rows:

@@ -22,7 +22,7 @@ from query_language.lexicon import LANGUAGES, load_lexicon
 from query_language.loyalty import describe_loyalty
 from query_language.periods import period_text
 
-__all__ = ["describe", "describe_node", "amount_text", "stale_note"]
+__all__ = ["describe", "describe_node", "amount_text", "stale_note", "period_words"]
 
 _W = {
     "en": {
@@ -143,6 +143,12 @@ def _ptext(p: a.Period, w: dict[str, Any]) -> str:
     if p.start and p.end:
         return str(w["period_day" if p.start == p.end else "period_span"].format(a=a_, b=b_))
     return str(w["period_from"].format(a=a_) if p.start else w["period_to"].format(b=b_))
+
+
+def period_words(p: a.Period, language: str) -> str:
+    """A compared period as a vs echo writes it in ``language``: ``2026-07-01..2026-09-30``,
+    ``01.07.2026–30.09.2026``."""
+    return _vs_period(p, _words(language))
 
 
 def _period(p: a.Period | None, w: dict[str, Any]) -> str:
@@ -270,17 +276,17 @@ def _node(node: a.Node, w: dict[str, Any], top: bool = False) -> str:
     return type(node).__name__
 
 
+def _vs_period(p: a.Period, w: dict[str, Any]) -> str:
+    if "vs_span" not in w or p.start is None or p.end is None:
+        return period_text(p) if "period_span" not in w else _ptext(p, w)
+    if p.start == p.end:
+        return amount_text(p.start, w)
+    return str(w["vs_span"].format(a=amount_text(p.start, w), b=amount_text(p.end, w)))
+
+
 def _versus(first: a.Period, second: a.Period, w: dict[str, Any]) -> str:
     """``2026-10-01..2026-11-22 vs 2026-07-01..2026-09-30`` (or the lexicon's ``vs_span``)."""
-
-    def one(p: a.Period) -> str:
-        if "vs_span" not in w or p.start is None or p.end is None:
-            return period_text(p) if "period_span" not in w else _ptext(p, w)
-        if p.start == p.end:
-            return amount_text(p.start, w)
-        return str(w["vs_span"].format(a=amount_text(p.start, w), b=amount_text(p.end, w)))
-
-    return str(w["vs"].format(first=one(first), second=one(second)))
+    return str(w["vs"].format(first=_vs_period(first, w), second=_vs_period(second, w)))
 
 
 def _item_label(node: a.Node, w: dict[str, Any]) -> str:

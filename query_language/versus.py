@@ -134,8 +134,15 @@ def _compare(
     if by is None or (by.value is None and by.payload in ("spend", "orders")):
         return a.Compare("all", measure, first, second, span=(0, 0)), rest
     key, prop_id, label = _group_by(by, ctx)
-    if key in a.LINE_DIMENSIONS:
+    if key in a.LINE_DIMENSIONS and key not in a.GOODS_DIMENSIONS:  # calendar buckets differ
         raise _error(ctx, by.span, f"I cannot compare periods by {key}", "e.g. by manager, by city")
+    if key in a.GOODS_DIMENSIONS and measure not in ("spend", "orders", "customers"):
+        raise _error(
+            ctx,
+            by.span,
+            f"I can compare {key}s by spend, orders or buyers only",
+            f"e.g. spend this year vs last year by {key}",
+        )
     return a.Compare(key, measure, first, second, prop_id, label, span=by.span), rest
 
 

@@ -269,3 +269,57 @@ def test_what_vs_cannot_say_is_an_error(ql_db: Engine, query: str, message: str)
     with pytest.raises(QueryError) as e:
         _run(ql_db, query)
     assert message in e.value.message
+
+
+# --- vs by product or category: each period is the lines of the matching customers -----------
+GOODS = [
+    ("spend this year vs last year by product", "product", 0, Y, LY, lambda o: o.all),
+    ("orders this quarter vs last quarter by category", "category", 1, Q, LQ, lambda o: o.all),
+    ("Kazan buyers this year vs last year by product", "product", 2, Y, LY, lambda o: o.city("Kazan")),
+    ("vip spend vs last quarter by category", "category", 0, Q, LQ, lambda o: o.tag("vip")),
+    ("выручка в этом году против прошлого года по товарам", "product", 0, Y, LY, lambda o: o.all),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("query, dim, column, p1, p2, expr", GOODS, ids=[g[0] for g in GOODS])
+def test_vs_by_product_or_category(
+    ql_db: Engine,  # noqa: F811
+    query: str,
+    dim: str,
+    column: int,
+    p1: Span,
+    p2: Span,
+    expr: Callable[[Oracle], pd.Series],
+) -> None:
+    """Per product (category): (spend, orders, buyers)[column] in each period from the oracle's
+    lines; a product sold in one period only has 0 in the other."""
+    from tests.query_language.test_cases_dimensions import oracle_rows
+
+    q, result = _run(ql_db, query)
+    assert (q.output.first.start, q.output.first.end) == p1, query
+    mask = expr(ORACLE) & ORACLE.live
+    one, two = oracle_rows(ORACLE, mask, dim, p1), oracle_rows(ORACLE, mask, dim, p2)
+    got = {g["key"]: g for g in result.groups}
+    assert set(got) == set(one) | set(two), query
+    for key, g in got.items():
+        first = float(one[key][column]) if key in one else 0.0
+        second = float(two[key][column]) if key in two else 0.0
+        assert _close(g["first"], first) and _close(g["second"], second), (query, key, g)
+        assert _close(g["change"], first - second, 0.02), (query, key, g)
+        assert _close(g["pct"], 100 * (first - second) / second if second else None, 0.06)
+    assert len(got) > 2 and any(g["change"] for g in got.values())
+
+
+@pytest.mark.parametrize(
+    "query, says",
+    [
+        ("spend this year vs last year by month", "I cannot compare periods by month"),
+        ("average order value this year vs last year by product", "by spend, orders or buyers"),
+    ],
+)
+def test_what_vs_cannot_group_by_is_said(ql_db: Engine, query: str, says: str) -> None:  # noqa: F811
+    from query_language import QueryError
+
+    with pytest.raises(QueryError) as refused:
+        _run(ql_db, query)
+    assert says in str(refused.value), query
