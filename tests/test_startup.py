@@ -20,6 +20,15 @@ HEAVY = (
     "alembic",
     "duckdb",
 )
+# Ours and lighter, but not for a question: each is loaded only where it is used (issue #19).
+LAZY = (
+    "custbot.commands.demo",  # only the command run is imported (custbot.cli.COMMAND_MODULE)
+    "custbot.commands.imports",
+    "storage.demo_catalog",
+    "phonenumbers",  # a question that names no phone number
+    "storage.leases",  # refreshing the analytical copy
+    "sqlalchemy.dialects.postgresql",  # on SQLite
+)
 
 
 def test_ask_loads_none_of_the_heavy_libraries(tmp_path: Path) -> None:
@@ -40,11 +49,28 @@ def test_ask_loads_none_of_the_heavy_libraries(tmp_path: Path) -> None:
         "import sys, json\nfrom custbot.cli import main\n"
         f"main(['--db', {db!r}, 'ask', 'Moscow buyers of Drill this year'])\n"
         f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))\n"
+        f"print(json.dumps(sorted(set(sys.modules) & set({LAZY!r}))))\n"
     )
     out = subprocess.run([sys.executable, "-c", fresh], capture_output=True, text=True)
     assert out.returncode in (0, 2), out.stderr  # 2: the query's product is unknown here
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    heavy, lazy = out.stdout.strip().splitlines()[-2:]
+    assert json.loads(heavy) == []
+    assert json.loads(lazy) == []
     assert "alembic" not in loaded_after_migration
+
+
+def test_a_phone_number_still_finds_its_customer(tmp_path: Path) -> None:
+    """phonenumbers is loaded when a question is a phone number, and then it is used."""
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    probe = (
+        "import sys, json\nfrom custbot.cli import main\n"
+        f"main(['--db', {db!r}, 'ask', 'count'])\n"
+        f"main(['--db', {db!r}, 'ask', '--json', 'card +7 912 345-67-89'])\n"
+        "print(json.dumps('phonenumbers' in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) is True
 
 
 def test_the_latin_words_only_russian_knows_are_listed() -> None:
