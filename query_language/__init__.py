@@ -17,8 +17,12 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-# The stages are imported on first use, so that ``import query_language.settings`` (the
-# configuration's) or ``query_language.lexicon`` loads no parser, catalog or SQL (issue #19).
+# Imported now, before ``describe`` below: a submodule imported later would replace the
+# function of the same name on this package.
+importlib.import_module("query_language.describe")
+
+# The other stages are imported on first use, so that ``import query_language.settings`` (the
+# configuration's) loads no parser, catalog or route (issue #19).
 if TYPE_CHECKING:
     from query_language.ast import Card, Count, Group, List, Query, Top
     from query_language.catalog import Catalog, CatalogCache

@@ -43,7 +43,7 @@ class CustomerSettings(SettingsModel):
     @field_validator("phone_region")
     @classmethod
     def _region(cls, v: str) -> str:
-        import phonenumbers  # on first use: a question that names no phone never loads it
+        import phonenumbers  # imported where used: a question without a phone never loads it
 
         code = v.strip().upper()
         if code not in phonenumbers.SUPPORTED_REGIONS:
