@@ -1,5 +1,6 @@
 """``custbot ask`` start-up: CPU time of one question, process start to exit, against a bare
-``python -c pass`` and ``python -c "import sqlalchemy"`` in the same run (issue #19).
+``python -c pass``, ``python -c "import sqlalchemy"`` and the import of every library ``ask``
+cannot do without (SQLAlchemy, pydantic, typer, rich) in the same run (issue #19).
 
 CPU time (user + sys of the child) rather than wall time, so that a busy shared machine says
 less about it; the ratio to the bare interpreter is the number to compare between runs.
@@ -64,21 +65,28 @@ def main(argv: list[str] | None = None) -> int:
         cases = {
             "python -c pass": [sys.executable, "-c", "pass"],
             "python -c 'import sqlalchemy'": [sys.executable, "-c", "import sqlalchemy"],
+            "python -c 'import sqlalchemy, pydantic, typer, rich.table'": [
+                sys.executable,
+                "-c",
+                "import sqlalchemy, pydantic, typer, rich.console, rich.table",
+            ],
             f"custbot ask '{QUESTION}'": ask,
         }
         samples = {
             name: [cpu_seconds(cmd, tmp) for _ in range(runs)] for name, cmd in cases.items()
         }
     bare = statistics.median(samples["python -c pass"]) or 1e-3
+    sqla = statistics.median(samples["python -c 'import sqlalchemy'"]) or 1e-3
     print(f"# custbot ask start-up, CPU seconds (median of {runs}); {load_note()}")
     print_table(
-        ["process", "CPU s (median)", "min", "× bare python"],
+        ["process", "CPU s (median)", "min", "× bare python", "× import sqlalchemy"],
         [
             [
                 name,
                 f"{statistics.median(s):.3f}",
                 f"{min(s):.3f}",
                 f"{statistics.median(s) / bare:.0f}×",
+                f"{statistics.median(s) / sqla:.2f}×",
             ]
             for name, s in samples.items()
         ],
