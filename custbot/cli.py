@@ -11,7 +11,6 @@ import importlib
 import os
 import sys
 from datetime import date
-from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,7 +42,7 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 GLOBAL_OPTIONS = ("--config", "--db", "--as-of", "--as")
-# Each module registers its own commands on ``app`` when imported.
+# Each module registers its own commands on ``app`` when imported; in this order for the help.
 COMMAND_MODULES = [
     "custbot.commands.imports",
     "custbot.commands.demo",
@@ -57,6 +56,26 @@ COMMAND_MODULES = [
     "custbot.commands.watches",
     "custbot.commands.subscriptions",
 ]
+# The module that registers each command (or group), so that running one command imports only
+# its own module (issue #19: ``ask`` need not load the demo's generators). tests/test_cli.py
+# checks it against what the modules register.
+COMMAND_MODULE = {
+    "import": "custbot.commands.imports",
+    "demo": "custbot.commands.demo",
+    "generate": "custbot.commands.demo",
+    "ask": "custbot.commands.ask",
+    "chat": "custbot.commands.chat",
+    "serve": "custbot.commands.serve",
+    "recompute": "custbot.commands.classes",
+    "classes": "custbot.commands.classes",
+    "optout": "custbot.commands.mail",
+    "optin": "custbot.commands.mail",
+    "mail": "custbot.commands.mail",
+    "telegram": "custbot.commands.telegram",
+    "analytics": "custbot.commands.analytics",
+    "watches": "custbot.commands.watches",
+    "subscriptions": "custbot.commands.subscriptions",
+}
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -72,6 +91,8 @@ def _parse_date(value: str | None) -> date | None:
 
 def _show_version(value: bool) -> None:
     if value:
+        from importlib import metadata
+
         typer.echo(f"custbot {metadata.version('custbot')}")
         raise typer.Exit()
 
@@ -137,17 +158,36 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return front + rest
 
 
-def _register_commands() -> None:
+def _register_commands(args: list[str] | None = None) -> None:
+    """Import the module of the command ``args`` (hoisted) runs; every module when it names
+    no known command (help, a typo: typer then lists and suggests among all of them)."""
+    command = next(iter(_past_globals(args or [])), None)
+    if command == "db":
+        return
+    if command in COMMAND_MODULE:
+        importlib.import_module(COMMAND_MODULE[command])
+        return
     for module in COMMAND_MODULES:
         importlib.import_module(module)
+
+
+def _past_globals(args: list[str]) -> list[str]:
+    """``args`` (hoisted) without the global options in front."""
+    i = 0
+    while i < len(args):
+        name = args[i].split("=", 1)[0]
+        if name not in GLOBAL_OPTIONS:
+            break
+        i += 1 if "=" in args[i] else 2
+    return args[i:]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     from custbot.errors import describe_error
 
-    _register_commands()
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+    _register_commands(args)
     try:
         result = app(args=args, prog_name="custbot", standalone_mode=False)
         if isinstance(result, int):  # typer.Exit(n) comes back as a return value here

@@ -11,25 +11,26 @@ Example::
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from query_language.ast import Card, Count, Group, List, Query, Top
-from query_language.catalog import Catalog, CatalogCache
-from query_language.compile import matching_ids as _matching_ids
-from query_language.describe import describe as _describe
-from query_language.describe import stale_note
-from query_language.errors import QueryError, localise
-from query_language.lexicon import LANGUAGES, detect_language, register_lexicon
-from query_language.limits import bound, check_nesting, too_slow
-from query_language.mine import Me, asking
-from query_language.parser import parse as _parse
-from query_language.resolve import resolve
-from query_language.run import QueryResult
-from query_language.run import run_query as _run_query
-from storage.scope import CustomerScope
+# Imported now, before ``describe`` below: a submodule imported later would replace the
+# function of the same name on this package.
+importlib.import_module("query_language.describe")
+
+# The other stages are imported on first use, so that ``import query_language.settings`` (the
+# configuration's) loads no parser, catalog or route (issue #19).
+if TYPE_CHECKING:
+    from query_language.ast import Card, Count, Group, List, Query, Top
+    from query_language.catalog import Catalog, CatalogCache
+    from query_language.errors import QueryError
+    from query_language.lexicon import LANGUAGES, detect_language, register_lexicon
+    from query_language.mine import Me
+    from query_language.run import QueryResult
+    from storage.scope import CustomerScope
 
 __all__ = [
     "QueryError",
@@ -53,8 +54,33 @@ __all__ = [
     "Me",
 ]
 
+_WHERE = {
+    "Query": "query_language.ast",
+    "Count": "query_language.ast",
+    "List": "query_language.ast",
+    "Top": "query_language.ast",
+    "Group": "query_language.ast",
+    "Card": "query_language.ast",
+    "Catalog": "query_language.catalog",
+    "CatalogCache": "query_language.catalog",
+    "QueryError": "query_language.errors",
+    "detect_language": "query_language.lexicon",
+    "register_lexicon": "query_language.lexicon",
+    "LANGUAGES": "query_language.lexicon",
+    "Me": "query_language.mine",
+    "QueryResult": "query_language.run",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'query_language' has no attribute {name!r}")
+
 
 def _internal(e: Exception, text: str = "") -> QueryError:
+    from query_language.errors import QueryError
+
     return QueryError(
         f"I could not understand this query ({type(e).__name__}: {e})",
         span=(0, len(text)),
@@ -68,6 +94,9 @@ def parse(text: str, language: str = "en") -> Any:
 
     Example: ``parse("rating B or better, vip")`` (used to validate rating rules in config).
     """
+    from query_language.errors import QueryError, localise
+    from query_language.parser import parse as _parse
+
     try:
         return _parse(text, language)
     except QueryError as e:
@@ -97,6 +126,13 @@ def interpret(
 
     Example: ``interpret("vip no purchases in last 90 days", catalog, today=date(2026, 11, 22))``.
     """
+    from query_language.errors import QueryError, localise
+    from query_language.lexicon import LANGUAGES
+    from query_language.limits import bound, check_nesting
+    from query_language.mine import asking
+    from query_language.parser import parse as _parse
+    from query_language.resolve import resolve
+
     today = today or date.today()
     if scope is not None and scope.limited:
         catalog = catalog.scoped(scope)
@@ -141,11 +177,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 def describe(query: Query) -> str:
     """The echo: ``'customers · city = Moscow · bought Super Drill for over 40 000 in …'``."""
+    from query_language.describe import describe as _describe
+
     return _describe(query)
 
 
 def matching_ids(query: Query, *, scope_manager_id: int | None = None) -> Any:
     """A ``Select`` of one column, ``customers.id``, of the customers ``query`` matches."""
+    from query_language.compile import matching_ids as _matching_ids
+
     return _matching_ids(query, scope_manager_id=scope_manager_id)
 
 
@@ -163,6 +203,9 @@ def run_query(
     current, or within the configured staleness, which the echo then states). A statement cut
     off by ``storage.timeouts.statement_timeout`` raises QueryError ("takes too long")."""
     from query_language import route
+    from query_language.describe import stale_note
+    from query_language.limits import too_slow
+    from query_language.run import run_query as _run_query
     from storage.timeouts import StatementTimeout
 
     try:

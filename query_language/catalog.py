@@ -26,7 +26,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import Connection, Engine, text
 
 from query_language.customer_names import CustomerNames
@@ -192,6 +191,8 @@ class Catalog:
         self, word: str, language: str = "en", kinds: set[str] | None = None, limit: int = 3
     ) -> list[str]:
         """Closest known values to ``word`` (rapidfuzz), best first, labels without repeats."""
+        from rapidfuzz import fuzz, process  # suggestions only: not loaded by a good question
+
         idx = self.index(language)
         lex = load_lexicon(language)
         query = " ".join(split_words(word, lex))

@@ -28,7 +28,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import Engine
 from sqlalchemy import text as sql_text
 
@@ -220,6 +219,8 @@ class CustomerNames:
 
         Example: ``names.near("Romashkka", lex)`` → ``[('Romashka LLC', 90.0)]``.
         """
+        from rapidfuzz import fuzz, process  # suggestions only: not loaded by a good question
+
         pieces = [p for p in split_pieces(text, lex) if p.kind == "word"][:4]
         prefixes: set[str] = set()
         for p in pieces:

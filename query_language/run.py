@@ -21,11 +21,8 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, case, func, select
 
 from query_language import ast as a
-from query_language.compare import compare_groups
 from query_language.compile import C, L, O, in_period, latest_run, matching_conditions
 from query_language.describe import describe
-from query_language.dimensions import line_groups
-from query_language.groups import customer_groups
 from storage import schema as s
 
 __all__ = ["QueryResult", "run_query", "ROW_KEYS"]
@@ -223,11 +220,18 @@ def run_query(
     rows: list[dict[str, Any]] = []
     groups: list[dict[str, Any]] = []
     count: int | None
+    # the group and compare stages are imported when a question asks for them
     if isinstance(query.output, a.Compare):
+        from query_language.compare import compare_groups
+
         groups, count = compare_groups(conn, query, conds), None
     elif isinstance(query.output, a.Group) and query.output.by in a.LINE_DIMENSIONS:
+        from query_language.dimensions import line_groups
+
         groups, count = line_groups(conn, query, conds), None  # a customer buys in many
     elif isinstance(query.output, a.Group):
+        from query_language.groups import customer_groups
+
         groups = customer_groups(conn, query, conds)
         count = sum(g["count"] for g in groups)  # every match is in exactly one group
     else:

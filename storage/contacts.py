@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-import phonenumbers
 from pydantic import field_validator
 from sqlalchemy import Connection, func, select
 
@@ -44,6 +43,8 @@ class CustomerSettings(SettingsModel):
     @field_validator("phone_region")
     @classmethod
     def _region(cls, v: str) -> str:
+        import phonenumbers  # imported where used: a question without a phone never loads it
+
         code = v.strip().upper()
         if code not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError(f"{v!r} is not a region phonenumbers knows (e.g. RU, KZ, DE)")
@@ -68,6 +69,8 @@ def normalise_phone(text: str | None, region: str | None) -> str | None:
     ``region`` is the country of a number written without its code (``8 912 …`` in RU)."""
     if not text or not text.strip():
         return None
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(text.strip(), region)
     except phonenumbers.NumberParseException:

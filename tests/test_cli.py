@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 
-from custbot.cli import hoist_global_options, main
+from custbot.cli import COMMAND_MODULE, _past_globals, hoist_global_options, main
 from tests.bot.seed import MOSCOW, seed
 
 
@@ -22,6 +24,41 @@ def test_global_options_are_honoured_before_or_after_the_subcommand() -> None:
         "--json",
     ]
     assert hoist_global_options(["ask", "--", "--db"]) == ["ask", "--", "--db"]
+
+
+def test_each_command_imports_the_module_that_registers_it() -> None:
+    """Running a command imports only its module (issue #19), so the map must name, for every
+    command and group the modules register, the one that registers it."""
+    probe = (
+        "import importlib, json\n"
+        "from custbot.cli import COMMAND_MODULES, app\n"
+        "def names():\n"
+        "    return {c.name for c in app.registered_commands} | "
+        "{g.name for g in app.registered_groups}\n"
+        "seen, where = names(), {}\n"
+        "for module in COMMAND_MODULES:\n"
+        "    importlib.import_module(module)\n"
+        "    where.update(dict.fromkeys(names() - seen, module))\n"
+        "    seen = names()\n"
+        "print(json.dumps(where))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == COMMAND_MODULE
+
+
+@pytest.mark.parametrize(
+    "argv, first",
+    [
+        (["ask", "vip", "--db", "x"], "ask"),
+        (["--db", "x", "--as-of=2026-11-22", "demo"], "demo"),
+        (["--as", "Ivanov", "db", "upgrade"], "db"),
+        (["--help"], "--help"),  # no command: every module is imported, help lists them all
+        ([], None),
+    ],
+)
+def test_the_command_is_found_past_the_global_options(argv: list[str], first: str | None) -> None:
+    assert next(iter(_past_globals(hoist_global_options(argv))), None) == first
 
 
 def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[str]) -> None:

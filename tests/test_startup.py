@@ -20,6 +20,21 @@ HEAVY = (
     "alembic",
     "duckdb",
 )
+# Ours and lighter, but not for a question: each is loaded only where it is used (issue #19).
+LAZY = (
+    "custbot.commands.demo",  # only the command run is imported (custbot.cli.COMMAND_MODULE)
+    "custbot.commands.imports",
+    "storage.demo_catalog",
+    "phonenumbers",  # a question that names no phone number
+    "storage.leases",  # refreshing the analytical copy
+    "sqlalchemy.dialects.postgresql",  # on SQLite
+    "rapidfuzz",  # suggestions for words it does not know
+    "babel",  # locale data: only when an amount is written
+    "bot.views",  # the chat's views (ask writes its amounts with storage.formatting)
+    "query_language.groups",  # answers by group and comparisons
+    "query_language.dimensions",
+    "query_language.compare",
+)
 
 
 def test_ask_loads_none_of_the_heavy_libraries(tmp_path: Path) -> None:
@@ -45,6 +60,45 @@ def test_ask_loads_none_of_the_heavy_libraries(tmp_path: Path) -> None:
     assert out.returncode in (0, 2), out.stderr  # 2: the query's product is unknown here
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
     assert "alembic" not in loaded_after_migration
+    # A question it understands (no suggestions to make) loads none of LAZY either.
+    understood = (
+        "import sys, json\nfrom custbot.cli import main\n"
+        f"main(['--db', {db!r}, 'ask', 'top 10 customers by spend this year'])\n"
+        f"print(json.dumps(sorted(set(sys.modules) & set({LAZY!r}))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", understood], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_a_phone_number_still_finds_its_customer(tmp_path: Path) -> None:
+    """phonenumbers is loaded when a question is a phone number, and then it is used."""
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    probe = (
+        "import sys, json\nfrom custbot.cli import main\n"
+        f"main(['--db', {db!r}, 'ask', 'count'])\n"
+        f"main(['--db', {db!r}, 'ask', '--json', 'card +7 912 345-67-89'])\n"
+        "print(json.dumps('phonenumbers' in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) is True
+
+
+def test_the_lazy_packages_keep_their_names() -> None:
+    """Stages imported on first use must not replace the package's functions of the same
+    name (``query_language.describe`` the module vs ``query_language.describe`` the echo)."""
+    probe = (
+        "import importlib, json, pkgutil, query_language, storage.columnar\n"
+        "for pkg in (query_language, storage.columnar):\n"
+        "    for m in pkgutil.iter_modules(pkg.__path__):\n"
+        "        importlib.import_module(f'{pkg.__name__}.{m.name}')\n"
+        "print(json.dumps({n: type(getattr(p, n)).__name__ for p in (query_language, "
+        "storage.columnar) for n in p.__all__ if type(getattr(p, n)).__name__ == 'module'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {}
 
 
 def test_the_latin_words_only_russian_knows_are_listed() -> None:

@@ -82,7 +82,7 @@ def answer(
 
 
 def _print(console: Console, out: dict[str, Any], currency: str) -> None:
-    from bot.views import money
+    from storage.formatting import money
 
     if "groups" in out:
         console.print(out["interpretation"])

@@ -18,10 +18,16 @@ Example::
 
 from __future__ import annotations
 
-from storage.columnar.copy import ColumnarCopy, CopyState, RefreshReport, default_copy_path
-from storage.columnar.generation import read_generations
-from storage.columnar.settings import ColumnarSettings
-from storage.columnar.tables import COPIED
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Imported on first use: ``storage.columnar.settings`` (the configuration's) loads no copy,
+# leases or SQL dialects (issue #19).
+if TYPE_CHECKING:
+    from storage.columnar.copy import ColumnarCopy, CopyState, RefreshReport, default_copy_path
+    from storage.columnar.generation import read_generations
+    from storage.columnar.settings import ColumnarSettings
+    from storage.columnar.tables import COPIED
 
 __all__ = [
     "ColumnarCopy",
@@ -32,3 +38,19 @@ __all__ = [
     "read_generations",
     "default_copy_path",
 ]
+
+_WHERE = {
+    "ColumnarCopy": "storage.columnar.copy",
+    "CopyState": "storage.columnar.copy",
+    "RefreshReport": "storage.columnar.copy",
+    "default_copy_path": "storage.columnar.copy",
+    "read_generations": "storage.columnar.generation",
+    "ColumnarSettings": "storage.columnar.settings",
+    "COPIED": "storage.columnar.tables",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'storage.columnar' has no attribute {name!r}")

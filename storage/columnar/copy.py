@@ -35,7 +35,6 @@ from sqlalchemy import Connection, Engine, create_engine, func, or_, select
 
 from storage.columnar.generation import PrimaryMarks, read_generations, read_marks
 from storage.columnar.tables import COPIED, INCREMENTAL, create_sql, select_sql
-from storage.leases import release_lease, take_lease
 from storage.schema import analytics_dirty_orders, order_lines, orders
 from storage.timeouts import install
 
@@ -223,12 +222,16 @@ class ColumnarCopy:
                 return False
             self._flocks[holder] = fd
             return True
+        from storage.leases import take_lease  # loads the dialects' inserts: only to refresh
+
         return take_lease(engine, self._lease_name(), holder, _LEASE_TTL)
 
     def _release(self, engine: Engine, holder: str) -> None:
         if holder in self._flocks:
             os.close(self._flocks.pop(holder))  # closing the file lets the lock go
             return
+        from storage.leases import release_lease
+
         release_lease(engine, self._lease_name(), holder)
 
     # --- writing -------------------------------------------------------------------------
