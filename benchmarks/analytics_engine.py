@@ -3,7 +3,8 @@ and the routing (copy when current, the primary when stale, the echo when stale 
 
 For each worked example and common shape (``query_shapes``): custbot on the primary, custbot on
 the copy, the hand-written SQL on the primary and on the copy (DuckDB hand SQL); ratios against
-DuckDB hand SQL, the worst named. Then the class aggregate (the recompute's heavy part) on both.
+DuckDB hand SQL, the worst named; medians of ``--runs`` alternating rounds (the first timed
+too). Then the class aggregate (the recompute's heavy part) on both.
 
 Example::
 
@@ -100,10 +101,13 @@ def bench(
             answers = [a for a, _t in first]
             same = all(a == answers[0] for a in answers)
             ok &= same
-            t = [
-                statistics.median([t0] + [_timed(f)[1] for _ in range(runs - 1)])
-                for f, (_a, t0) in zip(fns, first, strict=True)
-            ]
+            # Alternating rounds (each round runs all four), so that a change in the machine's
+            # load falls on all four alike and the ratios of one run stay comparable.
+            samples = [[t0] for _a, t0 in first]
+            for _ in range(runs - 1):
+                for f, got in zip(fns, samples, strict=True):
+                    got.append(_timed(f)[1])
+            t = [statistics.median(got) for got in samples]
             ratios[case.query] = t[1] / t[3]
             print(
                 f"  {1000 * t[0]:8.1f} {1000 * t[1]:8.1f} {1000 * t[2]:8.1f} {1000 * t[3]:8.1f}"
