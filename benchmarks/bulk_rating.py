@@ -16,6 +16,7 @@ Usage::
     .venv/bin/python benchmarks/bulk_rating.py --small         # a quick smoke run
     .venv/bin/python benchmarks/bulk_rating.py --pg URL        # another PostgreSQL server
     .venv/bin/python benchmarks/bulk_rating.py --no-pg --scale-db sqlite:///…/scale-1m.sqlite
+    .venv/bin/python benchmarks/bulk_rating.py --scale-only --scale-db postgresql+psycopg://…/bench
 
 ``--scale-db URL`` (SQLite or PostgreSQL, repeatable) also rates inside a database that already
 holds many customers, such as the 1,000,000-customer synthetic base of ``query_language_data``:
@@ -421,6 +422,11 @@ def main() -> None:
         metavar="URL",
         help="also rate ~100,000 customers inside this large database (repeatable)",
     )
+    parser.add_argument(
+        "--scale-only",
+        action="store_true",
+        help="only the --scale-db databases (no 10k/100k tables of its own)",
+    )
     parser.add_argument("--scale-worker", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument(
         "--worker", nargs=3, metavar=("BACKEND", "N", "NAIVE_N"), help=argparse.SUPPRESS
@@ -433,10 +439,12 @@ def main() -> None:
         backend, n, naive_n = args.worker[0], int(args.worker[1]), int(args.worker[2])
         print(json.dumps(asyncio.run(_worker(backend, n, naive_n, args.pg))))
         return
+    if args.scale_only and not args.scale_db:
+        parser.error("--scale-only needs at least one --scale-db")
     sizes = (2_000, 10_000) if args.small else (10_000, 100_000)
     naive = args.naive or (1_000 if args.small else 10_000)
-    backends = ["sqlite"]
-    if not args.no_pg:
+    backends = [] if args.scale_only else ["sqlite"]
+    if not args.no_pg and not args.scale_only:
         if problem := pg_reachable(args.pg):
             print(f"skipping PostgreSQL: {problem}")
         else:
@@ -449,7 +457,8 @@ def main() -> None:
             print(
                 f"  {backend} {n:,}: preview {results[-1]['preview']:.2f} s, confirm {results[-1]['confirm']:.2f} s"
             )
-    _report(results)
+    if results:
+        _report(results)
     for url in args.scale_db:
         out = subprocess.run(
             [sys.executable, __file__, "--scale-worker", url],

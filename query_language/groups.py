@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, literal, select
 
 from query_language import ast as a
-from query_language.compile import C, L, O, in_period, latest_run
+from query_language.compile import C, L, O, compile_where, in_period, latest_run
 from query_language.fields import GROUP_KEYS
 from storage import schema as s
 
@@ -66,6 +66,28 @@ def _value(measure: str, row: dict[str, Any], total: float, values: list[float])
     return float(statistics.median(values)) if values else None
 
 
+def _bought_in_period(query: a.Query, conds: list[Any]) -> list[Any] | None:
+    """When the question's whole condition is "bought in its own period" (``spend by city this
+    year``) and ``conds`` starts with it, the other conditions (archived, the reader's scope);
+    else None. The period's sums then say who bought (``max(quantity) > 0``), so the copy reads
+    the period's lines once instead of twice (a semi-join for the condition, a join for the
+    sums)."""
+    w = query.where
+    if not (
+        isinstance(w, a.Bought)
+        and w.spend is None
+        and w.orders is None
+        and not w.scope.products
+        and not w.scope.categories
+        and w.period is not None
+        and w.period == query.period
+        and conds
+        and conds[0].compare(compile_where(w))
+    ):
+        return None
+    return conds[1:]
+
+
 def customer_groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict[str, Any]]:
     """One row per group (see the module docstring), largest measure first."""
     out = query.output
@@ -79,6 +101,9 @@ def customer_groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[
         sums = [func.sum(L.amount).label("spend")]
         if not plain:
             sums.append(purchases.label("orders"))
+        rest = _bought_in_period(query, conds)
+        if rest is not None:
+            sums.append(func.max(L.quantity).label("most"))
         spent = (
             select(O.customer_id.label("cid"), *sums)
             .select_from(s.orders.join(s.order_lines, L.order_id == O.id))
@@ -89,12 +114,11 @@ def customer_groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[
         cols = [C.id, key.label("key"), func.coalesce(spent.c.spend, 0).label("spend")]
         if not plain:
             cols.append(func.coalesce(spent.c.orders, 0).label("orders"))
-        per = (
-            select(*cols)
-            .select_from(base.outerjoin(spent, spent.c.cid == C.id))
-            .where(*conds)
-            .subquery("per")
-        )
+        if rest is None:
+            joined, where = base.outerjoin(spent, spent.c.cid == C.id), conds
+        else:  # the buyers of the period are those with a purchase line among its sums
+            joined, where = base.join(spent, spent.c.cid == C.id), [spent.c.most > 0, *rest]
+        per = select(*cols).select_from(joined).where(*where).subquery("per")
     else:
         # The row stores: each matching customer joined to its own lines of the period (index
         # orders(customer_id, date)), so the conditions choose the customers first (lines
