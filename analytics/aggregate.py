@@ -112,10 +112,9 @@ def customer_aggregates(
     from query_language.route import reading
 
     with reading(conn, allow_stale=False) as (source, _stale):
-        stmt = _statement(source, window, today, everyone=everyone)
         if source.dialect.name == "duckdb":
-            return _duck_frame(source, stmt)
-        return _frame(source.execute(stmt).all())
+            return _duck_frame(source, _duck_sql(window, today, everyone=everyone))
+        return _frame(source.execute(_statement(source, window, today, everyone=everyone)).all())
 
 
 def _statement(  # type: ignore[no-untyped-def]
@@ -182,9 +181,39 @@ _COLUMNS = [
 ]
 
 
-def _duck_frame(source: Connection, stmt: Any) -> pd.DataFrame:
-    """The statement run on the DuckDB copy and fetched as a DataFrame by DuckDB itself."""
-    sql = str(stmt.compile(source, compile_kwargs={"literal_binds": True}))
+def _duck_sql(window: Window, today: date, *, everyone: bool) -> str:
+    """The same aggregates for DuckDB: each order's lines summed first (one row per order, no
+    DISTINCT), then per customer and month, then per customer; every customer with ``everyone``,
+    ordered by external_id (DuckDB compares text bytewise, as Python does code points)."""
+    first, last = window.month_keys
+    counted = f"m BETWEEN {int(first)} AND {int(last)}"
+    keep = "LEFT JOIN" if everyone else "JOIN"
+    return f"""
+WITH per_order AS (
+  SELECT o.customer_id, o.date, sum(l.amount) AS amount, max(l.quantity) > 0 AS bought
+  FROM order_lines l JOIN orders o ON o.id = l.order_id
+  WHERE o.date BETWEEN DATE '{window.start.isoformat()}' AND DATE '{window.end.isoformat()}'
+  GROUP BY o.id, o.customer_id, o.date),
+per_month AS (
+  SELECT customer_id, year(date) * 12 + month(date) AS m, sum(amount) AS revenue,
+         count(*) FILTER (WHERE bought) AS orders, max(date) FILTER (WHERE bought) AS last_purchase
+  FROM per_order GROUP BY customer_id, m),
+pc AS (
+  SELECT customer_id, sum(revenue) AS revenue,
+         sum(CASE WHEN {counted} THEN revenue ELSE 0.0 END) AS xyz_revenue,
+         sum(CASE WHEN {counted} THEN revenue * revenue ELSE 0.0 END) AS sum_squares,
+         sum(orders) AS frequency,
+         CAST(DATE '{today.isoformat()}' - max(last_purchase) AS INTEGER) AS recency_days
+  FROM per_month GROUP BY customer_id)
+SELECT c.id AS customer_id, coalesce(pc.revenue, 0.0) AS revenue,
+       coalesce(pc.xyz_revenue, 0.0) AS xyz_revenue, coalesce(pc.sum_squares, 0.0) AS sum_squares,
+       CAST(coalesce(pc.frequency, 0) AS BIGINT) AS frequency, pc.recency_days, c.external_id
+FROM customers c {keep} pc ON pc.customer_id = c.id
+ORDER BY c.external_id"""
+
+
+def _duck_frame(source: Connection, sql: str) -> pd.DataFrame:
+    """``sql`` run on the DuckDB copy and fetched as a DataFrame by DuckDB itself."""
     raw: Any = source.connection.dbapi_connection
     frame = raw.execute(sql).df()
     frame.columns = _COLUMNS
