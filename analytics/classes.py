@@ -22,6 +22,7 @@ from analytics.classify import classify
 from analytics.insert import insert_frame
 from analytics.settings import ClassSettings
 from storage.changes import utcnow
+from storage.columnar.generation import advanced_once
 from storage.schema import class_runs, customer_classes
 
 __all__ = ["compute_classes", "latest_run", "resolve_window", "KEEP_RUNS", "COLUMNS"]
@@ -130,8 +131,9 @@ def compute_classes(
         .returning(class_runs.c.id)
     ).scalar_one()
     frame.insert(0, "run_id", run_id)
-    insert_frame(conn, customer_classes, frame[["run_id", *COLUMNS]])
-    _prune(conn, run_id)
+    with advanced_once(conn, customer_classes.name):  # SQLite: not a trigger per row
+        insert_frame(conn, customer_classes, frame[["run_id", *COLUMNS]])
+        _prune(conn, run_id)
     return run_id
 
 

@@ -6,7 +6,7 @@ import random
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 
 from analytics.classes import KEEP_RUNS, compute_classes, latest_run
 from custbot.config import ClassSettings
@@ -187,3 +187,53 @@ def test_the_copy_and_the_primary_give_identical_classes(engine: Engine, tmp_pat
     expected = ["A" if k * 10000.0 / total < 0.8 else "B" for k in range(len(ties))]
     assert [abc[ids[name]] for name in sorted(ties)] == expected  # ties: by external_id
     assert expected.count("B") >= 1
+
+
+def _triggers(engine: Engine) -> list[tuple]:
+    with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            return list(
+                conn.exec_driver_sql(
+                    "SELECT tgname FROM pg_trigger WHERE tgrelid = 'customer_classes'::regclass"
+                    " AND NOT tgisinternal ORDER BY tgname"
+                ).all()
+            )
+        return list(
+            conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                " AND tbl_name = 'customer_classes' ORDER BY name"
+            ).all()
+        )
+
+
+def test_the_run_advances_the_generation_and_keeps_the_triggers(engine: Engine) -> None:
+    """The classes are written with the row triggers set aside (SQLite): afterwards the same
+    triggers exist, the generation moved, and a failed run leaves everything as it was."""
+    from storage.columnar.generation import read_generations
+
+    with engine.begin() as conn:
+        for i in range(3):
+            add_sale(conn, add_customer(conn, f"g{i}"), date(2026, 5, 1), 100.0 * (i + 1))
+    before = _triggers(engine)
+    assert before
+    with engine.connect() as conn:
+        generation = read_generations(conn)["customer_classes"]
+    compute_classes(engine, today=TODAY)
+    assert _triggers(engine) == before
+    with engine.connect() as conn:
+        assert read_generations(conn)["customer_classes"] > generation
+        generation = read_generations(conn)["customer_classes"]
+    try:
+        with engine.begin() as conn:
+            compute_classes(conn, today=TODAY)
+            raise RuntimeError("after the classes, before the commit")
+    except RuntimeError:
+        pass
+    assert _triggers(engine) == before
+    with engine.connect() as conn:
+        assert read_generations(conn)["customer_classes"] == generation
+        assert conn.execute(select(func.count()).select_from(class_runs)).scalar_one() == 1
+    with engine.begin() as conn:  # the restored triggers still advance it row by row
+        conn.execute(delete(customer_classes))
+    with engine.connect() as conn:
+        assert read_generations(conn)["customer_classes"] > generation
