@@ -15,14 +15,15 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, func, insert, literal, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from analytics.aggregate import Window, customer_aggregates, default_window
 from analytics.classify import classify
 from analytics.insert import insert_frame
 from analytics.settings import ClassSettings
 from storage.changes import utcnow
-from storage.schema import class_runs, customer_classes, customers
+from storage.columnar.generation import advanced_once
+from storage.schema import class_runs, customer_classes
 
 __all__ = ["compute_classes", "latest_run", "resolve_window", "KEEP_RUNS", "COLUMNS"]
 
@@ -66,8 +67,9 @@ def resolve_window(
 def _classified(
     conn: Connection, window: Window, today: date, settings: ClassSettings
 ) -> pd.DataFrame:
-    """Classes of the customers with order lines in the window (the rest are added in SQL)."""
-    frame = customer_aggregates(conn, window, today=today)
+    """Classes of every customer (those without order lines in the window: revenue 0, abc C,
+    nothing else), in customer id order: the rows are appended to the table's indexes in order."""
+    frame = customer_aggregates(conn, window, today=today, everyone=True)
     out = classify(
         frame,
         months=window.months,
@@ -77,22 +79,7 @@ def _classified(
     scored = out["recency_days"].notna()
     out["monetary"] = out["revenue"].where(scored)
     out["frequency"] = out["frequency"].astype("Int64").where(scored)
-    return out
-
-
-def _add_the_rest(conn: Connection, run_id: int) -> None:
-    """Customers without order lines in the window: revenue 0, abc C, nothing else."""
-    present = select(customer_classes.c.customer_id).where(
-        customer_classes.c.run_id == run_id, customer_classes.c.customer_id == customers.c.id
-    )
-    conn.execute(
-        insert(customer_classes).from_select(
-            ["run_id", "customer_id", "revenue", "abc"],
-            select(literal(run_id), customers.c.id, literal(0.0), literal("C")).where(
-                ~present.exists()
-            ),
-        )
-    )
+    return out.sort_values("customer_id", kind="stable", ignore_index=True)
 
 
 def compute_classes(
@@ -144,9 +131,9 @@ def compute_classes(
         .returning(class_runs.c.id)
     ).scalar_one()
     frame.insert(0, "run_id", run_id)
-    insert_frame(conn, customer_classes, frame[["run_id", *COLUMNS]])
-    _add_the_rest(conn, run_id)
-    _prune(conn, run_id)
+    with advanced_once(conn, customer_classes.name):  # SQLite: not a trigger per row
+        insert_frame(conn, customer_classes, frame[["run_id", *COLUMNS]])
+        _prune(conn, run_id)
     return run_id
 
 

@@ -48,14 +48,21 @@ def abc_classes(
     positive = revenue > 0
     if not positive.any():
         return out
-    frame = pd.DataFrame({"k": external_id[positive], "r": revenue[positive]})
-    frame = frame.sort_values(["r", "k"], ascending=[False, True], kind="mergesort")
-    total = float(frame["r"].sum())
-    before = frame["r"].cumsum().to_numpy() - frame["r"].to_numpy()
+    keys, values = external_id[positive], revenue[positive]
+    if keys.is_monotonic_increasing:  # already by key (the copy sends it so): one numeric sort
+        order = np.argsort(-values.to_numpy(dtype=float), kind="stable")
+        index, r = values.index[order], values.to_numpy(dtype=float)[order]
+    else:
+        frame = pd.DataFrame({"k": keys, "r": values})
+        frame = frame.sort_values(["r", "k"], ascending=[False, True], kind="mergesort")
+        index, r = frame.index, frame["r"].to_numpy(dtype=float)
+    ordered = pd.Series(r)
+    total = float(ordered.sum())
+    before = ordered.cumsum().to_numpy() - r
     share = before / total
     a, b = thresholds
     labels = np.where(share < a - _EPS, "A", np.where(share < b - _EPS, "B", "C"))
-    out.loc[frame.index] = labels
+    out.loc[index] = labels
     return out
 
 

@@ -27,9 +27,17 @@ _CHUNK = 50_000
 def frame_rows(frame: pd.DataFrame) -> Iterator[tuple]:
     """Rows as tuples of plain Python values (None for NaN / NA), chunk by chunk."""
     for start in range(0, len(frame), _CHUNK):
-        part = frame.iloc[start : start + _CHUNK].astype(object)
-        part = part.where(part.notna(), None)
-        yield from part.itertuples(index=False, name=None)
+        part = frame.iloc[start : start + _CHUNK]
+        yield from zip(*(_values(part[c]) for c in part.columns), strict=True)
+
+
+def _values(column: pd.Series) -> list[Any]:
+    """One column as plain Python values, None for NaN / NA (column-wise: no per-cell pandas)."""
+    values = column.astype(object).tolist()
+    missing = column.isna()
+    if missing.any():
+        return [None if m else v for v, m in zip(values, missing.tolist(), strict=True)]
+    return values
 
 
 def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame) -> int:

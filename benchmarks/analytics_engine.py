@@ -14,7 +14,8 @@ Example::
 
 ``--only SUBSTRING`` (repeatable) measures only the shapes whose question contains one of the
 substrings (case-insensitive); the class aggregate and the routing part still run unless
-``--no-recompute`` / ``--no-routing`` say otherwise.
+``--no-recompute`` / ``--no-routing`` say otherwise. ``--only recompute`` runs the class
+recompute alone (against its DuckDB hand-SQL baseline).
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def bench(
         "  custbot primary / custbot copy / hand primary / DuckDB hand (ms, wall), copy ÷ DuckDB hand"
     )
     with engine.connect() as conn, duck.connect() as dconn:
-        for case in _chosen(only):
+        for case in [] if only == ["recompute"] else _chosen(only):
             query = interpret(case.query, catalog, today=TODAY, language="en")
             ours_p, hand_p = _answers(conn, case, query, ql)
             ours_d, hand_d = _answers(dconn, case, query, ql)
@@ -118,35 +119,185 @@ def bench(
             worst = max(ratios, key=ratios.__getitem__)
             print(f"  worst copy ÷ DuckDB hand: {ratios[worst]:.2f}x ({worst}); target <= 2x")
     if recompute:
-        ok &= _recompute(engine, copy, runs)
-    if routing:
+        ok &= _recompute(engine, copy, copy_path, runs)
+    if routing and only != ["recompute"]:
         ok &= _routing(engine, copy_path, catalog)
     copy.close()
     engine.dispose()
     return ok
 
 
-def _recompute(engine: Any, copy: Any, runs: int) -> bool:
-    """The class aggregate (the recompute's heavy query) on the primary and on the copy."""
-    from analytics.aggregate import _frame, _statement, default_window
+# The whole ABC / XYZ / RFM classification as one hand-written DuckDB statement (the baseline of
+# the recompute): per order first (no DISTINCT), then per customer and month, then per customer;
+# the spec's windows, thresholds and tie rules (docs/analytics.md, analytics/classify.py): ABC by
+# revenue descending, ties by external_id, on the share *before* the customer; XYZ from the first
+# two moments of the counted months; R/F/M quintiles by interpolated percentiles, 1e-9 slack.
+_HAND_CLASSES = """
+WITH per_order AS (
+  SELECT o.customer_id, o.date, sum(l.amount) AS amount, max(l.quantity) > 0 AS bought
+  FROM order_lines l JOIN orders o ON o.id = l.order_id
+  WHERE o.date BETWEEN DATE '{start}' AND DATE '{end}'
+  GROUP BY o.id, o.customer_id, o.date),
+per_month AS (
+  SELECT customer_id, year(date) * 12 + month(date) AS m, sum(amount) AS revenue,
+         count(*) FILTER (WHERE bought) AS orders, max(date) FILTER (WHERE bought) AS last_purchase
+  FROM per_order GROUP BY ALL),
+agg AS (
+  SELECT p.customer_id, c.external_id, round(sum(revenue), 6) AS revenue,
+         round(coalesce(sum(revenue) FILTER (WHERE m BETWEEN {first} AND {last}), 0), 6) AS xyz_revenue,
+         coalesce(sum(revenue * revenue) FILTER (WHERE m BETWEEN {first} AND {last}), 0) AS sum_squares,
+         sum(orders) AS frequency,
+         DATE '{today}' - max(last_purchase) AS recency_days
+  FROM per_month p JOIN customers c ON c.id = p.customer_id GROUP BY p.customer_id, c.external_id),
+abc AS (
+  SELECT customer_id,
+         (sum(revenue) OVER (ORDER BY revenue DESC, external_id ROWS UNBOUNDED PRECEDING) - revenue)
+           / sum(revenue) OVER () AS share
+  FROM agg WHERE revenue > 0),
+q AS (
+  SELECT quantile_cont(recency_days, [0.2, 0.4, 0.6, 0.8]) AS qr,
+         quantile_cont(frequency, [0.2, 0.4, 0.6, 0.8]) AS qf,
+         quantile_cont(revenue, [0.2, 0.4, 0.6, 0.8]) AS qm
+  FROM agg WHERE recency_days IS NOT NULL),
+scored AS (
+  SELECT a.*, abc.share,
+    CASE WHEN a.recency_days IS NULL THEN NULL ELSE
+      6 - (1 + len(list_filter(q.qr, x -> x + 1e-9 * greatest(1, abs(x)) < a.recency_days))) END AS r_score,
+    CASE WHEN a.recency_days IS NULL THEN NULL ELSE
+      1 + len(list_filter(q.qf, x -> x + 1e-9 * greatest(1, abs(x)) < a.frequency)) END AS f_score,
+    CASE WHEN a.recency_days IS NULL THEN NULL ELSE
+      1 + len(list_filter(q.qm, x -> x + 1e-9 * greatest(1, abs(x)) < a.revenue)) END AS m_score,
+    a.xyz_revenue / {months} AS mean
+  FROM agg a LEFT JOIN abc USING (customer_id) CROSS JOIN q)
+SELECT customer_id,
+  CASE WHEN share < {a} - 1e-9 THEN 'A' WHEN share < {b} - 1e-9 THEN 'B' ELSE 'C' END AS abc,
+  CASE WHEN recency_days IS NULL OR NOT mean > 0 THEN NULL
+       WHEN sqrt(greatest(sum_squares / {months} - mean * mean, 0)) / mean <= {x} + 1e-9 THEN 'X'
+       WHEN sqrt(greatest(sum_squares / {months} - mean * mean, 0)) / mean <= {y} + 1e-9 THEN 'Y'
+       ELSE 'Z' END AS xyz,
+  r_score, f_score, m_score,
+  CASE WHEN r_score IS NULL THEN NULL
+       WHEN r_score BETWEEN 4 AND 5 AND (f_score + m_score) / 2 >= 4.5 THEN 'champions'
+       WHEN r_score = 1 AND (f_score + m_score) / 2 >= 4.5 THEN 'cannot lose them'
+       WHEN r_score BETWEEN 3 AND 5 AND (f_score + m_score) / 2 >= 3.5 THEN 'loyal'
+       WHEN r_score BETWEEN 1 AND 2 AND (f_score + m_score) / 2 >= 3.5 THEN 'at risk'
+       WHEN r_score BETWEEN 3 AND 5 AND (f_score + m_score) / 2 >= 2.5 THEN 'potential loyalists'
+       WHEN r_score = 2 AND (f_score + m_score) / 2 >= 2.5 THEN 'need attention'
+       WHEN r_score BETWEEN 4 AND 5 AND (f_score + m_score) / 2 <= 1.5 THEN 'new'
+       WHEN r_score BETWEEN 3 AND 5 THEN 'promising'
+       WHEN r_score = 2 THEN 'hibernating'
+       WHEN r_score = 1 THEN 'lost' END AS rfm_segment
+FROM scored
+"""
 
-    window = default_window(TODAY, 12)
-    duck = copy.engine()
-    with engine.connect() as conn, duck.connect() as dconn:
 
-        def on(c: Any) -> Any:
-            return _frame(c.execute(_statement(c, window, TODAY)).all())
-
-        (a, tp), (b, td) = _timed(lambda: on(conn)), _timed(lambda: on(dconn))
-        cols = ["customer_id", "revenue", "frequency", "recency_days"]
-        a = a.sort_values("customer_id").reset_index(drop=True)[cols]
-        b = b.sort_values("customer_id").reset_index(drop=True)[cols]
-        same = a.round(2).equals(b.round(2))
-    print(
-        f"  class aggregate (recompute): primary {tp:.2f} s, copy {td:.2f} s ({tp / td:.1f}x), "
-        f"{len(a):,} customers{'' if same else '  (ANSWERS DIFFER)'}"
+def _duck_classes(dconn: Any, window: Any, settings: Any) -> Any:
+    """Every buying customer's classes by DuckDB hand SQL, as a DataFrame by customer_id."""
+    first, last = window.month_keys
+    (a, b), (x, y) = settings.abc_thresholds, settings.xyz_thresholds
+    sql = _HAND_CLASSES.format(
+        start=window.start,
+        end=window.end,
+        first=first,
+        last=last,
+        today=TODAY,
+        months=window.months,
+        a=a,
+        b=b,
+        x=x,
+        y=y,
     )
-    return same
+    return dconn.connection.dbapi_connection.execute(sql).df().set_index("customer_id")
+
+
+def _stored(engine: Any, run_id: int) -> Any:
+    import pandas as pd
+
+    from storage.schema import customer_classes
+
+    with engine.connect() as conn:
+        rows = (
+            conn.execute(customer_classes.select().where(customer_classes.c.run_id == run_id))
+            .mappings()
+            .all()
+        )
+    return pd.DataFrame(rows).set_index("customer_id")
+
+
+def _differences(stored: Any, hand: Any) -> int:
+    """Customers whose stored classes differ from the hand SQL's (absent there: C, nothing)."""
+    import pandas as pd
+
+    expected = hand.reindex(stored.index)
+    expected["abc"] = expected["abc"].fillna("C")
+    bad = pd.Series(False, index=stored.index)
+    for c in ("abc", "xyz", "rfm_segment"):
+        bad |= stored[c].fillna("-").astype(str) != expected[c].fillna("-").astype(str)
+    for c in ("r_score", "f_score", "m_score"):
+        bad |= pd.to_numeric(stored[c]).fillna(-1) != pd.to_numeric(expected[c]).fillna(-1)
+    return int(bad.sum())
+
+
+def _recompute(engine: Any, copy: Any, copy_path: Path, runs: int) -> bool:
+    """The class recompute (ABC / XYZ / RFM, stored) on the copy and on the primary against a
+    DuckDB hand-SQL computation of the same classes on the copy, checked customer by customer.
+    *read* is the aggregation + classification (what runs on the copy); the rest of the
+    recompute is writing the rows back to the primary (and pruning old runs), timed apart."""
+    from analytics.classes import _classified, compute_classes, resolve_window
+    from custbot.config import ClassSettings
+    from query_language.route import configure, unconfigure
+    from storage.columnar import ColumnarSettings
+
+    settings = ClassSettings()
+    window = resolve_window(TODAY, settings)
+    duck = copy.engine()
+    with duck.connect() as dconn:
+        hand, t_hand = _timed(lambda: _duck_classes(dconn, window, settings))
+        t_hand = statistics.median(
+            [t_hand]
+            + [_timed(lambda: _duck_classes(dconn, window, settings))[1] for _ in range(runs - 1)]
+        )
+
+    def measure() -> tuple[float, float, int]:
+        with engine.connect() as conn:
+            _f, t_read = _timed(lambda: _classified(conn, window, TODAY, settings))
+        run, t_all = _timed(lambda: compute_classes(engine, today=TODAY, settings=settings))
+        return t_read, t_all, run
+
+    router = configure(
+        engine, ColumnarSettings(engine="duckdb", refresh="scheduled", threads=2), copy_path
+    )
+    assert router is not None
+    copied: list[tuple[float, float, int]] = []
+    refreshes: list[float] = []
+    try:
+        for _ in range(runs):
+            refreshes.append(router.copy.refresh(engine).seconds)  # the last run changed classes
+            copied.append(measure())
+        routed = router.counts.get("copy", 0) == 2 * runs
+    finally:
+        unconfigure(engine)
+    primary = measure()
+    copy.refresh(engine)  # the routing part below starts from a current copy
+    c_read = statistics.median(t[0] for t in copied)
+    c_all = statistics.median(t[1] for t in copied)
+    p_read, p_all, p_run = primary
+    diff_copy = _differences(_stored(engine, copied[-1][2]), hand)
+    diff_primary = _differences(_stored(engine, p_run), hand)
+    ok = routed and diff_copy == 0 and diff_primary == 0
+    print(
+        f"  class recompute, {len(hand):,} buying customers; DuckDB hand SQL (all classes) "
+        f"{t_hand:.2f} s\n"
+        f"    custbot on the copy: read {c_read:.2f} s ({c_read / t_hand:.2f}x hand), with the "
+        f"write-back {c_all:.2f} s ({c_all / t_hand:.2f}x; write-back {c_all - c_read:.2f} s); "
+        f"copy refresh before each run {statistics.median(refreshes):.2f} s (not timed)\n"
+        f"    custbot on {engine.dialect.name}: read {p_read:.2f} s ({p_read / t_hand:.2f}x hand), "
+        f"with the write-back {p_all:.2f} s ({p_all / t_hand:.2f}x; write-back "
+        f"{p_all - p_read:.2f} s); copy vs primary read {p_read / c_read:.1f}x faster\n"
+        f"    classes differing from the hand SQL: copy {diff_copy}, primary {diff_primary}"
+        f"{'' if routed else '  (THE COPY DID NOT ANSWER)'}; {load_note()}"
+    )
+    return ok
 
 
 def _routing(engine: Any, copy_path: Path, catalog: Any) -> bool:
@@ -216,12 +367,13 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         action="append",
         metavar="SUBSTRING",
-        help="only the shapes whose question contains this (case-insensitive); repeatable",
+        help="only the shapes whose question contains this (case-insensitive); repeatable; "
+        "'--only recompute' runs the class recompute alone",
     )
     ap.add_argument("--no-recompute", action="store_true", help="skip the class aggregate")
     ap.add_argument("--no-routing", action="store_true", help="skip the routing part")
     args = ap.parse_args(argv)
-    if args.only and not _chosen(args.only):
+    if args.only and args.only != ["recompute"] and not _chosen(args.only):
         ap.error(f"no shape's question contains any of {args.only}")
     tmp = Path(args.copy_dir or tempfile.mkdtemp(prefix="custbot-duck-"))
     urls = args.db or []

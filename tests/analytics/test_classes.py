@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
+from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 
 from analytics.classes import KEEP_RUNS, compute_classes, latest_run
 from custbot.config import ClassSettings
@@ -127,3 +129,111 @@ def test_empty_database(engine: Engine) -> None:
     with engine.connect() as conn:
         assert latest_run(conn) == run
         assert conn.execute(select(func.count()).select_from(customer_classes)).scalar_one() == 0
+
+
+def _run_rows(engine: Engine, run_id: int) -> list[tuple]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(customer_classes)
+            .where(customer_classes.c.run_id == run_id)
+            .order_by(customer_classes.c.customer_id)
+        ).all()
+    return [tuple(row)[1:] for row in rows]  # without run_id
+
+
+def test_the_copy_and_the_primary_give_identical_classes(engine: Engine, tmp_path: Path) -> None:
+    """The recompute read from the DuckDB copy (classified from rows the copy sends ordered by
+    external_id, written back in customer order) stores exactly what the primary path stores:
+    ties broken by external_id (inserted out of order, one not ASCII), equal revenues, a share
+    landing exactly on a threshold, returns only, lines outside the window, no lines at all."""
+    from query_language.route import configure, router_for, unconfigure
+    from storage.columnar import ColumnarSettings
+
+    rng = random.Random(19)
+    with engine.begin() as conn:
+        names = [f"c{i:03d}" for i in range(60)] + ["é-first", "Z-upper"]
+        rng.shuffle(names)
+        ids = {name: add_customer(conn, name) for name in names}
+        for i, name in enumerate(names[:50]):
+            for _ in range(rng.randint(1, 6)):
+                day = date(2026, rng.randint(1, 11), rng.randint(1, 20))
+                amount = rng.choice([100.0, 250.0, 80.0, 15.0, 5.0, round(rng.uniform(1, 900), 2)])
+                add_sale(conn, ids[name], day, amount)
+            if i % 7 == 0:  # a return in the window
+                add_sale(conn, ids[name], date(2026, 10, 5), -40.0, quantity=-1.0)
+        add_sale(conn, ids[names[50]], date(2026, 6, 1), -70.0, quantity=-1.0)  # returns only
+        ties = [f"t{i:02d}" for i in range(20)]  # equal revenues across the A/B boundary
+        for name in sorted(ties, key=lambda n: rng.random()):
+            ids[name] = add_customer(conn, name)
+            add_sale(conn, ids[name], date(2026, 9, 9), 10000.0)
+        names += ties
+        add_sale(conn, ids[names[51]], date(2024, 6, 1), 5000.0)  # outside the window
+    settings = ClassSettings()
+    unconfigure(engine)  # the suite may run with a copy configured: first the primary alone
+    on_primary = compute_classes(engine, today=TODAY, settings=settings)
+    router = configure(engine, ColumnarSettings(engine="duckdb", threads=1), tmp_path / "c.duckdb")
+    assert router is not None
+    try:
+        on_copy = compute_classes(engine, today=TODAY, settings=settings)
+        assert router_for(engine) is router and router.counts.get("copy") == 1
+    finally:
+        unconfigure(engine)
+    primary_rows, copy_rows = _run_rows(engine, on_primary), _run_rows(engine, on_copy)
+    assert len(primary_rows) == len(names)
+    assert copy_rows == primary_rows
+    assert {row[2] for row in primary_rows} == {"A", "B", "C"}
+    total = sum(row[1] for row in primary_rows if row[1] > 0)
+    abc = {row[0]: row[2] for row in primary_rows}
+    expected = ["A" if k * 10000.0 / total < 0.8 else "B" for k in range(len(ties))]
+    assert [abc[ids[name]] for name in sorted(ties)] == expected  # ties: by external_id
+    assert expected.count("B") >= 1
+
+
+def _triggers(engine: Engine) -> list[tuple]:
+    with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            return list(
+                conn.exec_driver_sql(
+                    "SELECT tgname FROM pg_trigger WHERE tgrelid = 'customer_classes'::regclass"
+                    " AND NOT tgisinternal ORDER BY tgname"
+                ).all()
+            )
+        return list(
+            conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                " AND tbl_name = 'customer_classes' ORDER BY name"
+            ).all()
+        )
+
+
+def test_the_run_advances_the_generation_and_keeps_the_triggers(engine: Engine) -> None:
+    """The classes are written with the row triggers set aside (SQLite): afterwards the same
+    triggers exist, the generation moved, and a failed run leaves everything as it was."""
+    from storage.columnar.generation import read_generations
+
+    with engine.begin() as conn:
+        for i in range(3):
+            add_sale(conn, add_customer(conn, f"g{i}"), date(2026, 5, 1), 100.0 * (i + 1))
+    before = _triggers(engine)
+    assert before
+    with engine.connect() as conn:
+        generation = read_generations(conn)["customer_classes"]
+    compute_classes(engine, today=TODAY)
+    assert _triggers(engine) == before
+    with engine.connect() as conn:
+        assert read_generations(conn)["customer_classes"] > generation
+        generation = read_generations(conn)["customer_classes"]
+    try:
+        with engine.begin() as conn:
+            compute_classes(conn, today=TODAY)
+            raise RuntimeError("after the classes, before the commit")
+    except RuntimeError:
+        pass
+    assert _triggers(engine) == before
+    with engine.connect() as conn:
+        assert read_generations(conn)["customer_classes"] == generation
+        assert conn.execute(select(func.count()).select_from(class_runs)).scalar_one() == 1
+    with engine.begin() as conn:  # the restored triggers still advance it row by row
+        conn.execute(delete(customer_classes))
+    with engine.connect() as conn:
+        assert read_generations(conn)["customer_classes"] > generation
