@@ -36,7 +36,10 @@ def _axis(output: Any, _: Translate, language: str) -> str:
     from query_language.fields import FIELDS
 
     field = FIELDS.get(output.by)
-    return field.words.get(language, field.words["en"]) if field else _("group")
+    if field:
+        return field.words.get(language, field.words["en"])
+    goods = {"product": _("product"), "category": _("category")}  # the vs by line dimensions
+    return goods.get(output.by, _("group"))
 
 
 def _value(

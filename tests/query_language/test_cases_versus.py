@@ -323,3 +323,13 @@ def test_what_vs_cannot_group_by_is_said(ql_db: Engine, query: str, says: str) -
     with pytest.raises(QueryError) as refused:
         _run(ql_db, query)
     assert says in str(refused.value), query
+
+
+def test_the_vs_table_names_products_and_periods_in_the_readers_language(ql_db: Engine) -> None:  # noqa: F811
+    """The head says what the rows are (товар, not группа) and writes the periods as the echo."""
+    from bot.compare_view import compare_table
+    from bot.i18n import translator
+
+    q, result = _run(ql_db, "выручка в этом году против прошлого года по товарам")
+    head = compare_table(result, q.output, translator("ru"), "RUB", "ru").columns
+    assert head[:3] == ("товар", "01.01.2026–22.11.2026", "01.01.2025–31.12.2025"), head
