@@ -210,12 +210,13 @@ def _move(
     conn: Connection,
     follow_up_id: int,
     actor: Actor,
-    description: str,
+    verb: str,
     values: dict[str, datetime | None],
     at: datetime,
 ) -> int | None:
     """Change an open follow-up's times as one audited batch (field ``follow_up_state``, the
-    states before and after) that ``undo`` reverses; None when it is done already or gone."""
+    states before and after; described ``verb: name: text``) that ``undo`` reverses; None when
+    it is done already or gone."""
     before = _state(conn, follow_up_id)
     if before is None or before.done_at is not None:
         return None
@@ -227,7 +228,8 @@ def _move(
     if moved != 1:
         return None
     after = {"due_at": before.due_at, "reminded_at": before.reminded_at, "done_at": None, **values}
-    batch_id = start_batch(conn, actor, action="follow-up", description=description[:300])
+    description = f"{verb}: {_what(before)}"[:300]
+    batch_id = start_batch(conn, actor, action="follow-up", description=description)
     conn.execute(
         insert(audit_log).values(
             batch_id=batch_id,
@@ -247,16 +249,12 @@ def _move(
 
 def _what(found: Any) -> str:
     """``name: text`` of a follow-up for a batch's description (the name alone without text)."""
-    if found is None:
-        return ""
     return f"{found.name}: {found.text}" if found.text else str(found.name)
 
 
 def close(conn: Connection, follow_up_id: int, *, now: datetime, actor: Actor) -> int | None:
     """Mark it done, an audited batch (returned); None when it was done already (or is gone)."""
-    found = _state(conn, follow_up_id)
-    what = _what(found)
-    return _move(conn, follow_up_id, actor, f"follow-up done: {what}", {"done_at": now}, now)
+    return _move(conn, follow_up_id, actor, "follow-up done", {"done_at": now}, now)
 
 
 def snooze(
@@ -264,16 +262,21 @@ def snooze(
 ) -> int | None:
     """Move an open follow-up to ``until``; it will be sent (once) again then. An audited batch
     (returned); None when it is done already (or gone)."""
-    found = _state(conn, follow_up_id)
-    what = _what(found)
     return _move(
         conn,
         follow_up_id,
         actor,
-        f"follow-up snoozed to {until:%Y-%m-%d %H:%M} UTC: {what}",
+        f"follow-up snoozed to {until:%Y-%m-%d %H:%M} UTC",
         {"due_at": until, "reminded_at": None},
         now,
     )
+
+
+def _as_left(conn: Connection, after: str) -> bool:
+    """Whether the follow-up of the audit value ``after`` is still in that state."""
+    fid, _then = decode_state(after)
+    now = _state(conn, fid)
+    return now is not None and encode_state(fid, now.due_at, now.reminded_at, now.done_at) == after
 
 
 def revert_state(
@@ -289,10 +292,9 @@ def revert_state(
     ).all()
     done: set[int] = set()
     for customer_id, before, after in rows:
-        fid, then = decode_state(before)
-        now = _state(conn, fid)
-        if now is None or encode_state(fid, now.due_at, now.reminded_at, now.done_at) != after:
+        if not _as_left(conn, after):
             continue
+        fid, then = decode_state(before)
         conn.execute(update(follow_ups).where(follow_ups.c.id == fid).values(**then))
         conn.execute(
             insert(audit_log).values(
@@ -316,10 +318,4 @@ def state_in_place(conn: Connection, batch_id: int) -> set[int]:
             audit_log.c.batch_id == batch_id, audit_log.c.field == STATE_FIELD
         )
     ).all()
-    ok: set[int] = set()
-    for customer_id, after in rows:
-        fid, _then = decode_state(after)
-        now = _state(conn, fid)
-        if now is not None and encode_state(fid, now.due_at, now.reminded_at, now.done_at) == after:
-            ok.add(customer_id)
-    return ok
+    return {customer_id for customer_id, after in rows if _as_left(conn, after)}
