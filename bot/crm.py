@@ -11,20 +11,42 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from bot.core import Context
 from bot.messages import Reply, Text
 from storage.changes import utcnow
+from storage.schema import managers
 
-__all__ = ["chat_now", "one_customer", "refuse_out_of_scope", "in_scope"]
+NOON = time(12)
+
+__all__ = ["chat_now", "one_customer", "refuse_out_of_scope", "in_scope", "user_tz"]
 
 
 def chat_now(ctx: Context) -> datetime:
-    """Now, naive UTC; on the day the core is pinned to when it is (tests, demos), so that what is
-    logged falls on the day everything else is computed for."""
+    """Now, naive UTC. On the day the core is pinned to (tests, demos) it is noon UTC of that
+    day: the pinned day is then the day in every time zone from UTC-11 to UTC+11, so what is
+    logged and when "tomorrow" falls keep to it whatever the hour the clock says (with the real
+    time of day, "tomorrow" at 23:00 UTC was two days on in Moscow)."""
     fixed = getattr(ctx.core, "_fixed_today", None)
-    now = utcnow()
-    return datetime.combine(fixed, now.time()) if fixed else now
+    return datetime.combine(fixed, NOON) if fixed else utcnow()
+
+
+def user_tz(ctx: Context) -> ZoneInfo:
+    """The person's own time zone (``managers.timezone``), else the configured one."""
+    if ctx.user.manager_id is not None:
+        with ctx.engine.connect() as conn:
+            name = conn.execute(
+                select(managers.c.timezone).where(managers.c.id == ctx.user.manager_id)
+            ).scalar()
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (KeyError, ValueError):
+                pass
+    return ctx.settings.tz
 
 
 def start_of(ctx: Context) -> datetime:

@@ -26,7 +26,7 @@ from bot.state import State
 from bot.views import already_spent, button_row, stars
 from storage.changes import (
     add_tag,
-    breakdown,
+    change_counts,
     changing,
     finish_batch,
     members,
@@ -130,7 +130,9 @@ def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
             ).scalar()
             or "—"
         )
-        matched = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+        # one pass: how many match, and by their current value those that would really change,
+        # by the very condition the confirmation applies
+        matched, counts = change_counts(conn, op.field, _value(p), ids, remove=op.op == "untag")
         if matched == 0:
             return [
                 Reply(
@@ -140,9 +142,7 @@ def preview_reply(ctx: Context, p: dict[str, Any]) -> list[Reply]:
                     )
                 )
             ]
-        # exactly the customers the confirmation would change, by the condition it applies
         will = changing(conn, op.field, _value(p), ids, remove=op.op == "untag")
-        counts = breakdown(conn, op.field, will)  # by the current value: their sum is the count
         if op.field == "manager_id":  # by the manager's name, not the id (bot/commands/assign.py)
             from bot.commands.assign import manager_names
 

@@ -77,6 +77,20 @@ def test_remind_me_is_stored_in_utc_from_the_authors_time_zone(rep: Person, seed
         assert conn.execute(select(batches.c.action)).scalars().all() == ["follow-up", "follow-up"]
 
 
+def test_tomorrow_on_a_pinned_day_is_the_next_day_in_every_authors_zone(
+    rep: Person, seeded: Engine
+) -> None:
+    """On the day the core is pinned to, "tomorrow" is that day + 1 wherever the author lives,
+    whatever the hour the clock says: the real time of day put it two days on in Vladivostok
+    after 14:00 UTC and in Los Angeles before 08:00 UTC (a golden conversation failed at night)."""
+    for zone in ("Europe/Moscow", "Asia/Vladivostok", "America/Los_Angeles"):
+        with seeded.begin() as conn:
+            conn.execute(update(managers).where(managers.c.id == 1).values(timezone=zone))
+        rep.say("follow up Romashka tomorrow")
+        tomorrow = TODAY + timedelta(days=1)
+        assert f"{tomorrow:%Y-%m-%d} at 09:00 {zone}" in rep.text(), (zone, rep.text())
+
+
 def test_my_follow_ups_lists_the_open_ones_with_the_overdue_flagged(
     rep: Person, seeded: Engine
 ) -> None:

@@ -10,6 +10,8 @@ from storage.changes import (
     Actor,
     add_tag,
     breakdown,
+    change_counts,
+    changing,
     finish_batch,
     rating_history,
     remove_tag,
@@ -91,6 +93,41 @@ def test_set_field_audits_only_real_changes_and_undo_restores(engine) -> None:  
     assert {k: v for k, v in after.items() if k != "c1"} == {
         k: v for k, v in before.items() if k != "c1"
     }
+
+
+def test_change_counts_is_the_count_and_the_breakdown_of_what_would_change(engine) -> None:  # type: ignore[no-untyped-def]
+    """The preview's one pass equals its two statements: the count of the matching customers and
+    the breakdown of those the confirmation would change, for a field, a flag and a tag both ways;
+    and the confirmation then changes exactly that many."""
+    with engine.begin() as conn:
+        _seed(conn)
+        b = start_batch(conn, ALICE, action="tag", description="tag vip: two")
+        add_tag(
+            conn, b, "vip", select(customers.c.id).where(customers.c.external_id.in_(["c1", "c7"]))
+        )
+        cases = [
+            ("rating", "A", False, "Moscow"),
+            ("rating", None, False, "Kazan"),
+            ("rating_pinned", True, False, "Kazan"),
+            ("tag:vip", "yes", False, "Moscow"),
+            ("tag:vip", "yes", True, "Kazan"),
+            ("tag:never", "yes", True, "Kazan"),
+            ("tag:never", "yes", False, "Nowhere"),
+        ]
+        seen = []
+        for field, value, remove, city in cases:
+            got = change_counts(conn, field, value, _ids(city), remove=remove)
+            matched = len(conn.execute(_ids(city)).all())
+            will = changing(conn, field, value, _ids(city), remove=remove)
+            assert got == (matched, breakdown(conn, field, will)), (field, value, remove, city)
+            seen.append(got)
+        assert seen[0] == (6, {"B": 2, "C": 1, None: 1})
+        assert seen[3] == (6, {"no": 5})
+        assert seen[4] == (4, {"yes": 1})
+        assert seen[5] == (4, {})
+        assert seen[6] == (0, {})
+        r = start_batch(conn, ALICE, action="rate", description="rate A: Moscow")
+        assert set_field(conn, r, "rating", "A", _ids("Moscow"), source="Alice") == 4
 
 
 def test_tags_and_pins_round_trip_through_undo(engine) -> None:  # type: ignore[no-untyped-def]
