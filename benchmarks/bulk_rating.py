@@ -20,8 +20,8 @@ Usage::
 
 ``--scale-db URL`` (SQLite or PostgreSQL, repeatable) also rates inside a database that already
 holds many customers, such as the 1,000,000-customer synthetic base of ``query_language_data``:
-the query is the city whose live customers number closest to 100,000, so the query itself runs
-over the whole base. Its ratings are changed (rated A, then B), and a benchmark manager is added.
+the queries are the two cities whose live customers bracket 100,000 (the largest under it, the
+smallest at or over it), so the query itself runs over the whole base. Its ratings are changed (rated A, then B), and a benchmark manager is added.
 """
 
 from __future__ import annotations
@@ -225,8 +225,9 @@ async def _worker(backend: str, n: int, naive_n: int, pg_url: str) -> dict:
     }
 
 
-def _scale_city(engine: Engine) -> tuple[str, int]:
-    """The city whose live customers are closest to 100,000, and how many they are."""
+def _scale_cities(engine: Engine) -> list[str]:
+    """The two cities whose live customers bracket 100,000: the largest under it and the smallest
+    at or over it (the issue's figure was 105,845 inside the 1M base), those that exist."""
     from sqlalchemy import func
 
     with engine.connect() as conn:
@@ -235,18 +236,34 @@ def _scale_city(engine: Engine) -> tuple[str, int]:
             .where(customers.c.status != "archived")
             .group_by(customers.c.city)
         ).all()
-    city, n = min(rows, key=lambda r: abs(r[1] - 100_000))
-    return str(city), int(n)
+    under = [r for r in rows if r[1] < 100_000]
+    over = [r for r in rows if r[1] >= 100_000]
+    picked = [max(under, key=lambda r: r[1])] if under else []
+    picked += [min(over, key=lambda r: r[1])] if over else []
+    return [str(city) for city, _n in picked]
 
 
-async def _scale_worker(url: str, naive_n: int) -> dict:
+def _live(engine: Engine, city: str) -> int:
+    from sqlalchemy import func
+
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                select(func.count()).where(
+                    customers.c.city == city, customers.c.status != "archived"
+                )
+            ).scalar_one()
+        )
+
+
+async def _scale_worker(url: str, naive_n: int, city: str) -> dict:
     """Rate A then B everyone of one city in an existing large database, through the chat."""
     from sqlalchemy import func
 
     from storage.db import connect
 
     engine = connect(url)
-    city, n = _scale_city(engine)
+    n = _live(engine, city)
     with engine.begin() as conn:
         if not conn.execute(
             select(managers.c.id).where(managers.c.surname == "Benchmanager")
@@ -420,20 +437,21 @@ def main() -> None:
         action="append",
         default=[],
         metavar="URL",
-        help="also rate ~100,000 customers inside this large database (repeatable)",
+        help="also rate 100,000+ customers inside this large database (repeatable)",
     )
     parser.add_argument(
         "--scale-only",
         action="store_true",
         help="only the --scale-db databases (no 10k/100k tables of its own)",
     )
-    parser.add_argument("--scale-worker", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--scale-worker", nargs=2, metavar=("URL", "CITY"), help=argparse.SUPPRESS)
     parser.add_argument(
         "--worker", nargs=3, metavar=("BACKEND", "N", "NAIVE_N"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.scale_worker:
-        print(json.dumps(asyncio.run(_scale_worker(args.scale_worker, args.naive or 5_000))))
+        url, city = args.scale_worker
+        print(json.dumps(asyncio.run(_scale_worker(url, args.naive or 5_000, city))))
         return
     if args.worker:
         backend, n, naive_n = args.worker[0], int(args.worker[1]), int(args.worker[2])
@@ -460,15 +478,21 @@ def main() -> None:
     if results:
         _report(results)
     for url in args.scale_db:
-        out = subprocess.run(
-            [sys.executable, __file__, "--scale-worker", url],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if out.returncode != 0:
-            raise SystemExit(f"the scale worker for {url} failed:\n{out.stderr[-3000:]}")
-        _report_scale(json.loads(out.stdout.strip().splitlines()[-1]))
+        from storage.db import connect
+
+        probe = connect(url)
+        cities = _scale_cities(probe)
+        probe.dispose()
+        for city in cities:
+            out = subprocess.run(
+                [sys.executable, __file__, "--scale-worker", url, city],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if out.returncode != 0:
+                raise SystemExit(f"the scale worker for {url} failed:\n{out.stderr[-3000:]}")
+            _report_scale(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 if __name__ == "__main__":
