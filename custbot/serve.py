@@ -82,13 +82,18 @@ async def recompute_job(core: ChatCore, router: OutboundRouter) -> None:
 
 
 async def purge_job(core: ChatCore) -> None:
-    """Drop expired buttons/confirmations and old seen-event keys (any replica may run it)."""
+    """Drop expired buttons/confirmations and old seen-event keys, and all but the newest rows
+    of the analytical copy's change list (any replica may run it; with no copy nothing else
+    would)."""
 
-    def purge() -> int:
+    def purge() -> tuple[int, int]:
+        from storage.columnar.generation import prune_dirty
+
         with core.engine.begin() as conn:
-            return state.purge_expired(conn)
+            return state.purge_expired(conn), prune_dirty(conn)
 
-    log.info("purged %d expired chat rows", await asyncio.to_thread(purge))
+    chat_rows, dirty_rows = await asyncio.to_thread(purge)
+    log.info("purged %d expired chat rows, %d old changed-order rows", chat_rows, dirty_rows)
 
 
 async def analytics_refresh_job(core: ChatCore) -> None:

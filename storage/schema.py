@@ -53,6 +53,7 @@ __all__ = [
     "scheduler_locks",
     "analytics_generation",
     "analytics_dirty_orders",
+    "analytics_dirty_pruned",
     "subscriptions",
     "subscription_runs",
     "loyalty_points",
@@ -455,6 +456,15 @@ analytics_dirty_orders = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("order_id", Integer, nullable=False),
     sqlite_autoincrement=True,
+)
+
+# How far ``analytics_dirty_orders`` was pruned (one row, id 1): its rows up to ``through`` are
+# gone, so a copy that last read an id below it cannot replay them and reloads orders whole.
+analytics_dirty_pruned = Table(
+    "analytics_dirty_pruned",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("through", BigInteger, nullable=False),
 )
 
 # --- segment watches (bot/watch*.py, docs/subscriptions.md) -------------------------------

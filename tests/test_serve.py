@@ -67,8 +67,15 @@ def test_serve_runs_without_front_ends_and_stops(engine, monkeypatch) -> None:  
     asyncio.run(run())
 
 
-def test_the_hourly_purge_drops_expired_states_and_old_events_only(engine) -> None:  # type: ignore[no-untyped-def]
+def test_the_hourly_purge_drops_expired_states_and_old_events_only(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """... and all but the newest rows of the analytical copy's change list (KEEP_DIRTY, two
+    here), remembering how far: with no copy configured nothing else would prune it."""
     from datetime import timedelta
+
+    from storage.columnar import generation
+    from storage.schema import analytics_dirty_orders
+
+    monkeypatch.setattr(generation, "KEEP_DIRTY", 2)
 
     from sqlalchemy import insert, select
 
@@ -93,6 +100,7 @@ def test_the_hourly_purge_drops_expired_states_and_old_events_only(engine) -> No
                 },
             ],
         )
+        conn.execute(insert(analytics_dirty_orders), [{"order_id": i} for i in range(1, 6)])
     assert asyncio.run(core.seen("telegram", "recent")) is True
     scheduler = build_scheduler(core, OutboundRouter())
     assert scheduler.get_job("purge") is not None
@@ -100,6 +108,9 @@ def test_the_hourly_purge_drops_expired_states_and_old_events_only(engine) -> No
     with engine.connect() as conn:
         assert conn.execute(select(chat_state.c.token)).scalars().all() == [live]
         assert conn.execute(select(processed_events.c.event_key)).scalars().all() == ["recent"]
+        left = conn.execute(select(analytics_dirty_orders.c.order_id)).scalars().all()
+        assert sorted(left) == [4, 5]
+        assert generation.pruned_through(conn) > 0
 
 
 def test_a_daily_recompute_runs_on_the_day_after_a_dst_change(engine) -> None:  # type: ignore[no-untyped-def]

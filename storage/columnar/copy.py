@@ -33,7 +33,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, func, or_, select
 
-from storage.columnar.generation import PrimaryMarks, read_generations, read_marks
+from storage.columnar.generation import (
+    PrimaryMarks,
+    prune_dirty,
+    pruned_through,
+    read_generations,
+    read_marks,
+)
 from storage.columnar.tables import COPIED, INCREMENTAL, create_sql, select_sql
 from storage.schema import analytics_dirty_orders, order_lines, orders
 from storage.timeouts import install
@@ -247,6 +253,8 @@ class ColumnarCopy:
             for _attempt in range(3):
                 report = self._attempt(engine, full)
                 if report is not None:
+                    with engine.begin() as conn:  # what this and any copy will not need again
+                        prune_dirty(conn)
                     report.seconds = time.perf_counter() - started
                     return report
             return RefreshReport(False, "busy", time.perf_counter() - started)
@@ -408,7 +416,8 @@ class ColumnarCopy:
                     ).scalars()
                 }
             )
-            if len(dirty) > _DIRTY_LIMIT:
+            # after the rows: a prune that deleted some of what this copy missed shows here
+            if len(dirty) > _DIRTY_LIMIT or pruned_through(conn) > old.dirty_id:
                 dirty_ok = False
             else:
                 dirty_ok = True

@@ -10,11 +10,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, case, delete, func, insert, select, update
 
-from storage.schema import analytics_dirty_orders, analytics_generation, order_lines, orders
+from storage.schema import (
+    analytics_dirty_orders,
+    analytics_dirty_pruned,
+    analytics_generation,
+    order_lines,
+    orders,
+)
 
-__all__ = ["read_generations", "PrimaryMarks", "read_marks", "advanced_once"]
+__all__ = [
+    "read_generations",
+    "PrimaryMarks",
+    "read_marks",
+    "advanced_once",
+    "prune_dirty",
+    "pruned_through",
+    "KEEP_DIRTY",
+]
+
+# Rows of analytics_dirty_orders kept by a prune: twice the changed orders past which a copy
+# reloads orders whole anyway (storage/columnar/copy.py), so a copy refreshed in any reasonable
+# time still replays its changes.
+KEEP_DIRTY = 200_000
 
 
 def read_generations(conn: Connection) -> dict[str, int]:
@@ -80,3 +99,34 @@ def advanced_once(conn: Connection, table: str) -> Iterator[None]:
                 .where(g.part == table)
                 .values(generation=g.generation + 1)
             )
+
+
+def pruned_through(conn: Connection) -> int:
+    """The id ``analytics_dirty_orders`` was pruned through (0: never): a copy that last read an
+    id below it cannot replay what it missed. Read it *after* the dirty rows: a prune committed
+    in between then shows (and the copy reloads) instead of hiding rows it deleted."""
+    return int(conn.execute(select(analytics_dirty_pruned.c.through)).scalar() or 0)
+
+
+def prune_dirty(conn: Connection, keep: int | None = None) -> int:
+    """Delete all but the newest ``keep`` (default ``KEEP_DIRTY``) rows of ``analytics_dirty_orders`` and remember how far
+    (in the caller's transaction); returns how many were deleted. Ids only grow (AUTOINCREMENT on
+    SQLite, a sequence on PostgreSQL), so "newest" is by id.
+
+    >>> prune_dirty(conn)          # 1,250,000 rows → the newest 200,000
+    1050000
+    """
+    newest = conn.execute(select(func.max(analytics_dirty_orders.c.id))).scalar()
+    through = int(newest or 0) - (KEEP_DIRTY if keep is None else keep)
+    if through <= pruned_through(conn):
+        return 0
+    p = analytics_dirty_pruned.c
+    if conn.execute(select(p.id)).first() is None:
+        conn.execute(insert(analytics_dirty_pruned).values(id=1, through=0))
+    conn.execute(  # never backwards, whatever another pruner committed meanwhile
+        update(analytics_dirty_pruned)
+        .where(p.id == 1)
+        .values(through=case((p.through < through, through), else_=p.through))
+    )
+    d = analytics_dirty_orders.c
+    return int(conn.execute(delete(analytics_dirty_orders).where(d.id <= through)).rowcount or 0)

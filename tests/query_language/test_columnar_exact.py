@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, select, text, update
+from sqlalchemy import Engine, func, select, text, update
 
 from query_language import CatalogCache, interpret, run_query
 from query_language.compile import matching_ids
@@ -21,8 +21,9 @@ from query_language.route import configure, router_for, unconfigure
 from query_language.run import run_query as run_on
 from storage.changes import Actor, add_tag, finish_batch, set_field, start_batch
 from storage.columnar import ColumnarCopy, ColumnarSettings
+from storage.columnar.generation import prune_dirty, pruned_through
 from storage.imports import import_file
-from storage.schema import batches, customers, order_lines
+from storage.schema import analytics_dirty_orders, batches, customers, order_lines
 from storage.undo import apply_undo
 from tests.conftest import fresh_database
 
@@ -184,6 +185,55 @@ def test_random_changes_then_both_engines_answer_the_same(
         finally:
             copy.close()
         assert any(k.startswith("incremental") for k in kinds)
+
+
+def test_a_copy_behind_a_prune_reloads_orders_and_stays_exact(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The change list is pruned (serve's hourly purge, every refresh), so it does not grow
+    forever; a copy that had not read what was pruned cannot replay it and reloads orders and
+    lines whole: replaying only what is left would keep the re-imported orders' old lines."""
+    _setup(engine, tmp_path)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO tags (name) VALUES ('vip')"))
+    import_file(
+        engine,
+        "sales",
+        _sales(random.Random(1), [1, 2, 3, 4], tmp_path / "a.csv"),
+        create_customers=True,
+    )
+    copy = ColumnarCopy(tmp_path / "copy.duckdb", threads=1)
+    try:
+        assert copy.refresh(engine).kind == "full"
+        import_file(  # orders 1 and 2 again, with other lines: they are listed as changed
+            engine, "sales", _sales(random.Random(2), [1, 2], tmp_path / "b.csv")
+        )
+        with engine.begin() as conn:
+            listed = conn.execute(select(func.count()).select_from(analytics_dirty_orders))
+            assert listed.scalar_one() > 1
+            assert prune_dirty(conn, keep=1) > 0  # one row kept: not enough to replay from
+            kept = conn.execute(select(analytics_dirty_orders.c.id)).scalars().all()
+            assert len(kept) == 1 and pruned_through(conn) == kept[0] - 1
+            assert prune_dirty(conn, keep=10) == 0  # never backwards
+            assert pruned_through(conn) == kept[0] - 1
+        report = copy.refresh(engine)
+        assert report.done and report.kind.startswith("incremental"), report
+        catalog = CatalogCache(engine).get()
+        with engine.connect() as conn:
+            primary = _answers(conn, catalog, QUERIES)
+        duck = copy.engine()
+        assert duck is not None
+        with duck.connect() as dconn:
+            assert _answers(dconn, catalog, QUERIES) == primary
+        # read up to the newest row now: the next changes replay from the list again
+        import_file(engine, "sales", _sales(random.Random(3), [3], tmp_path / "c.csv"))
+        assert copy.refresh(engine).kind == "incremental"
+        duck = copy.engine()  # the file the refresh published
+        assert duck is not None
+        with engine.connect() as conn, duck.connect() as dconn:
+            assert _answers(dconn, catalog, QUERIES) == _answers(conn, catalog, QUERIES)
+    finally:
+        copy.close()
 
 
 def test_every_writer_advances_the_generation_in_its_own_transaction(
