@@ -30,13 +30,11 @@ from sqlalchemy import (
     case,
     cast,
     exists,
-    false,
     func,
     insert,
     literal,
     null,
     select,
-    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -52,9 +50,6 @@ __all__ = [
     "set_field",
     "add_tag",
     "remove_tag",
-    "breakdown",
-    "change_counts",
-    "changing",
     "members",
     "utcnow",
     "rating_history",
@@ -326,75 +321,3 @@ def remove_tag(conn: Connection, batch_id: int, tag: str, ids: Select[Any]) -> i
     ).rowcount
     conn.execute(update(customers).where(customers.c.id.in_(changed)).values(updated_at=now))
     return n
-
-
-def _would_change(
-    conn: Connection, field: str, value: str | bool | int | None, remove: bool
-) -> ColumnElement[Any]:
-    """The very condition ``set_field`` / ``add_tag`` / ``remove_tag`` (``remove``) apply."""
-    if field.startswith("tag:"):
-        name = field[4:].strip().lower()
-        tag_id = conn.execute(select(tags.c.id).where(tags.c.name == name)).scalar()
-        if tag_id is None:
-            return false() if remove else true()
-        return _has_tag(tag_id) if remove else ~_has_tag(tag_id)
-    return FIELDS[field].is_distinct_from(value)
-
-
-def changing(
-    conn: Connection,
-    field: str,
-    value: str | bool | int | None,
-    ids: Select[Any],
-    *,
-    remove: bool = False,
-) -> Select[Any]:
-    """The customers of ``ids`` that setting ``field`` to ``value`` would really change, by the
-    very condition ``set_field`` / ``add_tag`` / ``remove_tag`` (``remove``) apply: a preview's
-    count of them is the count the confirmation changes, the data being unchanged meanwhile."""
-    return select(customers.c.id).where(members(ids), _would_change(conn, field, value, remove))
-
-
-def _current(conn: Connection, field: str) -> ColumnElement[Any]:
-    """A customer's current value of ``field`` as the audit writes it (tags: 'yes'/'no')."""
-    if field.startswith("tag:"):
-        tag_row = conn.execute(select(tags.c.id).where(tags.c.name == field[4:])).scalar()
-        flag = _has_tag(tag_row) if tag_row is not None else literal(False)
-        return case((flag, literal("yes")), else_=literal("no"))
-    return _as_text(field, FIELDS[field])
-
-
-def breakdown(conn: Connection, field: str, ids: Select[Any]) -> dict[str | None, int]:
-    """How many of ``ids`` have each current value of ``field`` (tags: 'yes'/'no')."""
-    expr = _current(conn, field)
-    rows = conn.execute(select(expr.label("v"), func.count()).where(members(ids)).group_by(expr))
-    return {v: n for v, n in rows}
-
-
-def change_counts(
-    conn: Connection,
-    field: str,
-    value: str | bool | int | None,
-    ids: Select[Any],
-    *,
-    remove: bool = False,
-) -> tuple[int, dict[str | None, int]]:
-    """How many customers ``ids`` holds, and ``breakdown`` of those ``changing`` would change, in
-    one pass over them: what a preview says (the two statements read the matching rows twice).
-
-    >>> change_counts(conn, "rating", "A", ids)
-    (105845, {'B': 61000, None: 40000})
-    """
-    expr = _current(conn, field).label("v")
-    flag = case((_would_change(conn, field, value, remove), 1), else_=0).label("w")
-    rows = conn.execute(
-        select(expr, flag, func.count()).where(members(ids)).group_by(expr, flag)
-    ).all()
-    counts: dict[str | None, int] = {}
-    for v, w, n in rows:
-        if w:
-            counts[v] = counts.get(v, 0) + n
-    return sum(n for _, _, n in rows), counts
-
-
-# --- undo ---------------------------------------------------------------------------------

@@ -26,14 +26,13 @@ from bot.state import State
 from bot.views import already_spent, button_row, stars
 from storage.changes import (
     add_tag,
-    change_counts,
-    changing,
     finish_batch,
     members,
     remove_tag,
     set_field,
     start_batch,
 )
+from storage.previews import change_counts, changing
 from storage.schema import customers
 
 __all__ = ["Operation", "OPERATIONS", "preview_reply"]

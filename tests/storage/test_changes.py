@@ -9,15 +9,13 @@ from sqlalchemy import insert, select
 from storage.changes import (
     Actor,
     add_tag,
-    breakdown,
-    change_counts,
-    changing,
     finish_batch,
     rating_history,
     remove_tag,
     set_field,
     start_batch,
 )
+from storage.previews import breakdown, change_counts, changing
 from storage.schema import audit_log, customer_tags, customers, tags
 from storage.undo import apply_undo, plan_undo
 
