@@ -49,6 +49,7 @@ from storage.watches import (
     notice_failed,
     notice_sent,
     notices_to_retry,
+    owes,
     postpone,
     set_reasons,
 )
@@ -67,6 +68,7 @@ __all__ = [
 log = logging.getLogger("custbot.watches")
 
 LEASE = "watches"
+HELD = "held: an earlier notice of this watch was not delivered"  # told after it, in order
 CLAIM = timedelta(minutes=10)  # a retried notice is this pass's for this long (one replica sends)
 
 
@@ -195,37 +197,38 @@ def run_watches(
             except Exception:  # one broken watch does not stop the others
                 log.exception("watch %s failed", watch.id)
                 continue
-            if notice is not None:
+            if notice is not None and not owes(watch):  # else it waits its turn behind the owed
                 notices.append(notice)
-        notices += _retries(core, now, {n.watch_id for n in notices})
+        notices += _retries(core, now)
     finally:
         release_lease(core.engine, LEASE, holder)
     return notices
 
 
-def _retries(core: ChatCore, now: datetime, fresh: set[int]) -> list[Notice]:
-    """The undelivered notices due again, rebuilt from their recorded run in the owner's scope
-    now, each claimed for ``CLAIM`` so that another pass does not send it too."""
+def _retries(core: ChatCore, now: datetime) -> list[Notice]:
+    """The owed notices due again, oldest run first, from the oldest owed to the newest run,
+    each rebuilt from its recorded run in the owner's scope now and claimed for ``CLAIM`` so
+    that another pass does not send it too."""
     found: list[Notice] = []
     with core.engine.begin() as conn:
         for watch in notices_to_retry(conn, now):
-            run_no = watch.unsent_run
-            if run_no is None or watch.id in fresh:
-                continue  # a newer run of it is being told now: that delivery settles it
+            if watch.unsent_run is None:
+                continue
             scope = watch_scope(conn, core.settings, watch)
             if scope is None:
                 continue  # its owner may not post there now: it waits
-            reply, rows = notice_page(
-                conn, watch, run_no, scope, watch.language, offset=0, user_key=watch.owner_key
-            )
-            if reply is None:  # nothing of it is in the owner's scope any more
-                notice_sent(conn, watch.id, run_no)
-                continue
-            state.put_rows(conn, rows)
+            for run_no in range(watch.unsent_run, watch.runs + 1):
+                reply, rows = notice_page(
+                    conn, watch, run_no, scope, watch.language, offset=0, user_key=watch.owner_key
+                )
+                if reply is None:  # nothing of it is in the owner's scope (any more)
+                    notice_sent(conn, watch.id, run_no, now=now)
+                    continue
+                state.put_rows(conn, rows)
+                found.append(Notice(watch.id, run_no, watch.chat, reply))
             conn.execute(
                 update(watches).where(watches.c.id == watch.id).values(notice_retry_at=now + CLAIM)
             )
-            found.append(Notice(watch.id, run_no, watch.chat, reply))
     return found
 
 
@@ -238,8 +241,12 @@ async def deliver_notices(
     from bot.scheduled import BACKOFF
 
     errors: list[str | None] = []
+    stopped: set[int] = set()  # watches whose notice failed in this pass: the later ones wait
     for notice in notices:
         error: str | None = None
+        if notice.watch_id in stopped:
+            errors.append(HELD)
+            continue
         try:
             await send(router, notice.chat, [notice.reply])
         except DeliveryError as e:
@@ -252,7 +259,7 @@ async def deliver_notices(
         def record(n: Notice = notice, error: str | None = error, at: datetime = at) -> None:
             with core.engine.begin() as conn:
                 if error is None:
-                    notice_sent(conn, n.watch_id, n.run_no)
+                    notice_sent(conn, n.watch_id, n.run_no, now=at)
                     return
                 retry = notice_failed(
                     conn, n.watch_id, n.run_no, error=error, backoff=BACKOFF, now=at
@@ -267,4 +274,6 @@ async def deliver_notices(
 
         await asyncio.to_thread(record)
         errors.append(error)
+        if error is not None:
+            stopped.add(notice.watch_id)
     return errors

@@ -50,6 +50,7 @@ __all__ = [
     "add_demo_watch",
     "postpone",
     "notice_sent",
+    "owes",
     "notice_failed",
     "notices_to_retry",
     "DEMO_WATCH",
@@ -271,14 +272,32 @@ def set_reasons(conn: Connection, watch_id: int, run_no: int, reasons: dict[int,
     )
 
 
-def notice_sent(conn: Connection, watch_id: int, run_no: int) -> None:
-    """The notice of run ``run_no`` reached its chat: nothing of it (or before it) is owed."""
+def owes(watch: Watch) -> bool:
+    """Whether notices of ``watch`` are owed: run ``unsent_run`` and every later one, told in
+    order (a notice given up on owes nothing: later runs are told as they come)."""
+    return watch.unsent_run is not None and watch.notice_retry_at is not None
+
+
+def notice_sent(
+    conn: Connection, watch_id: int, run_no: int, *, now: datetime | None = None
+) -> None:
+    """The notice of run ``run_no`` reached its chat (or had nothing to tell). When it was the
+    oldest owed, the next run is owed now (due at ``now``) until the newest is told; a notice
+    given up on before it is settled; an older one still owed is not (it goes first)."""
     w = watches.c
-    conn.execute(
-        update(watches)
-        .where(w.id == watch_id, (w.unsent_run.is_(None)) | (w.unsent_run <= run_no))
-        .values(unsent_run=None, notice_attempts=0, notice_retry_at=None, notice_error=None)
-    )
+    row = conn.execute(
+        select(w.unsent_run, w.notice_retry_at, w.runs).where(w.id == watch_id)
+    ).one_or_none()
+    if row is None or row.unsent_run is None or row.unsent_run > run_no:
+        return
+    if row.unsent_run < run_no and row.notice_retry_at is not None:
+        return  # an older notice is still owed: it is told first
+    done = {"notice_attempts": 0, "notice_error": None}
+    if run_no < row.runs:
+        values = {**done, "unsent_run": run_no + 1, "notice_retry_at": now or utcnow()}
+    else:
+        values = {**done, "unsent_run": None, "notice_retry_at": None}
+    conn.execute(update(watches).where(w.id == watch_id).values(**values))
 
 
 def notice_failed(
@@ -291,26 +310,30 @@ def notice_failed(
     now: datetime,
 ) -> datetime | None:
     """No front end took the notice of run ``run_no``: count the attempt and set the next one
-    (``backoff[attempts - 1]`` after ``now``); None once the backoff is spent (given up, the
-    error stays for ``watches`` to show)."""
+    (``backoff[attempts - 1]`` after ``now``); None once the backoff is spent. Given up on the
+    newest run, the error stays for ``watches`` to show; on an older one, the next run is owed.
+    An older notice still owed stays the one owed (the later runs come after it)."""
     w = watches.c
     before = conn.execute(
-        select(w.unsent_run, w.notice_attempts).where(w.id == watch_id)
+        select(w.unsent_run, w.notice_attempts, w.notice_retry_at, w.runs).where(w.id == watch_id)
     ).one_or_none()
     if before is None:
         return None
+    owed = before.unsent_run is not None and before.notice_retry_at is not None
+    if owed and before.unsent_run < run_no:
+        retry: datetime = before.notice_retry_at
+        return retry
     attempts = (before.notice_attempts if before.unsent_run == run_no else 0) + 1
     retry_at = now + backoff[attempts - 1] if attempts <= len(backoff) else None
-    conn.execute(
-        update(watches)
-        .where(w.id == watch_id)
-        .values(
-            unsent_run=run_no,
-            notice_attempts=attempts,
-            notice_retry_at=retry_at,
-            notice_error=error[:300],
-        )
-    )
+    values: dict[str, Any] = {
+        "unsent_run": run_no,
+        "notice_attempts": attempts,
+        "notice_retry_at": retry_at,
+        "notice_error": error[:300],
+    }
+    if retry_at is None and run_no < before.runs:  # given up on it: the next run is owed
+        values.update(unsent_run=run_no + 1, notice_attempts=0, notice_retry_at=now)
+    conn.execute(update(watches).where(w.id == watch_id).values(**values))
     return retry_at
 
 

@@ -243,3 +243,50 @@ def test_a_notice_no_front_end_took_is_retried_with_backoff_and_shown(
         assert len(tell(at)) == 1  # the first try and one retry per backoff step
     assert tell(at + timedelta(days=1)) == []  # given up
     assert "notice not delivered, gave up: the chat platform did not take it" in listed()
+
+
+def test_notices_owed_through_an_outage_are_all_told_in_order(
+    core: ChatCore, manager: Person, seeded: Engine
+) -> None:
+    """Telegram is down across two runs of a watch: the second run's notice waits behind the
+    first (a newer delivery used to settle the older one, which was then never told); when the
+    platform takes messages again both arrive, oldest first. A refusal in the middle holds the
+    later one back for the next retry, so they never arrive out of order."""
+    import asyncio
+
+    from bot.deliver import REFUSED
+    from bot.outbound import OutboundRouter
+    from bot.scheduled import BACKOFF
+    from bot.watch_run import HELD, deliver_notices
+    from tests.bot.test_subscriptions import Recorder
+
+    telegram = Recorder(fail=99)
+    router = OutboundRouter({"telegram": telegram})
+
+    def tell(at: datetime) -> list[str | None]:
+        notices = run_watches(core, holder="test:1", today=TODAY, now=at)
+        return asyncio.run(deliver_notices(core, router, notices, at))
+
+    def listed() -> str:
+        manager.say("watches")
+        return "\n".join(" | ".join(row) for t in manager.tables() for row in t.rows)
+
+    _watch(manager, "watch vip rated A")
+    _confirm(manager, "rate A vip")
+    assert tell(AT) == [REFUSED]  # run 2: four entered
+    _confirm(manager, "untag vip Romashka")
+    assert tell(AT + BACKOFF[0] / 2) == []  # run 3 is recorded, and waits behind run 2
+    assert "notice not delivered, retrying at 2026-11-22 12:01" in listed(), listed()
+    telegram.fail = 1
+    assert tell(AT + BACKOFF[0]) == [REFUSED, HELD]  # run 2 refused again: run 3 not sent
+    assert telegram.sent == []
+    at = AT + BACKOFF[0] + BACKOFF[1]
+    assert tell(at) == [None, None]
+    told = [reply.text for _chat, reply in telegram.sent]
+    assert "4 customers entered" in told[0] and "1 left" in told[1], told
+    from bot.messages import Table
+
+    (table,) = [p for p in telegram.sent[1][1].parts if isinstance(p, Table)]
+    assert [(row[1], row[2]) for row in table.rows] == [("left", "Romashka")]
+    assert tell(at + BACKOFF[-1]) == []  # nothing owed any more
+    assert "not delivered" not in listed()
