@@ -94,33 +94,48 @@ def _spend_axis(_: Translate, currency: str) -> str:
     return f"{_('net spend')}, {currency}".strip(", ")
 
 
-def _field_word(key: str, language: str) -> str:
-    from query_language.fields import FIELDS
-
-    field = FIELDS.get(key)
-    return field.words.get(language, field.words["en"]) if field else key.upper()
-
-
 def group_chart(result: Any, output: Any, _: Translate, language: str, currency: str) -> ChartData:
-    """Bars of a grouped answer: its groups in its order, its measure (customers or spend)."""
-    spend = output.measure == "spend"
+    """Bars of a grouped answer: its groups in its order, by what it measures (customers,
+    spend, orders, or the asked measure, named as the table names it); calendar buckets
+    (``spend by month``) as columns in time order."""
+    from bot.group_view import MONEY_MEASURES, axis_word, measure_word
+
     groups = result.groups[:MAX_BARS]
-    keys = tuple(str(g["key"]) if g["key"] is not None else "—" for g in groups)
-    column, name = ("spend", _("net spend")) if spend else ("count", _("customers"))
-    if output.measure == "orders":
+    keys = tuple(
+        _bucket_words(str(g["key"]), output.by, language) if g["key"] is not None else "—"
+        for g in groups
+    )
+    column, name = "count", _("customers")
+    if output.measure == "spend":
+        column, name = "spend", _("net spend")
+    elif output.measure == "orders":
         column, name = "orders", _("orders")
     elif any("value" in g for g in groups):  # average order value, median, share …
-        column, name = "value", _("value")
+        column, name = "value", measure_word(output.measure, _)
+    money = column == "spend" or (column == "value" and output.measure in MONEY_MEASURES)
     values = tuple(float(g.get(column) or 0) for g in groups)
+    calendar = output.by in ("month", "week", "quarter", "year")
     return ChartData(
-        "bars",
+        "columns" if calendar else "bars",
         result.interpretation,
-        _field_word(output.by, language),
-        _spend_axis(_, currency) if spend else name,
+        axis_word(output, _, language),
+        f"{name}, {currency}".strip(", ") if money else name,
         keys,
         (ChartSeries(name, values),),
-        unit=currency if spend else "",
+        unit=currency if money else ("%" if output.measure == "share" else ""),
     )
+
+
+def _bucket_words(key: str, unit: str, language: str) -> str:
+    """A calendar bucket as a chart's column says it (``янв. 2026``, ``Q1 2026``, ``W10 2026``;
+    the table keeps ``2026-01``); any other group's key as it is."""
+    if unit == "month" and len(key) == 7:
+        month = date(int(key[:4]), int(key[5:7]), 1)
+        return str(format_date(month, "LLL yyyy", locale=_locale(language)))
+    if unit in ("week", "quarter") and "-" in key:
+        year, part = key.split("-", 1)
+        return f"{part} {year}"
+    return key
 
 
 def top_chart(result: Any, output: Any, _: Translate, currency: str, today: date) -> ChartData:

@@ -362,6 +362,7 @@ class Group(Output):
 
 LINE_DIMENSIONS = ("product", "category", "month", "week", "quarter", "year")
 GOODS_DIMENSIONS = ("product", "category")  # the line dimensions that are not calendar buckets
+LINE_MEASURES = ("aov", "avg_spend", "share")  # measures by a line dimension (not medians yet)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,10 @@ The customers the conditions match are chosen first; their order lines in the qu
 measures: net spend, distinct orders with a purchase, and buying customers (also as ``count``,
 so a chart or a table of groups reads every kind of grouping the same way). Time dimensions are
 calendar buckets (ISO weeks from Monday) and every bucket of the period is a row, empty ones 0.
+Asked for (``average order value by product``, ``share of spend by category``), a row also
+has its ``value``: average order value (net spend ÷ orders), average spend per buying customer,
+or the share of the net spend of every group of the period, in per cent (``LINE_MEASURES``);
+products and categories are then ranked by it.
 
 Example::
 
@@ -24,6 +28,8 @@ from query_language.compile import C, L, O, in_period
 from storage import schema as s
 
 __all__ = ["line_groups", "bucket_start", "bucket_label"]
+
+LINE_MEASURES = a.LINE_MEASURES
 
 P = s.products.c
 _TRUNC = {"week": "week", "month": "month", "quarter": "quarter", "year": "year"}
@@ -77,15 +83,23 @@ def bucket_label(d: date, unit: str) -> str:
     return str(d.year)
 
 
-def _row(key: Any, r: Any) -> dict[str, Any]:
+def _row(key: Any, r: Any, measure: str = "count", total: float | None = None) -> dict[str, Any]:
     customers = int(r["customers"] or 0) if r is not None else 0
-    return {
+    row: dict[str, Any] = {
         "key": key,
         "spend": round(float(r["spend"] or 0), 2) if r is not None else 0.0,
         "orders": int(r["orders"] or 0) if r is not None else 0,
         "customers": customers,
         "count": customers,
     }
+    if measure in LINE_MEASURES:
+        spend = float(r["spend"] or 0) if r is not None else 0.0
+        if measure == "share":
+            row["value"] = round(100 * spend / total, 2) if total else None
+        else:
+            per = row["orders"] if measure == "aov" else customers
+            row["value"] = round(spend / per, 2) if per else None
+    return row
 
 
 def line_groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict[str, Any]]:
@@ -114,14 +128,28 @@ def line_groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict
         .where(O.customer_id.in_(select(C.id).where(*conds)), *in_period(O.date, query.period))
         .group_by(key)
     )
+    total = None
+    if out.measure == "share":  # the whole of the period, whatever the rows shown
+        whole = select(func.coalesce(func.sum(L.amount), 0)).select_from(
+            s.orders.join(s.order_lines, L.order_id == O.id)
+        )
+        where = [O.customer_id.in_(select(C.id).where(*conds)), *in_period(O.date, query.period)]
+        total = float(conn.execute(whole.where(*where)).scalar_one() or 0)
     if out.by in ("product", "category"):
-        measure = {"spend": spend, "orders": orders}.get(out.measure, customers)
+        measure = {
+            "spend": spend,
+            "orders": orders,
+            "share": spend,
+            "aov": spend / func.nullif(orders, 0),
+            "avg_spend": spend / func.nullif(customers, 0),
+        }.get(out.measure, customers)
         stmt = stmt.order_by(
-            measure.asc() if out.ascending else measure.desc(), key.asc().nulls_last()
+            (measure.asc() if out.ascending else measure.desc()).nulls_last(),
+            key.asc().nulls_last(),
         )
         if out.n is not None:
             stmt = stmt.limit(out.n)
-        return [_row(r["key"], r) for r in conn.execute(stmt).mappings()]
+        return [_row(r["key"], r, out.measure, total) for r in conn.execute(stmt).mappings()]
     found = {date.fromisoformat(str(r["key"])[:10]): r for r in conn.execute(stmt).mappings()}
     p = query.period
     first = p.start if p is not None and p.start is not None else min(found, default=None)
@@ -130,6 +158,6 @@ def line_groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict
         return []
     rows, b = [], bucket_start(first, out.by)
     while b <= last:
-        rows.append(_row(bucket_label(b, out.by), found.get(b)))
+        rows.append(_row(bucket_label(b, out.by), found.get(b), out.measure, total))
         b = _next(b, out.by)
     return rows

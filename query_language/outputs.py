@@ -174,7 +174,7 @@ def output_of(outs: list[a.Keyword], ctx: Context) -> a.Output:
     if grouping:
         assert by is not None
         key, prop_id, label = _group_by(by, ctx)
-        if named is not None and key in a.LINE_DIMENSIONS:
+        if named is not None and key in a.LINE_DIMENSIONS and named.payload not in a.LINE_MEASURES:
             raise QueryError(
                 f"I cannot group {ctx.text[named.span[0] : named.span[1]]} by {key}",
                 span=by.span,

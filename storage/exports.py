@@ -8,7 +8,7 @@ Example::
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -115,16 +115,19 @@ def _write(frame: pd.DataFrame, fmt: str, sheet: str) -> bytes:
 
 
 def export_groups(
-    groups: Iterable[Mapping[str, Any]], key: str, fmt: str, title: Callable[[str], str] = str
+    groups: Iterable[Mapping[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    fmt: str,
+    sheet: str = "groups",
 ) -> bytes:
-    """A grouped answer as CSV or XLSX: the group (column ``key``, e.g. ``city``, as titled by
-    the caller), its customers and their net spend, in the answer's order; ``title`` names the
-    other two columns in the reader's language (a gettext function; by default in English)."""
+    """A grouped answer as CSV or XLSX, in the answer's order: ``columns`` are (title, key) pairs
+    as the answer's table names them in the reader's language (``("city", "key")``,
+    ``("customers", "count")``, ``("average order value", "value")`` …), the values unformatted."""
     frame = pd.DataFrame(
-        [(g["key"], g["count"], g["spend"]) for g in groups],
-        columns=[key, title("customers"), title("spend")],
+        [tuple(g.get(key) for _title, key in columns) for g in groups],
+        columns=[title for title, _key in columns],
     )
-    return _write(frame, fmt, title("groups"))
+    return _write(frame, fmt, sheet)
 
 
 def export_compare(

@@ -55,7 +55,7 @@ _AS_FORMAT = re.compile(
 def export_reply(
     ctx: Context, text: str, fmt: str, today: date | None = None, language: str | None = None
 ) -> list[Reply]:
-    from query_language import Group, QueryError, run_query
+    from query_language import QueryError, run_query
     from query_language.ast import Top
 
     try:
@@ -79,12 +79,12 @@ def export_reply(
     if output_kind(query) == "group":  # the groups as the answer shows them
         with ctx.engine.connect() as conn:
             result = run_query(conn, query, offset=0, limit=None)
-        by = query.output.by if isinstance(query.output, Group) else "group"
-        if by == "property" and isinstance(query.output, Group) and query.output.label:
-            column = query.output.label  # a custom property is named as the data names it
-        else:
-            column = ctx._(_PHRASES[by]) if by in _PHRASES else by
-        data = export_groups(result.groups, column, fmt, ctx._)
+        from bot.group_view import group_columns
+
+        columns = group_columns(query.output, result.groups, ctx._, ctx.language, query.period)
+        data = export_groups(
+            result.groups, [(c.title, c.key) for c in columns], fmt, ctx._("groups")
+        )
         caption = f"{result.interpretation} → {len(result.groups)}"
         return [
             Reply((File(f"groups-{stamp}.{fmt}", data, MIME[fmt], caption[:1000]),), private=True)

@@ -10,10 +10,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.core import Context
-from bot.messages import Button, Buttons, Part, Reply, Table, Text
+from bot.messages import Button, Buttons, Part, Reply, Text
 from bot.registry import action
 from bot.state import State
-from bot.views import PAGE_SIZE, button_row, customer_table, echo_parts, money, spend_header
+from bot.views import PAGE_SIZE, button_row, customer_table, echo_parts, spend_header
 
 if TYPE_CHECKING:
     from query_language.ast import Query
@@ -147,21 +147,17 @@ def page_reply(
             compare_table(result, query.output, ctx._, ctx.settings.currency, ctx.language)
         )
     elif kind == "group":
+        from bot.group_view import group_table
+
         parts.append(Text(result.interpretation, "echo"))
-        measured = any("value" in g for g in result.groups)  # average, median, share …
         parts.append(
-            Table(
-                (ctx._("group"), ctx._("customers"), spend_header(ctx._, query.period))
-                + ((ctx._("value"),) if measured else ()),
-                tuple(
-                    (
-                        str(g["key"]) if g["key"] is not None else "—",
-                        str(g["count"]),
-                        money(g["spend"], ctx.settings.currency, ctx.language),
-                    )
-                    + ((_number(g.get("value")),) if measured else ())
-                    for g in result.groups
-                ),
+            group_table(
+                query.output,
+                result.groups,
+                ctx._,
+                ctx.settings.currency,
+                ctx.language,
+                query.period,
             )
         )
     else:
@@ -191,13 +187,6 @@ def page_reply(
         parts.append(note)
     parts.extend(_buttons(ctx, text, today, kind, offset, total, language or query.language))
     return Reply(tuple(parts), private=True, replace=replace)
-
-
-def _number(x: Any) -> str:
-    """A measure's value: ``74 678.18``, ``2``, or ``—`` when there is none."""
-    if x is None:
-        return "—"
-    return f"{x:,.2f}".rstrip("0").rstrip(".").replace(",", " ")
 
 
 def _buttons(

@@ -100,7 +100,10 @@ def test_exports_carry_every_custom_property(demo: tuple[Engine, DemoSummary]) -
     assert checked > 10
 
 
-_RU_GROUP_COLUMNS = ("город", "клиентов", "выручка")
+_GROUP_COLUMNS = {
+    "en": ("city", "customers", "spend 2026-01-01..2026-11-22"),
+    "ru": ("город", "клиентов", "выручка 2026-01-01..2026-11-22"),
+}
 
 
 @pytest.mark.parametrize(
@@ -119,11 +122,14 @@ def test_a_grouped_answer_exports_its_groups(
 ) -> None:
     chat = Chat((demo if language == "en" else demo_ru)[0], TODAY, language=language)
     chat.say(answer)
-    shown = chat.table().rows
+    table = chat.table()
+    shown = table.rows
     chat.press(button)
     rows = chat.csv_rows()
-    # the columns are titled in the reader's language
-    city, count, spend = ("city", "customers", "spend") if language == "en" else _RU_GROUP_COLUMNS
+    # the columns are titled as the answer's table titles them, in the reader's language
+    assert table.columns == _GROUP_COLUMNS[language]
+    assert list(rows[0]) == list(table.columns)
+    city, count, spend = table.columns
     assert [(r[city], r[count]) for r in rows] == [(g, n) for g, n, _spend in shown]
     from bot.views import money
 

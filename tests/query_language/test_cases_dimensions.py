@@ -239,6 +239,66 @@ def test_measure(
     assert values == sorted(values, reverse=True), "largest first"
 
 
+# (query, dimension, measure, period, customers)
+LINE_MEASURES: list[tuple[str, str, str, str | None, Mask]] = [
+    ("average order value by product this year", "product", "aov", "this year", lambda o: o.all),
+    ("share of spend by category", "category", "share", None, lambda o: o.all),
+    ("Kazan share of spend by month last year", "month", "share", "last year", lambda o: o.city("Kazan")),
+    ("average spend per customer by category last quarter", "category", "avg_spend", "last quarter", lambda o: o.all),
+    ("vip share of spend by product this year", "product", "share", "this year", lambda o: o.tag("vip")),
+    ("средний чек по товарам в этом году", "product", "aov", "this year", lambda o: o.all),
+    ("доля выручки по категориям", "category", "share", None, lambda o: o.all),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "query, dim, measure, per, expr", LINE_MEASURES, ids=[m[0] for m in LINE_MEASURES]
+)
+def test_measure_by_a_line_dimension(
+    ql_db: Engine,  # noqa: F811
+    query: str,
+    dim: str,
+    measure: str,
+    per: str | None,
+    expr: Mask,
+) -> None:
+    """Average order value (net spend ÷ orders), average spend per buying customer and the share
+    of the period's whole net spend (of every group, not only those shown), per product,
+    category or calendar bucket; products and categories ranked by it."""
+    from query_language import CatalogCache, interpret, run_query
+    from query_language.lexicon import detect_language
+    from tests.query_language.test_cases import ORACLE as o
+
+    q = interpret(query, CatalogCache(ql_db).get(), today=TODAY, language=detect_language(query))
+    with ql_db.connect() as conn:
+        result = run_query(conn, q, offset=0, limit=None)
+    rows = oracle_rows(o, expr(o) & o.live, dim, o.period(per) if per else None)
+    total = sum(sp for sp, _no, _cu in rows.values())
+
+    def value(sp: float, no: int, cu: int) -> float | None:
+        per_what = {"aov": no, "avg_spend": cu}.get(measure)
+        if measure == "share":
+            return 100 * sp / total if total else None
+        return sp / per_what if per_what else None
+
+    want = {k: value(*v) for k, v in rows.items()}
+    got = {g["key"]: g["value"] for g in result.groups}
+    assert got.keys() == want.keys(), query
+    for k, v in got.items():
+        assert v == (None if want[k] is None else pytest.approx(want[k], abs=0.01)), (query, k)
+    if dim in ("product", "category"):
+        values = [v for v in got.values() if v is not None]
+        assert values == sorted(values, reverse=True), "largest first"
+
+
+def test_a_median_by_a_line_dimension_is_refused_clearly(ql_db: Engine) -> None:  # noqa: F811
+    from query_language import CatalogCache, QueryError, interpret
+
+    with pytest.raises(QueryError) as e:
+        interpret("median orders by product", CatalogCache(ql_db).get(), today=TODAY)
+    assert "median orders" in str(e.value) and "product" in str(e.value)
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -249,6 +309,8 @@ def test_measure(
         "average order value by city",
         "median orders by manager",
         "share of spend by manager",
+        "average order value by product this year",
+        "share of spend by category",
     ],
 )
 def test_the_duckdb_copy_answers_the_same(ql_db: Engine, ql_copy, query: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
