@@ -31,6 +31,7 @@ LAZY = (
     "rapidfuzz",  # suggestions for words it does not know
     "babel",  # locale data: only when an amount is written
     "bot.views",  # the chat's views (ask writes its amounts with storage.formatting)
+    "click",  # typer carries its own copy; click itself only for what uses it (uvicorn)
     "bot.messages",  # the chat's message parts (the acting user needs only bot.identity)
     "query_language.groups",  # answers by group and comparisons
     "query_language.dimensions",
