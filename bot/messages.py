@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from bot.identity import Identity  # defined apart so that bot.users needs nothing else here
+
 __all__ = [
     "Identity",
     "Request",
@@ -29,21 +31,6 @@ __all__ = [
     "Reply",
     "Outbound",
 ]
-
-
-@dataclass(frozen=True)
-class Identity:
-    """A person as the platform identifies them: never a display name."""
-
-    platform: Literal["telegram", "slack", "terminal", "cli"]
-    user_id: str  # Telegram from_user.id, Slack user id, terminal/cli user name
-    team_id: str | None = None  # Slack workspace (team) id
-
-    @property
-    def key(self) -> str:
-        """Stable text key, e.g. ``telegram:42`` or ``slack:T01:U02``."""
-        parts = [self.platform, *([self.team_id] if self.team_id else []), self.user_id]
-        return ":".join(parts)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, insert, or_, select, update
 
-from bot.messages import Identity
+from bot.identity import Identity
 from bot.settings import BotSettings
 from storage.folding import fold, folded
 from storage.schema import managers

@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperOption
 
@@ -182,6 +181,14 @@ def _past_globals(args: list[str]) -> list[str]:
     return args[i:]
 
 
+def _aborted() -> tuple[type[BaseException], ...]:
+    """What ends a command as "aborted": typer's Abort, ^C, and click's own Abort when something
+    loaded click (``custbot.errors.click_errors``)."""
+    from custbot.errors import click_errors
+
+    return (typer.Abort, KeyboardInterrupt, *click_errors("Abort"))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     from custbot.errors import describe_error
@@ -194,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             return result
     except SystemExit as e:
         return int(e.code or 0)
-    except (typer.Abort, KeyboardInterrupt, click.exceptions.Abort):
+    except _aborted():
         typer.echo("aborted", err=True)
         return 130
     except Exception as e:  # noqa: BLE001 - the one place that turns errors into a line

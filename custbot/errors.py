@@ -10,22 +10,29 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sys
 import tempfile
 from pathlib import Path
 from types import ModuleType
-
-import click
+from typing import Any
 
 _typer_click: ModuleType
 try:  # typer ≥ 0.20 carries its own copy of click
     from typer._click import exceptions as _typer_click
 except ImportError:  # pragma: no cover
-    _typer_click = click.exceptions
+    import click.exceptions as _typer_click
 
-_USAGE = (click.exceptions.UsageError, _typer_click.UsageError)
-_CLICK = (click.ClickException, _typer_click.ClickException)
 
-__all__ = ["describe_error", "register_error", "log_internal", "error_log_path"]
+def click_errors(name: str) -> tuple[type[Any], ...]:
+    """Click's own exception class ``name`` when something loaded click (uvicorn's command line,
+    an older typer), else none: typer ≥ 0.20 raises its own copy's, and an exception of a module
+    that was never imported cannot have been raised, so a command loads no click for this
+    (issue #19). Example: ``click_errors("Abort")`` is ``()`` in ``custbot ask``."""
+    click = sys.modules.get("click.exceptions")
+    return (getattr(click, name),) if click is not None else ()
+
+
+__all__ = ["describe_error", "register_error", "log_internal", "error_log_path", "click_errors"]
 
 log = logging.getLogger("custbot.errors")
 
@@ -65,11 +72,13 @@ def describe_error(e: BaseException, language: str = "en") -> tuple[int, str]:
     from custbot.config import ConfigError
     from custbot.context import UsageError
 
-    if isinstance(e, _USAGE):
-        hint = f" (try '{e.ctx.command_path} --help')" if e.ctx else " (try 'custbot --help')"
-        return 2, f"{e.format_message()}{hint}"
-    if isinstance(e, _CLICK):
-        return e.exit_code, e.format_message()
+    clicks: Any = e  # typer's click or click's own: the same interface
+    if isinstance(e, (_typer_click.UsageError, *click_errors("UsageError"))):
+        ctx = clicks.ctx
+        hint = f" (try '{ctx.command_path} --help')" if ctx else " (try 'custbot --help')"
+        return 2, f"{clicks.format_message()}{hint}"
+    if isinstance(e, (_typer_click.ClickException, *click_errors("ClickException"))):
+        return clicks.exit_code, clicks.format_message()
     if isinstance(e, ConfigError):
         return 2, f"bad configuration: {e}"
     if isinstance(e, UsageError):

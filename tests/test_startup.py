@@ -31,6 +31,8 @@ LAZY = (
     "rapidfuzz",  # suggestions for words it does not know
     "babel",  # locale data: only when an amount is written
     "bot.views",  # the chat's views (ask writes its amounts with storage.formatting)
+    "click",  # typer carries its own copy; click itself only for what uses it (uvicorn)
+    "bot.messages",  # the chat's message parts (the acting user needs only bot.identity)
     "query_language.groups",  # answers by group and comparisons
     "query_language.dimensions",
     "query_language.compare",
@@ -110,3 +112,23 @@ def test_the_latin_words_only_russian_knows_are_listed() -> None:
 
     ru, en = load_lexicon("ru").vocabulary, load_lexicon("en").vocabulary
     assert {w for w in ru if not re.search("[а-яё]", w)} - set(en) == RU_ONLY_LATIN
+
+
+def test_the_console_script_pauses_the_collector_only_while_loading() -> None:
+    """``custbot`` (``custbot.__main__``) loads the command line with the garbage collector
+    paused, freezes what loaded, and runs the command with the collector on."""
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    assert pyproject["project"]["scripts"]["custbot"] == "custbot.__main__:main"
+    probe = (
+        "import gc, json, sys\n"
+        "sys.argv = ['custbot', '--version']\n"
+        "from custbot.__main__ import main\n"
+        "status = main()\n"
+        "print(json.dumps([status, gc.isenabled(), gc.get_freeze_count() > 10000]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0].startswith("custbot ")
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [0, True, True]
