@@ -283,10 +283,21 @@ async def _scale_worker(url: str, naive_n: int, city: str) -> dict:
             console=Console(file=io.StringIO(), width=120),
             files_dir=Path(tmp),
         )
-        await chat.say(f"rate A {city}")  # warm-up, then cancelled
+        # A then B; B then A when an earlier run left them all A (a first round that changes
+        # nothing has no Confirm)
+        with engine.connect() as conn:
+            rated_a = conn.execute(
+                select(func.count()).where(
+                    customers.c.city == city,
+                    customers.c.status != "archived",
+                    customers.c.rating == "A",
+                )
+            ).scalar_one()
+        order = ("B", "A") if rated_a == n else ("A", "B")
+        await chat.say(f"rate {order[0]} {city}")  # warm-up, then cancelled
         await chat.say("Cancel")
         rss_before = rss_mb()
-        rounds = [await rate_through_chat(chat, r, city) for r in ("A", "B")]
+        rounds = [await rate_through_chat(chat, r, city) for r in order]
         peak_after = peak_rss_mb()
     with engine.connect() as conn:
         ids = (
@@ -307,6 +318,7 @@ async def _scale_worker(url: str, naive_n: int, city: str) -> dict:
         "city": city,
         "n": n,
         "rounds": rounds,
+        "order": "".join(order),
         "rss_before": rss_before,
         "peak_after": peak_after,
         "naive_n": len(ids),
@@ -330,7 +342,7 @@ def _report_scale(r: dict) -> None:
             "yes" if p + c < 2 else "no",
             f"{naive_all / (p + c):.0f}x",
         ]
-        for x, (p, c, changed) in zip("AB", r["rounds"], strict=True)
+        for x, (p, c, changed) in zip(r["order"], r["rounds"], strict=True)
     ]
     print_table(
         ["round", "changed", "preview s", "confirm s", "total s", "<2 s", "naive/total"], rows
