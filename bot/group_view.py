@@ -89,14 +89,14 @@ def group_columns(
     columns = [GroupColumn(axis_word(output, _, language), "key", "text")]
     if output.by in LINE_DIMENSIONS:
         columns += [
-            GroupColumn(spend_header(_, period), "spend", "money"),
+            GroupColumn(spend_header(_, period, language), "spend", "money"),
             GroupColumn(_("orders"), "orders", "count"),
             GroupColumn(_("buying customers"), "count", "count"),
         ]
     else:
         columns += [
             GroupColumn(_("customers"), "count", "count"),
-            GroupColumn(spend_header(_, period), "spend", "money"),
+            GroupColumn(spend_header(_, period, language), "spend", "money"),
         ]
         if any("orders" in g for g in groups):
             columns.append(GroupColumn(_("orders"), "orders", "count"))

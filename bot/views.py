@@ -74,11 +74,16 @@ def property_text(value: Any, _: Callable[[str], str]) -> str:
     return str(value)
 
 
-def spend_header(_: Callable[[str], str], period: Any) -> str:
-    """The spend column's header, naming the period it covers: ``spend 2026-01-01..2026-11-22``
-    or ``spend, all time`` (``period``: the query's, with ``start`` and ``end``, or None)."""
+def spend_header(_: Callable[[str], str], period: Any, language: str = "en") -> str:
+    """The spend column's header, naming the period it covers as the echo writes it in
+    ``language``: ``spend 2026-01-01..2026-11-22``, ``выручка 01.01.2026–22.11.2026``, or
+    ``spend, all time`` (``period``: the query's, with ``start`` and ``end``, or None)."""
     if period is None or (period.start is None and period.end is None):
         return _("spend, all time")
+    if period.start is not None and period.end is not None:
+        from query_language.describe import period_words
+
+        return _("spend {period}").format(period=period_words(period, language))
     span = f"{day(period.start) if period.start else '…'}..{day(period.end) if period.end else '…'}"
     return _("spend {period}").format(period=span)
 

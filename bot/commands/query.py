@@ -170,7 +170,7 @@ def page_reply(
                     ctx._,
                     ctx.settings.currency,
                     start=offset,
-                    spend=spend_header(ctx._, query.period),
+                    spend=spend_header(ctx._, query.period, ctx.language),
                     orders=kind == "top" and query.output.by == "orders",
                     language=ctx.language,
                 )

@@ -102,7 +102,7 @@ def test_exports_carry_every_custom_property(demo: tuple[Engine, DemoSummary]) -
 
 _GROUP_COLUMNS = {
     "en": ("city", "customers", "spend 2026-01-01..2026-11-22"),
-    "ru": ("город", "клиентов", "выручка 2026-01-01..2026-11-22"),
+    "ru": ("город", "клиентов", "выручка 01.01.2026–22.11.2026"),
 }
 
 
