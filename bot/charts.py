@@ -91,14 +91,16 @@ def spend_by_month(conn: Connection, ids: Select, start: date, end: date) -> pd.
 
 
 def _spend_axis(_: Translate, currency: str) -> str:
-    return f"{_('net spend')}, {currency}".strip(", ")
+    from bot.group_view import axis_title
+
+    return axis_title(_("net spend"), currency, True)
 
 
 def group_chart(result: Any, output: Any, _: Translate, language: str, currency: str) -> ChartData:
     """Bars of a grouped answer: its groups in its order, by what it measures (customers,
     spend, orders, or the asked measure, named as the table names it); calendar buckets
     (``spend by month``) as columns in time order."""
-    from bot.group_view import MONEY_MEASURES, axis_word, measure_word
+    from bot.group_view import MONEY_MEASURES, axis_title, axis_word, measure_word
 
     groups = result.groups[:MAX_BARS]
     keys = tuple(
@@ -119,7 +121,7 @@ def group_chart(result: Any, output: Any, _: Translate, language: str, currency:
         "columns" if calendar else "bars",
         result.interpretation,
         axis_word(output, _, language),
-        f"{name}, {currency}".strip(", ") if money else name,
+        axis_title(name, currency, money),
         keys,
         (ChartSeries(name, values),),
         unit=currency if money else ("%" if output.measure == "share" else ""),

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.group_view import MONEY_MEASURES, axis_title, axis_word, measure_word, number
 from bot.messages import ChartData, ChartSeries, Table
 from bot.views import money
 
-__all__ = ["compare_table", "compare_chart", "period_header", "MONEY_MEASURES"]
-
-MONEY_MEASURES = ("spend", "aov", "avg_spend", "median_spend")
+__all__ = ["compare_table", "compare_chart", "period_header"]
 Translate = Callable[[str], str]
 
 
@@ -31,17 +30,6 @@ def period_header(p: Any, language: str = "en") -> str:
     return period_words(p, language)
 
 
-def _axis(output: Any, _: Translate, language: str) -> str:
-    """What the groups are: the field's word in ``language`` (city, product …), else "group"."""
-    from query_language.fields import FIELDS
-
-    field = FIELDS.get(output.by)
-    if field:
-        return field.words.get(language, field.words["en"])
-    goods = {"product": _("product"), "category": _("category")}  # the vs by line dimensions
-    return goods.get(output.by, _("group"))
-
-
 def _value(
     x: float | None, output: Any, currency: str, sign: bool = False, language: str = "en"
 ) -> str:
@@ -50,36 +38,18 @@ def _value(
     if output.measure in MONEY_MEASURES:
         text = money(x, currency, language)
     else:
-        text = _number(x, language, "#,##0.##")
+        text = number(x, language)
     return ("+" if sign and x > 0 else "") + text
-
-
-def _number(x: float, language: str, pattern: str) -> str:
-    """``x`` as ``language`` writes a number (``1,234.5`` / ``1 234,5``)."""
-    from babel.numbers import format_decimal
-
-    from storage.formatting import babel_locale
-
-    return str(format_decimal(x, format=pattern, locale=babel_locale(language)))
 
 
 def _pct(pct: float | None, language: str) -> str:
     if pct is None:
         return "—"
-    return ("+" if pct > 0 else "") + _number(pct, language, "#,##0.#") + "%"
+    return ("+" if pct > 0 else "") + number(pct, language, "#,##0.#") + "%"
 
 
 def _key(g: dict[str, Any], _: Translate) -> str:
     return _("all customers") if g["key"] is None else str(g["key"])
-
-
-def _measure_name(output: Any, _: Translate) -> str:
-    return {
-        "spend": _("net spend"),
-        "orders": _("orders"),
-        "customers": _("buying customers"),
-        "aov": _("average order value"),
-    }.get(output.measure, _("value"))
 
 
 def compare_table(
@@ -97,7 +67,7 @@ def compare_table(
         for g in result.groups
     )
     head = (
-        _axis(output, _, language),
+        axis_word(output, _, language),
         period_header(output.first, language),
         period_header(output.second, language),
         _("change"),
@@ -111,14 +81,14 @@ def compare_chart(
 ) -> ChartData:
     """Grouped bars: each group's measure in the first and in the second period."""
     groups = result.groups[:limit]
-    axis = _axis(output, _, language)
+    axis = axis_word(output, _, language)
     money_ = output.measure in MONEY_MEASURES
-    name = _measure_name(output, _)
+    name = measure_word(output.measure, _)
     return ChartData(
         "bars",
         result.interpretation,
         axis,
-        f"{name}, {currency}" if money_ and currency else name,
+        axis_title(name, currency, money_),
         tuple(_key(g, _) for g in groups),
         tuple(
             ChartSeries(period_header(p, language), tuple(float(g[col] or 0) for g in groups))

@@ -10,7 +10,7 @@ orders and the buying customers of each product, category or calendar bucket.
 Example::
 
     columns = group_columns(query.output, result.groups, _, "ru", query.period)
-    [c.title for c in columns]   # ['категория', 'чистая выручка, всё время', 'заказы', …]
+    [c.title for c in columns]   # ['категория', 'выручка за всё время', 'заказов', 'покупатели']
 """
 
 from __future__ import annotations
@@ -23,7 +23,17 @@ from bot.i18n import N_
 from bot.messages import Table
 from bot.views import money, spend_header
 
-__all__ = ["GroupColumn", "axis_word", "measure_word", "group_columns", "group_table", "cell"]
+__all__ = [
+    "GroupColumn",
+    "axis_word",
+    "axis_title",
+    "measure_word",
+    "number",
+    "group_columns",
+    "group_table",
+    "cell",
+    "MONEY_MEASURES",
+]
 
 Translate = Callable[[str], str]
 
@@ -53,7 +63,7 @@ MONEY_MEASURES = ("spend", "aov", "avg_spend", "median_spend")
 @dataclass(frozen=True)
 class GroupColumn:
     """One column: its title, the key of the group's value, and how the value is written
-    (``text``, ``count``, ``money``, ``number`` or ``pct``)."""
+    (``text``, ``count``, ``money`` or ``number``)."""
 
     title: str
     key: str
@@ -73,6 +83,20 @@ def axis_word(output: Any, _: Translate, language: str) -> str:
     if output.by in _LINE_WORDS:
         return _(_LINE_WORDS[output.by])
     return _("group")
+
+
+def axis_title(name: str, currency: str, money: bool) -> str:
+    """A chart's value axis: ``net spend, RUB`` for an amount of money, else the name."""
+    return f"{name}, {currency}" if money and currency else name
+
+
+def number(x: float, language: str, pattern: str = "#,##0.##") -> str:
+    """``x`` as ``language`` writes a number (``1,234.5`` / ``1 234,5``)."""
+    from babel.numbers import format_decimal
+
+    from storage.formatting import babel_locale
+
+    return str(format_decimal(x, format=pattern, locale=babel_locale(language)))
 
 
 def measure_word(measure: str, _: Translate) -> str:
@@ -102,7 +126,6 @@ def group_columns(
             columns.append(GroupColumn(_("orders"), "orders", "count"))
     if any("value" in g for g in groups):
         kind = "money" if output.measure in MONEY_MEASURES else "number"
-        kind = "pct" if output.measure == "share" else kind
         columns.append(GroupColumn(measure_word(output.measure, _), "value", kind))
     return columns
 
@@ -117,11 +140,7 @@ def cell(value: Any, kind: str, currency: str, language: str) -> str:
         return money(value, currency, language)
     if kind == "count":  # as the echo's count: 1348
         return str(value)
-    from babel.numbers import format_decimal
-
-    from storage.formatting import babel_locale
-
-    return str(format_decimal(value, format="#,##0.##", locale=babel_locale(language)))
+    return number(value, language)
 
 
 def group_table(
