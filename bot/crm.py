@@ -11,18 +11,14 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
 
 from bot.core import Context
 from bot.messages import Reply, Text
 from storage.changes import utcnow
-from storage.schema import managers
 
 NOON = time(12)
 
-__all__ = ["chat_now", "one_customer", "refuse_out_of_scope", "in_scope", "user_tz"]
+__all__ = ["chat_now", "one_customer", "refuse_out_of_scope", "in_scope"]
 
 
 def chat_now(ctx: Context) -> datetime:
@@ -32,21 +28,6 @@ def chat_now(ctx: Context) -> datetime:
     time of day, "tomorrow" at 23:00 UTC was two days on in Moscow)."""
     fixed = getattr(ctx.core, "_fixed_today", None)
     return datetime.combine(fixed, NOON) if fixed else utcnow()
-
-
-def user_tz(ctx: Context) -> ZoneInfo:
-    """The person's own time zone (``managers.timezone``), else the configured one."""
-    if ctx.user.manager_id is not None:
-        with ctx.engine.connect() as conn:
-            name = conn.execute(
-                select(managers.c.timezone).where(managers.c.id == ctx.user.manager_id)
-            ).scalar()
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (KeyError, ValueError):
-                pass
-    return ctx.settings.tz
 
 
 def start_of(ctx: Context) -> datetime:

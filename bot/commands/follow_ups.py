@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.core import Context
-from bot.crm import chat_now, in_scope, one_customer, refuse_out_of_scope, user_tz
+from bot.crm import chat_now, in_scope, one_customer, refuse_out_of_scope
 from bot.messages import Button, Reply, Text
 from bot.registry import action, command
 from bot.state import State
@@ -18,11 +19,26 @@ from bot.views import button_row
 from bot.when import find_when
 from storage import follow_ups as fu
 from storage.folding import fold, folded
-from storage.schema import customers
+from storage.schema import customers, managers
 
 __all__ = ["user_tz", "when_text"]
 
 CARD_CHOICES = ("tomorrow", "in 3 days", "in a week", "in 2 weeks")
+
+
+def user_tz(ctx: Context) -> ZoneInfo:
+    """The person's own time zone (``managers.timezone``), else the configured one."""
+    if ctx.user.manager_id is not None:
+        with ctx.engine.connect() as conn:
+            name = conn.execute(
+                select(managers.c.timezone).where(managers.c.id == ctx.user.manager_id)
+            ).scalar()
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (KeyError, ValueError):
+                pass
+    return ctx.settings.tz
 
 
 def when_text(ctx: Context, due: datetime) -> str:
