@@ -20,13 +20,22 @@ from storage.schema import customers, tags
 __all__ = ["breakdown", "change_counts", "changing"]
 
 
+def _tag_of(conn: Connection, field: str) -> int | None:
+    """The id of the tag a ``tag:NAME`` field names, as ``storage.changes`` stores names
+    (stripped, lower case); None when there is no such tag yet, or the field is not a tag."""
+    if not field.startswith("tag:"):
+        return None
+    name = field[4:].strip().lower()
+    found: int | None = conn.execute(select(tags.c.id).where(tags.c.name == name)).scalar()
+    return found
+
+
 def _would_change(
-    conn: Connection, field: str, value: str | bool | int | None, remove: bool
+    field: str, value: str | bool | int | None, remove: bool, tag_id: int | None
 ) -> ColumnElement[Any]:
-    """The very condition ``set_field`` / ``add_tag`` / ``remove_tag`` (``remove``) apply."""
+    """The very condition ``set_field`` / ``add_tag`` / ``remove_tag`` (``remove``) apply;
+    ``tag_id``: the tag a ``tag:`` field names (``_tag_of``)."""
     if field.startswith("tag:"):
-        name = field[4:].strip().lower()
-        tag_id = conn.execute(select(tags.c.id).where(tags.c.name == name)).scalar()
         if tag_id is None:
             return false() if remove else true()
         return _has_tag(tag_id) if remove else ~_has_tag(tag_id)
@@ -44,21 +53,21 @@ def changing(
     """The customers of ``ids`` that setting ``field`` to ``value`` would really change, by the
     very condition ``set_field`` / ``add_tag`` / ``remove_tag`` (``remove``) apply: a preview's
     count of them is the count the confirmation changes, the data being unchanged meanwhile."""
-    return select(customers.c.id).where(members(ids), _would_change(conn, field, value, remove))
+    tag_id = _tag_of(conn, field)
+    return select(customers.c.id).where(members(ids), _would_change(field, value, remove, tag_id))
 
 
-def _current(conn: Connection, field: str) -> ColumnElement[Any]:
+def _current(field: str, tag_id: int | None) -> ColumnElement[Any]:
     """A customer's current value of ``field`` as the audit writes it (tags: 'yes'/'no')."""
     if field.startswith("tag:"):
-        tag_row = conn.execute(select(tags.c.id).where(tags.c.name == field[4:])).scalar()
-        flag = _has_tag(tag_row) if tag_row is not None else literal(False)
+        flag = _has_tag(tag_id) if tag_id is not None else literal(False)
         return case((flag, literal("yes")), else_=literal("no"))
     return _as_text(field, FIELDS[field])
 
 
 def breakdown(conn: Connection, field: str, ids: Select[Any]) -> dict[str | None, int]:
     """How many of ``ids`` have each current value of ``field`` (tags: 'yes'/'no')."""
-    expr = _current(conn, field)
+    expr = _current(field, _tag_of(conn, field))
     rows = conn.execute(select(expr.label("v"), func.count()).where(members(ids)).group_by(expr))
     return {v: n for v, n in rows}
 
@@ -77,8 +86,9 @@ def change_counts(
     >>> change_counts(conn, "rating", "A", ids)
     (105845, {'B': 61000, None: 40000})
     """
-    expr = _current(conn, field).label("v")
-    flag = case((_would_change(conn, field, value, remove), 1), else_=0).label("w")
+    tag_id = _tag_of(conn, field)  # looked up once
+    expr = _current(field, tag_id).label("v")
+    flag = case((_would_change(field, value, remove, tag_id), 1), else_=0).label("w")
     rows = conn.execute(
         select(expr, flag, func.count()).where(members(ids)).group_by(expr, flag)
     ).all()

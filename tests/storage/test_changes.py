@@ -111,6 +111,7 @@ def test_change_counts_is_the_count_and_the_breakdown_of_what_would_change(engin
             ("tag:vip", "yes", True, "Kazan"),
             ("tag:never", "yes", True, "Kazan"),
             ("tag:never", "yes", False, "Nowhere"),
+            ("tag: VIP", "yes", True, "Kazan"),  # named as typed: the tag as stored
         ]
         seen = []
         for field, value, remove, city in cases:
@@ -124,6 +125,7 @@ def test_change_counts_is_the_count_and_the_breakdown_of_what_would_change(engin
         assert seen[4] == (4, {"yes": 1})
         assert seen[5] == (4, {})
         assert seen[6] == (0, {})
+        assert seen[7] == (4, {"yes": 1})
         r = start_batch(conn, ALICE, action="rate", description="rate A: Moscow")
         assert set_field(conn, r, "rating", "A", _ids("Moscow"), source="Alice") == 4
 
