@@ -7,7 +7,7 @@ so a chart or a table of groups reads every kind of grouping the same way). Time
 calendar buckets (ISO weeks from Monday) and every bucket of the period is a row, empty ones 0.
 Asked for (``average order value by product``, ``share of spend by category``), a row also
 has its ``value``: average order value (net spend ÷ orders), average spend per buying customer,
-or the share of the net spend of every group of the period, in per cent (``LINE_MEASURES``);
+or the share of the net spend of every group of the period, in per cent (``ast.LINE_MEASURES``);
 products and categories are then ranked by it.
 
 Example::
@@ -28,8 +28,6 @@ from query_language.compile import C, L, O, in_period
 from storage import schema as s
 
 __all__ = ["line_groups", "bucket_start", "bucket_label"]
-
-LINE_MEASURES = a.LINE_MEASURES
 
 P = s.products.c
 _TRUNC = {"week": "week", "month": "month", "quarter": "quarter", "year": "year"}
@@ -92,7 +90,7 @@ def _row(key: Any, r: Any, measure: str = "count", total: float | None = None) -
         "customers": customers,
         "count": customers,
     }
-    if measure in LINE_MEASURES:
+    if measure in a.LINE_MEASURES:
         spend = float(r["spend"] or 0) if r is not None else 0.0
         if measure == "share":
             row["value"] = round(100 * spend / total, 2) if total else None
@@ -100,6 +98,17 @@ def _row(key: Any, r: Any, measure: str = "count", total: float | None = None) -
             per = row["orders"] if measure == "aov" else customers
             row["value"] = round(spend / per, 2) if per else None
     return row
+
+
+def _total(query: a.Query, got: Any) -> float | None:
+    """What a share is of: the net spend of every group of the period, the rows' own sum (a
+    share is never cut to the first N: no form asks for a top N by a measure). None: no share."""
+    out = query.output
+    assert isinstance(out, a.Group)
+    if out.measure != "share":
+        return None
+    assert out.n is None, "a share of the first N would need the whole period's spend"
+    return sum(float(r["spend"] or 0) for r in got)
 
 
 def line_groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict[str, Any]]:
@@ -128,13 +137,6 @@ def line_groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict
         .where(O.customer_id.in_(select(C.id).where(*conds)), *in_period(O.date, query.period))
         .group_by(key)
     )
-    total = None
-    if out.measure == "share":  # the whole of the period, whatever the rows shown
-        whole = select(func.coalesce(func.sum(L.amount), 0)).select_from(
-            s.orders.join(s.order_lines, L.order_id == O.id)
-        )
-        where = [O.customer_id.in_(select(C.id).where(*conds)), *in_period(O.date, query.period)]
-        total = float(conn.execute(whole.where(*where)).scalar_one() or 0)
     if out.by in ("product", "category"):
         measure = {
             "spend": spend,
@@ -149,8 +151,12 @@ def line_groups(conn: Connection, query: a.Query, conds: list[Any]) -> list[dict
         )
         if out.n is not None:
             stmt = stmt.limit(out.n)
-        return [_row(r["key"], r, out.measure, total) for r in conn.execute(stmt).mappings()]
-    found = {date.fromisoformat(str(r["key"])[:10]): r for r in conn.execute(stmt).mappings()}
+        got = conn.execute(stmt).mappings().all()
+        total = _total(query, got)
+        return [_row(r["key"], r, out.measure, total) for r in got]
+    got = conn.execute(stmt).mappings().all()
+    total = _total(query, got)
+    found = {date.fromisoformat(str(r["key"])[:10]): r for r in got}
     p = query.period
     first = p.start if p is not None and p.start is not None else min(found, default=None)
     last = p.end if p is not None and p.end is not None else max(found, default=None)
