@@ -243,17 +243,17 @@ def _scale_cities(engine: Engine) -> list[str]:
     return [str(city) for city, _n in picked]
 
 
-def _live(engine: Engine, city: str) -> int:
-    from sqlalchemy import func
+def _live(engine: Engine, city: str) -> tuple[int, int]:
+    """How many live customers ``city`` has, and how many of them are rated A."""
+    from sqlalchemy import case, func
 
     with engine.connect() as conn:
-        return int(
-            conn.execute(
-                select(func.count()).where(
-                    customers.c.city == city, customers.c.status != "archived"
-                )
-            ).scalar_one()
-        )
+        n, rated_a = conn.execute(
+            select(func.count(), func.count(case((customers.c.rating == "A", 1)))).where(
+                customers.c.city == city, customers.c.status != "archived"
+            )
+        ).one()
+    return int(n), int(rated_a)
 
 
 async def _scale_worker(url: str, naive_n: int, city: str) -> dict:
@@ -263,7 +263,7 @@ async def _scale_worker(url: str, naive_n: int, city: str) -> dict:
     from storage.db import connect
 
     engine = connect(url)
-    n = _live(engine, city)
+    n, rated_a = _live(engine, city)
     with engine.begin() as conn:
         if not conn.execute(
             select(managers.c.id).where(managers.c.surname == "Benchmanager")
@@ -285,14 +285,6 @@ async def _scale_worker(url: str, naive_n: int, city: str) -> dict:
         )
         # A then B; B then A when an earlier run left them all A (a first round that changes
         # nothing has no Confirm)
-        with engine.connect() as conn:
-            rated_a = conn.execute(
-                select(func.count()).where(
-                    customers.c.city == city,
-                    customers.c.status != "archived",
-                    customers.c.rating == "A",
-                )
-            ).scalar_one()
         order = ("B", "A") if rated_a == n else ("A", "B")
         await chat.say(f"rate {order[0]} {city}")  # warm-up, then cancelled
         await chat.say("Cancel")

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 HEAVY = (
     "pandas",
@@ -39,6 +40,14 @@ LAZY = (
 )
 
 
+def _probe(code: str) -> tuple[Any, str]:
+    """Run ``code`` in a fresh interpreter, which must succeed: the JSON its last line prints,
+    and all it printed."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1]), out.stdout
+
+
 def test_ask_loads_none_of_the_heavy_libraries(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'a.db'}"
     probe = (
@@ -49,9 +58,7 @@ def test_ask_loads_none_of_the_heavy_libraries(tmp_path: Path) -> None:
         f"main(['--db', {db!r}, 'ask', 'Moscow buyers of Drill this year'])\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & set(%r))))\n"
     ) % (HEAVY, HEAVY)
-    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert first.returncode == 0, first.stderr
-    loaded_after_migration = json.loads(first.stdout.strip().splitlines()[-1])
+    loaded_after_migration, _printed = _probe(probe)
     # A fresh process on the migrated database: nothing heavy at all.
     fresh = (
         "import sys, json\nfrom custbot.cli import main\n"
@@ -68,9 +75,7 @@ def test_ask_loads_none_of_the_heavy_libraries(tmp_path: Path) -> None:
         f"main(['--db', {db!r}, 'ask', 'top 10 customers by spend this year'])\n"
         f"print(json.dumps(sorted(set(sys.modules) & set({LAZY!r}))))\n"
     )
-    out = subprocess.run([sys.executable, "-c", understood], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    assert _probe(understood)[0] == []
 
 
 def test_a_phone_number_still_finds_its_customer(tmp_path: Path) -> None:
@@ -82,9 +87,7 @@ def test_a_phone_number_still_finds_its_customer(tmp_path: Path) -> None:
         f"main(['--db', {db!r}, 'ask', '--json', 'card +7 912 345-67-89'])\n"
         "print(json.dumps('phonenumbers' in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout.strip().splitlines()[-1]) is True
+    assert _probe(probe)[0] is True
 
 
 def test_the_lazy_packages_keep_their_names() -> None:
@@ -98,9 +101,7 @@ def test_the_lazy_packages_keep_their_names() -> None:
         "print(json.dumps({n: type(getattr(p, n)).__name__ for p in (query_language, "
         "storage.columnar) for n in p.__all__ if type(getattr(p, n)).__name__ == 'module'}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout) == {}
+    assert _probe(probe)[0] == {}
 
 
 def test_the_latin_words_only_russian_knows_are_listed() -> None:
@@ -128,7 +129,6 @@ def test_the_console_script_pauses_the_collector_only_while_loading() -> None:
         "status = main()\n"
         "print(json.dumps([status, gc.isenabled(), gc.get_freeze_count() > 10000]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines()[0].startswith("custbot ")
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == [0, True, True]
+    result, printed = _probe(probe)
+    assert printed.splitlines()[0].startswith("custbot ")
+    assert result == [0, True, True]

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 
 from bot.core import ChatCore
 from bot.messages import Table
+from bot.outbound import OutboundRouter
 from bot.watch_run import Notice, run_watches
 from storage.importing import import_file
 from storage.schema import customers
@@ -56,6 +57,22 @@ def _confirm(person: Person, text: str) -> None:
     person.say(text)
     person.press("Confirm")
     assert "error" not in person.styles(), person.text()
+
+
+def _tell(core: ChatCore, router: OutboundRouter, at: datetime) -> list[str | None]:
+    """One pass of the watches at ``at`` and the delivery of its notices: each one's error."""
+    import asyncio
+
+    from bot.watch_run import deliver_notices
+
+    notices = run_watches(core, holder="test:1", today=TODAY, now=at)
+    return asyncio.run(deliver_notices(core, router, notices, at))
+
+
+def _listed(manager: Person) -> str:
+    """What `watches` shows the manager, row by row."""
+    manager.say("watches")
+    return "\n".join(" | ".join(row) for t in manager.tables() for row in t.rows)
 
 
 def test_a_bulk_change_is_told_exactly_once_with_reasons(
@@ -201,48 +218,42 @@ def test_a_notice_no_front_end_took_is_retried_with_backoff_and_shown(
     """Telegram refuses the notice twice: it is not lost. `watches` says it is owed and when it
     is tried again; the pass before that time sends nothing, the pass after it sends it once;
     a notice refused past the backoff is given up and `watches` says so."""
-    import asyncio
 
     from bot.deliver import REFUSED
     from bot.outbound import OutboundRouter
     from bot.scheduled import BACKOFF
-    from bot.watch_run import deliver_notices
     from tests.bot.test_subscriptions import Recorder
 
     telegram = Recorder(fail=2)
     router = OutboundRouter({"telegram": telegram})
 
-    def tell(at: datetime) -> list[str | None]:
-        notices = run_watches(core, holder="test:1", today=TODAY, now=at)
-        return asyncio.run(deliver_notices(core, router, notices, at))
-
-    def listed() -> str:
-        manager.say("watches")
-        return "\n".join(" | ".join(row) for t in manager.tables() for row in t.rows)
-
     wid = _watch(manager, "watch vip rated A")
     _confirm(manager, "rate A vip")
-    assert tell(AT) == [REFUSED]
-    assert "notice not delivered, retrying at 2026-11-22 12:01" in listed(), listed()
-    assert tell(AT + BACKOFF[0] / 2) == []  # not due yet, and the data did not change
-    assert len(tell(AT + BACKOFF[0])) == 1 and telegram.sent == []  # refused again
-    assert "retrying at 2026-11-22 12:06" in listed(), listed()
+    assert _tell(core, router, AT) == [REFUSED]
+    assert "notice not delivered, retrying at 2026-11-22 12:01" in _listed(manager), _listed(
+        manager
+    )
+    assert (
+        _tell(core, router, AT + BACKOFF[0] / 2) == []
+    )  # not due yet, and the data did not change
+    assert len(_tell(core, router, AT + BACKOFF[0])) == 1 and telegram.sent == []  # refused again
+    assert "retrying at 2026-11-22 12:06" in _listed(manager), _listed(manager)
     at = AT + BACKOFF[0] + BACKOFF[1]
-    assert tell(at) == [None]
+    assert _tell(core, router, at) == [None]
     ((chat, reply),) = telegram.sent
     assert chat == "1003" and f"Watch {wid}: vip rated A" in reply.text
     assert "4 customers entered" in reply.text
-    assert tell(at + BACKOFF[-1]) == []  # delivered: nothing owed any more
-    assert "not delivered" not in listed() and "2026-11-22" in listed()
+    assert _tell(core, router, at + BACKOFF[-1]) == []  # delivered: nothing owed any more
+    assert "not delivered" not in _listed(manager) and "2026-11-22" in _listed(manager)
 
     telegram.fail = 99
     _confirm(manager, "untag vip Romashka")
     at += BACKOFF[-1]
     for wait in (timedelta(0), *BACKOFF):
         at += wait
-        assert len(tell(at)) == 1  # the first try and one retry per backoff step
-    assert tell(at + timedelta(days=1)) == []  # given up
-    assert "notice not delivered, gave up: the chat platform did not take it" in listed()
+        assert len(_tell(core, router, at)) == 1  # the first try and one retry per backoff step
+    assert _tell(core, router, at + timedelta(days=1)) == []  # given up
+    assert "notice not delivered, gave up: the chat platform did not take it" in _listed(manager)
 
 
 def test_notices_owed_through_an_outage_are_all_told_in_order(
@@ -252,41 +263,39 @@ def test_notices_owed_through_an_outage_are_all_told_in_order(
     first (a newer delivery used to settle the older one, which was then never told); when the
     platform takes messages again both arrive, oldest first. A refusal in the middle holds the
     later one back for the next retry, so they never arrive out of order."""
-    import asyncio
 
     from bot.deliver import REFUSED
     from bot.outbound import OutboundRouter
     from bot.scheduled import BACKOFF
-    from bot.watch_run import HELD, deliver_notices
+    from bot.watch_run import HELD
     from tests.bot.test_subscriptions import Recorder
 
     telegram = Recorder(fail=99)
     router = OutboundRouter({"telegram": telegram})
 
-    def tell(at: datetime) -> list[str | None]:
-        notices = run_watches(core, holder="test:1", today=TODAY, now=at)
-        return asyncio.run(deliver_notices(core, router, notices, at))
-
-    def listed() -> str:
-        manager.say("watches")
-        return "\n".join(" | ".join(row) for t in manager.tables() for row in t.rows)
-
     _watch(manager, "watch vip rated A")
     _confirm(manager, "rate A vip")
-    assert tell(AT) == [REFUSED]  # run 2: four entered
+    assert _tell(core, router, AT) == [REFUSED]  # run 2: four entered
     _confirm(manager, "untag vip Romashka")
-    assert tell(AT + BACKOFF[0] / 2) == []  # run 3 is recorded, and waits behind run 2
-    assert "notice not delivered, retrying at 2026-11-22 12:01" in listed(), listed()
+    assert (
+        _tell(core, router, AT + BACKOFF[0] / 2) == []
+    )  # run 3 is recorded, and waits behind run 2
+    assert "notice not delivered, retrying at 2026-11-22 12:01" in _listed(manager), _listed(
+        manager
+    )
     telegram.fail = 1
-    assert tell(AT + BACKOFF[0]) == [REFUSED, HELD]  # run 2 refused again: run 3 not sent
+    assert _tell(core, router, AT + BACKOFF[0]) == [
+        REFUSED,
+        HELD,
+    ]  # run 2 refused again: run 3 not sent
     assert telegram.sent == []
     at = AT + BACKOFF[0] + BACKOFF[1]
-    assert tell(at) == [None, None]
+    assert _tell(core, router, at) == [None, None]
     told = [reply.text for _chat, reply in telegram.sent]
     assert "4 customers entered" in told[0] and "1 left" in told[1], told
     from bot.messages import Table
 
     (table,) = [p for p in telegram.sent[1][1].parts if isinstance(p, Table)]
     assert [(row[1], row[2]) for row in table.rows] == [("left", "Romashka")]
-    assert tell(at + BACKOFF[-1]) == []  # nothing owed any more
-    assert "not delivered" not in listed()
+    assert _tell(core, router, at + BACKOFF[-1]) == []  # nothing owed any more
+    assert "not delivered" not in _listed(manager)
