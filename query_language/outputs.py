@@ -145,6 +145,14 @@ def output_of(outs: list[a.Keyword], ctx: Context) -> a.Output:
         if word is not None and dim is None and not (grouping and word.span[0] < by.span[0]):  # type: ignore[union-attr]
             raise _needs_amount(word, ctx)
     if dim is not None:  # "top 10 products by spend", "categories by orders"
+        named = kinds.get("measure")  # "top 3 categories share of spend": not read as spend
+        if named is not None:
+            raise QueryError(
+                f"I cannot rank {dim.payload} by {ctx.text[named.span[0] : named.span[1]]}",
+                span=named.span,
+                text=ctx.text,
+                expected=["spend", "orders"],
+            )
         if by is not None and by.payload not in ("spend", "orders"):
             raise QueryError(
                 f"I cannot rank {dim.payload} by {by.payload}",

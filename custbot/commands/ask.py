@@ -50,11 +50,18 @@ def _language(text: str, given: str | None) -> str:
 def answer(
     context: AppContext, text: str, *, everything: bool = False, language: str | None = None
 ) -> dict[str, Any]:
+    """``_answer`` without the query it understood. Example: ``answer(ctx, "vip")["count"]``."""
+    return _answer(context, text, everything=everything, language=language)[0]
+
+
+def _answer(
+    context: AppContext, text: str, *, everything: bool = False, language: str | None = None
+) -> tuple[dict[str, Any], Any]:
     """The JSON answer to ``text`` (raises QueryError): count, interpretation and customers, or
     groups. ``count`` is how many customers match the conditions; a list shows the first 10 of
     them (``everything``: all), a top N shows its N (``top``: N), with or without ``everything``.
-    Every statement is bounded by ``[limits] statement_timeout_ms``.
-    Example: ``answer(ctx, "vip")["count"]``."""
+    Every statement is bounded by ``[limits] statement_timeout_ms``. Also the query as
+    understood, which names a grouping's columns."""
     from query_language import CatalogCache, Group, Top, interpret, run_query
     from storage.timeouts import statement_timeout
 
@@ -73,26 +80,25 @@ def answer(
             limit = None if everything or top else 10
             result = run_query(conn, query, limit=limit)
     if isinstance(query.output, Group):
-        return {"groups": result.groups, "interpretation": result.interpretation}
+        return {"groups": result.groups, "interpretation": result.interpretation}, query
     rows = [{k: _jsonable(v) for k, v in row.items()} for row in result.rows]
     out = {"count": result.count, "interpretation": result.interpretation, "customers": rows}
     if isinstance(query.output, Top):
         out["top"] = query.output.n
-    return out
+    return out, query
 
 
-def _print(console: Console, out: dict[str, Any], currency: str) -> None:
+def _print(console: Console, out: dict[str, Any], currency: str, query: Any) -> None:
     from storage.formatting import money
 
-    if "groups" in out:
+    if "groups" in out:  # the columns the chat's table has (bot.group_view), in English
+        from bot.group_view import cell, group_columns
+
         console.print(out["interpretation"])
-        table = Table("group", "customers", "spend")
+        columns = group_columns(query.output, out["groups"], str, "en", query.period)
+        table = Table(*(c.title for c in columns))
         for g in out["groups"]:
-            table.add_row(
-                str(g["key"] if g["key"] is not None else "—"),
-                str(g["count"]),
-                money(g["spend"], currency),
-            )
+            table.add_row(*(cell(g.get(c.key), c.kind, currency, "en") for c in columns))
         console.print(table)
         return
     console.print(f"{out['interpretation']} → {out['count']}")
@@ -141,7 +147,7 @@ def ask(
 
     context: AppContext = ctx.find_root().obj
     try:
-        out = answer(context, query, everything=everything, language=language)
+        out, understood = _answer(context, query, everything=everything, language=language)
     except QueryError as e:
         if as_json:
             typer.echo(json.dumps(e.to_json(), ensure_ascii=False))
@@ -158,4 +164,5 @@ def ask(
         typer.echo(json.dumps(out, ensure_ascii=False))
         return
     tty = sys.stdout.isatty()
-    _print(Console(soft_wrap=not tty, width=None if tty else 200), out, context.settings.currency)
+    console = Console(soft_wrap=not tty, width=None if tty else 200)
+    _print(console, out, context.settings.currency, understood)

@@ -612,7 +612,7 @@ MESSAGES = [
     ),
     (r"^'(?P<w>.*)' needs something to sort by$", "«{w}»: по чему сортировать?"),
     (r"^'(?P<w>.*)' mixes values of different kinds$", "в «{w}» значения разных видов"),
-    (r"^I cannot rank (?P<d>\w+) by (?P<m>\w+)$", "не умею ранжировать так"),
+    (r"^I cannot rank (?P<d>\w+) by (?P<m>.+)$", "не умею ранжировать так"),
     (r"^I cannot rank by (?P<w>.*)$", "не умею сортировать по «{w}»"),
     (r"^I cannot group (?P<w>.*) by (?P<k>\w+)$", "не умею считать «{w}» по такой группировке"),
     # what was expected

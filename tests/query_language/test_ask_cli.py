@@ -59,3 +59,14 @@ def test_plain_answer_and_error(capsys, url: str) -> None:  # type: ignore[no-un
     assert status == 0 and "customers · tag = vip → 2" in out and "Romashka" in out
     status, _out, err = _ask(capsys, url, "buyers of Super Dril")
     assert status == 2 and "^^^" in err and "Super Drill" in err
+
+
+def test_plain_groups_name_their_columns(capsys, url: str) -> None:  # type: ignore[no-untyped-def]
+    """The terminal's grouped answer has the chat's columns: the dimension, customers, spend
+    and the measure by name, not 'group'."""
+    status, out, _ = _ask(capsys, url, "average order value by city")
+    assert status == 0
+    head = out.splitlines()[2]  # the echo, the table's top border, its header
+    for title in ("city", "customers", "spend, all time", "orders", "average order value"):
+        assert title in head, (title, head)
+    assert "group" not in out

@@ -291,6 +291,26 @@ def test_measure_by_a_line_dimension(
         assert values == sorted(values, reverse=True), "largest first"
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "top 3 categories share of spend",
+        "share of spend top 3 products",
+        "топ 3 категорий доля выручки",
+    ],
+)
+def test_a_top_n_of_a_dimension_by_a_measure_is_refused_not_read_as_spend(
+    ql_db: Engine,  # noqa: F811
+    query: str,
+) -> None:
+    """The measure was dropped and the top N ranked by spend, silently."""
+    from query_language import CatalogCache, QueryError, interpret
+    from query_language.lexicon import detect_language
+
+    with pytest.raises(QueryError):
+        interpret(query, CatalogCache(ql_db).get(), today=TODAY, language=detect_language(query))
+
+
 def test_a_median_by_a_line_dimension_is_refused_clearly(ql_db: Engine) -> None:  # noqa: F811
     from query_language import CatalogCache, QueryError, interpret
 
