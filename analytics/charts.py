@@ -71,9 +71,7 @@ def pareto(conn: Connection, scope: CustomerScope | None = None) -> Pareto | Non
     revenue = np.array(
         conn.execute(
             select(customer_classes.c.revenue).where(
-                customer_classes.c.run_id == run_id,
-                customer_classes.c.revenue > 0,
-                *_in_scope(scope),
+                customer_classes.c.revenue > 0, *_in_scope(scope)
             )
         )
         .scalars()
@@ -110,11 +108,7 @@ def rfm_grid(conn: Connection, scope: CustomerScope | None = None) -> RfmGrid:
         fm2 = customer_classes.c.f_score + customer_classes.c.m_score
         rows = conn.execute(
             select(customer_classes.c.r_score, fm2, func.count())
-            .where(
-                customer_classes.c.run_id == run_id,
-                customer_classes.c.r_score.is_not(None),
-                *_in_scope(scope),
-            )
+            .where(customer_classes.c.r_score.is_not(None), *_in_scope(scope))
             .group_by(customer_classes.c.r_score, fm2)
         ).all()
         for r, f_plus_m, n in rows:

@@ -1,8 +1,9 @@
 """Compute and store ABC / XYZ / RFM classes for every customer: one run per call.
 
-A run is a ``class_runs`` row (computed_for = today, the window, the parameters) and one
-``customer_classes`` row per customer. The query language answers ``abc A``, ``xyz Z``,
-``class AX``, ``rfm champions`` from the latest run (the greatest ``class_runs.id``).
+A run is a ``class_runs`` row (computed_for = today, the window, the parameters: the log of
+runs) and leaves one ``customer_classes`` row per customer holding that run's classes, written
+only where they changed (``analytics.class_store``). The query language answers ``abc A``,
+``xyz Z``, ``class AX``, ``rfm champions`` from those rows; ``latest_run`` names the run.
 
 Example::
 
@@ -15,32 +16,16 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from analytics.aggregate import Window, customer_aggregates, default_window
+from analytics.class_store import STORED, lock_classes, store_classes, stored_classes
 from analytics.classify import classify
-from analytics.insert import insert_frame
 from analytics.settings import ClassSettings
 from storage.changes import utcnow
-from storage.columnar.generation import advanced_once
-from storage.schema import class_runs, customer_classes
+from storage.schema import class_runs
 
-__all__ = ["compute_classes", "latest_run", "resolve_window", "KEEP_RUNS", "COLUMNS"]
-
-KEEP_RUNS = 3  # older runs are deleted; the latest one is what queries read
-COLUMNS = [
-    "customer_id",
-    "revenue",
-    "abc",
-    "xyz",
-    "recency_days",
-    "frequency",
-    "monetary",
-    "r_score",
-    "f_score",
-    "m_score",
-    "rfm_segment",
-]
+__all__ = ["compute_classes", "latest_run", "resolve_window", "STORED"]
 
 
 def resolve_window(
@@ -68,7 +53,8 @@ def _classified(
     conn: Connection, window: Window, today: date, settings: ClassSettings
 ) -> pd.DataFrame:
     """Classes of every customer (those without order lines in the window: revenue 0, abc C,
-    nothing else), in customer id order: the rows are appended to the table's indexes in order."""
+    nothing else), in customer id order, with the last purchase's date (``today`` minus
+    ``recency_days``, which classify scores)."""
     frame = customer_aggregates(conn, window, today=today, everyone=True)
     out = classify(
         frame,
@@ -79,6 +65,10 @@ def _classified(
     scored = out["recency_days"].notna()
     out["monetary"] = out["revenue"].where(scored)
     out["frequency"] = out["frequency"].astype("Int64").where(scored)
+    last = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    days = out.loc[scored, "recency_days"].astype("int64")
+    last[scored] = pd.Timestamp(today) - pd.to_timedelta(days, unit="D")
+    out["last_purchase"] = last
     return out.sort_values("customer_id", kind="stable", ignore_index=True)
 
 
@@ -90,7 +80,8 @@ def compute_classes(
     window_end: date | None = None,
     settings: ClassSettings | None = None,
 ) -> int:
-    """Compute every customer's classes for ``today`` and store them as a new run; returns its id.
+    """Compute every customer's classes for ``today``, store them (only the rows that changed)
+    and log the run (with how many rows it wrote); returns the run's id.
 
     Customers without revenue in the window are stored too, with abc ``C`` and no XYZ/RFM.
     Given a Connection, the run joins the caller's transaction.
@@ -110,7 +101,9 @@ def compute_classes(
             )
     conn = engine_or_conn
     window = resolve_window(today, settings, window_start, window_end)
+    lock_classes(conn)  # before anything is read: no other run writes between read and write
     frame = _classified(conn, window, today, settings)
+    writes = store_classes(conn, frame, stored_classes(conn))
     parameters: dict[str, Any] = {
         "window_months": settings.window_months,
         "abc_thresholds": list(settings.abc_thresholds),
@@ -118,6 +111,8 @@ def compute_classes(
         "xyz_months": window.months,
         "xyz_first_month": _month_text(window.month_keys[0]),
         "xyz_last_month": _month_text(window.month_keys[1]),
+        "rows_written": writes.written,  # customers whose stored classes this run changed
+        "rows_removed": writes.removed,
     }
     run_id = conn.execute(
         insert(class_runs)
@@ -130,24 +125,12 @@ def compute_classes(
         )
         .returning(class_runs.c.id)
     ).scalar_one()
-    frame.insert(0, "run_id", run_id)
-    with advanced_once(conn, customer_classes.name):  # SQLite: not a trigger per row
-        insert_frame(conn, customer_classes, frame[["run_id", *COLUMNS]])
-        _prune(conn, run_id)
     return run_id
 
 
 def _month_text(key: int) -> str:
     year, month = divmod(key - 1, 12)
     return f"{year:04d}-{month + 1:02d}"
-
-
-def _prune(conn: Connection, run_id: int) -> None:
-    old = select(class_runs.c.id).where(class_runs.c.id < run_id).order_by(class_runs.c.id.desc())
-    stale = conn.execute(old.offset(KEEP_RUNS - 1)).scalars().all()
-    if stale:
-        conn.execute(delete(customer_classes).where(customer_classes.c.run_id.in_(stale)))
-        conn.execute(delete(class_runs).where(class_runs.c.id.in_(stale)))
 
 
 def latest_run(conn: Connection) -> int | None:

@@ -188,10 +188,7 @@ def explain_customer(
         run_date, window = run["computed_for"], Window(run["window_start"], run["window_end"])
         row = (
             conn.execute(
-                select(customer_classes).where(
-                    customer_classes.c.run_id == run_id,
-                    customer_classes.c.customer_id == customer_id,
-                )
+                select(customer_classes).where(customer_classes.c.customer_id == customer_id)
             )
             .mappings()
             .first()

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Table
 
 from storage.bulk import insert_rows
 
-__all__ = ["insert_frame", "frame_rows"]
+__all__ = ["insert_frame", "frame_rows", "executemany_frame"]
 
 _CHUNK = 50_000
 
@@ -57,10 +57,16 @@ def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
         return 0
     if conn.dialect.name == "postgresql":
         return insert_rows(conn, table, columns, frame_rows(frame))
-    # plain Python values need no bind processing: one executemany per chunk on the raw cursor
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     )
+    return executemany_frame(conn, sql, frame)
+
+
+def executemany_frame(conn: Connection, sql: str, frame: pd.DataFrame) -> int:
+    """Run ``sql`` (SQLite, ``?`` placeholders in the frame's column order) once per row of
+    ``frame``: plain Python values need no bind processing, so one ``executemany`` per chunk on
+    the raw cursor, in the caller's transaction."""
     driver: Any = conn.connection.driver_connection
     cursor = driver.cursor()
     try:

@@ -250,18 +250,14 @@ def bench(backend: str, n_customers: int, n_lines: int, repeat: int) -> None:
         try:
             print(f"\n== {backend}: {n_customers:,} customers, {n_lines:,} lines")
             print(f"load                         {_load(engine, n_customers, n_lines):8.2f} s")
-            t_full, run_id = _timed(
+            t_full, _run = _timed(
                 lambda: compute_classes(engine, today=TODAY, settings=SETTINGS), repeat
             )
             with engine.connect() as conn:
                 window = resolve_window(TODAY, SETTINGS)
                 t_agg, _ = _timed(lambda: customer_aggregates(conn, window, today=TODAY), repeat)
                 stored = pd.DataFrame(
-                    conn.execute(
-                        customer_classes.select().where(customer_classes.c.run_id == run_id)
-                    )
-                    .mappings()
-                    .all()
+                    conn.execute(customer_classes.select()).mappings().all()
                 ).set_index("customer_id")
             t_fetch, (lines, everyone) = _timed(lambda: _fetch_lines(engine), 1)
             t_pandas, expected = _timed(lambda: pandas_classes(lines, everyone), repeat)

@@ -36,7 +36,6 @@ __all__ = [
     "compile_where",
     "matching_ids",
     "matching_conditions",
-    "latest_run",
     "purchase_lines",
     "in_period",
 ]
@@ -54,11 +53,6 @@ def _all(conds: list[Any]) -> Any:
 
 def _any(conds: list[Any]) -> Any:
     return conds[0] if len(conds) == 1 else or_(*conds) if conds else false()
-
-
-def latest_run() -> Any:
-    """The id of the newest class run (None when there is none)."""
-    return select(func.max(s.class_runs.c.id)).scalar_subquery()
 
 
 def in_period(col: Any, period: a.Period | None, *, timestamps: bool = False) -> list[Any]:
@@ -177,7 +171,7 @@ def _lapsed(period: a.Period) -> Any:
 def _classes(kind: str, value: str) -> Any:
     cc = s.customer_classes.c
     col = {"abc": cc.abc, "xyz": cc.xyz, "rfm": cc.rfm_segment}[kind]
-    return C.id.in_(select(cc.customer_id).where(cc.run_id == latest_run(), col == value))
+    return C.id.in_(select(cc.customer_id).where(col == value))
 
 
 def _property(n: a.PropertyCmp) -> Any:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, literal, select
 
 from query_language import ast as a
-from query_language.compile import C, L, O, compile_where, in_period, latest_run
+from query_language.compile import C, L, O, compile_where, in_period
 from query_language.fields import GROUP_KEYS
 from storage import schema as s
 
@@ -51,7 +51,7 @@ def _key(conn: Connection, out: a.Group) -> tuple[Any, Any]:
         return s.managers.c.name, base.outerjoin(s.managers, s.managers.c.id == C.manager_id)
     if source == "classes":
         cc = s.customer_classes.alias("cc")
-        on = and_(cc.c.customer_id == C.id, cc.c.run_id == latest_run())
+        on = cc.c.customer_id == C.id
         return cc.c[{"rfm": "rfm_segment"}.get(out.by, out.by)], base.outerjoin(cc, on)
     return C[out.by], base
 

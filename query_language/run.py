@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, func, select
+from sqlalchemy import Connection, Select, case, func, select
 
 from query_language import ast as a
-from query_language.compile import C, L, O, in_period, latest_run, matching_conditions
+from query_language.compile import C, L, O, in_period, matching_conditions
 from query_language.describe import describe
 from storage import schema as s
 
@@ -109,7 +109,7 @@ def _joined(m: Any, cc: Any) -> Any:
     return (
         s.customers.outerjoin(s.managers, s.managers.c.id == C.manager_id)
         .outerjoin(m, m.c.cid == C.id)
-        .outerjoin(cc, and_(cc.c.customer_id == C.id, cc.c.run_id == latest_run()))
+        .outerjoin(cc, cc.c.customer_id == C.id)
     )
 
 

@@ -17,7 +17,6 @@ from sqlalchemy import Connection, and_, case, func, select
 
 from storage.changes import rating_history
 from storage.schema import (
-    class_runs,
     customer_classes,
     customer_properties,
     customer_tags,
@@ -135,7 +134,6 @@ def load_card(conn: Connection, customer_id: int, today: date, *, recent: int = 
             .limit(recent)
         ).mappings()
     ]
-    latest = select(func.max(class_runs.c.id)).scalar_subquery()
     cls = (
         conn.execute(
             select(
@@ -145,9 +143,7 @@ def load_card(conn: Connection, customer_id: int, today: date, *, recent: int = 
                 customer_classes.c.r_score,
                 customer_classes.c.f_score,
                 customer_classes.c.m_score,
-            ).where(
-                customer_classes.c.run_id == latest, customer_classes.c.customer_id == customer_id
-            )
+            ).where(customer_classes.c.customer_id == customer_id)
         )
         .mappings()
         .first()

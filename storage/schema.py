@@ -316,23 +316,25 @@ class_runs = Table(
 customer_classes = Table(
     "customer_classes",
     metadata,
-    Column("run_id", Integer, ForeignKey("class_runs.id", ondelete="CASCADE"), primary_key=True),
+    # One row per customer: the classes of the latest run (the greatest class_runs.id). A run
+    # rewrites only the rows whose classes changed, so nothing here moves with the calendar
+    # alone: the last purchase is a date, its recency is the run's computed_for minus it.
     Column(
         "customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
     ),
     Column("revenue", Float, nullable=False, server_default="0"),
     Column("abc", String(1)),
     Column("xyz", String(1)),
-    Column("recency_days", Integer),
+    Column("last_purchase", Date),
     Column("frequency", Integer),
     Column("monetary", Float),
     Column("r_score", Integer),
     Column("f_score", Integer),
     Column("m_score", Integer),
     Column("rfm_segment", String(40)),
-    Index("ix_customer_classes_run_abc", "run_id", "abc", "customer_id"),
-    Index("ix_customer_classes_run_xyz", "run_id", "xyz", "customer_id"),
-    Index("ix_customer_classes_run_rfm", "run_id", "rfm_segment", "customer_id"),
+    Index("ix_customer_classes_abc", "abc", "customer_id"),
+    Index("ix_customer_classes_xyz", "xyz", "customer_id"),
+    Index("ix_customer_classes_rfm", "rfm_segment", "customer_id"),
 )
 
 # --- chat state (no replica keeps it in memory) -------------------------------------------

@@ -20,7 +20,7 @@ from custbot.cli import app
 from custbot.context import AppContext, UsageError
 from custbot.errors import register_error
 from storage.changes import Actor
-from storage.schema import customer_classes
+from storage.schema import class_runs, customer_classes
 
 __all__ = ["recompute_command", "classes_command", "cli_actor"]
 
@@ -113,15 +113,16 @@ def classes_command(
             window_end=_parse(end, "--end"),
             settings=context.settings.classes,
         )
-        typer.echo(f"Class run {run_id} for {context.today()}:")
+        run = conn.execute(
+            select(class_runs.c.parameters).where(class_runs.c.id == run_id)
+        ).scalar_one()
+        typer.echo(
+            f"Class run {run_id} for {context.today()}: classes changed for "
+            f"{run['rows_written']:,} customers"
+        )
         for column in ("abc", "xyz", "rfm_segment"):
             col = customer_classes.c[column]
-            rows = conn.execute(
-                select(col, func.count())
-                .where(customer_classes.c.run_id == run_id)
-                .group_by(col)
-                .order_by(col)
-            ).all()
+            rows = conn.execute(select(col, func.count()).group_by(col).order_by(col)).all()
             shown = ", ".join(f"{value or 'none'} {n}" for value, n in rows)
             typer.echo(f"  {column.replace('_segment', '')}: {shown or 'no customers'}")
         _ = translator(context.settings.language)

@@ -381,10 +381,7 @@ class ColumnarCopy:
 
     def _load(self, db: Any, src: str, name: str) -> None:
         db.execute(create_sql(name))
-        where = ""
-        if name == "customer_classes":
-            where = f" WHERE run_id = (SELECT max(id) FROM {src}.class_runs)"
-        db.execute(f'INSERT INTO "{name}" {select_sql(name, f"{src}.{name}")}{where}')
+        db.execute(f'INSERT INTO "{name}" {select_sql(name, f"{src}.{name}")}')
 
     def _incremental(
         self, db: Any, engine: Engine, src: str, old: CopyState, marks: PrimaryMarks
@@ -395,9 +392,6 @@ class ColumnarCopy:
                 self._load(db, src, name)
         if any(t in INCREMENTAL for t in changed):
             self._orders(db, engine, src, old, marks)
-        if "class_runs" in changed and "customer_classes" not in changed:
-            self._load(db, src, "customer_classes")
-            changed.append("customer_classes")
         return changed
 
     def _orders(

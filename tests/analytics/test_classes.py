@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, func, select
 
-from analytics.classes import KEEP_RUNS, compute_classes, latest_run
+from analytics.classes import compute_classes, latest_run
 from custbot.config import ClassSettings
 from storage.schema import class_runs, customer_classes
 from tests.analytics.factories import add_customer, add_sale
@@ -17,13 +17,12 @@ TODAY = date(2026, 11, 22)
 
 
 def _row(engine: Engine, run_id: int, customer_id: int) -> dict:
+    """The customer's stored classes, which are run ``run_id``'s (the latest)."""
     with engine.connect() as conn:
+        assert latest_run(conn) == run_id
         return dict(
             conn.execute(
-                select(customer_classes).where(
-                    customer_classes.c.run_id == run_id,
-                    customer_classes.c.customer_id == customer_id,
-                )
+                select(customer_classes).where(customer_classes.c.customer_id == customer_id)
             )
             .mappings()
             .one()
@@ -48,7 +47,9 @@ def test_every_customer_gets_a_row_and_the_window_is_respected(engine: Engine) -
     run = compute_classes(engine, today=TODAY, settings=ClassSettings())
     s, lu, re, idl = (_row(engine, run, c) for c in (steady, lumpy, refunded, idle))
     assert s["revenue"] == 12000.0 and s["abc"] == "A" and s["frequency"] == 12
-    assert lu["revenue"] == 700.0 and lu["frequency"] == 2 and lu["recency_days"] == 1
+    assert lu["revenue"] == 700.0 and lu["frequency"] == 2
+    assert lu["last_purchase"] == date(2026, 11, 21)  # recency 1 day, from the run's date
+    assert s["last_purchase"] == date(2026, 11, 10)
     assert lu["abc"] == "B" and lu["xyz"] is None  # bought only in the partial last month
     # XYZ counts the complete months Dec 2025 .. Oct 2026: 11 × 1000
     assert s["xyz"] == "X"
@@ -60,7 +61,7 @@ def test_every_customer_gets_a_row_and_the_window_is_respected(engine: Engine) -
         "revenue": 0.0,
         "abc": "C",
         "xyz": None,
-        "recency_days": None,
+        "last_purchase": None,
         "frequency": None,
         "monetary": None,
         "rfm_segment": None,
@@ -109,19 +110,16 @@ def test_configured_window_and_thresholds(engine: Engine) -> None:
     assert row["revenue"] == 900 + 1100 + 900 and row["frequency"] == 3
 
 
-def test_runs_accumulate_and_old_ones_are_pruned(engine: Engine) -> None:
+def test_runs_are_logged_and_each_customer_has_one_row(engine: Engine) -> None:
     with engine.begin() as conn:
         cid = add_customer(conn, "x")
         add_sale(conn, cid, TODAY, 10.0)
-    runs = [compute_classes(engine, today=TODAY) for _ in range(KEEP_RUNS + 2)]
+    runs = [compute_classes(engine, today=TODAY) for _ in range(4)]
     with engine.connect() as conn:
         assert latest_run(conn) == runs[-1]
-        kept = conn.execute(select(class_runs.c.id).order_by(class_runs.c.id)).scalars().all()
-        assert kept == runs[-KEEP_RUNS:]
-        assert (
-            conn.execute(select(func.count()).select_from(customer_classes)).scalar_one()
-            == KEEP_RUNS
-        )
+        logged = conn.execute(select(class_runs.c.id).order_by(class_runs.c.id)).scalars().all()
+        assert logged == runs
+        assert conn.execute(select(func.count()).select_from(customer_classes)).scalar_one() == 1
 
 
 def test_empty_database(engine: Engine) -> None:
@@ -131,14 +129,10 @@ def test_empty_database(engine: Engine) -> None:
         assert conn.execute(select(func.count()).select_from(customer_classes)).scalar_one() == 0
 
 
-def _run_rows(engine: Engine, run_id: int) -> list[tuple]:
+def _stored_rows(engine: Engine) -> list[tuple]:
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(customer_classes)
-            .where(customer_classes.c.run_id == run_id)
-            .order_by(customer_classes.c.customer_id)
-        ).all()
-    return [tuple(row)[1:] for row in rows]  # without run_id
+        rows = conn.execute(select(customer_classes).order_by(customer_classes.c.customer_id))
+        return [tuple(row) for row in rows]
 
 
 def test_the_copy_and_the_primary_give_identical_classes(engine: Engine, tmp_path: Path) -> None:
@@ -170,15 +164,18 @@ def test_the_copy_and_the_primary_give_identical_classes(engine: Engine, tmp_pat
         add_sale(conn, ids[names[51]], date(2024, 6, 1), 5000.0)  # outside the window
     settings = ClassSettings()
     unconfigure(engine)  # the suite may run with a copy configured: first the primary alone
-    on_primary = compute_classes(engine, today=TODAY, settings=settings)
+    compute_classes(engine, today=TODAY, settings=settings)
+    primary_rows = _stored_rows(engine)
+    with engine.begin() as conn:  # the copy's run then writes every row itself
+        conn.execute(delete(customer_classes))
     router = configure(engine, ColumnarSettings(engine="duckdb", threads=1), tmp_path / "c.duckdb")
     assert router is not None
     try:
-        on_copy = compute_classes(engine, today=TODAY, settings=settings)
-        assert router_for(engine) is router and router.counts.get("copy") == 1
+        compute_classes(engine, today=TODAY, settings=settings)
+        assert router_for(engine) is router and router.counts.get("copy") == 2  # lines, classes
     finally:
         unconfigure(engine)
-    primary_rows, copy_rows = _run_rows(engine, on_primary), _run_rows(engine, on_copy)
+    copy_rows = _stored_rows(engine)
     assert len(primary_rows) == len(names)
     assert copy_rows == primary_rows
     assert {row[2] for row in primary_rows} == {"A", "B", "C"}

@@ -85,7 +85,10 @@ def test_classes_command_with_charts(
     )
     assert status == 0, err
     assert "abc: A 1, C 1" in out and "rfm: " in out
+    assert "2026-11-22: classes changed for 2 customers" in out  # both rows written the first time
     assert chart.read_bytes().startswith(b"\x89PNG") and (tmp_path / "rfm.png").stat().st_size > 0
+    status, out, err = _run(capsys, "classes", "--db", db_url, "--as-of", "2026-11-22")
+    assert status == 0 and "classes changed for 0 customers" in out and "abc: A 1, C 1" in out
     status, _out, err = _run(capsys, "classes", "--db", db_url, "--start", "yesterday")
     assert status == 2 and "YYYY-MM-DD" in err
 

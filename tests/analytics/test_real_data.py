@@ -10,27 +10,35 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from analytics.classes import compute_classes
 from custbot.config import ClassSettings
-from storage.schema import customer_classes, customers
+from storage.schema import class_runs, customer_classes, customers
 from tests.analytics.datasets import load_orders, read_cdnow, read_retail
 from tests.conftest import BACKENDS, DATASETS, fresh_database
 
 
 def _stored(engine: Engine, run_id: int) -> pd.DataFrame:
+    """Run ``run_id``'s stored classes (the latest), with the recency in days from its date."""
     with engine.connect() as conn:
+        computed_for = conn.execute(
+            select(class_runs.c.computed_for).where(class_runs.c.id == run_id)
+        ).scalar_one()
+        assert conn.execute(select(func.max(class_runs.c.id))).scalar_one() == run_id
         rows = (
             conn.execute(
-                select(customers.c.external_id, customer_classes)
-                .join(customer_classes, customer_classes.c.customer_id == customers.c.id)
-                .where(customer_classes.c.run_id == run_id)
+                select(customers.c.external_id, customer_classes).join(
+                    customer_classes, customer_classes.c.customer_id == customers.c.id
+                )
             )
             .mappings()
             .all()
         )
-    return pd.DataFrame(rows).set_index("external_id")
+    frame = pd.DataFrame(rows).set_index("external_id")
+    days = [None if d is None else (computed_for - d).days for d in frame["last_purchase"]]
+    frame["recency_days"] = pd.array(days, dtype="Int64")
+    return frame
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -163,9 +163,8 @@ def mini_rows() -> dict[str, list[dict]]:
             for r in (1, 2)
         ],
         "customer_classes": [
-            {"run_id": 1, "customer_id": 2, "abc": "A", "xyz": "X", "rfm_segment": "champions"},
-            {"run_id": 2, "customer_id": 1, "abc": "A", "xyz": "X", "rfm_segment": "champions"},
-            {"run_id": 2, "customer_id": 2, "abc": "C", "xyz": "Z", "rfm_segment": "at risk"},
+            {"customer_id": 1, "abc": "A", "xyz": "X", "rfm_segment": "champions"},
+            {"customer_id": 2, "abc": "C", "xyz": "Z", "rfm_segment": "at risk"},
         ],
     }
 

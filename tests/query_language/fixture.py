@@ -368,22 +368,21 @@ def _segments_and_classes(rows: Rows, rnd: random.Random, n: int) -> None:
         for cid in range(1, n + 1):
             if run_id == 2 and cid % 11 == 0:
                 continue  # not in the latest run: no class now, whatever the old run said
-            rows["customer_classes"].append(
-                {
-                    "run_id": run_id,
-                    "customer_id": cid,
-                    "revenue": float(rnd.randint(0, 10**6)),
-                    "abc": rnd.choice("ABC"),
-                    "xyz": rnd.choice("XYZ"),
-                    "rfm_segment": rnd.choice(RFM),
-                    "recency_days": rnd.randint(0, 600),
-                    "frequency": rnd.randint(0, 9),
-                    "monetary": float(rnd.randint(0, 10**6)),
-                    "r_score": rnd.randint(1, 5),
-                    "f_score": rnd.randint(1, 5),
-                    "m_score": rnd.randint(1, 5),
-                }
-            )
+            row = {
+                "customer_id": cid,
+                "revenue": float(rnd.randint(0, 10**6)),
+                "abc": rnd.choice("ABC"),
+                "xyz": rnd.choice("XYZ"),
+                "rfm_segment": rnd.choice(RFM),
+                "last_purchase": computed - timedelta(days=rnd.randint(0, 600)),
+                "frequency": rnd.randint(0, 9),
+                "monetary": float(rnd.randint(0, 10**6)),
+                "r_score": rnd.randint(1, 5),
+                "f_score": rnd.randint(1, 5),
+                "m_score": rnd.randint(1, 5),
+            }
+            if run_id == 2:  # the table holds the latest run's classes, one row per customer
+                rows["customer_classes"].append(row)
 
 
 def load_rows(engine: Engine, rows: Rows) -> None:

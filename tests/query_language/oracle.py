@@ -114,9 +114,7 @@ class Oracle:
             f["property_definitions"], left_on="property_id", right_on="id"
         )
         self.props = props
-        runs = f["class_runs"].sort_values(["computed_for", "id"])
-        cc = f["customer_classes"]
-        self.classes = cc[cc["run_id"] == runs.iloc[-1]["id"]].set_index("customer_id")
+        self.classes = f["customer_classes"].set_index("customer_id")
         self.segments = f["segments"].set_index("name")
         self.members = f["segment_members"]
         self.all = pd.Series(True, index=self.c.index)
