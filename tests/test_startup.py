@@ -6,6 +6,7 @@ loads, which is what makes it slow."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,10 +41,10 @@ LAZY = (
 )
 
 
-def _probe(code: str) -> tuple[Any, str]:
-    """Run ``code`` in a fresh interpreter, which must succeed: the JSON its last line prints,
-    and all it printed."""
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+def _probe(code: str, env: dict[str, str] | None = None) -> tuple[Any, str]:
+    """Run ``code`` in a fresh interpreter (in ``env``), which must succeed: the JSON its last
+    line prints, and all it printed."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1]), out.stdout
 
@@ -132,3 +133,21 @@ def test_the_console_script_pauses_the_collector_only_while_loading() -> None:
     result, printed = _probe(probe)
     assert printed.splitlines()[0].startswith("custbot ")
     assert result == [0, True, True]
+
+
+def test_the_console_script_leaves_pydantic_plugins_unread(tmp_path: Path) -> None:
+    """``custbot`` sets ``PYDANTIC_DISABLE_PLUGINS=__all__`` unless it is set, so pydantic's
+    first model reads no distribution's entry points; a value of the user's is left alone."""
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    probe = (
+        "import json, os, sys\n"
+        f"sys.argv = ['custbot', '--db', {db!r}, 'ask', 'count']\n"
+        "from custbot.__main__ import main\n"
+        "status = main()\n"
+        "from pydantic.plugin import _loader\n"
+        "print(json.dumps([status, os.environ.get('PYDANTIC_DISABLE_PLUGINS'),"
+        " _loader._plugins is None]))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    assert _probe(probe, env)[0] == [0, "__all__", True]
+    assert _probe(probe, {**env, "PYDANTIC_DISABLE_PLUGINS": ""})[0] == [0, "", False]
