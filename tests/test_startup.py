@@ -12,6 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from custbot.config import ConfigError, load_settings
+
 HEAVY = (
     "pandas",
     "numpy",
@@ -38,6 +42,7 @@ LAZY = (
     "query_language.groups",  # answers by group and comparisons
     "query_language.dimensions",
     "query_language.compare",
+    "apscheduler",  # the digests' schedules are read without it (mailing.when.recurring_cron)
 )
 
 
@@ -133,6 +138,26 @@ def test_the_console_script_pauses_the_collector_only_while_loading() -> None:
     result, printed = _probe(probe)
     assert printed.splitlines()[0].startswith("custbot ")
     assert result == [0, True, True]
+
+
+def test_a_configured_digest_is_checked_without_apscheduler(tmp_path: Path) -> None:
+    """The digests' schedules are validated when the configuration loads, as before, but read
+    without APScheduler (``custbot ask`` never runs them); a bad one still stops the start."""
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    config = tmp_path / "custbot.toml"
+    digest = '[[digests]]\nname = "morning"\nschedule = "{}"\nquery = "vip"\n'
+    config.write_text(digest.format("every monday 9:00 Europe/Berlin"), encoding="utf-8")
+    probe = (
+        "import sys, json\nfrom custbot.cli import main\n"
+        f"main(['--config', {str(config)!r}, '--db', {db!r}, 'ask', 'count'])\n"
+        f"status = main(['--config', {str(config)!r}, '--db', {db!r}, 'ask', 'count'])\n"
+        "print(json.dumps([status, 'apscheduler' in sys.modules]))\n"
+    )
+    assert _probe(probe)[0] == [0, False]
+    for bad in ("daily 25:00", "every fortnight 9:00", "monthly 32 9:00", "61 8 * * *"):
+        config.write_text(digest.format(bad), encoding="utf-8")
+        with pytest.raises(ConfigError, match="digests.0.schedule: Value error, must be a"):
+            load_settings(config)
 
 
 def test_the_console_script_leaves_pydantic_plugins_unread(tmp_path: Path) -> None:
