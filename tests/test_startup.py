@@ -140,6 +140,21 @@ def test_the_console_script_pauses_the_collector_only_while_loading() -> None:
     assert result == [0, True, True]
 
 
+def test_ask_runs_with_the_collector_paused(tmp_path: Path) -> None:
+    """``custbot ask`` (``custbot.__main__.ONE_SHOT``) answers with the collector still paused,
+    global options anywhere; other commands run with it on (the test above)."""
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    for argv in (["--db", db, "ask", "count"], ["ask", "--json", "count", "--db", db]):
+        probe = (
+            "import gc, json, sys\n"
+            f"sys.argv = ['custbot', *{argv!r}]\n"
+            "from custbot.__main__ import main\n"
+            "status = main()\n"
+            "print(json.dumps([status, gc.isenabled(), gc.get_freeze_count() > 10000]))\n"
+        )
+        assert _probe(probe)[0] == [0, False, True], argv
+
+
 def test_a_configured_digest_is_checked_without_apscheduler(tmp_path: Path) -> None:
     """The digests' schedules are validated when the configuration loads, as before, but read
     without APScheduler (``custbot ask`` never runs them); a bad one still stops the start."""
