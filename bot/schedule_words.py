@@ -95,7 +95,7 @@ def read_schedule(lead: str, text: str, default_tz: str, now: datetime) -> Typed
     ``daily``, ``weekly``, ``monthly``): its cron expression, its zone, and how many words it
     took. Raises ScheduleError."""
     from mailing.errors import MailingError
-    from mailing.when import parse_when
+    from mailing.when import recurring_cron
 
     words = text.split()
     cron = _cron(words)
@@ -116,7 +116,7 @@ def read_schedule(lead: str, text: str, default_tz: str, now: datetime) -> Typed
             day = (f"month {day}" if lead == "monthly" else day) if day else _DEFAULT_DAY[lead]
         phrase = f"every {day} {words[at]}"
         try:
-            cron = parse_when(phrase, default_tz, now).cron
+            cron = recurring_cron(phrase, default_tz, now)
         except MailingError as e:
             raise ScheduleError(str(e)) from None
         if cron is None:

@@ -157,10 +157,16 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return front + rest
 
 
+def command_of(argv: list[str]) -> str | None:
+    """The command ``argv`` runs (``ask`` in ``--db x.db ask vip``), its first word past the
+    global options, wherever they stand; None when it names none."""
+    return next(iter(_past_globals(hoist_global_options(list(argv)))), None)
+
+
 def _register_commands(args: list[str] | None = None) -> None:
     """Import the module of the command ``args`` (hoisted) runs; every module when it names
     no known command (help, a typo: typer then lists and suggests among all of them)."""
-    command = next(iter(_past_globals(args or [])), None)
+    command = command_of(args or [])
     if command == "db":
         return
     if command in COMMAND_MODULE:

@@ -29,7 +29,7 @@ from bot.settings import BotSettings
 from custbot.config import Settings
 from custbot.preflight import ServeConfigError, check_tokens, problems
 from custbot.supervise import DEFAULT_BACKOFF, Backoff, PartDied, supervise
-from mailing.when import WallClockCron
+from mailing.wallclock import WallClockCron
 
 if TYPE_CHECKING:
     from mailing.mailings import Audience

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
         render_for_customer,
         save_template,
     )
-    from mailing.when import Schedule, WallClockCron, next_run_after, parse_when
+    from mailing.wallclock import WallClockCron
+    from mailing.when import Schedule, next_run_after, parse_when
     from mailing.worker import mail_pass, run_mail_worker
 
 __all__ = [
@@ -78,7 +79,7 @@ _WHERE = {
     "Schedule": "mailing.when",
     "parse_when": "mailing.when",
     "next_run_after": "mailing.when",
-    "WallClockCron": "mailing.when",
+    "WallClockCron": "mailing.wallclock",
     "Preview": "mailing.mailings",
     "MailingInfo": "mailing.mailings",
     "preview_mailing": "mailing.mailings",

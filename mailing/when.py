@@ -16,12 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-
 from mailing.errors import MailingError
 
-__all__ = ["Schedule", "parse_when", "next_run_after", "WallClockCron", "EXAMPLES"]
+__all__ = ["Schedule", "parse_when", "recurring_cron", "next_run_after", "EXAMPLES"]
 
 EXAMPLES = (
     "now",
@@ -96,6 +93,8 @@ def next_run_after(cron: str, tz: str | tzinfo, after_utc: datetime) -> datetime
     Example: ``next_run_after("0 9 * * mon", "Europe/Berlin", datetime(2026, 11, 23, 8))``
     -> ``datetime(2026, 11, 30, 8, 0)``
     """
+    from apscheduler.triggers.cron import CronTrigger
+
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     # The cron expression is matched on the wall clock of the zone, with the zone's own
     # arithmetic left out: APScheduler 3 adds 24 hours per day, so across a 23-hour day it
@@ -118,27 +117,14 @@ def next_run_after(cron: str, tz: str | tzinfo, after_utc: datetime) -> datetime
     raise MailingError(f"the recurrence {cron!r} never fires again")
 
 
-class WallClockCron(BaseTrigger):
-    """An APScheduler trigger firing as ``next_run_after`` says, e.g. the scheduled recompute:
-    ``scheduler.add_job(job, WallClockCron("0 6 * * mon", "Europe/Moscow"))``."""
-
-    def __init__(self, cron: str, tz: str | tzinfo) -> None:
-        CronTrigger.from_crontab(cron)  # a bad expression fails here, not at the first run
-        self.cron, self.zone = cron, ZoneInfo(tz) if isinstance(tz, str) else tz
-
-    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime:
-        after = previous_fire_time or now - timedelta(seconds=1)  # the first run may be now
-        return (
-            next_run_after(self.cron, self.zone, after.astimezone(UTC))
-            .replace(tzinfo=UTC)
-            .astimezone(self.zone)
-        )
-
-    def __str__(self) -> str:
-        return f"cron[{self.cron}] on the wall clock of {_zone_name(self.zone)}"
-
-
 def _recurring(text: str, words: list[str], zone: tzinfo, now: datetime) -> Schedule:
+    cron = _recurring_cron(text, words)
+    first = next_run_after(cron, zone, now - timedelta(seconds=1))
+    return Schedule(first, cron, _zone_name(zone))
+
+
+def _recurring_cron(text: str, words: list[str]) -> str:
+    """The cron expression of the words after ``every``: ``monday 9:00`` → ``0 9 * * mon``."""
     if not words:
         raise _error(text, "every")
     head, rest = words[0], words[1:]
@@ -158,9 +144,7 @@ def _recurring(text: str, words: list[str], zone: tzinfo, now: datetime) -> Sche
     else:
         raise _error(text, "recurring_day", what=head)
     at = _clock(text, rest)
-    cron = f"{at.minute} {at.hour} {cron_day}"
-    first = next_run_after(cron, zone, now - timedelta(seconds=1))
-    return Schedule(first, cron, _zone_name(zone))
+    return f"{at.minute} {at.hour} {cron_day}"
 
 
 def _one_day(text: str, words: list[str], local_now: datetime) -> tuple[date, list[str]]:
@@ -189,9 +173,7 @@ def parse_when(text: str, tz: str | tzinfo, now: datetime) -> Schedule:
     """
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
-    words = [w for w in re.split(r"[\s,]+", text.strip().lower()) if w and w not in _FILLER]
-    if not words:
-        raise _error(text, "empty")
+    words = _words(text)
     if words in (["now"], ["сейчас"], ["immediately"]):
         return Schedule(_to_utc(now), None, _zone_name(zone))
     if words[0] in _EVERY:
@@ -205,3 +187,28 @@ def parse_when(text: str, tz: str | tzinfo, now: datetime) -> Schedule:
     if local <= local_now:
         raise _error(text, "past", when=f"{local:%Y-%m-%d %H:%M}", zone=_zone_name(zone))
     return Schedule(_to_utc(local), None, _zone_name(zone))
+
+
+def recurring_cron(text: str, tz: str | tzinfo, now: datetime) -> str | None:
+    """``parse_when(text, tz, now).cron`` without working out when a recurrence first fires
+    (APScheduler's work, which a recurrence read from words cannot fail: a valid minute, hour and
+    day always fire again). A schedule typed or configured is read with it; its first run is
+    worked out where it is stored (issue #19: ``custbot ask`` validates the digests' schedules
+    without loading APScheduler).
+
+    Example: ``recurring_cron("every monday 9:00", "UTC", now)`` -> ``"0 9 * * mon"``
+    """
+    if isinstance(tz, str):
+        ZoneInfo(tz)  # an unknown zone fails here as in parse_when
+    words = _words(text)
+    if words[0] in _EVERY:
+        return _recurring_cron(text, words[1:])
+    return parse_when(text, tz, now).cron
+
+
+def _words(text: str) -> list[str]:
+    """The words of a schedule, lower-cased, without the filler words; MailingError if none."""
+    words = [w for w in re.split(r"[\s,]+", text.strip().lower()) if w and w not in _FILLER]
+    if not words:
+        raise _error(text, "empty")
+    return words

@@ -6,10 +6,15 @@ loads, which is what makes it slow."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
+
+from custbot.config import ConfigError, load_settings
 
 HEAVY = (
     "pandas",
@@ -37,13 +42,14 @@ LAZY = (
     "query_language.groups",  # answers by group and comparisons
     "query_language.dimensions",
     "query_language.compare",
+    "apscheduler",  # the digests' schedules are read without it (mailing.when.recurring_cron)
 )
 
 
-def _probe(code: str) -> tuple[Any, str]:
-    """Run ``code`` in a fresh interpreter, which must succeed: the JSON its last line prints,
-    and all it printed."""
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+def _probe(code: str, env: dict[str, str] | None = None) -> tuple[Any, str]:
+    """Run ``code`` in a fresh interpreter (in ``env``), which must succeed: the JSON its last
+    line prints, and all it printed."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1]), out.stdout
 
@@ -132,3 +138,56 @@ def test_the_console_script_pauses_the_collector_only_while_loading() -> None:
     result, printed = _probe(probe)
     assert printed.splitlines()[0].startswith("custbot ")
     assert result == [0, True, True]
+
+
+def test_ask_runs_with_the_collector_paused(tmp_path: Path) -> None:
+    """``custbot ask`` (``custbot.__main__.ONE_SHOT``) answers with the collector still paused,
+    global options anywhere; other commands run with it on (the test above)."""
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    for argv in (["--db", db, "ask", "count"], ["ask", "--json", "count", "--db", db]):
+        probe = (
+            "import gc, json, sys\n"
+            f"sys.argv = ['custbot', *{argv!r}]\n"
+            "from custbot.__main__ import main\n"
+            "status = main()\n"
+            "print(json.dumps([status, gc.isenabled(), gc.get_freeze_count() > 10000]))\n"
+        )
+        assert _probe(probe)[0] == [0, False, True], argv
+
+
+def test_a_configured_digest_is_checked_without_apscheduler(tmp_path: Path) -> None:
+    """The digests' schedules are validated when the configuration loads, as before, but read
+    without APScheduler (``custbot ask`` never runs them); a bad one still stops the start."""
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    config = tmp_path / "custbot.toml"
+    digest = '[[digests]]\nname = "morning"\nschedule = "{}"\nquery = "vip"\n'
+    config.write_text(digest.format("every monday 9:00 Europe/Berlin"), encoding="utf-8")
+    probe = (
+        "import sys, json\nfrom custbot.cli import main\n"
+        f"main(['--config', {str(config)!r}, '--db', {db!r}, 'ask', 'count'])\n"
+        f"status = main(['--config', {str(config)!r}, '--db', {db!r}, 'ask', 'count'])\n"
+        "print(json.dumps([status, 'apscheduler' in sys.modules]))\n"
+    )
+    assert _probe(probe)[0] == [0, False]
+    for bad in ("daily 25:00", "every fortnight 9:00", "monthly 32 9:00", "61 8 * * *"):
+        config.write_text(digest.format(bad), encoding="utf-8")
+        with pytest.raises(ConfigError, match="digests.0.schedule: Value error, must be a"):
+            load_settings(config)
+
+
+def test_the_console_script_leaves_pydantic_plugins_unread(tmp_path: Path) -> None:
+    """``custbot`` sets ``PYDANTIC_DISABLE_PLUGINS=__all__`` unless it is set, so pydantic's
+    first model reads no distribution's entry points; a value of the user's is left alone."""
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    probe = (
+        "import json, os, sys\n"
+        f"sys.argv = ['custbot', '--db', {db!r}, 'ask', 'count']\n"
+        "from custbot.__main__ import main\n"
+        "status = main()\n"
+        "from pydantic.plugin import _loader\n"
+        "print(json.dumps([status, os.environ.get('PYDANTIC_DISABLE_PLUGINS'),"
+        " _loader._plugins is None]))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    assert _probe(probe, env)[0] == [0, "__all__", True]
+    assert _probe(probe, {**env, "PYDANTIC_DISABLE_PLUGINS": ""})[0] == [0, "", False]

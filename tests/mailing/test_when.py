@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mailing import MailingError, next_run_after, parse_when
+from mailing.when import recurring_cron
 
 # Wednesday 2026-03-25 13:00 in Berlin (CET, UTC+1); DST starts on Sunday 2026-03-29.
 NOW = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
@@ -61,6 +62,45 @@ def test_unreadable_times_say_why_and_show_examples(text: str, why: str) -> None
     with pytest.raises(MailingError) as err:
         parse_when(text, "Europe/Berlin", NOW)
     assert why in str(err.value) and "every Monday 9:00" in str(err.value)
+
+
+TEXTS = [
+    "now",
+    "today 18:30",
+    "tomorrow 9:00",
+    "every Monday 9:00",
+    "every day 8:00",
+    "every weekday 7:30",
+    "every month on the 1st at 9:00",
+    "every month 31 23:59",
+    "every day 2:30",  # a wall time Berlin skips on 2026-03-29
+    "каждый понедельник 9:00",
+    "по будням 9:00",
+    "",
+    "every",
+    "today 10:00",
+    "every fortnight 9:00",
+    "every month 9:00",
+    "every month 32 9:00",
+    "every day 25:00",
+    "every day 13pm",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "UTC", "Nowhere/Zone"])
+def test_recurring_cron_is_parse_whens_cron(text: str, zone: str) -> None:
+    """``recurring_cron`` (the schedules of the configuration and of the chat's subscriptions,
+    read without APScheduler) gives parse_when's cron, or raises what parse_when raises."""
+
+    def outcome(read: object) -> object:
+        try:
+            return read()  # type: ignore[operator]
+        except Exception as e:  # noqa: BLE001 - the error is the outcome compared
+            return type(e), str(e)
+
+    expected = outcome(lambda: parse_when(text, zone, NOW).cron)
+    assert outcome(lambda: recurring_cron(text, zone, NOW)) == expected
 
 
 def test_recurrence_keeps_local_time_across_dst_changes() -> None:
