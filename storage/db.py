@@ -36,10 +36,15 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine tuned for the dialect (SQLite pragmas, a large compiled-statement cache)."""
+def make_engine(url: str, *, echo: bool = False, pooled: bool = True) -> Engine:
+    """An engine tuned for the dialect (SQLite pragmas, a large compiled-statement cache).
+    ``pooled=False``: every connection is closed when it is given back."""
     url = normalise_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "query_cache_size": 5000, "future": True}
+    if not pooled:
+        from sqlalchemy.pool import NullPool
+
+        kwargs["poolclass"] = NullPool
     if make_url(url).get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     else:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, func, or_, select
+from sqlalchemy.exc import OperationalError
 
 from storage.columnar.generation import (
     PrimaryMarks,
@@ -48,6 +49,24 @@ __all__ = ["ColumnarCopy", "CopyState", "RefreshReport", "default_copy_path", "s
 
 _DIRTY_LIMIT = 100_000  # more changed orders than this: reload orders and lines whole
 _LEASE_TTL = timedelta(minutes=30)
+# True in the process ``storage.columnar.worker`` starts: a SQLite primary is refreshed there.
+IN_WORKER = False
+
+
+def _prune(engine: Engine) -> None:
+    """Prune the change list (what this and any copy will not need again), if the primary's
+    write lock is free now: a SQLite caller that waits for this refresh may hold it."""
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+            try:
+                prune_dirty(conn)
+            finally:
+                if conn.dialect.name == "sqlite":
+                    conn.exec_driver_sql("PRAGMA busy_timeout = 30000")
+    except OperationalError:
+        return  # the next refresh or serve's hourly purge prunes
 
 
 def default_copy_path(url: str, configured: str = "") -> Path:
@@ -245,6 +264,10 @@ class ColumnarCopy:
         """Bring the copy up to date with ``engine`` (the primary); ``full`` rebuilds it.
 
         Returns without waiting when another process holds the lease (``kind="leased"``)."""
+        if engine.dialect.name == "sqlite" and not IN_WORKER:
+            from storage.columnar.worker import refresh_elsewhere
+
+            return refresh_elsewhere(self, engine, full)
         started = time.perf_counter()
         holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         if not self._take(engine, holder):
@@ -253,8 +276,7 @@ class ColumnarCopy:
             for _attempt in range(3):
                 report = self._attempt(engine, full)
                 if report is not None:
-                    with engine.begin() as conn:  # what this and any copy will not need again
-                        prune_dirty(conn)
+                    _prune(engine)
                     report.seconds = time.perf_counter() - started
                     return report
             return RefreshReport(False, "busy", time.perf_counter() - started)
@@ -265,6 +287,8 @@ class ColumnarCopy:
         return self.refresh(engine, full=True)
 
     def _attempt(self, engine: Engine, full: bool) -> RefreshReport | None:
+        """One try; None when a write committed meanwhile. The primary is read by its own driver
+        and by DuckDB's scanner at different moments, never both at once (see ``worker``)."""
         import duckdb
 
         with engine.connect() as conn:
@@ -274,6 +298,15 @@ class ColumnarCopy:
         usable = old is not None and old.source == source and not full
         if usable and old is not None and old.generations == marks.generations:
             return RefreshReport(True, "current", state=old)
+        kind, tables, loads, delta = "full", list(COPIED), list(COPIED), None
+        if usable and old is not None:
+            kind = "incremental"
+            tables = [t for t in COPIED if old.generations.get(t) != marks.generations.get(t)]
+            loads = [t for t in tables if t not in INCREMENTAL]
+            if any(t in INCREMENTAL for t in tables):
+                delta = self._delta(engine, old, marks)
+                if delta is None:  # too many changed orders, or pruned past: reload whole
+                    loads += list(INCREMENTAL)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new = self.path.parent / f"{self.path.name}.{uuid.uuid4().hex[:12]}"
         current = self.data_file()
@@ -281,18 +314,12 @@ class ColumnarCopy:
             shutil.copyfile(current, new)
         db = duckdb.connect(str(new), config=self._config())
         try:
-            src = self._attach(db, engine)
-            if usable and old is not None:
-                tables = self._incremental(db, engine, src, old, marks)
-                kind = "incremental"
-            else:
-                tables = list(COPIED)
-                for name in tables:
-                    self._load(db, src, name)
-                kind = "full"
+            self._load_all(db, engine, loads)
+            if delta is not None:
+                self._apply(db, *delta)
             # The primary's counts check an incremental refresh of orders and lines (a full load
             # is the primary's snapshot by construction; counting 10M lines costs seconds).
-            check = kind == "incremental" and any(t in INCREMENTAL for t in tables)
+            check = delta is not None
             with engine.connect() as conn:
                 after = read_marks(conn)
                 counts = (
@@ -311,8 +338,7 @@ class ColumnarCopy:
             if counts is not None and got != counts:
                 # A line whose id was reused below the copy's newest one (only possible after
                 # deleting the newest) cannot be found by id: reload the two tables whole.
-                for name in INCREMENTAL:
-                    self._load(db, src, name)
+                self._load_all(db, engine, list(INCREMENTAL))
                 kind = f"{kind}+reload"
                 with engine.connect() as conn:
                     if read_marks(conn).generations != marks.generations:
@@ -328,7 +354,6 @@ class ColumnarCopy:
                 lines=got[1],
                 orders=got[0],
             )
-            db.execute("DETACH src")
             db.execute("CREATE OR REPLACE TABLE _copy (state VARCHAR)")
             db.execute("INSERT INTO _copy VALUES (?)", [state.to_json()])
             db.execute("CHECKPOINT")
@@ -339,6 +364,17 @@ class ColumnarCopy:
         db.close()
         self._publish(new)
         return RefreshReport(True, kind, tables=tables, state=state)
+
+    def _load_all(self, db: Any, engine: Engine, names: list[str]) -> None:
+        """Load ``names`` whole through DuckDB's scanner, attached only for as long as that."""
+        if not names:
+            return
+        src = self._attach(db, engine)
+        try:
+            for name in names:
+                self._load(db, src, name)
+        finally:
+            db.execute("DETACH src")
 
     @staticmethod
     def _counts(db: Any) -> tuple[int, int]:
@@ -383,23 +419,11 @@ class ColumnarCopy:
         db.execute(create_sql(name))
         db.execute(f'INSERT INTO "{name}" {select_sql(name, f"{src}.{name}")}')
 
-    def _incremental(
-        self, db: Any, engine: Engine, src: str, old: CopyState, marks: PrimaryMarks
-    ) -> list[str]:
-        changed = [t for t in COPIED if old.generations.get(t) != marks.generations.get(t)]
-        for name in changed:
-            if name not in INCREMENTAL:
-                self._load(db, src, name)
-        if any(t in INCREMENTAL for t in changed):
-            self._orders(db, engine, src, old, marks)
-        return changed
-
-    def _orders(
-        self, db: Any, engine: Engine, src: str, old: CopyState, marks: PrimaryMarks
-    ) -> None:
-        """New orders and lines by id, and the orders the triggers listed as changed."""
-        import pandas as pd
-
+    def _delta(
+        self, engine: Engine, old: CopyState, marks: PrimaryMarks
+    ) -> tuple[list[int], list[Any], list[Any]] | None:
+        """The orders the triggers listed as changed, and the new and changed orders and lines
+        (by id); None when they cannot be replayed (too many, or pruned past this copy)."""
         d = analytics_dirty_orders.c
         with engine.connect() as conn:
             dirty = sorted(
@@ -412,23 +436,24 @@ class ColumnarCopy:
             )
             # after the rows: a prune that deleted some of what this copy missed shows here
             if len(dirty) > _DIRTY_LIMIT or pruned_through(conn) > old.dirty_id:
-                dirty_ok = False
-            else:
-                dirty_ok = True
-                new_orders = conn.execute(
-                    select(*[orders.c[c] for c, _t in COPIED["orders"]]).where(
-                        or_(orders.c.id > old.max_order_id, orders.c.id.in_(dirty))
-                    )
-                ).all()
-                new_lines = conn.execute(
-                    select(*[order_lines.c[c] for c, _t in COPIED["order_lines"]]).where(
-                        or_(order_lines.c.id > old.max_line_id, order_lines.c.order_id.in_(dirty))
-                    )
-                ).all()
-        if not dirty_ok:
-            for name in INCREMENTAL:
-                self._load(db, src, name)
-            return
+                return None
+            new_orders = conn.execute(
+                select(*[orders.c[c] for c, _t in COPIED["orders"]]).where(
+                    or_(orders.c.id > old.max_order_id, orders.c.id.in_(dirty))
+                )
+            ).all()
+            new_lines = conn.execute(
+                select(*[order_lines.c[c] for c, _t in COPIED["order_lines"]]).where(
+                    or_(order_lines.c.id > old.max_line_id, order_lines.c.order_id.in_(dirty))
+                )
+            ).all()
+        return dirty, new_orders, new_lines
+
+    @staticmethod
+    def _apply(db: Any, dirty: list[int], new_orders: list[Any], new_lines: list[Any]) -> None:
+        """Replace the changed orders' rows and lines, append the new ones (in the copy only)."""
+        import pandas as pd
+
         db.execute("CREATE OR REPLACE TEMP TABLE dirty (order_id INTEGER)")
         if dirty:
             frame = pd.DataFrame({"order_id": dirty})
