@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -421,7 +422,7 @@ class ColumnarCopy:
 
     def _delta(
         self, engine: Engine, old: CopyState, marks: PrimaryMarks
-    ) -> tuple[list[int], list[Any], list[Any]] | None:
+    ) -> tuple[list[int], Sequence[Any], Sequence[Any]] | None:
         """The orders the triggers listed as changed, and the new and changed orders and lines
         (by id); None when they cannot be replayed (too many, or pruned past this copy)."""
         d = analytics_dirty_orders.c
@@ -450,7 +451,9 @@ class ColumnarCopy:
         return dirty, new_orders, new_lines
 
     @staticmethod
-    def _apply(db: Any, dirty: list[int], new_orders: list[Any], new_lines: list[Any]) -> None:
+    def _apply(
+        db: Any, dirty: list[int], new_orders: Sequence[Any], new_lines: Sequence[Any]
+    ) -> None:
         """Replace the changed orders' rows and lines, append the new ones (in the copy only)."""
         import pandas as pd
 
