@@ -98,14 +98,19 @@ def store_classes(conn: Connection, new: pd.DataFrame, old: pd.DataFrame) -> Cla
     last purchase as datetime64), writing only the rows that differ from ``old`` (what
     ``stored_classes`` read under ``lock_classes``) and removing rows of customers not in
     ``new``. Inside the caller's transaction; the generation advances only if a row changed."""
-    new = new[STORED].reset_index(drop=True)
-    known = new["customer_id"].isin(old["customer_id"]).to_numpy()
-    before = old.set_index("customer_id").reindex(new["customer_id"])
+    ids = new["customer_id"].to_numpy(dtype="int64")
+    old_ids = old["customer_id"].to_numpy(dtype="int64")
+    if len(ids) == len(old_ids) and np.array_equal(ids, old_ids):  # the usual day: same people
+        known, at = np.ones(len(ids), dtype=bool), None
+    else:
+        found = pd.Index(old_ids).get_indexer(ids)
+        known, at = found >= 0, np.where(found >= 0, found, 0)
     changed = ~known
-    for col in STORED[1:]:
-        changed |= known & ~_same(new[col], before[col], col)
-    gone = old.loc[~old["customer_id"].isin(new["customer_id"]), "customer_id"].tolist()
-    rows = new.loc[changed]
+    for col in STORED[1:] if known.any() else ():
+        before = old[col].to_numpy() if at is None else old[col].to_numpy()[at]
+        changed |= known & ~_same(new[col].to_numpy(), before, col)
+    gone = [] if at is None else old_ids[~np.isin(old_ids, ids)].tolist()
+    rows = new.loc[changed, STORED]
     if len(rows) or gone:
         with advanced_once(conn, customer_classes.name):  # SQLite: not a trigger per row
             for start in range(0, len(gone), _CHUNK):
@@ -117,18 +122,21 @@ def store_classes(conn: Connection, new: pd.DataFrame, old: pd.DataFrame) -> Cla
     return ClassWrites(len(rows), len(gone), int(known.sum()) - int(changed[known].sum()))
 
 
-def _same(new: pd.Series, old: pd.Series, col: str) -> np.ndarray:
-    """Element-wise equality of one column, a missing value equal to a missing value."""
-    if col in _TEXT:
-        a = new.fillna("").to_numpy(dtype=object)
-        b = old.fillna("").to_numpy(dtype=object)
-        return np.asarray(a == b, dtype=bool)
+def _same(new: np.ndarray, old: np.ndarray, col: str) -> np.ndarray:
+    """Element-wise equality of one column (positions aligned), missing equal to missing."""
     if col == _DATE:
-        a = pd.to_datetime(new).to_numpy(dtype="datetime64[ns]").view("int64")
-        b = pd.to_datetime(old).to_numpy(dtype="datetime64[ns]").view("int64")
+        a = np.asarray(new, dtype="datetime64[ns]").view("int64")
+        b = np.asarray(old, dtype="datetime64[ns]").view("int64")
         return np.asarray(a == b, dtype=bool)
-    x = new.astype("float64").to_numpy()
-    y = old.astype("float64").to_numpy()
+    if col in _TEXT:
+        a, b = np.asarray(new, dtype=object), np.asarray(old, dtype=object)
+        same = np.asarray(a == b, dtype=bool)  # None == None; NaN (missing) != NaN: look again
+        again = np.flatnonzero(~same)
+        same[again[pd.isna(a[again]) & pd.isna(b[again])]] = True
+        return same
+    x = pd.array(new).astype("float64").to_numpy() if new.dtype == object else new
+    y = pd.array(old).astype("float64").to_numpy() if old.dtype == object else old
+    x, y = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
     return np.asarray((x == y) | (np.isnan(x) & np.isnan(y)), dtype=bool)
 
 

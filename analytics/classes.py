@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select
 
@@ -52,9 +53,9 @@ def resolve_window(
 def _classified(
     conn: Connection, window: Window, today: date, settings: ClassSettings
 ) -> pd.DataFrame:
-    """Classes of every customer (those without order lines in the window: revenue 0, abc C,
-    nothing else), in customer id order, with the last purchase's date (``today`` minus
-    ``recency_days``, which classify scores)."""
+    """Classes of every customer as stored (``STORED``; those without order lines in the
+    window: revenue 0, abc C, nothing else), in customer id order, with the last purchase's
+    date (``today`` minus ``recency_days``, which classify scores)."""
     frame = customer_aggregates(conn, window, today=today, everyone=True)
     out = classify(
         frame,
@@ -69,7 +70,8 @@ def _classified(
     days = out.loc[scored, "recency_days"].astype("int64")
     last[scored] = pd.Timestamp(today) - pd.to_timedelta(days, unit="D")
     out["last_purchase"] = last
-    return out.sort_values("customer_id", kind="stable", ignore_index=True)
+    order = np.argsort(out["customer_id"].to_numpy(), kind="stable")
+    return out[STORED].take(order).reset_index(drop=True)
 
 
 def compute_classes(

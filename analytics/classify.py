@@ -44,26 +44,26 @@ def abc_classes(
     >>> abc_classes(pd.Series(["a", "b", "c"]), pd.Series([80.0, 15.0, 5.0]), (0.8, 0.95)).tolist()
     ['A', 'B', 'C']
     """
-    out = pd.Series("C", index=revenue.index, dtype=object)
-    positive = revenue > 0
+    rev = revenue.to_numpy(dtype=float)
+    out = np.full(len(rev), "C", dtype=object)
+    positive = rev > 0
     if not positive.any():
-        return out
-    keys, values = external_id[positive], revenue[positive]
+        return pd.Series(out, index=revenue.index, dtype=object)
+    at, values = np.flatnonzero(positive), rev[positive]
+    keys = external_id[positive]
     if keys.is_monotonic_increasing:  # already by key (the copy sends it so): one numeric sort
-        order = np.argsort(-values.to_numpy(dtype=float), kind="stable")
-        index, r = values.index[order], values.to_numpy(dtype=float)[order]
+        order = np.argsort(-values, kind="stable")
     else:
-        frame = pd.DataFrame({"k": keys, "r": values})
+        frame = pd.DataFrame({"k": keys.to_numpy(), "r": values})
         frame = frame.sort_values(["r", "k"], ascending=[False, True], kind="mergesort")
-        index, r = frame.index, frame["r"].to_numpy(dtype=float)
-    ordered = pd.Series(r)
-    total = float(ordered.sum())
-    before = ordered.cumsum().to_numpy() - r
+        order = frame.index.to_numpy()
+    r = values[order]
+    total = float(pd.Series(r).sum())
+    before = pd.Series(r).cumsum().to_numpy() - r
     share = before / total
     a, b = thresholds
-    labels = np.where(share < a - _EPS, "A", np.where(share < b - _EPS, "B", "C"))
-    out.loc[index] = labels
-    return out
+    out[at[order]] = np.where(share < a - _EPS, "A", np.where(share < b - _EPS, "B", "C"))
+    return pd.Series(out, index=revenue.index, dtype=object)
 
 
 def xyz_classes(
@@ -119,7 +119,8 @@ def rfm_segment(r: pd.Series, f: pd.Series, m: pd.Series) -> pd.Series:
             cond &= fm <= bound
         conditions.append(cond)
         names.append(name)
-    labels = np.select(conditions, names, default=None)  # type: ignore[call-overload]
+    codes = np.select(conditions, list(range(len(names))), default=len(names))
+    labels = np.array([*names, None], dtype=object)[codes]  # integer choice, then the names
     return pd.Series(labels, index=r.index, dtype=object)
 
 
@@ -138,19 +139,26 @@ def classify(
 
     >>> classify(frame, months=12, abc_thresholds=(0.8, 0.95), xyz_thresholds=(0.1, 0.25))
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)  # new columns only: the caller's frame is left as it was
     out["abc"] = abc_classes(out["external_id"], out["revenue"], abc_thresholds)
-    bought = out["recency_days"].notna()
-    out["xyz"] = None
-    out.loc[bought, "xyz"] = xyz_classes(
-        out.loc[bought, "xyz_revenue"], out.loc[bought, "sum_squares"], months, xyz_thresholds
-    )
-    scored = out.loc[bought]
-    r = quintile_scores(scored["recency_days"], reverse=True)
-    f = quintile_scores(scored["frequency"])
-    m = quintile_scores(scored["revenue"])
+    bought = out["recency_days"].notna().to_numpy()
+
+    def scored(col: str) -> pd.Series:  # one column of the buyers, without taking every column
+        return pd.Series(out[col].to_numpy()[bought])
+
+    xyz = np.full(len(out), None, dtype=object)
+    xyz[bought] = xyz_classes(
+        scored("xyz_revenue"), scored("sum_squares"), months, xyz_thresholds
+    ).to_numpy()
+    out["xyz"] = xyz
+    r = quintile_scores(scored("recency_days"), reverse=True)
+    f = quintile_scores(scored("frequency"))
+    m = quintile_scores(scored("revenue"))
     for col, s in (("r_score", r), ("f_score", f), ("m_score", m)):
-        out[col] = pd.Series(s, dtype="Int64").reindex(out.index)
-    out["rfm_segment"] = None
-    out.loc[bought, "rfm_segment"] = rfm_segment(r, f, m)
+        values = np.zeros(len(out), dtype="int64")
+        values[bought] = s.to_numpy()
+        out[col] = pd.arrays.IntegerArray(values, ~bought)  # missing where nothing was bought
+    segment = np.full(len(out), None, dtype=object)
+    segment[bought] = rfm_segment(r, f, m).to_numpy()
+    out["rfm_segment"] = segment
     return out
