@@ -7,8 +7,9 @@ SQLite (four B-trees of a million entries, and the old run's rows deleted); comp
 is stored and writing the differences costs a read and a few per cent of the writes. Nothing
 stored moves with the calendar alone: the last purchase is a date, not a number of days.
 
-The old rows are read from the analytical copy when it is current (a columnar scan), else from
-the primary. The writer first takes the table's write lock, so no other run can change the rows
+When the analytical copy is current, DuckDB compares the new classes with the copy's rows (a
+join, only the differing ids come back); else the stored rows are read from the primary and
+compared with pandas. The writer first takes the table's write lock, so no other run can change the rows
 between that read and the write (SQLite: the database's write lock; PostgreSQL: a lock that
 other writers of the table wait for and readers do not).
 
@@ -33,7 +34,7 @@ from storage.bulk import insert_rows, temp_table
 from storage.columnar.generation import advanced_once
 from storage.schema import customer_classes
 
-__all__ = ["STORED", "ClassWrites", "lock_classes", "stored_classes", "store_classes"]
+__all__ = ["STORED", "ClassWrites", "lock_classes", "store_classes"]
 
 STORED = [
     "customer_id",
@@ -72,32 +73,72 @@ def lock_classes(conn: Connection) -> None:
         conn.exec_driver_sql("DELETE FROM customer_classes WHERE 0")
 
 
-def stored_classes(conn: Connection) -> pd.DataFrame:
-    """Every stored row, in customer id order, typed as ``store_classes`` compares them."""
+def store_classes(conn: Connection, new: pd.DataFrame) -> ClassWrites:
+    """Make ``customer_classes`` hold ``new`` (``STORED`` columns, one row per customer, in
+    customer id order, the last purchase as datetime64): the stored rows are compared with it —
+    by the copy itself when it is current, else here — and only the rows that differ are
+    written; rows of customers not in ``new`` are removed. Call under ``lock_classes``, inside
+    the caller's transaction; the generation advances only if a row changed."""
     from query_language.route import reading
 
-    sql = f"SELECT {', '.join(STORED)} FROM customer_classes ORDER BY customer_id"
+    new = new[STORED]
     with reading(conn, allow_stale=False) as (source, _stale):
         if source.dialect.name == "duckdb":
-            raw: Any = source.connection.dbapi_connection
-            frame = raw.execute(sql).df()
-        else:  # the driver's own tuples: no row objects for a million rows
-            cursor: Any = source.connection.driver_connection.cursor()
-            try:
-                cursor.execute(sql)
-                frame = pd.DataFrame.from_records(cursor.fetchall(), columns=STORED)
-            finally:
-                cursor.close()
+            changed, gone, empty = _compared_by_the_copy(source, new)
+        else:
+            changed, gone, empty = _compared_here(_stored(source), new)
+    rows = new.loc[changed]
+    if len(rows) or gone:
+        with advanced_once(conn, customer_classes.name):  # SQLite: not a trigger per row
+            for start in range(0, len(gone), _CHUNK):
+                part = gone[start : start + _CHUNK]
+                conn.execute(
+                    delete(customer_classes).where(customer_classes.c.customer_id.in_(part))
+                )
+            _write(conn, rows, empty=empty)
+    return ClassWrites(len(rows), len(gone), len(new) - len(rows))
+
+
+def _compared_by_the_copy(source: Connection, new: pd.DataFrame) -> tuple[Any, list[int], bool]:
+    """(which rows of ``new`` differ, the ids to remove, whether nothing is stored), computed by
+    DuckDB against the copy's rows: a join of ``new`` (scanned in place) with the table."""
+    raw: Any = source.connection.dbapi_connection
+    differs = " OR ".join(f"n.{c} IS DISTINCT FROM o.{c}" for c in STORED[1:])
+    raw.register("new_classes", new)
+    try:
+        ids = raw.execute(
+            "SELECT n.customer_id FROM new_classes n LEFT JOIN customer_classes o "
+            f"USING (customer_id) WHERE o.customer_id IS NULL OR {differs}"
+        ).fetchnumpy()["customer_id"]
+        gone = raw.execute(
+            "SELECT customer_id FROM customer_classes ANTI JOIN new_classes USING (customer_id) "
+            "ORDER BY customer_id"
+        ).fetchnumpy()["customer_id"]
+        empty = raw.execute("SELECT count(*) = 0 FROM customer_classes").fetchone()[0]
+    finally:
+        raw.unregister("new_classes")
+    changed = np.isin(new["customer_id"].to_numpy(dtype="int64"), np.asarray(ids, dtype="int64"))
+    return changed, [int(x) for x in gone], bool(empty)
+
+
+def _stored(source: Connection) -> pd.DataFrame:
+    """Every stored row, in customer id order, read with the driver's own tuples (no row
+    objects for a million rows)."""
+    sql = f"SELECT {', '.join(STORED)} FROM customer_classes ORDER BY customer_id"
+    driver: Any = source.connection.driver_connection
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql)
+        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=STORED)
+    finally:
+        cursor.close()
     frame["customer_id"] = frame["customer_id"].astype("int64")
     frame[_DATE] = pd.to_datetime(frame[_DATE])
     return frame
 
 
-def store_classes(conn: Connection, new: pd.DataFrame, old: pd.DataFrame) -> ClassWrites:
-    """Make ``customer_classes`` hold ``new`` (``STORED`` columns, one row per customer, the
-    last purchase as datetime64), writing only the rows that differ from ``old`` (what
-    ``stored_classes`` read under ``lock_classes``) and removing rows of customers not in
-    ``new``. Inside the caller's transaction; the generation advances only if a row changed."""
+def _compared_here(old: pd.DataFrame, new: pd.DataFrame) -> tuple[Any, list[int], bool]:
+    """The same as ``_compared_by_the_copy``, with pandas, for rows read from the primary."""
     ids = new["customer_id"].to_numpy(dtype="int64")
     old_ids = old["customer_id"].to_numpy(dtype="int64")
     if len(ids) == len(old_ids) and np.array_equal(ids, old_ids):  # the usual day: same people
@@ -110,16 +151,7 @@ def store_classes(conn: Connection, new: pd.DataFrame, old: pd.DataFrame) -> Cla
         before = old[col].to_numpy() if at is None else old[col].to_numpy()[at]
         changed |= known & ~_same(new[col].to_numpy(), before, col)
     gone = [] if at is None else old_ids[~np.isin(old_ids, ids)].tolist()
-    rows = new.loc[changed, STORED]
-    if len(rows) or gone:
-        with advanced_once(conn, customer_classes.name):  # SQLite: not a trigger per row
-            for start in range(0, len(gone), _CHUNK):
-                part = gone[start : start + _CHUNK]
-                conn.execute(
-                    delete(customer_classes).where(customer_classes.c.customer_id.in_(part))
-                )
-            _write(conn, rows, empty=old.empty)
-    return ClassWrites(len(rows), len(gone), int(known.sum()) - int(changed[known].sum()))
+    return changed, gone, old.empty
 
 
 def _same(new: np.ndarray, old: np.ndarray, col: str) -> np.ndarray:

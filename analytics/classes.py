@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from analytics.aggregate import Window, customer_aggregates, default_window
-from analytics.class_store import STORED, lock_classes, store_classes, stored_classes
+from analytics.class_store import STORED, lock_classes, store_classes
 from analytics.classify import classify
 from analytics.settings import ClassSettings
 from storage.changes import utcnow
@@ -105,7 +105,7 @@ def compute_classes(
     window = resolve_window(today, settings, window_start, window_end)
     lock_classes(conn)  # before anything is read: no other run writes between read and write
     frame = _classified(conn, window, today, settings)
-    writes = store_classes(conn, frame, stored_classes(conn))
+    writes = store_classes(conn, frame)
     parameters: dict[str, Any] = {
         "window_months": settings.window_months,
         "abc_thresholds": list(settings.abc_thresholds),
