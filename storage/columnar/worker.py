@@ -23,6 +23,7 @@ Example::
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -48,12 +49,16 @@ def refresh_elsewhere(copy: ColumnarCopy, engine: Engine, full: bool) -> Refresh
         "threads": copy.threads,
         "full": full,
     }
+    # the child finds this package where the parent did, installed or not
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    paths = [root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     done = subprocess.run(
         [sys.executable, "-m", "storage.columnar.worker"],
         input=json.dumps(job),
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
     )
     if done.returncode != 0 or not done.stdout.strip():
         tail = (done.stderr or "").strip().splitlines()[-5:]
