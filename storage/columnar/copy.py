@@ -266,6 +266,11 @@ class ColumnarCopy:
 
         Returns without waiting when another process holds the lease (``kind="leased"``)."""
         if engine.dialect.name == "sqlite" and not IN_WORKER:
+            old = self.state()
+            if not full and old is not None and old.source == source_of(engine):
+                with engine.connect() as conn:  # current already: no process to start
+                    if old.generations == read_generations(conn):
+                        return RefreshReport(True, "current", state=old)
             from storage.columnar.worker import refresh_elsewhere
 
             return refresh_elsewhere(self, engine, full)

@@ -96,3 +96,23 @@ def test_the_change_list_is_pruned_only_when_the_write_lock_is_free(
         copy_module._prune(engine)
         with engine.connect() as conn:
             assert conn.execute(count).scalar_one() == 2
+
+
+def test_a_current_copy_is_told_so_without_starting_a_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve's scheduled refresh asks every minute: with nothing changed, no child is started."""
+    with fresh_database("sqlite", tmp_path) as engine:
+        copy = ColumnarCopy(tmp_path / "c.duckdb", threads=1)
+        assert copy.refresh(engine).kind == "full"
+
+        def no_child(*_args: object, **_kwargs: object) -> None:
+            raise AssertionError("a child process was started for a current copy")
+
+        monkeypatch.setattr(subprocess, "run", no_child)
+        assert copy.refresh(engine).kind == "current"
+        with engine.begin() as conn:
+            add_customer(conn, "w3")
+        with pytest.raises(AssertionError, match="child process"):
+            copy.refresh(engine)  # changed: the refresh goes to a child
+        copy.close()
