@@ -16,7 +16,7 @@ other writers of the table wait for and readers do not).
 Example::
 
     lock_classes(conn)
-    counts = store_classes(conn, classified)   # ClassWrites(written=8_312, removed=0, ...)
+    counts = store_classes(conn, classified)   # ClassWrites(written=8_312, removed=0)
 """
 
 from __future__ import annotations
@@ -51,17 +51,15 @@ STORED = [
 ]
 _TEXT = ("abc", "xyz", "rfm_segment")
 _DATE = "last_purchase"
-_NUMBERS = [c for c in STORED if c not in (*_TEXT, _DATE)]
 _CHUNK = 50_000
 
 
 @dataclass(frozen=True)
 class ClassWrites:
-    """What storing a run did: rows inserted or updated, rows removed, rows left as they were."""
+    """What storing a run did: rows inserted or updated, rows removed."""
 
     written: int
     removed: int
-    unchanged: int
 
 
 def lock_classes(conn: Connection) -> None:
@@ -96,7 +94,7 @@ def store_classes(conn: Connection, new: pd.DataFrame) -> ClassWrites:
                     delete(customer_classes).where(customer_classes.c.customer_id.in_(part))
                 )
             _write(conn, rows, empty=empty)
-    return ClassWrites(len(rows), len(gone), len(new) - len(rows))
+    return ClassWrites(len(rows), len(gone))
 
 
 def _compared_by_the_copy(source: Connection, new: pd.DataFrame) -> tuple[Any, list[int], bool]:

@@ -58,8 +58,9 @@ def abc_classes(
         frame = frame.sort_values(["r", "k"], ascending=[False, True], kind="mergesort")
         order = frame.index.to_numpy()
     r = values[order]
-    total = float(pd.Series(r).sum())
-    before = pd.Series(r).cumsum().to_numpy() - r
+    ordered = pd.Series(r)
+    total = float(ordered.sum())
+    before = ordered.cumsum().to_numpy() - r
     share = before / total
     a, b = thresholds
     out[at[order]] = np.where(share < a - _EPS, "A", np.where(share < b - _EPS, "B", "C"))

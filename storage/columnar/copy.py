@@ -59,13 +59,15 @@ def _prune(engine: Engine) -> None:
     write lock is free now: a SQLite caller that waits for this refresh may hold it."""
     try:
         with engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
+            sqlite = conn.dialect.name == "sqlite"
+            waits = conn.exec_driver_sql("PRAGMA busy_timeout").scalar() if sqlite else None
+            if sqlite:
                 conn.exec_driver_sql("PRAGMA busy_timeout = 0")
             try:
                 prune_dirty(conn)
             finally:
-                if conn.dialect.name == "sqlite":
-                    conn.exec_driver_sql("PRAGMA busy_timeout = 30000")
+                if sqlite:  # the connection goes back to the pool as it came
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(waits or 0)}")
     except OperationalError:
         return  # the next refresh or serve's hourly purge prunes
 
@@ -266,11 +268,10 @@ class ColumnarCopy:
 
         Returns without waiting when another process holds the lease (``kind="leased"``)."""
         if engine.dialect.name == "sqlite" and not IN_WORKER:
-            old = self.state()
-            if not full and old is not None and old.source == source_of(engine):
+            if not full:
                 with engine.connect() as conn:  # current already: no process to start
-                    if old.generations == read_generations(conn):
-                        return RefreshReport(True, "current", state=old)
+                    if self.is_current(conn):
+                        return RefreshReport(True, "current", state=self.state())
             from storage.columnar.worker import refresh_elsewhere
 
             return refresh_elsewhere(self, engine, full)
