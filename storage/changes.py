@@ -14,6 +14,8 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,6 +53,7 @@ __all__ = [
     "add_tag",
     "remove_tag",
     "members",
+    "fixed_targets",
     "utcnow",
     "rating_history",
 ]
@@ -171,6 +174,33 @@ def members(ids: Select[Any]) -> Any:
         and not ids._distinct
     )  # noqa: SLF001
     return ids.whereclause if plain else customers.c.id.in_(ids.scalar_subquery())
+
+
+@contextmanager
+def fixed_targets(conn: Connection, ids: Select[Any]) -> Iterator[tuple[Select[Any], int]]:
+    """The customers ``ids`` selects, fixed for the rest of the transaction, and how many.
+
+    A confirmation counts the customers its query matches now (for the row cap, and to say so
+    when the count moved since the preview) and then changes them. On SQLite the ids are kept in
+    a temporary table keyed by id: the count is read from it, and the change finds its customers
+    by id in table order instead of running the query a second time (at 89,000 of 1,000,000
+    customers 0.25–0.4 s → 0.22 s). On PostgreSQL the query is counted and then given as it is:
+    there the change applies the query's own condition, found once by index (``members``), which
+    measured faster than joining a temporary table; the ``FOR UPDATE`` of the change makes the
+    rows it changes the ones it reads.
+    """
+    if conn.dialect.name == "postgresql":
+        yield ids, conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+        return
+    fixed = temp_table(
+        conn, [Column("customer_id", Integer, primary_key=True, autoincrement=False)]
+    )
+    try:
+        conn.execute(fixed.insert().from_select(["customer_id"], ids))
+        count = conn.execute(select(func.count()).select_from(fixed)).scalar_one()
+        yield select(fixed.c.customer_id), count
+    finally:
+        fixed.drop(conn)
 
 
 def set_field(

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 from storage.folding import register_sqlite_functions
+from storage.large_write import on_checkin, on_checkout
 from storage.timeouts import install as install_timeouts
 
 __all__ = ["DEFAULT_URL", "connect", "make_engine", "upgrade", "is_postgres", "analyze"]
@@ -53,6 +54,8 @@ def make_engine(url: str, *, echo: bool = False, pooled: bool = True) -> Engine:
     install_timeouts(engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkout", on_checkout)  # storage/large_write.py
+        event.listen(engine, "checkin", on_checkin)
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _postgres_session)
     return engine

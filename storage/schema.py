@@ -296,7 +296,9 @@ audit_log = Table(
     Column("after", String(200)),
     Column("source", String(200)),  # who or which rule, e.g. "Ivanov (telegram)", "rule A: abc A"
     Index("ix_audit_log_batch", "batch_id"),
-    Index("ix_audit_log_customer_at", "customer_id", "at"),
+    # by id, not by the timestamp: a third of the size, for a bulk change's scattered inserts
+    # (migration 0018)
+    Index("ix_audit_log_customer", "customer_id", "id"),
 )
 
 

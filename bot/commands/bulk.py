@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, select
 
 from bot import state
 from bot.commands.query import interpret_for, query_error_reply
@@ -27,11 +27,13 @@ from bot.views import already_spent, button_row, stars
 from storage.changes import (
     add_tag,
     finish_batch,
+    fixed_targets,
     members,
     remove_tag,
     set_field,
     start_batch,
 )
+from storage.large_write import large_write
 from storage.previews import change_counts, changing
 from storage.schema import customers
 
@@ -274,26 +276,28 @@ def _confirm(ctx: Context, st: State) -> list[Reply]:
     try:
         ids, _echo = _target(ctx, p)
         with ctx.engine.begin() as conn:
+            large_write(conn)  # SQLite: a larger cache, and the checkpoint after the reply
             # spend first: the write lock makes a second, concurrent confirm wait and then find it spent
             if not state.spend(conn, st.token, ctx.user.identity.key):
                 return already_spent(_)
-            now_count = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
-            if now_count > ctx.settings.bulk.row_cap and not ctx.user.at_least("admin"):
-                raise _Refused(
-                    _(
-                        "{n} customers is over the limit of {cap}: only an admin may confirm."
-                    ).format(n=now_count, cap=ctx.settings.bulk.row_cap)
+            # the customers matching now, counted and changed as one set
+            with fixed_targets(conn, ids) as (targets, now_count):
+                if now_count > ctx.settings.bulk.row_cap and not ctx.user.at_least("admin"):
+                    raise _Refused(
+                        _(
+                            "{n} customers is over the limit of {cap}: only an admin may confirm."
+                        ).format(n=now_count, cap=ctx.settings.bulk.row_cap)
+                    )
+                target = p.get("text") or f"customer #{p.get('customer_id')}"
+                batch = start_batch(
+                    conn,
+                    ctx.actor,
+                    action=op.op,
+                    description=f"{op.verb}: {target}",
+                    query=p.get("text"),
                 )
-            target = p.get("text") or f"customer #{p.get('customer_id')}"
-            batch = start_batch(
-                conn,
-                ctx.actor,
-                action=op.op,
-                description=f"{op.verb}: {target}",
-                query=p.get("text"),
-            )
-            changed = op.apply(conn, batch, _value(p), ids, source=ctx.user.label)
-            finish_batch(conn, batch, changed)
+                changed = op.apply(conn, batch, _value(p), targets, source=ctx.user.label)
+                finish_batch(conn, batch, changed)
     except _Refused as e:
         return [Reply((Text(str(e), "error"),))]
     except Exception:

@@ -12,6 +12,7 @@ from bot.messages import Button, Part, Reply, Text
 from bot.registry import action, command
 from bot.state import State
 from bot.views import already_spent, button_row
+from storage.large_write import large_write
 
 log = logging.getLogger("custbot.ratings")
 
@@ -80,6 +81,7 @@ def _confirm_recompute(ctx: Context, st: State) -> list[Reply]:
     today = date.fromisoformat(st.payload["today"])
     try:
         with ctx.engine.begin() as conn:
+            large_write(conn)  # SQLite: a larger cache, and the checkpoint after the reply
             if not state.spend(conn, st.token, ctx.user.identity.key):
                 return already_spent(_)
             plan = plan_recompute(conn, ctx.settings, today)

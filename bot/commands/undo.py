@@ -18,6 +18,7 @@ from bot.registry import action, command
 from bot.state import State
 from bot.views import button_row
 from storage.changes import utcnow
+from storage.large_write import large_write
 from storage.schema import batches, managers
 from storage.undo import apply_undo, plan_undo
 
@@ -149,6 +150,7 @@ def confirm_undo(ctx: Context, st: State) -> list[Reply]:
         ]
     try:
         with ctx.engine.begin() as conn:
+            large_write(conn)  # SQLite: a larger cache, and the checkpoint after the reply
             if not state.spend(conn, st.token, ctx.user.identity.key):
                 return [
                     Reply(

@@ -217,10 +217,13 @@ def test_undo_restores_exact_values(manager: Person, core: ChatCore) -> None:
     assert ratings(core.engine) == before
     manager.say("undo 1")
     assert "undone already" in manager.text()
-    manager.say("history")
-    assert [r[4] for r in manager.tables()[0].rows[-2:]] == ["#3", "#4"][::-1] or manager.tables()[
-        0
-    ].rows
+    manager.say("history")  # newest first; each undone batch names the batch that undid it
+    assert [(r[0], r[4]) for r in manager.tables()[0].rows] == [
+        ("4", ""),
+        ("3", ""),
+        ("2", "#3"),
+        ("1", "#4"),
+    ]
 
 
 def test_undo_leaves_customers_changed_since_by_someone_else(
@@ -326,3 +329,23 @@ def test_a_query_matching_nobody_offers_nothing_to_confirm(manager: Person, core
         "Confirm" not in {b.label for b in manager.buttons()}
         and count(core.engine, chat_state) == 0
     )
+
+
+def test_confirms_leave_sqlites_checkpoint_to_a_thread(
+    manager: Person, core: ChatCore, backend: str
+) -> None:
+    """The commits a person waits for (a bulk change, its undo) run as large writes
+    (storage/large_write.py): on SQLite a thread checkpoints after each; not on PostgreSQL."""
+    from storage.large_write import checkpoints_started, wait_for_checkpoints
+
+    started = checkpoints_started()
+    manager.say("rate A Moscow")
+    manager.press("Confirm")
+    assert "Done" in manager.text()
+    per_confirm = 1 if backend == "sqlite" else 0
+    assert checkpoints_started() == started + per_confirm
+    manager.press("Undo")
+    manager.press("Confirm undo")
+    assert "Undone" in manager.text()
+    assert checkpoints_started() == started + 2 * per_confirm
+    assert wait_for_checkpoints()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from bot.core import ChatCore
+from storage.large_write import checkpoints_started
 from storage.schema import customers, managers
 from tests.bot.conftest import Person, make_settings, tg
 from tests.bot.seed import TODAY
@@ -31,8 +32,11 @@ def test_recompute_previews_applies_respects_pins_and_undoes(seeded) -> None:  #
     )
     with seeded.connect() as conn:
         assert dict(conn.execute(select(customers.c.id, customers.c.rating)).all()) == before
+    started = checkpoints_started()
     manager.press("Confirm")
     assert "Done:" in manager.text()
+    # a large write: on SQLite its checkpoint runs in a thread (storage/large_write.py)
+    assert checkpoints_started() == started + (seeded.dialect.name == "sqlite")
     with seeded.connect() as conn:
         after = dict(conn.execute(select(customers.c.id, customers.c.rating)).all())
     assert after[4] == "B"  # pinned

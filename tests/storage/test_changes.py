@@ -267,3 +267,29 @@ def test_a_plain_selection_is_applied_without_a_self_join(engine) -> None:  # ty
             set_field(conn, batch, "rating", "C", _ids("Kazan"), source="Alice") == 3
         )  # c6..c9, c6 is C
         assert _ratings(conn)["c0"] == "B" and _ratings(conn)["c2"] == "C"
+
+
+def test_fixed_targets_counts_and_changes_the_same_customers(engine) -> None:  # type: ignore[no-untyped-def]
+    """What a confirmation counts is what it changes: a customer moved into the city after the
+    targets were fixed is neither counted nor changed; on SQLite the temporary table goes."""
+    from sqlalchemy import text, update
+
+    from storage.changes import fixed_targets
+
+    with engine.begin() as conn:
+        _seed(conn)
+        moscow = set(conn.execute(_ids("Moscow")).scalars())
+        batch = start_batch(conn, ALICE, action="rate", description="rate C: Moscow")
+        with fixed_targets(conn, _ids("Moscow")) as (targets, n):
+            assert n == len(moscow) == 6
+            assert set(conn.execute(targets).scalars()) == moscow
+            if conn.dialect.name == "sqlite":  # fixed: a later move does not change the set
+                conn.execute(
+                    update(customers).where(customers.c.external_id == "c9").values(city="Moscow")
+                )
+                changed = set_field(conn, batch, "rating", "C", targets, source="Alice")
+                assert _ratings(conn)["c9"] == "B"  # moved in after the targets were fixed
+                assert changed == sum(1 for i in range(6) if ["A", "B", "C", None][i % 4] != "C")
+        if conn.dialect.name == "sqlite":
+            temp = "SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'tmp_%'"
+            assert conn.execute(text(temp)).scalar_one() == 0

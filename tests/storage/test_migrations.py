@@ -138,3 +138,27 @@ def test_classes_become_one_row_per_customer_and_back(backend: str, tmp_path: Pa
             ).all()
             assert [tuple(r) for r in back] == [(2, 1, 10, "A"), (2, 2, None, "C")]
             assert triggers(conn) >= 1
+
+
+def test_the_audit_logs_customer_index_is_by_id_and_back(backend: str, tmp_path: Path) -> None:
+    """Migration 0018: ``(customer_id, at)`` becomes ``(customer_id, id)``, and back."""
+    from alembic import command
+
+    from storage.db import _alembic_config
+
+    def indexes(engine) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+        return {
+            ix["name"]: list(ix["column_names"]) for ix in inspect(engine).get_indexes("audit_log")
+        }
+
+    with fresh_database(backend, tmp_path, migrate=False, pooled=False) as engine:
+        upgrade(engine, "0017")
+        assert indexes(engine)["ix_audit_log_customer_at"] == ["customer_id", "at"]
+        upgrade(engine)
+        after = indexes(engine)
+        assert after["ix_audit_log_customer"] == ["customer_id", "id"]
+        assert "ix_audit_log_customer_at" not in after
+        command.downgrade(_alembic_config(engine), "0017")
+        back = indexes(engine)
+        assert back["ix_audit_log_customer_at"] == ["customer_id", "at"]
+        assert "ix_audit_log_customer" not in back
