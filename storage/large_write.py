@@ -57,6 +57,7 @@ log = logging.getLogger("custbot.storage")
 CACHE_KIB = 262_144  # the page cache of a large write's connection (256 MB)
 _LARGE = "custbot_large_write"  # pool record info: the settings to restore, the database's path
 _HELD = "custbot_checkpoint_held"  # pool record info: the automatic checkpoint to restore
+_PATH = "custbot_path"  # pool record info: the database file, "" when not in WAL mode
 _pending: Counter[str] = Counter()  # database path -> checkpoints running for it
 _running: set[threading.Thread] = set()
 _lock = threading.Lock()
@@ -69,17 +70,19 @@ def _one(cur: Any, sql: str) -> Any:
     return row[0][0] if row else None
 
 
-def _path(dbapi_conn: DBAPIConnection) -> str:
-    """The database file of a connection in WAL mode; "" for one in memory or not in WAL."""
-    cur = dbapi_conn.cursor()
-    try:
-        if str(_one(cur, "PRAGMA journal_mode")).lower() != "wal":
-            return ""
-        cur.execute("PRAGMA database_list")
-        first = cur.fetchall()
-        return str(first[0][2] or "") if first else ""
-    finally:
-        cur.close()
+def _path(info: dict[Any, Any], dbapi_conn: DBAPIConnection) -> str:
+    """The database file of a connection in WAL mode; "" for one in memory or not in WAL. Asked
+    once per connection and kept in its pool record's ``info``."""
+    if _PATH not in info:
+        cur = dbapi_conn.cursor()
+        try:
+            wal = str(_one(cur, "PRAGMA journal_mode")).lower() == "wal"
+            cur.execute("PRAGMA database_list")
+            first = cur.fetchall()
+            info[_PATH] = str(first[0][2] or "") if wal and first else ""
+        finally:
+            cur.close()
+    return str(info[_PATH])
 
 
 def large_write(conn: Connection) -> None:
@@ -92,7 +95,7 @@ def large_write(conn: Connection) -> None:
     dbapi = conn.connection.dbapi_connection
     if _LARGE in info or dbapi is None:
         return
-    path = _path(dbapi)
+    path = _path(info, dbapi)
     if not path:
         return
     cur = dbapi.cursor()
@@ -112,9 +115,7 @@ def on_checkout(dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry, _proxy
     this connection's commits leave it to that thread."""
     if not _pending:
         return
-    path = record.info.get("custbot_path")
-    if path is None:
-        path = record.info["custbot_path"] = _path(dbapi_conn)
+    path = _path(record.info, dbapi_conn)
     with _lock:
         if not _pending.get(path):
             return
